@@ -1,0 +1,84 @@
+//! Decoding any supported audio file (WAV, FLAC, MP3, AAC/M4A, OGG Vorbis)
+//! into memory with symphonia. The format is detected from the bytes (with
+//! the extension only as a hint).
+
+use std::path::Path;
+
+use symphonia::core::audio::SampleBuffer;
+use symphonia::core::codecs::{DecoderOptions, CODEC_TYPE_NULL};
+use symphonia::core::errors::Error as SymError;
+use symphonia::core::formats::FormatOptions;
+use symphonia::core::io::MediaSourceStream;
+use symphonia::core::meta::MetadataOptions;
+use symphonia::core::probe::Hint;
+
+use crate::audio::Clip;
+use crate::error::{Error, Result};
+
+/// Decodes the first audio track of `path` to interleaved f32.
+///
+/// # Errors
+/// [`Error::Audio`] naming the file: missing, unknown format, no audio track,
+/// undecodable, or empty.
+pub fn decode_file(path: &Path) -> Result<Clip> {
+    let file = std::fs::File::open(path).map_err(|e| Error::audio(path, format!("cannot open: {e}")))?;
+    let mss = MediaSourceStream::new(Box::new(file), Default::default());
+    let mut hint = Hint::new();
+    if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
+        hint.with_extension(ext);
+    }
+    let probed = symphonia::default::get_probe()
+        .format(&hint, mss, &FormatOptions::default(), &MetadataOptions::default())
+        .map_err(|e| Error::audio(path, format!("not a supported audio file ({e})")))?;
+    let mut format = probed.format;
+    let track = format
+        .tracks()
+        .iter()
+        .find(|t| t.codec_params.codec != CODEC_TYPE_NULL)
+        .ok_or_else(|| Error::audio(path, "no audio track"))?;
+    let track_id = track.id;
+    let mut sample_rate_hz = track.codec_params.sample_rate.unwrap_or(0);
+    let mut channels = track.codec_params.channels.map_or(0, |c| c.count() as u16);
+    let mut decoder = symphonia::default::get_codecs()
+        .make(&track.codec_params, &DecoderOptions::default())
+        .map_err(|e| Error::audio(path, format!("unsupported codec ({e})")))?;
+    let mut samples = Vec::new();
+    let mut sbuf: Option<SampleBuffer<f32>> = None;
+    loop {
+        let packet = match format.next_packet() {
+            Ok(p) => p,
+            Err(SymError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => break,
+            Err(SymError::ResetRequired) => break,
+            Err(e) => return Err(Error::audio(path, format!("read error: {e}"))),
+        };
+        if packet.track_id() != track_id {
+            continue;
+        }
+        match decoder.decode(&packet) {
+            Ok(decoded) => {
+                let spec = *decoded.spec();
+                sample_rate_hz = spec.rate;
+                channels = spec.channels.count() as u16;
+                let need = decoded.capacity() as u64;
+                if sbuf.as_ref().is_none_or(|b| (b.capacity() as u64) < need * u64::from(channels)) {
+                    sbuf = Some(SampleBuffer::new(need, spec));
+                }
+                if let Some(b) = sbuf.as_mut() {
+                    b.copy_interleaved_ref(decoded);
+                    samples.extend_from_slice(b.samples());
+                }
+            }
+            // A corrupt packet is skipped, as players do.
+            Err(SymError::DecodeError(_)) => continue,
+            Err(e) => return Err(Error::audio(path, format!("decode error: {e}"))),
+        }
+    }
+    if samples.is_empty() || channels == 0 || sample_rate_hz == 0 {
+        return Err(Error::audio(path, "file contains no audio"));
+    }
+    Ok(Clip {
+        sample_rate_hz,
+        channels,
+        samples,
+    })
+}

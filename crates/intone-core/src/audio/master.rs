@@ -1,0 +1,126 @@
+//! Mastering: normalize integrated loudness to a target (EBU R128) and keep
+//! the true peak under a ceiling, in streaming passes over f32 WAV files.
+//!
+//! Pass 1 measures the input. Each following pass applies gain and the
+//! true-peak limiter while measuring the output; if limiting pulled the
+//! loudness more than [`LOUDNESS_TOLERANCE_LU`] under target, the gain is raised
+//! by the shortfall and the pass repeats (at most [`MAX_PASSES`] times).
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::audio::limiter::TruePeakLimiter;
+use crate::audio::loudness::{measure_file, Loudness, Meter, SILENCE_LUFS};
+use crate::audio::wav::{WavBlockReader, WavBlockWriter};
+use crate::audio::{db_to_gain, BLOCK_FRAMES};
+use crate::error::Result;
+
+/// Loudness error accepted without another pass, in LU.
+pub const LOUDNESS_TOLERANCE_LU: f64 = 0.2;
+/// Passes over the audio after the first measurement.
+pub const MAX_PASSES: usize = 4;
+/// Head-room the limiter keeps below the requested ceiling, in dB, to absorb
+/// differences between its detector, the meter's, and output quantization.
+pub const LIMITER_MARGIN_DB: f64 = 0.3;
+
+/// Mastering targets.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct MasterSettings {
+    /// Integrated loudness target in LUFS (spoken word default −16).
+    pub target_lufs: f64,
+    /// True-peak ceiling in dBTP (default −1).
+    pub ceiling_dbtp: f64,
+}
+
+impl Default for MasterSettings {
+    fn default() -> Self {
+        Self {
+            target_lufs: -16.0,
+            ceiling_dbtp: -1.0,
+        }
+    }
+}
+
+/// What mastering did.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct MasterReport {
+    /// Input measurement.
+    pub input: Loudness,
+    /// Gain applied before the limiter in dB.
+    pub gain_db: f64,
+    /// Output measurement.
+    pub output: Loudness,
+    /// Passes over the audio after the first measurement.
+    pub passes: usize,
+    /// Deepest limiter gain reduction in dB (0 = never limited).
+    pub max_reduction_db: f64,
+}
+
+/// Masters the f32 WAV `input` into the f32 WAV `output`.
+///
+/// # Errors
+/// [`crate::Error::Audio`] naming the file that could not be read or written.
+pub fn master_file(input: &Path, output: &Path, settings: MasterSettings) -> Result<MasterReport> {
+    let measured = measure_file(input)?;
+    if measured.integrated_lufs <= SILENCE_LUFS {
+        // Nothing to normalize: copy through the limiter at unity gain.
+        let (out, red) = gain_and_limit(input, output, 0.0, settings.ceiling_dbtp - LIMITER_MARGIN_DB)?;
+        return Ok(MasterReport {
+            input: measured,
+            gain_db: 0.0,
+            output: out,
+            passes: 1,
+            max_reduction_db: red,
+        });
+    }
+    let mut gain_db = settings.target_lufs - measured.integrated_lufs;
+    let mut ceiling = settings.ceiling_dbtp - LIMITER_MARGIN_DB;
+    let mut passes = 0;
+    loop {
+        passes += 1;
+        let (out, red) = gain_and_limit(input, output, gain_db, ceiling)?;
+        let short = settings.target_lufs - out.integrated_lufs;
+        let over = out.true_peak_dbtp - settings.ceiling_dbtp;
+        if passes >= MAX_PASSES || (short.abs() <= LOUDNESS_TOLERANCE_LU && over <= 0.0) {
+            return Ok(MasterReport {
+                input: measured,
+                gain_db,
+                output: out,
+                passes,
+                max_reduction_db: red,
+            });
+        }
+        if over > 0.0 {
+            ceiling -= over + 0.05;
+        }
+        gain_db += short;
+    }
+}
+
+/// One pass: gain, limiter, write, measure. Returns the output measurement
+/// and the deepest gain reduction in dB.
+fn gain_and_limit(input: &Path, output: &Path, gain_db: f64, ceiling_dbtp: f64) -> Result<(Loudness, f64)> {
+    let mut r = WavBlockReader::open(input)?;
+    let mut w = WavBlockWriter::create(output, r.sample_rate_hz, r.channels)?;
+    let mut meter = Meter::new(r.channels, r.sample_rate_hz, output)?;
+    let mut limiter = TruePeakLimiter::new(r.channels, r.sample_rate_hz, ceiling_dbtp, 5.0, 80.0);
+    let g = db_to_gain(gain_db) as f32;
+    let mut buf = Vec::new();
+    let mut out = Vec::with_capacity(BLOCK_FRAMES * usize::from(r.channels) * 2);
+    while r.read_block(&mut buf, BLOCK_FRAMES)? > 0 {
+        for s in &mut buf {
+            *s *= g;
+        }
+        out.clear();
+        limiter.process(&buf, &mut out);
+        meter.add(&out)?;
+        w.write(&out)?;
+    }
+    out.clear();
+    limiter.finish(&mut out);
+    meter.add(&out)?;
+    w.write(&out)?;
+    w.finish()?;
+    Ok((meter.result()?, -super::gain_to_db(f64::from(limiter.min_gain))))
+}

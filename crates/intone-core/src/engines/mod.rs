@@ -1,0 +1,212 @@
+//! Engines: things that make audio. Speech engines sit behind [`SpeechEngine`]
+//! (one module per engine, like cpal's hosts); beds live in [`beds`].
+//!
+//! A voice is addressed as `engine:voice_id` (`espeak:en-us`,
+//! `piper:en_US-joe-medium`, `chatterbox:Emily.wav`).
+
+pub mod beds;
+pub mod espeak;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::audio::Clip;
+
+/// Whether retrying can help.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// Might succeed later (connection refused, timeout, 429, 5xx): retry with backoff.
+    Transient,
+    /// Will fail again (bad voice, bad text, undecodable audio): fail the track.
+    Permanent,
+}
+
+/// An engine failure, classified for the retry policy.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq, Serialize, Deserialize)]
+#[error("{engine}: {message}")]
+pub struct EngineError {
+    /// Engine id (`espeak`).
+    pub engine: String,
+    /// Transient or permanent.
+    pub kind: ErrorKind,
+    /// Human-readable cause (the server's own message where there is one).
+    pub message: String,
+}
+
+impl EngineError {
+    /// A permanent error.
+    pub fn permanent(engine: &str, message: impl Into<String>) -> Self {
+        Self {
+            engine: engine.into(),
+            kind: ErrorKind::Permanent,
+            message: message.into(),
+        }
+    }
+    /// A transient error.
+    pub fn transient(engine: &str, message: impl Into<String>) -> Self {
+        Self {
+            engine: engine.into(),
+            kind: ErrorKind::Transient,
+            message: message.into(),
+        }
+    }
+}
+
+/// A voice an engine offers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VoiceInfo {
+    /// Full id, `engine:voice_id`.
+    pub id: String,
+    /// Engine id.
+    pub engine: String,
+    /// Display name.
+    pub name: String,
+    /// BCP-47-ish language tag (`en-us`).
+    pub language: String,
+    /// Native sample rate in Hz.
+    pub sample_rate_hz: u32,
+    /// `robotic`, `neural`, …
+    pub quality: String,
+    /// Whether it can speak right now.
+    pub available: bool,
+    /// Why not, when it cannot.
+    pub reason: Option<String>,
+}
+
+/// What to say and how.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SpeechRequest {
+    /// Voice id without the engine prefix (`en-us`).
+    pub voice: String,
+    /// Text of one utterance, at most [`SpeechEngine::max_chars`] characters.
+    pub text: String,
+    /// Delivery speed: 1.0 = the voice's normal pace, 0.85 = slower.
+    pub tempo: f64,
+}
+
+/// A speech engine. Implementations are blocking; the pipeline calls them on
+/// worker threads. They must be safe to call from several threads (an engine
+/// that is not re-entrant serializes internally).
+pub trait SpeechEngine: Send + Sync {
+    /// Engine id, the prefix of its voice ids.
+    fn id(&self) -> &str;
+    /// The voices it offers now.
+    ///
+    /// # Errors
+    /// [`EngineError`] when the engine cannot be reached or listed.
+    fn voices(&self) -> Result<Vec<VoiceInfo>, EngineError>;
+    /// Longest text one request may carry, in characters.
+    fn max_chars(&self) -> usize;
+    /// Everything besides voice, text and tempo that changes the audio (engine
+    /// version, model hash, fixed parameters), for the clip cache key.
+    fn cache_salt(&self) -> String;
+    /// Speaks `req` and returns mono audio at the engine's rate.
+    ///
+    /// # Errors
+    /// [`EngineError`], classified transient or permanent.
+    fn synthesize(&self, req: &SpeechRequest) -> Result<Clip, EngineError>;
+}
+
+/// A parsed `engine:voice_id`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VoiceRef {
+    /// Engine id.
+    pub engine: String,
+    /// Voice id within the engine.
+    pub voice: String,
+}
+
+impl VoiceRef {
+    /// Parses `engine:voice`. A bare id without `:` is taken as an espeak voice.
+    ///
+    /// # Errors
+    /// [`crate::Error::Config`] for an empty id.
+    pub fn parse(s: &str) -> crate::Result<Self> {
+        let s = s.trim();
+        let (engine, voice) = match s.split_once(':') {
+            Some((e, v)) => (e.trim(), v.trim()),
+            None => ("espeak", s),
+        };
+        if engine.is_empty() || voice.is_empty() {
+            return Err(crate::Error::Config(format!("invalid voice \"{s}\" (expected engine:voice, e.g. espeak:en-us)")));
+        }
+        Ok(Self {
+            engine: engine.to_string(),
+            voice: voice.to_string(),
+        })
+    }
+}
+
+impl std::fmt::Display for VoiceRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.engine, self.voice)
+    }
+}
+
+/// The speech engines this process knows, by id.
+#[derive(Clone, Default)]
+pub struct EngineRegistry {
+    engines: BTreeMap<String, Arc<dyn SpeechEngine>>,
+}
+
+impl EngineRegistry {
+    /// The built-in engines.
+    pub fn builtin() -> Self {
+        let mut r = Self::default();
+        r.add(Arc::new(espeak::EspeakEngine::new()));
+        r
+    }
+    /// Adds (or replaces) an engine.
+    pub fn add(&mut self, engine: Arc<dyn SpeechEngine>) {
+        self.engines.insert(engine.id().to_string(), engine);
+    }
+    /// The engine with id `id`.
+    pub fn get(&self, id: &str) -> Option<Arc<dyn SpeechEngine>> {
+        self.engines.get(id).cloned()
+    }
+    /// Every voice of every engine; an engine that cannot list is skipped.
+    pub fn all_voices(&self) -> Vec<VoiceInfo> {
+        self.engines
+            .values()
+            .filter_map(|e| e.voices().ok())
+            .flatten()
+            .collect()
+    }
+    /// Checks that `voice` exists and can speak; returns its engine.
+    ///
+    /// # Errors
+    /// [`crate::Error::NotFound`] naming the voice or engine.
+    pub fn resolve(&self, voice: &VoiceRef) -> crate::Result<Arc<dyn SpeechEngine>> {
+        let engine = self.get(&voice.engine).ok_or_else(|| {
+            crate::Error::NotFound(format!(
+                "unknown voice \"{voice}\": no engine \"{}\" (engines: {})",
+                voice.engine,
+                self.engines.keys().cloned().collect::<Vec<_>>().join(", ")
+            ))
+        })?;
+        let voices = engine.voices()?;
+        match voices.iter().find(|v| v.id == voice.to_string()) {
+            Some(v) if v.available => Ok(engine),
+            Some(v) => Err(crate::Error::NotFound(format!(
+                "voice \"{voice}\" is not usable: {}",
+                v.reason.clone().unwrap_or_else(|| "unavailable".into())
+            ))),
+            None => Err(crate::Error::NotFound(format!(
+                "unknown voice \"{voice}\" (see `intone voices`)"
+            ))),
+        }
+    }
+    /// The best installed voice: a neural voice when one is usable, else espeak's US English.
+    pub fn default_voice(&self) -> String {
+        let voices = self.all_voices();
+        voices
+            .iter()
+            .find(|v| v.available && v.quality == "neural")
+            .or_else(|| voices.iter().find(|v| v.available && v.id == "espeak:en-us"))
+            .or_else(|| voices.iter().find(|v| v.available))
+            .map_or_else(|| "espeak:en-us".to_string(), |v| v.id.clone())
+    }
+}

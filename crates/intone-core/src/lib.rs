@@ -1,0 +1,23 @@
+//! # intone-core
+//!
+//! Everything that matters in Intone, with no UI dependency: script parsing,
+//! the durable SQLite job store, speech engines and beds, audio DSP
+//! (resampling, mixing, ducking, EBU R128 mastering, encoding, peaks) and the
+//! batch pipeline that ties them together. See `DESIGN.md` for the picture.
+//!
+//! The front door is [`studio::Studio`].
+
+pub mod audio;
+pub mod engines;
+pub mod error;
+pub mod fsio;
+pub mod home;
+pub mod pipeline;
+pub mod script;
+pub mod store;
+pub mod studio;
+pub mod variants;
+
+pub use error::{Error, Result};
+pub use home::Home;
+pub use studio::{GenerateRequest, Studio};

@@ -1,0 +1,129 @@
+//! The batch pipeline: bounded worker concurrency over a batch's pending
+//! tracks, durable steps per track ([`track`]), crash recovery, cancellation
+//! and typed events.
+
+pub mod events;
+pub mod failpoint;
+pub mod lock;
+pub mod retry;
+pub mod stages;
+pub mod track;
+
+use std::sync::Arc;
+
+use tokio::sync::{broadcast, Semaphore};
+
+use crate::engines::EngineRegistry;
+use crate::error::{Error, Result};
+use crate::home::Home;
+use crate::store::{BatchRow, BatchStatus, Store};
+pub use events::Event;
+pub use retry::RetryPolicy;
+
+/// Knobs for running batches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunOptions {
+    /// Tracks processed at once (default: number of cores).
+    pub workers: usize,
+    /// Retry policy for transient engine errors.
+    pub retry: RetryPolicy,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        Self {
+            workers: std::thread::available_parallelism().map_or(2, usize::from),
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+/// Shared state of the pipeline.
+pub struct Pipeline {
+    /// The home.
+    pub home: Home,
+    /// The job store.
+    pub store: Arc<Store>,
+    /// Speech engines.
+    pub engines: EngineRegistry,
+    /// Options.
+    pub options: RunOptions,
+    events: broadcast::Sender<Event>,
+}
+
+impl Pipeline {
+    /// A pipeline over `store` in `home`.
+    pub fn new(home: Home, store: Arc<Store>, engines: EngineRegistry, options: RunOptions) -> Self {
+        let (events, _) = broadcast::channel(4096);
+        Self {
+            home,
+            store,
+            engines,
+            options,
+            events,
+        }
+    }
+
+    /// A receiver of every event from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.events.subscribe()
+    }
+
+    /// Publishes an event (dropped when nobody listens).
+    pub fn emit(&self, e: Event) {
+        let _ = self.events.send(e);
+    }
+
+    /// Publishes the batch's current counters.
+    pub fn emit_progress(&self, batch_id: i64) {
+        if let Ok(b) = self.store.batch(batch_id) {
+            self.emit(Event::progress(&b));
+        }
+    }
+
+    /// Runs every pending track of a batch until none is left, recovering
+    /// tracks orphaned by a crash first. Returns the batch as it ended.
+    ///
+    /// # Errors
+    /// [`Error::Busy`] when another process is working on the batch;
+    /// [`Error::NotFound`]; store errors. Track failures are not errors: they
+    /// are recorded on the tracks.
+    pub async fn run_batch(self: &Arc<Self>, batch_id: i64) -> Result<BatchRow> {
+        let _lock = lock::BatchLock::try_acquire(&self.home, batch_id)?;
+        let recovered = self.store.recover_batch(batch_id)?;
+        if recovered > 0 {
+            self.emit(Event::Log {
+                level: "info".into(),
+                message: format!("batch {batch_id}: resuming {recovered} interrupted track(s)"),
+            });
+        }
+        let batch = self.store.batch(batch_id)?;
+        let out_dir = self.home.project_dir(&batch.project_slug).join("tracks").join(format!("batch-{batch_id}"));
+        crate::fsio::remove_stale_temps(&out_dir);
+        self.emit(Event::progress(&batch));
+        let sem = Arc::new(Semaphore::new(self.options.workers.max(1)));
+        let mut set = tokio::task::JoinSet::new();
+        for track_id in self.store.pending_tracks(batch_id)? {
+            let permit = sem.clone().acquire_owned().await.map_err(|_| Error::Cancelled)?;
+            if self.store.batch(batch_id)?.status == BatchStatus::Cancelled {
+                break;
+            }
+            let me = Arc::clone(self);
+            let b = batch.clone();
+            set.spawn_blocking(move || {
+                let _permit = permit;
+                track::run_track(&me, &b, track_id)
+            });
+            // Surface store errors early without waiting for the whole batch.
+            while let Some(done) = set.try_join_next() {
+                done.map_err(|e| Error::Config(format!("worker crashed: {e}")))??;
+            }
+        }
+        while let Some(done) = set.join_next().await {
+            done.map_err(|e| Error::Config(format!("worker crashed: {e}")))??;
+        }
+        let b = self.store.batch(batch_id)?;
+        self.emit(Event::progress(&b));
+        Ok(b)
+    }
+}

@@ -1,0 +1,277 @@
+//! The work of each stage as plain functions over files, shared by the
+//! durable track runner and by one-shot `say`. Each writes its outputs with
+//! [`crate::fsio`] (temp file + rename), so a crash never leaves a
+//! half-written file under a final name.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::audio::edit::{append_crossfade, fade_edges, trim_bounds};
+use crate::audio::loudness::Meter;
+use crate::audio::master::{master_file, MasterReport, MasterSettings};
+use crate::audio::mix::{mix_file, MixReport, MixSettings};
+use crate::audio::wav::{read_clip, write_clip, WavBlockReader, WavBlockWriter};
+use crate::audio::{db_to_gain, encode, ms_to_frames, peaks, resample, Clip, BLOCK_FRAMES};
+use crate::engines::{beds, SpeechEngine, SpeechRequest};
+use crate::error::{Error, Result};
+use crate::fsio;
+use crate::home::Home;
+use crate::pipeline::retry::RetryPolicy;
+use crate::script::{Pause, Utterance};
+use crate::store::Store;
+use crate::variants::Variant;
+
+/// Loudness the voice stem is normalized to before mixing, LUFS. Bed levels
+/// are set relative to it; mastering sets the final loudness.
+pub const VOICE_STEM_LUFS: f64 = -20.0;
+/// Silence threshold for trimming engine clips, dBFS.
+const TRIM_THRESHOLD_DB: f32 = -50.0;
+/// Kept around trimmed speech, ms.
+const TRIM_MARGIN_MS: f64 = 12.0;
+/// Equal-power fade at clip edges, ms.
+const EDGE_FADE_MS: f64 = 8.0;
+/// Crossfade between pieces of one long sentence, ms.
+const JOIN_CROSSFADE_MS: f64 = 20.0;
+
+/// A cached utterance clip and what follows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClipRef {
+    /// Cache key.
+    pub key: String,
+    /// WAV file in the cache.
+    pub path: PathBuf,
+    /// What follows.
+    pub pause_after: Pause,
+}
+
+/// The clip cache key: BLAKE3 over engine, engine salt, voice, tempo and text.
+pub fn clip_key(engine: &dyn SpeechEngine, voice: &str, tempo: f64, text: &str) -> String {
+    let mut h = blake3::Hasher::new();
+    for part in [engine.id(), &engine.cache_salt(), voice, &format!("{tempo:.4}"), text] {
+        h.update(&(part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    h.finalize().to_hex().to_string()
+}
+
+/// Synthesizes every utterance not already in the clip cache. `on_new_clip`
+/// is called after each new clip is committed (count so far); `progress` with
+/// (done, total). Returns one [`ClipRef`] per utterance, in order.
+///
+/// # Errors
+/// [`Error::Engine`] when an utterance fails (after retries for transient
+/// errors); [`Error::Cancelled`] when `cancelled` turns true.
+#[allow(clippy::too_many_arguments)]
+pub fn synthesize(
+    store: &Store,
+    home: &Home,
+    engine: &dyn SpeechEngine,
+    voice: &str,
+    tempo: f64,
+    utterances: &[Utterance],
+    retry: &RetryPolicy,
+    cancelled: &dyn Fn() -> bool,
+    progress: &mut dyn FnMut(usize, usize),
+    on_new_clip: &mut dyn FnMut(usize),
+) -> Result<Vec<ClipRef>> {
+    let mut out = Vec::with_capacity(utterances.len());
+    let mut new_clips = 0;
+    for (i, u) in utterances.iter().enumerate() {
+        if cancelled() {
+            return Err(Error::Cancelled);
+        }
+        let key = clip_key(engine, voice, tempo, &u.text);
+        let cached = store
+            .clip(&key)?
+            .map(|c| PathBuf::from(c.path))
+            .filter(|p| p.is_file());
+        let path = match cached {
+            Some(p) => p,
+            None => {
+                let req = SpeechRequest {
+                    voice: voice.to_string(),
+                    text: u.text.clone(),
+                    tempo,
+                };
+                let clip = retry.run(cancelled, || engine.synthesize(&req))?;
+                let dir = home.clips_dir().join(&key[..2]);
+                let path = dir.join(format!("{key}.wav"));
+                fsio::write_with(&path, |tmp| write_clip(tmp, &clip))?;
+                store.put_clip(
+                    &key,
+                    engine.id(),
+                    voice,
+                    &path.to_string_lossy(),
+                    clip.sample_rate_hz,
+                    clip.frames() as i64,
+                )?;
+                new_clips += 1;
+                on_new_clip(new_clips);
+                path
+            }
+        };
+        out.push(ClipRef {
+            key,
+            path,
+            pause_after: u.pause_after,
+        });
+        progress(i + 1, utterances.len());
+    }
+    Ok(out)
+}
+
+/// What assembly produced.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AssembleReport {
+    /// Frames of the voice stem.
+    pub frames: u64,
+    /// Loudness before normalization, LUFS.
+    pub raw_lufs: f64,
+    /// Gain applied to reach [`VOICE_STEM_LUFS`], dB.
+    pub gain_db: f64,
+}
+
+/// Prepares one clip: trim silence, fade edges, resample.
+fn prepare_clip(path: &Path, sample_rate_hz: u32) -> Result<Vec<f32>> {
+    let clip = read_clip(path)?;
+    let mono = clip.to_mono();
+    let margin = ms_to_frames(TRIM_MARGIN_MS, clip.sample_rate_hz);
+    let (a, b) = trim_bounds(&mono, TRIM_THRESHOLD_DB, margin);
+    let mut trimmed = mono[a..b].to_vec();
+    fade_edges(&mut trimmed, ms_to_frames(EDGE_FADE_MS, clip.sample_rate_hz));
+    let r = resample::resample(&Clip::mono(clip.sample_rate_hz, trimmed), sample_rate_hz)?;
+    Ok(r.samples)
+}
+
+/// Joins clips into a mono voice stem at `sample_rate_hz`: sentence and
+/// paragraph pauses from `variant`, equal-power crossfades inside long
+/// sentences, then normalization to [`VOICE_STEM_LUFS`]. Streams to disk.
+///
+/// # Errors
+/// [`Error::Audio`] naming a clip or output that cannot be read or written.
+pub fn assemble(clips: &[ClipRef], variant: &Variant, sample_rate_hz: u32, out: &Path) -> Result<AssembleReport> {
+    let raw_path = fsio::temp_path_for(&out.with_extension("raw.wav"));
+    let result = (|| {
+        let mut w = WavBlockWriter::create(&raw_path, sample_rate_hz, 1)?;
+        let mut meter = Meter::new(1, sample_rate_hz, out)?;
+        let xf = ms_to_frames(JOIN_CROSSFADE_MS, sample_rate_hz);
+        let mut held: Vec<f32> = Vec::new();
+        let mut frames = 0u64;
+        let mut emit = |s: &[f32], w: &mut WavBlockWriter, meter: &mut Meter| -> Result<()> {
+            meter.add(s)?;
+            w.write(s)?;
+            frames += s.len() as u64;
+            Ok(())
+        };
+        for (i, c) in clips.iter().enumerate() {
+            let samples = prepare_clip(&c.path, sample_rate_hz)?;
+            let mut current = std::mem::take(&mut held);
+            if current.is_empty() {
+                current = samples;
+            } else {
+                append_crossfade(&mut current, &samples, xf);
+            }
+            let last = i + 1 == clips.len();
+            match c.pause_after {
+                Pause::Join if !last => {
+                    let keep = xf.min(current.len());
+                    let split = current.len() - keep;
+                    emit(&current[..split], &mut w, &mut meter)?;
+                    held = current[split..].to_vec();
+                }
+                p => {
+                    emit(&current, &mut w, &mut meter)?;
+                    if !last {
+                        let ms = if p == Pause::Paragraph { variant.paragraph_pause_ms } else { variant.sentence_pause_ms };
+                        emit(&vec![0.0; ms_to_frames(ms, sample_rate_hz)], &mut w, &mut meter)?;
+                    }
+                }
+            }
+        }
+        if !held.is_empty() {
+            emit(&held, &mut w, &mut meter)?;
+        }
+        w.finish()?;
+        let raw_lufs = meter.result()?.integrated_lufs;
+        let gain_db = if raw_lufs > crate::audio::loudness::SILENCE_LUFS {
+            VOICE_STEM_LUFS - raw_lufs
+        } else {
+            0.0
+        };
+        let g = db_to_gain(gain_db) as f32;
+        fsio::write_with(out, |tmp| {
+            let mut r = WavBlockReader::open(&raw_path)?;
+            let mut w = WavBlockWriter::create(tmp, sample_rate_hz, 1)?;
+            let mut buf = Vec::new();
+            while r.read_block(&mut buf, BLOCK_FRAMES)? > 0 {
+                buf.iter_mut().for_each(|s| *s *= g);
+                w.write(&buf)?;
+            }
+            w.finish()
+        })?;
+        Ok(AssembleReport {
+            frames,
+            raw_lufs,
+            gain_db,
+        })
+    })();
+    let _ = std::fs::remove_file(&raw_path);
+    result
+}
+
+/// Mixes the voice stem over the variant's bed. `seed` makes procedural beds
+/// differ between tracks yet repeat exactly on resume.
+///
+/// # Errors
+/// [`Error::Audio`] naming the bed or stem that failed.
+pub fn mix(voice: &Path, variant: &Variant, seed: u64, out: &Path) -> Result<MixReport> {
+    let sr = WavBlockReader::open(voice)?.sample_rate_hz;
+    let bed = beds::open(&variant.bed, sr, seed)?;
+    let settings = MixSettings {
+        lead_in_ms: variant.lead_in_ms,
+        tail_ms: variant.tail_ms,
+        fade_in_ms: variant.fade_in_ms,
+        fade_out_ms: variant.fade_out_ms,
+        bed_gain_db: bed
+            .as_ref()
+            .map_or(0.0, |b| VOICE_STEM_LUFS + variant.bed_level_db - b.loudness_lufs),
+        duck_db: variant.duck_db,
+        brightness_db: variant.brightness_db,
+    };
+    fsio::write_with(out, |tmp| match bed {
+        Some(mut b) => mix_file(voice, Some(b.source.as_mut()), tmp, &settings),
+        None => mix_file(voice, None, tmp, &settings),
+    })
+}
+
+/// Masters the mix to the variant's loudness target and true-peak ceiling.
+///
+/// # Errors
+/// [`Error::Audio`].
+pub fn master(mix: &Path, variant: &Variant, out: &Path) -> Result<MasterReport> {
+    let settings = MasterSettings {
+        target_lufs: variant.target_lufs,
+        ceiling_dbtp: variant.ceiling_dbtp,
+    };
+    fsio::write_with(out, |tmp| master_file(mix, tmp, settings))
+}
+
+/// Encodes the master to the delivered file.
+///
+/// # Errors
+/// [`Error::Audio`] / [`Error::Config`].
+pub fn encode(master: &Path, out: &Path, format: encode::Format, bits: u16) -> Result<encode::EncodeReport> {
+    fsio::write_with(out, |tmp| encode::encode_file(master, tmp, format, bits))
+}
+
+/// Computes waveform peaks of `audio` into the JSON file `out`.
+///
+/// # Errors
+/// [`Error::Audio`] / [`Error::Io`].
+pub fn peaks(audio: &Path, out: &Path) -> Result<peaks::Peaks> {
+    let p = peaks::compute_file(audio)?;
+    let json = serde_json::to_vec(&p).map_err(|e| Error::Config(format!("peaks: {e}")))?;
+    fsio::write_atomically(out, &json)?;
+    Ok(p)
+}

@@ -1,0 +1,134 @@
+//! Scripts: the user's text, parsed into titled sections of plain speech text,
+//! and split into utterances (sentences, or clause-sized chunks of very long
+//! sentences) that an engine speaks one at a time.
+//!
+//! * Markdown (`.md`, `.markdown`): `# Title` names the script, each `## Heading`
+//!   starts a section; text before the first `##` is a section of its own when
+//!   it is not empty. Markup (emphasis, code, links, lists, quotes, HTML) is read
+//!   as plain speech text. Empty sections are skipped with a warning.
+//! * Plain text (anything else): one section named after the file.
+
+mod markdown;
+mod sentences;
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+pub use markdown::plain_text_of_markdown_line;
+pub use sentences::{split_utterances, Pause, Utterance};
+
+/// A parsed script.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Script {
+    /// The `# Title`, or the file stem when there is none.
+    pub title: String,
+    /// Where the script came from (a file path, or `<text>`).
+    pub source: PathBuf,
+    /// The full original text.
+    pub text: String,
+    /// Sections in order; never empty for a script returned by [`parse_file`].
+    pub sections: Vec<Section>,
+    /// Things the user should know (skipped empty sections).
+    pub warnings: Vec<String>,
+}
+
+/// A titled part of a script.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Section {
+    /// The `## Heading` (or the script's title for leading text).
+    pub title: String,
+    /// Plain speech text; paragraphs separated by one blank line.
+    pub text: String,
+}
+
+impl Section {
+    /// Number of whitespace-separated words in the section.
+    pub fn word_count(&self) -> usize {
+        self.text.split_whitespace().count()
+    }
+}
+
+/// Reads and parses a script file.
+///
+/// # Errors
+/// [`Error::Script`] naming the file when it cannot be read, is not UTF-8, or
+/// has no speakable text.
+pub fn parse_file(path: &Path) -> Result<Script> {
+    let bytes = std::fs::read(path).map_err(|e| Error::Script {
+        path: path.to_path_buf(),
+        message: format!("cannot read script: {e}"),
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| Error::Script {
+        path: path.to_path_buf(),
+        message: "script is not UTF-8 text".into(),
+    })?;
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "Untitled".into());
+    let is_markdown = matches!(
+        path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref(),
+        Some("md" | "markdown" | "mdown")
+    );
+    parse_text(&text, &stem, is_markdown, path)
+}
+
+/// Parses script text. `fallback_title` names the script (and a plain-text
+/// script's single section) when the text has no `# Title`.
+///
+/// # Errors
+/// [`Error::Script`] naming `source` when no section has speakable text.
+pub fn parse_text(text: &str, fallback_title: &str, markdown: bool, source: &Path) -> Result<Script> {
+    let (title, sections, warnings) = if markdown {
+        markdown::parse(text, fallback_title)
+    } else {
+        let body = markdown::paragraphs_of_plain(text);
+        let sections = if body.is_empty() {
+            vec![]
+        } else {
+            vec![Section {
+                title: fallback_title.to_string(),
+                text: body,
+            }]
+        };
+        (fallback_title.to_string(), sections, vec![])
+    };
+    if sections.is_empty() {
+        return Err(Error::Script {
+            path: source.to_path_buf(),
+            message: "script has no text to speak".into(),
+        });
+    }
+    Ok(Script {
+        title,
+        source: source.to_path_buf(),
+        text: text.to_string(),
+        sections,
+        warnings,
+    })
+}
+
+/// A lowercase ASCII slug for file names: `"Health & Vitality"` → `"health-vitality"`.
+pub fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-').to_string();
+    let out: String = out.chars().take(60).collect();
+    if out.is_empty() {
+        "untitled".into()
+    } else {
+        out.trim_end_matches('-').to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,262 @@
+//! Batches: creation (batch and all tracks in one transaction, before any
+//! work starts), listing, cancel, retry, and counter/status derivation.
+
+use rusqlite::{params, OptionalExtension, Transaction};
+
+use super::types::{BatchRow, BatchStatus};
+use super::Store;
+use crate::error::{Error, Result};
+use crate::script::{slug, Script};
+use crate::variants::Variant;
+
+/// Everything needed to record a Generate click.
+#[derive(Debug, Clone)]
+pub struct NewBatch<'a> {
+    /// Project display name.
+    pub project: &'a str,
+    /// Parsed scripts (each contributes its sections, in order).
+    pub scripts: &'a [Script],
+    /// Voice id.
+    pub voice: &'a str,
+    /// Variants; one track per section × variant.
+    pub variants: &'a [Variant],
+    /// `wav` or `flac`.
+    pub format: &'a str,
+    /// Output sample rate.
+    pub sample_rate_hz: u32,
+    /// Output bit depth (16 or 24).
+    pub bit_depth: u16,
+}
+
+const BATCH_COLUMNS: &str = "b.id, p.name, p.slug, b.status, b.voice, b.format, b.sample_rate_hz, b.bit_depth, \
+     b.expected, b.completed, b.failed, b.cancelled, b.pending, b.created_at, b.updated_at";
+
+fn batch_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchRow> {
+    Ok(BatchRow {
+        id: r.get(0)?,
+        project: r.get(1)?,
+        project_slug: r.get(2)?,
+        status: r.get(3)?,
+        voice: r.get(4)?,
+        format: r.get(5)?,
+        sample_rate_hz: r.get(6)?,
+        bit_depth: r.get(7)?,
+        expected: r.get(8)?,
+        completed: r.get(9)?,
+        failed: r.get(10)?,
+        cancelled: r.get(11)?,
+        pending: r.get(12)?,
+        created_at: r.get(13)?,
+        updated_at: r.get(14)?,
+    })
+}
+
+/// Recomputes a batch's counters from its tracks and derives its status.
+/// Must run in the transaction that changed the tracks.
+pub(crate) fn recompute(tx: &Transaction<'_>, batch_id: i64) -> Result<BatchStatus> {
+    let (expected, completed, failed, cancelled, pending, running): (i64, i64, i64, i64, i64, i64) = tx.query_row(
+        "SELECT count(*),
+                coalesce(sum(status = 'completed'), 0), coalesce(sum(status = 'failed'), 0),
+                coalesce(sum(status = 'cancelled'), 0), coalesce(sum(status = 'pending'), 0),
+                coalesce(sum(status = 'running'), 0)
+         FROM tracks WHERE batch_id = ?1",
+        [batch_id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+    )?;
+    let current: BatchStatus = tx.query_row("SELECT status FROM batches WHERE id = ?1", [batch_id], |r| r.get(0))?;
+    let active = pending + running;
+    let status = if current == BatchStatus::Cancelled && active == 0 {
+        BatchStatus::Cancelled
+    } else if active > 0 {
+        if running > 0 || completed + failed + cancelled > 0 || current == BatchStatus::Processing {
+            BatchStatus::Processing
+        } else {
+            BatchStatus::Pending
+        }
+    } else if completed == expected {
+        BatchStatus::Completed
+    } else if completed == 0 && cancelled == 0 {
+        BatchStatus::Failed
+    } else if completed == 0 && failed == 0 {
+        BatchStatus::Cancelled
+    } else {
+        BatchStatus::PartialSuccess
+    };
+    tx.execute(
+        "UPDATE batches SET expected = ?2, completed = ?3, failed = ?4, cancelled = ?5, pending = ?6, status = ?7,
+                updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+         WHERE id = ?1",
+        params![batch_id, expected, completed, failed, cancelled, active, status],
+    )?;
+    Ok(status)
+}
+
+impl Store {
+    /// Records a batch, its project, scripts, sections and every track, in one
+    /// transaction. Returns the batch id. Nothing is written if anything fails.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for a batch with no tracks; [`Error::Store`].
+    pub fn create_batch(&self, nb: &NewBatch<'_>) -> Result<i64> {
+        if nb.scripts.iter().all(|s| s.sections.is_empty()) || nb.variants.is_empty() {
+            return Err(Error::Config("nothing to generate: no sections or no variants".into()));
+        }
+        self.with(|c| {
+            let tx = c.transaction()?;
+            let pslug = slug(nb.project);
+            tx.execute(
+                "INSERT INTO projects (name, slug) VALUES (?1, ?2) ON CONFLICT(slug) DO NOTHING",
+                params![nb.project, pslug],
+            )?;
+            let project_id: i64 = tx.query_row("SELECT id FROM projects WHERE slug = ?1", [&pslug], |r| r.get(0))?;
+            tx.execute(
+                "INSERT INTO batches (project_id, voice, format, sample_rate_hz, bit_depth) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![project_id, nb.voice, nb.format, nb.sample_rate_hz, nb.bit_depth],
+            )?;
+            let batch_id = tx.last_insert_rowid();
+            let mut position = 0i64;
+            for script in nb.scripts {
+                let hash = blake3::hash(script.text.as_bytes()).to_hex().to_string();
+                tx.execute(
+                    "INSERT INTO scripts (project_id, source, title, content_hash, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![project_id, script.source.to_string_lossy(), script.title, hash, script.text],
+                )?;
+                let script_id = tx.last_insert_rowid();
+                for (i, section) in script.sections.iter().enumerate() {
+                    tx.execute(
+                        "INSERT INTO sections (script_id, position, title, body, word_count) VALUES (?1, ?2, ?3, ?4, ?5)",
+                        params![script_id, i as i64, section.title, section.text, section.word_count() as i64],
+                    )?;
+                    let section_id = tx.last_insert_rowid();
+                    for v in nb.variants {
+                        let json = serde_json::to_string(v).map_err(|e| Error::Config(e.to_string()))?;
+                        tx.execute(
+                            "INSERT INTO tracks (batch_id, section_id, position, variant, variant_json, voice)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                            params![batch_id, section_id, position, v.name, json, nb.voice],
+                        )?;
+                        position += 1;
+                    }
+                }
+            }
+            recompute(&tx, batch_id)?;
+            tx.commit()?;
+            Ok(batch_id)
+        })
+    }
+
+    /// One batch.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown id.
+    pub fn batch(&self, id: i64) -> Result<BatchRow> {
+        self.with(|c| {
+            c.query_row(
+                &format!("SELECT {BATCH_COLUMNS} FROM batches b JOIN projects p ON p.id = b.project_id WHERE b.id = ?1"),
+                [id],
+                batch_from_row,
+            )
+            .optional()?
+            .ok_or_else(|| Error::NotFound(format!("no batch {id}")))
+        })
+    }
+
+    /// Every batch, newest first.
+    ///
+    /// # Errors
+    /// [`Error::Store`].
+    pub fn batches(&self) -> Result<Vec<BatchRow>> {
+        self.with(|c| {
+            let mut st = c.prepare(&format!(
+                "SELECT {BATCH_COLUMNS} FROM batches b JOIN projects p ON p.id = b.project_id ORDER BY b.id DESC"
+            ))?;
+            let rows = st.query_map([], batch_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })
+    }
+
+    /// Ids of batches with unfinished tracks (not cancelled), oldest first.
+    ///
+    /// # Errors
+    /// [`Error::Store`].
+    pub fn unfinished_batches(&self) -> Result<Vec<i64>> {
+        self.with(|c| {
+            let mut st = c.prepare(
+                "SELECT id FROM batches WHERE status IN ('pending', 'processing') ORDER BY id",
+            )?;
+            let rows = st.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })
+    }
+
+    /// Cancels a batch: unfinished tracks become cancelled. Completed tracks stay.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown id.
+    pub fn cancel_batch(&self, id: i64) -> Result<BatchStatus> {
+        self.batch(id)?;
+        self.with(|c| {
+            let tx = c.transaction()?;
+            tx.execute(
+                "UPDATE tracks SET status = 'cancelled', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+                 WHERE batch_id = ?1 AND status IN ('pending', 'running')",
+                [id],
+            )?;
+            tx.execute("UPDATE batches SET status = 'cancelled' WHERE id = ?1 AND status IN ('pending', 'processing')", [id])?;
+            let s = recompute(&tx, id)?;
+            tx.commit()?;
+            Ok(s)
+        })
+    }
+
+    /// Puts the failed (and cancelled) tracks of a batch back to pending so a
+    /// run finishes them; completed tracks are untouched. Returns how many.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown id.
+    pub fn retry_batch(&self, id: i64) -> Result<usize> {
+        self.batch(id)?;
+        self.with(|c| {
+            let tx = c.transaction()?;
+            let n = tx.execute(
+                "UPDATE tracks SET status = 'pending', error = NULL, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+                 WHERE batch_id = ?1 AND status IN ('failed', 'cancelled')",
+                [id],
+            )?;
+            // Failed steps of those tracks run again; finished steps stay memoized.
+            tx.execute(
+                "DELETE FROM steps WHERE status = 'failed' AND track_id IN (SELECT id FROM tracks WHERE batch_id = ?1)",
+                [id],
+            )?;
+            if n > 0 {
+                tx.execute("UPDATE batches SET status = 'processing' WHERE id = ?1", [id])?;
+            }
+            recompute(&tx, id)?;
+            tx.commit()?;
+            Ok(n)
+        })
+    }
+
+    /// After a crash: tracks left running go back to pending (their finished
+    /// steps stay done), and steps left running are forgotten. Call only while
+    /// holding the batch's lock. Returns how many tracks were recovered.
+    ///
+    /// # Errors
+    /// [`Error::Store`].
+    pub fn recover_batch(&self, id: i64) -> Result<usize> {
+        self.with(|c| {
+            let tx = c.transaction()?;
+            tx.execute(
+                "DELETE FROM steps WHERE status = 'running' AND track_id IN (SELECT id FROM tracks WHERE batch_id = ?1)",
+                [id],
+            )?;
+            let n = tx.execute(
+                "UPDATE tracks SET status = 'pending' WHERE batch_id = ?1 AND status = 'running'",
+                [id],
+            )?;
+            recompute(&tx, id)?;
+            tx.commit()?;
+            Ok(n)
+        })
+    }
+}

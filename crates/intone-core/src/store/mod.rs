@@ -1,0 +1,108 @@
+//! The SQLite job store: WAL mode, foreign keys, a busy timeout, and numbered
+//! migrations from `migrations/*.sql` (embedded, applied in order at open with
+//! `rusqlite_migration`, tracked by SQLite's `user_version`).
+//!
+//! Every state change of a track happens in one transaction together with the
+//! recomputation of its batch's counters and status, so they never drift.
+
+mod batches;
+mod clips;
+mod steps;
+mod tracks;
+mod types;
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use rusqlite::Connection;
+use rusqlite_migration::{Migrations, M};
+
+use crate::error::{Error, Result};
+
+pub use batches::NewBatch;
+pub use clips::ClipRow;
+pub use steps::StepRow;
+pub use types::{BatchRow, BatchStatus, Stage, TrackResult, TrackRow, TrackStatus};
+
+/// The migrations, in order. Files are never edited once released.
+pub fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![
+        M::up(include_str!("../../../../migrations/0001_job_store.sql")),
+        M::up(include_str!("../../../../migrations/0002_track_results.sql")),
+    ])
+}
+
+/// The job store. Cheap to share behind an `Arc`; calls are serialized on one
+/// connection (other processes may use the same file concurrently).
+pub struct Store {
+    conn: Mutex<Connection>,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) the store at `path` and migrates it to the
+    /// latest version.
+    ///
+    /// # Errors
+    /// [`Error::Store`] or [`Error::Migration`] when the file cannot be opened or upgraded.
+    pub fn open(path: &Path) -> Result<Self> {
+        let mut conn = open_connection(path)?;
+        migrations().to_latest(&mut conn)?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Opens the store at `path` migrated only up to `version` (1-based).
+    /// For upgrade tests and tools; the app uses [`Store::open`].
+    ///
+    /// # Errors
+    /// As [`Store::open`].
+    pub fn open_at_version(path: &Path, version: usize) -> Result<Self> {
+        let mut conn = open_connection(path)?;
+        migrations().to_version(&mut conn, version)?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version (SQLite `user_version`).
+    ///
+    /// # Errors
+    /// [`Error::Store`].
+    pub fn schema_version(&self) -> Result<i64> {
+        self.with(|c| Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?))
+    }
+
+    /// Runs `f` with the connection.
+    pub(crate) fn with<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
+        let mut guard = self
+            .conn
+            .lock()
+            .map_err(|_| Error::Config("job store lock poisoned".into()))?;
+        f(&mut guard)
+    }
+}
+
+fn open_connection(path: &Path) -> Result<Connection> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(conn)
+}
+
+#[cfg(test)]
+mod tests;

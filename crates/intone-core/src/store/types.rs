@@ -1,0 +1,207 @@
+//! Row types and the state machines of batches and tracks.
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! str_enum {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = $s:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vm])* $v),+ }
+        impl $name {
+            /// The stored (and displayed) name.
+            pub fn as_str(self) -> &'static str { match self { $(Self::$v => $s),+ } }
+            /// Parses the stored name.
+            pub fn parse(s: &str) -> Option<Self> { match s { $($s => Some(Self::$v),)+ _ => None } }
+        }
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(self.as_str()) }
+        }
+        impl rusqlite::types::FromSql for $name {
+            fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+                let s = v.as_str()?;
+                Self::parse(s).ok_or_else(|| rusqlite::types::FromSqlError::Other(format!("bad {} {s:?}", stringify!($name)).into()))
+            }
+        }
+        impl rusqlite::ToSql for $name {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> { Ok(self.as_str().into()) }
+        }
+    };
+}
+
+str_enum! {
+    /// Batch: `pending → processing → completed | partial_success | failed | cancelled`.
+    BatchStatus {
+        /// Written, no track started yet.
+        Pending = "pending",
+        /// At least one track started and some are unfinished.
+        Processing = "processing",
+        /// Every track completed.
+        Completed = "completed",
+        /// Some tracks completed, some failed or were cancelled.
+        PartialSuccess = "partial_success",
+        /// Every track failed.
+        Failed = "failed",
+        /// The user cancelled the batch.
+        Cancelled = "cancelled",
+    }
+}
+
+str_enum! {
+    /// Track: `pending → running(stage) → completed | failed | cancelled`.
+    TrackStatus {
+        /// Waiting for a worker.
+        Pending = "pending",
+        /// A worker is on it; see the stage.
+        Running = "running",
+        /// Output delivered.
+        Completed = "completed",
+        /// Gave up; see the error.
+        Failed = "failed",
+        /// Cancelled with its batch.
+        Cancelled = "cancelled",
+    }
+}
+
+str_enum! {
+    /// The durable steps of a speech track, in order.
+    Stage {
+        /// Speak every sentence (cached per sentence).
+        Synthesize = "synthesize",
+        /// Join sentences with pauses and crossfades into the voice stem.
+        Assemble = "assemble",
+        /// Put the voice over the bed with ducking and fades.
+        Mix = "mix",
+        /// Normalize loudness and limit true peak.
+        Master = "master",
+        /// Write the delivered WAV/FLAC.
+        Encode = "encode",
+        /// Compute waveform peaks.
+        Peaks = "peaks",
+    }
+}
+
+impl Stage {
+    /// Every stage in order.
+    pub const ALL: [Stage; 6] = [
+        Stage::Synthesize,
+        Stage::Assemble,
+        Stage::Mix,
+        Stage::Master,
+        Stage::Encode,
+        Stage::Peaks,
+    ];
+    /// The word shown while the stage runs (`synthesizing`).
+    pub fn progressive(self) -> &'static str {
+        match self {
+            Stage::Synthesize => "synthesizing",
+            Stage::Assemble => "assembling",
+            Stage::Mix => "mixing",
+            Stage::Master => "mastering",
+            Stage::Encode => "encoding",
+            Stage::Peaks => "drawing waveform",
+        }
+    }
+}
+
+impl BatchStatus {
+    /// Whether the batch has nothing left to do.
+    pub fn is_finished(self) -> bool {
+        !matches!(self, Self::Pending | Self::Processing)
+    }
+}
+
+/// One batch with its counters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BatchRow {
+    /// Batch id.
+    pub id: i64,
+    /// Project name.
+    pub project: String,
+    /// Project slug (folder name).
+    pub project_slug: String,
+    /// Status.
+    pub status: BatchStatus,
+    /// Voice id (`engine:voice`).
+    pub voice: String,
+    /// Output container (`wav` or `flac`).
+    pub format: String,
+    /// Output sample rate.
+    pub sample_rate_hz: u32,
+    /// Output bit depth.
+    pub bit_depth: u16,
+    /// Tracks in the batch.
+    pub expected: i64,
+    /// Tracks completed.
+    pub completed: i64,
+    /// Tracks failed.
+    pub failed: i64,
+    /// Tracks cancelled.
+    pub cancelled: i64,
+    /// Tracks not finished (pending or running).
+    pub pending: i64,
+    /// Creation time (UTC, ISO 8601).
+    pub created_at: String,
+    /// Last change (UTC, ISO 8601).
+    pub updated_at: String,
+}
+
+/// One track.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrackRow {
+    /// Track id.
+    pub id: i64,
+    /// Batch id.
+    pub batch_id: i64,
+    /// Order within the batch.
+    pub position: i64,
+    /// Section title.
+    pub section: String,
+    /// Section id.
+    pub section_id: i64,
+    /// Variant name.
+    pub variant: String,
+    /// Voice id.
+    pub voice: String,
+    /// Status.
+    pub status: TrackStatus,
+    /// Current or last stage.
+    pub stage: Option<Stage>,
+    /// Delivered file (set when completed).
+    pub output_path: Option<String>,
+    /// Duration in ms.
+    pub duration_ms: Option<i64>,
+    /// Sample rate of the output.
+    pub sample_rate_hz: Option<u32>,
+    /// Channels of the output.
+    pub channels: Option<u16>,
+    /// Integrated loudness of the output, LUFS.
+    pub loudness_lufs: Option<f64>,
+    /// True peak of the output, dBTP.
+    pub true_peak_dbtp: Option<f64>,
+    /// Waveform peaks file.
+    pub peaks_path: Option<String>,
+    /// Why it failed.
+    pub error: Option<String>,
+    /// Times a worker started it.
+    pub attempts: i64,
+}
+
+/// What a completed track measured.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrackResult {
+    /// Delivered file.
+    pub output_path: String,
+    /// Duration in ms.
+    pub duration_ms: i64,
+    /// Sample rate.
+    pub sample_rate_hz: u32,
+    /// Channels.
+    pub channels: u16,
+    /// Integrated loudness, LUFS.
+    pub loudness_lufs: f64,
+    /// True peak, dBTP.
+    pub true_peak_dbtp: f64,
+    /// Peaks file.
+    pub peaks_path: String,
+}

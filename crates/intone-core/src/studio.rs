@@ -1,0 +1,299 @@
+//! The front door used by the CLI and the desktop shell: one object that owns
+//! the home, the store, the engines and the pipeline, and turns requests into
+//! batches. Every request is validated completely before anything is written,
+//! so bad input never leaves a half-made batch in the store.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::audio::encode::Format;
+use crate::engines::{EngineRegistry, VoiceInfo, VoiceRef};
+use crate::error::{Error, Result};
+use crate::home::Home;
+use crate::pipeline::{stages, Event, Pipeline, RunOptions};
+use crate::script::{self, split_utterances, Script};
+use crate::store::{BatchRow, NewBatch, Store, TrackRow};
+use crate::variants::{self, Variant};
+
+/// Default output sample rate.
+pub const DEFAULT_SAMPLE_RATE_HZ: u32 = 48_000;
+
+/// A Generate click.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GenerateRequest {
+    /// Script files (`.md`, `.txt`).
+    pub scripts: Vec<PathBuf>,
+    /// Voice id; `None` = the best installed voice.
+    pub voice: Option<String>,
+    /// Variant names; empty = `voice`.
+    pub variants: Vec<String>,
+    /// Output container.
+    pub format: Format,
+    /// Output sample rate (44 100 or 48 000 Hz).
+    pub sample_rate_hz: u32,
+    /// Output bit depth (16 or 24).
+    pub bit_depth: u16,
+    /// Project name; `None` = the first script's title.
+    pub project: Option<String>,
+}
+
+impl Default for GenerateRequest {
+    fn default() -> Self {
+        Self {
+            scripts: vec![],
+            voice: None,
+            variants: vec![],
+            format: Format::Wav,
+            sample_rate_hz: DEFAULT_SAMPLE_RATE_HZ,
+            bit_depth: 16,
+            project: None,
+        }
+    }
+}
+
+/// A validated request, ready to be recorded.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Parsed scripts.
+    pub scripts: Vec<Script>,
+    /// Resolved voice id.
+    pub voice: String,
+    /// Resolved variants.
+    pub variants: Vec<Variant>,
+    /// The request.
+    pub request: GenerateRequest,
+    /// Warnings for the user (skipped empty sections).
+    pub warnings: Vec<String>,
+}
+
+impl Plan {
+    /// Tracks the batch will have.
+    pub fn track_count(&self) -> usize {
+        self.scripts.iter().map(|s| s.sections.len()).sum::<usize>() * self.variants.len()
+    }
+}
+
+/// The studio.
+pub struct Studio {
+    pipeline: Arc<Pipeline>,
+}
+
+impl Studio {
+    /// Opens the studio in `home` with the built-in engines.
+    ///
+    /// # Errors
+    /// Store open/migration errors.
+    pub fn open(home: Home, options: RunOptions) -> Result<Self> {
+        let store = Arc::new(Store::open(&home.db_path())?);
+        let engines = EngineRegistry::builtin();
+        Ok(Self {
+            pipeline: Arc::new(Pipeline::new(home, store, engines, options)),
+        })
+    }
+
+    /// The home.
+    pub fn home(&self) -> &Home {
+        &self.pipeline.home
+    }
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.pipeline.store
+    }
+    /// The engines.
+    pub fn engines(&self) -> &EngineRegistry {
+        &self.pipeline.engines
+    }
+    /// Events from now on.
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Event> {
+        self.pipeline.subscribe()
+    }
+
+    /// Every voice of every engine.
+    pub fn voices(&self) -> Vec<VoiceInfo> {
+        self.pipeline.engines.all_voices()
+    }
+
+    /// Built-in and user variants, with warnings for broken user files.
+    pub fn variants(&self) -> (Vec<Variant>, Vec<String>) {
+        variants::all(self.home())
+    }
+
+    /// Validates a request without writing anything.
+    ///
+    /// # Errors
+    /// One clear error naming the bad script, voice, variant or setting.
+    pub fn plan(&self, req: &GenerateRequest) -> Result<Plan> {
+        if req.scripts.is_empty() {
+            return Err(Error::Config("no script given".into()));
+        }
+        if ![44_100, 48_000].contains(&req.sample_rate_hz) {
+            return Err(Error::Config(format!("unsupported sample rate {} Hz (use 44100 or 48000)", req.sample_rate_hz)));
+        }
+        if ![16, 24].contains(&req.bit_depth) {
+            return Err(Error::Config(format!("unsupported bit depth {} (use 16 or 24)", req.bit_depth)));
+        }
+        let mut scripts = Vec::new();
+        let mut warnings = Vec::new();
+        for p in &req.scripts {
+            let s = script::parse_file(p)?;
+            warnings.extend(s.warnings.iter().map(|w| format!("{}: {w}", p.display())));
+            scripts.push(s);
+        }
+        let voice = match &req.voice {
+            Some(v) => VoiceRef::parse(v)?.to_string(),
+            None => self.engines().default_voice(),
+        };
+        self.engines().resolve(&VoiceRef::parse(&voice)?)?;
+        let names: Vec<String> = if req.variants.is_empty() {
+            vec!["voice".into()]
+        } else {
+            let mut seen = Vec::new();
+            for n in &req.variants {
+                if !seen.contains(n) {
+                    seen.push(n.clone());
+                }
+            }
+            seen
+        };
+        let variants = names
+            .iter()
+            .map(|n| variants::find(self.home(), n))
+            .collect::<Result<Vec<_>>>()?;
+        for v in &variants {
+            if let crate::engines::beds::BedSpec::File(p) = &v.bed {
+                if !p.is_file() {
+                    return Err(Error::NotFound(format!("variant \"{}\": bed file {} does not exist", v.name, p.display())));
+                }
+            }
+        }
+        Ok(Plan {
+            scripts,
+            voice,
+            variants,
+            request: req.clone(),
+            warnings,
+        })
+    }
+
+    /// Records a planned batch (batch and all tracks, before any work).
+    ///
+    /// # Errors
+    /// Store errors.
+    pub fn create_batch(&self, plan: &Plan) -> Result<i64> {
+        let project = plan
+            .request
+            .project
+            .clone()
+            .unwrap_or_else(|| plan.scripts[0].title.clone());
+        self.store().create_batch(&NewBatch {
+            project: &project,
+            scripts: &plan.scripts,
+            voice: &plan.voice,
+            variants: &plan.variants,
+            format: plan.request.format.extension(),
+            sample_rate_hz: plan.request.sample_rate_hz,
+            bit_depth: plan.request.bit_depth,
+        })
+    }
+
+    /// Runs a recorded batch until nothing is left to do.
+    ///
+    /// # Errors
+    /// [`Error::Busy`] when another process works on it; store errors.
+    pub async fn run_batch(&self, batch_id: i64) -> Result<BatchRow> {
+        self.pipeline.run_batch(batch_id).await
+    }
+
+    /// Finishes every unfinished batch (oldest first). Batches another live
+    /// process is working on are skipped.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub async fn resume(&self) -> Result<Vec<BatchRow>> {
+        let mut out = Vec::new();
+        for id in self.store().unfinished_batches()? {
+            match self.pipeline.run_batch(id).await {
+                Ok(b) => out.push(b),
+                Err(Error::Busy(id)) => self.pipeline.emit(Event::Log {
+                    level: "info".into(),
+                    message: format!("batch {id} is being processed by another Intone process; skipped"),
+                }),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Re-queues the failed (and cancelled) tracks of a batch and runs them.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`]; [`Error::Busy`]; store errors.
+    pub async fn retry(&self, batch_id: i64) -> Result<BatchRow> {
+        self.store().retry_batch(batch_id)?;
+        self.pipeline.run_batch(batch_id).await
+    }
+
+    /// Cancels a batch (running tracks stop at their next step boundary).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`].
+    pub fn cancel(&self, batch_id: i64) -> Result<BatchRow> {
+        self.store().cancel_batch(batch_id)?;
+        self.pipeline.emit_progress(batch_id);
+        self.store().batch(batch_id)
+    }
+
+    /// Tracks of a batch.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`].
+    pub fn tracks(&self, batch_id: i64) -> Result<Vec<TrackRow>> {
+        self.store().tracks(batch_id)
+    }
+
+    /// Speaks `text` with `voice` through `variant` into `out` (format from the
+    /// extension: `.flac` or WAV), without recording a batch. Sentences still
+    /// go through the clip cache.
+    ///
+    /// # Errors
+    /// Bad voice/variant/text, engine and audio errors.
+    pub fn say(&self, text: &str, voice: Option<&str>, variant: &str, out: &Path) -> Result<crate::audio::encode::EncodeReport> {
+        let voice = match voice {
+            Some(v) => VoiceRef::parse(v)?,
+            None => VoiceRef::parse(&self.engines().default_voice())?,
+        };
+        let engine = self.engines().resolve(&voice)?;
+        let variant = variants::find(self.home(), variant)?;
+        let utterances = split_utterances(&script::parse_text(text, "say", false, Path::new("<text>"))?.sections[0].text, engine.max_chars());
+        let scratch = self.home().work_dir().join(format!("say-{}", std::process::id()));
+        std::fs::create_dir_all(&scratch).map_err(|e| Error::io(&scratch, e))?;
+        let result = (|| {
+            let clips = stages::synthesize(
+                self.store(),
+                self.home(),
+                engine.as_ref(),
+                &voice.voice,
+                variant.tempo,
+                &utterances,
+                &self.pipeline.options.retry,
+                &|| false,
+                &mut |_, _| {},
+                &mut |_| {},
+            )?;
+            let (v, m, ma) = (scratch.join("voice.wav"), scratch.join("mix.wav"), scratch.join("master.wav"));
+            stages::assemble(&clips, &variant, DEFAULT_SAMPLE_RATE_HZ, &v)?;
+            stages::mix(&v, &variant, 1, &m)?;
+            stages::master(&m, &variant, &ma)?;
+            let format = if out.extension().is_some_and(|e| e.eq_ignore_ascii_case("flac")) {
+                Format::Flac
+            } else {
+                Format::Wav
+            };
+            stages::encode(&ma, out, format, 16)
+        })();
+        let _ = std::fs::remove_dir_all(&scratch);
+        result
+    }
+}
