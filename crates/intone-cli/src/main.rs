@@ -1,1 +1,269 @@
-fn main(){}
+//! `intone`: the headless front end over intone-core.
+//!
+//! Exit codes: 0 when every track completed, 2 for partial success, 1 for a
+//! failed batch or any error (one line on stderr naming the problem).
+
+mod output;
+mod progress;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use intone_core::audio::encode::Format;
+use intone_core::pipeline::RunOptions;
+use intone_core::store::BatchStatus;
+use intone_core::{GenerateRequest, Home, Studio};
+
+/// Intone: scripts in, mastered spoken-audio tracks out. Offline.
+#[derive(Parser, Debug)]
+#[command(name = "intone", version, about, long_about = None)]
+struct Cli {
+    /// Home folder (job store, tracks, cache). Default: $INTONE_HOME, else the platform data dir.
+    #[arg(long, global = true, env = "INTONE_HOME", value_name = "DIR")]
+    home: Option<PathBuf>,
+    /// Tracks processed at once (default: number of cores).
+    #[arg(long, global = true, value_name = "N")]
+    workers: Option<usize>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Turn scripts into tracks: one per section × variant.
+    Generate {
+        /// Script files (.md or .txt).
+        #[arg(required = true)]
+        scripts: Vec<PathBuf>,
+        /// Voice as engine:voice (see `intone voices`). Default: the best installed voice.
+        #[arg(long)]
+        voice: Option<String>,
+        /// Variant (repeat for several). Default: voice.
+        #[arg(long = "variant", value_name = "NAME")]
+        variants: Vec<String>,
+        /// Output format.
+        #[arg(long, default_value = "wav", value_parser = ["wav", "flac"])]
+        format: String,
+        /// Output sample rate in Hz (44100 or 48000).
+        #[arg(long, default_value_t = 48_000)]
+        sample_rate: u32,
+        /// Output bit depth (16 or 24).
+        #[arg(long, default_value_t = 16)]
+        bit_depth: u16,
+        /// Project name (default: the first script's title).
+        #[arg(long)]
+        project: Option<String>,
+        /// Print one JSON document on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Finish every unfinished batch.
+    Resume {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rerun only the failed tracks of a batch.
+    Retry {
+        /// Batch id.
+        batch_id: i64,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Cancel a batch (completed tracks are kept).
+    Cancel {
+        /// Batch id.
+        batch_id: i64,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List batches, newest first.
+    Batches {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the tracks of a batch.
+    Tracks {
+        /// Batch id.
+        batch_id: i64,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List voices of every engine.
+    Voices {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List variants (built-in and from $INTONE_HOME/variants/*.toml).
+    Variants {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Speak text to a file at once, without recording a batch.
+    Say {
+        /// Text to speak.
+        #[arg(required_unless_present = "file", conflicts_with = "file")]
+        text: Option<String>,
+        /// Read the text from a file.
+        #[arg(short = 'f', long = "file")]
+        file: Option<PathBuf>,
+        /// Voice as engine:voice.
+        #[arg(long)]
+        voice: Option<String>,
+        /// Variant.
+        #[arg(long, default_value = "voice")]
+        variant: String,
+        /// Output file (.wav or .flac).
+        #[arg(short = 'o', long = "output", required = true)]
+        output: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("INTONE_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("error")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("intone: error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Exit code for a batch status.
+fn code_for(status: BatchStatus) -> ExitCode {
+    match status {
+        BatchStatus::Completed => ExitCode::SUCCESS,
+        BatchStatus::PartialSuccess => ExitCode::from(2),
+        _ => ExitCode::from(1),
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let home = Home::resolve(cli.home.as_deref())?;
+    let mut options = RunOptions::default();
+    if let Some(w) = cli.workers {
+        options.workers = w.max(1);
+    }
+    let studio = Studio::open(home, options)?;
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    match cli.command {
+        Command::Generate {
+            scripts,
+            voice,
+            variants,
+            format,
+            sample_rate,
+            bit_depth,
+            project,
+            json,
+        } => {
+            let req = GenerateRequest {
+                scripts,
+                voice,
+                variants,
+                format: format.parse::<Format>()?,
+                sample_rate_hz: sample_rate,
+                bit_depth,
+                project,
+            };
+            let plan = studio.plan(&req)?;
+            for w in &plan.warnings {
+                eprintln!("intone: warning: {w}");
+            }
+            let batch_id = studio.create_batch(&plan)?;
+            if !json {
+                eprintln!(
+                    "Batch {batch_id}: {} tracks ({} sections × {}) with {}",
+                    plan.track_count(),
+                    plan.track_count() / plan.variants.len().max(1),
+                    plan.variants.iter().map(|v| v.name.as_str()).collect::<Vec<_>>().join(", "),
+                    plan.voice
+                );
+            }
+            let batch = rt.block_on(progress::with_progress(&studio, async { studio.run_batch(batch_id).await }))?;
+            output::batch_result(&studio, &batch, json)?;
+            Ok(code_for(batch.status))
+        }
+        Command::Resume { json } => {
+            let batches = rt.block_on(progress::with_progress(&studio, async { studio.resume().await }))?;
+            output::resume_result(&studio, &batches, json)?;
+            let worst = batches
+                .iter()
+                .map(|b| b.status)
+                .max_by_key(|s| match s {
+                    BatchStatus::Completed => 0,
+                    BatchStatus::PartialSuccess => 1,
+                    _ => 2,
+                })
+                .unwrap_or(BatchStatus::Completed);
+            Ok(code_for(worst))
+        }
+        Command::Retry { batch_id, json } => {
+            let batch = rt.block_on(progress::with_progress(&studio, async { studio.retry(batch_id).await }))?;
+            output::batch_result(&studio, &batch, json)?;
+            Ok(code_for(batch.status))
+        }
+        Command::Cancel { batch_id, json } => {
+            let b = studio.cancel(batch_id)?;
+            output::batch_row(&b, json)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Batches { json } => {
+            output::batches(&studio.store().batches()?, json)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Tracks { batch_id, json } => {
+            output::tracks(&studio.tracks(batch_id)?, json)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Voices { json } => {
+            output::voices(&studio.voices(), &studio.engines().default_voice(), json)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Variants { json } => {
+            let (list, warnings) = studio.variants();
+            for w in warnings {
+                eprintln!("intone: warning: {w}");
+            }
+            output::variants(&list, json)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Say {
+            text,
+            file,
+            voice,
+            variant,
+            output,
+        } => {
+            let text = match (text, file) {
+                (Some(t), _) => t,
+                (None, Some(f)) => std::fs::read_to_string(&f).map_err(|e| anyhow::anyhow!("{}: {e}", f.display()))?,
+                (None, None) => anyhow::bail!("give TEXT or -f FILE"),
+            };
+            let r = studio.say(&text, voice.as_deref(), &variant, &output)?;
+            eprintln!(
+                "Wrote {} ({:.1} s, {:.1} LUFS, {:.1} dBTP)",
+                output.display(),
+                r.frames as f64 / f64::from(r.sample_rate_hz),
+                r.loudness.integrated_lufs,
+                r.loudness.true_peak_dbtp
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

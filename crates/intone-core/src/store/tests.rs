@@ -1,1 +1,193 @@
+use std::path::Path;
 
+use super::*;
+use crate::script::parse_text;
+use crate::variants::builtins;
+
+fn script(text: &str) -> crate::script::Script {
+    parse_text(text, "t", true, Path::new("t.md")).expect("script")
+}
+
+fn new_batch(store: &Store, sections: usize, variants: usize) -> i64 {
+    let text: String = (0..sections).map(|i| format!("## S{i}\n\nHello number {i}.\n\n")).collect();
+    let s = [script(&text)];
+    let v: Vec<_> = builtins().into_iter().take(variants).collect();
+    store
+        .create_batch(&NewBatch {
+            project: "Test",
+            scripts: &s,
+            voice: "espeak:en-us",
+            variants: &v,
+            format: "wav",
+            sample_rate_hz: 48_000,
+            bit_depth: 16,
+        })
+        .expect("batch")
+}
+
+#[test]
+fn database_made_by_version_1_upgrades_in_place() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("intone.db");
+    {
+        let old = Store::open_at_version(&db, 1).expect("v1");
+        assert_eq!(old.schema_version().expect("v"), 1);
+        old.with(|c| {
+            c.execute_batch(
+                "INSERT INTO projects (name, slug) VALUES ('Old', 'old');
+                 INSERT INTO scripts (project_id, source, title, content_hash, body) VALUES (1, 'a.md', 'A', 'h', 'x');
+                 INSERT INTO sections (script_id, position, title, body, word_count) VALUES (1, 0, 'Intro', 'Hi.', 1);
+                 INSERT INTO batches (project_id, voice, format, sample_rate_hz, bit_depth, status) VALUES (1, 'espeak:en-us', 'wav', 48000, 16, 'completed');
+                 INSERT INTO tracks (batch_id, section_id, position, variant, variant_json, voice, status, output_path)
+                   VALUES (1, 1, 0, 'voice', '{}', 'espeak:en-us', 'completed', '/x.wav');",
+            )?;
+            Ok(())
+        })
+        .expect("seed");
+        // Version 1 has no result columns.
+        assert!(old.with(|c| Ok(c.prepare("SELECT loudness_lufs FROM tracks")?.column_count())).is_err());
+    }
+    let store = Store::open(&db).expect("upgrade");
+    assert_eq!(store.schema_version().expect("v"), 2);
+    let t = store.tracks(1).expect("tracks");
+    assert_eq!(t.len(), 1);
+    assert_eq!(t[0].output_path.as_deref(), Some("/x.wav"));
+    assert_eq!(t[0].loudness_lufs, None);
+    assert_eq!(store.batch(1).expect("b").status, BatchStatus::Completed);
+    // Reopening an up-to-date store changes nothing.
+    drop(store);
+    assert_eq!(Store::open(&db).expect("reopen").schema_version().expect("v"), 2);
+}
+
+#[test]
+fn store_uses_wal_and_foreign_keys() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = Store::open(&dir.path().join("x.db")).expect("open");
+    let (mode, fk): (String, i64) = store
+        .with(|c| {
+            Ok((
+                c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?,
+                c.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?,
+            ))
+        })
+        .expect("pragmas");
+    assert_eq!(mode, "wal");
+    assert_eq!(fk, 1);
+}
+
+#[test]
+fn batch_and_tracks_are_written_together_with_counters() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = Store::open(&dir.path().join("x.db")).expect("open");
+    let id = new_batch(&store, 3, 2);
+    let b = store.batch(id).expect("b");
+    assert_eq!((b.expected, b.pending, b.completed, b.status), (6, 6, 0, BatchStatus::Pending));
+    let tracks = store.tracks(id).expect("t");
+    assert_eq!(tracks.len(), 6);
+    assert_eq!(tracks[1].section, "S0");
+    assert_eq!(tracks[1].variant, "sleep");
+}
+
+fn result() -> TrackResult {
+    TrackResult {
+        output_path: "/o.wav".into(),
+        duration_ms: 1000,
+        sample_rate_hz: 48_000,
+        channels: 1,
+        loudness_lufs: -16.0,
+        true_peak_dbtp: -1.5,
+        peaks_path: "/p.json".into(),
+    }
+}
+
+#[test]
+fn status_machine_and_counters_follow_tracks() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = Store::open(&dir.path().join("x.db")).expect("open");
+    let id = new_batch(&store, 2, 2);
+    let t: Vec<i64> = store.tracks(id).expect("t").iter().map(|t| t.id).collect();
+    assert!(store.claim_track(t[0]).expect("claim"));
+    assert!(!store.claim_track(t[0]).expect("claim twice"), "a running track cannot be claimed again");
+    assert_eq!(store.batch(id).expect("b").status, BatchStatus::Processing);
+    assert!(store.complete_track(t[0], &result()).expect("complete"));
+    assert!(store.claim_track(t[1]).expect("claim"));
+    assert!(store.fail_track(t[1], "engine exploded").expect("fail"));
+    for &x in &t[2..] {
+        store.claim_track(x).expect("claim");
+        store.complete_track(x, &result()).expect("complete");
+    }
+    let b = store.batch(id).expect("b");
+    assert_eq!((b.completed, b.failed, b.pending, b.status), (3, 1, 0, BatchStatus::PartialSuccess));
+    assert_eq!(store.tracks(id).expect("t")[1].error.as_deref(), Some("engine exploded"));
+
+    // Retry only the failed one.
+    assert_eq!(store.retry_batch(id).expect("retry"), 1);
+    let b = store.batch(id).expect("b");
+    assert_eq!((b.completed, b.failed, b.pending, b.status), (3, 0, 1, BatchStatus::Processing));
+    assert_eq!(store.pending_tracks(id).expect("p"), vec![t[1]]);
+    store.claim_track(t[1]).expect("claim");
+    store.complete_track(t[1], &result()).expect("complete");
+    assert_eq!(store.batch(id).expect("b").status, BatchStatus::Completed);
+}
+
+#[test]
+fn all_failed_is_failed_and_cancel_keeps_completed() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = Store::open(&dir.path().join("x.db")).expect("open");
+    let a = new_batch(&store, 1, 2);
+    for t in store.tracks(a).expect("t") {
+        store.claim_track(t.id).expect("claim");
+        store.fail_track(t.id, "no").expect("fail");
+    }
+    assert_eq!(store.batch(a).expect("b").status, BatchStatus::Failed);
+
+    let b = new_batch(&store, 2, 1);
+    let t = store.tracks(b).expect("t");
+    store.claim_track(t[0].id).expect("claim");
+    store.complete_track(t[0].id, &result()).expect("complete");
+    store.claim_track(t[1].id).expect("claim");
+    assert_eq!(store.cancel_batch(b).expect("cancel"), BatchStatus::Cancelled);
+    // A worker finishing after the cancel cannot mark the track completed.
+    assert!(!store.complete_track(t[1].id, &result()).expect("late complete"));
+    let row = store.batch(b).expect("b");
+    assert_eq!((row.completed, row.cancelled, row.pending, row.status), (1, 1, 0, BatchStatus::Cancelled));
+    assert!(store.unfinished_batches().expect("u").is_empty());
+}
+
+#[test]
+fn recovery_requeues_running_tracks_and_forgets_running_steps() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = Store::open(&dir.path().join("x.db")).expect("open");
+    let id = new_batch(&store, 2, 1);
+    let t = store.tracks(id).expect("t");
+    store.claim_track(t[0].id).expect("claim");
+    store.begin_step(t[0].id, Stage::Synthesize).expect("begin");
+    store.finish_step(t[0].id, Stage::Synthesize, "{}").expect("finish");
+    store.begin_step(t[0].id, Stage::Assemble).expect("begin");
+    // ...the process dies here...
+    assert_eq!(store.recover_batch(id).expect("recover"), 1);
+    assert_eq!(store.track(t[0].id).expect("t").status, TrackStatus::Pending);
+    assert_eq!(store.step(t[0].id, Stage::Synthesize).expect("s").map(|s| s.status), Some("done".into()));
+    assert_eq!(store.step(t[0].id, Stage::Assemble).expect("s"), None);
+    assert_eq!(store.unfinished_batches().expect("u"), vec![id]);
+}
+
+#[test]
+fn empty_batches_are_refused() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = Store::open(&dir.path().join("x.db")).expect("open");
+    let s = [script("## A\n\nHello.")];
+    let e = store
+        .create_batch(&NewBatch {
+            project: "P",
+            scripts: &s,
+            voice: "espeak:en-us",
+            variants: &[],
+            format: "wav",
+            sample_rate_hz: 48_000,
+            bit_depth: 16,
+        })
+        .expect_err("no variants");
+    assert!(e.to_string().contains("nothing to generate"));
+    assert!(store.batches().expect("b").is_empty());
+}

@@ -1,0 +1,167 @@
+//! What the CLI prints on stdout: readable tables, or one JSON document.
+
+use intone_core::engines::VoiceInfo;
+use intone_core::store::{BatchRow, TrackRow, TrackStatus};
+use intone_core::variants::Variant;
+use intone_core::Studio;
+use serde_json::json;
+
+fn print_json(v: &serde_json::Value) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(v)?);
+    Ok(())
+}
+
+fn mmss(ms: Option<i64>) -> String {
+    ms.map_or_else(|| "–".into(), |ms| format!("{}:{:02}", ms / 60_000, (ms / 1000) % 60))
+}
+
+/// A batch and its tracks after a run.
+pub fn batch_result(studio: &Studio, b: &BatchRow, json: bool) -> anyhow::Result<()> {
+    let tracks = studio.tracks(b.id)?;
+    if json {
+        return print_json(&json!({ "batch_id": b.id, "status": b.status, "batch": b, "tracks": tracks }));
+    }
+    self::tracks(&tracks, false)?;
+    let dir = tracks
+        .iter()
+        .find_map(|t| t.output_path.as_deref())
+        .and_then(|p| std::path::Path::new(p).parent().map(|d| d.display().to_string()));
+    println!(
+        "\nBatch {} {}: {} of {} completed · {} failed · {} cancelled{}",
+        b.id,
+        b.status.as_str().replace('_', " "),
+        b.completed,
+        b.expected,
+        b.failed,
+        b.cancelled,
+        dir.map(|d| format!("\nTracks are in {d}")).unwrap_or_default()
+    );
+    if b.failed > 0 {
+        println!("Run `intone retry {}` to rerun only the failed tracks.", b.id);
+    }
+    Ok(())
+}
+
+/// Results of `resume`.
+pub fn resume_result(studio: &Studio, batches: &[BatchRow], json: bool) -> anyhow::Result<()> {
+    if json {
+        let mut all = Vec::new();
+        for b in batches {
+            all.push(json!({ "batch_id": b.id, "status": b.status, "batch": b, "tracks": studio.tracks(b.id)? }));
+        }
+        return print_json(&json!({ "batches": all }));
+    }
+    if batches.is_empty() {
+        println!("Nothing to resume: every batch is finished.");
+    }
+    for b in batches {
+        batch_result(studio, b, false)?;
+    }
+    Ok(())
+}
+
+/// One batch row.
+pub fn batch_row(b: &BatchRow, json: bool) -> anyhow::Result<()> {
+    if json {
+        return print_json(&serde_json::to_value(b)?);
+    }
+    println!("Batch {} is {}: {} of {} completed.", b.id, b.status.as_str().replace('_', " "), b.completed, b.expected);
+    Ok(())
+}
+
+/// The batch list.
+pub fn batches(list: &[BatchRow], json: bool) -> anyhow::Result<()> {
+    if json {
+        return print_json(&serde_json::to_value(list)?);
+    }
+    if list.is_empty() {
+        println!("No batches yet. Try `intone generate SCRIPT.md`.");
+    }
+    for b in list {
+        println!(
+            "{:>4}  {:<16} {:>3}/{:<3} done  {:>2} failed  {:<22} {}  {}",
+            b.id,
+            b.status.as_str(),
+            b.completed,
+            b.expected,
+            b.failed,
+            b.voice,
+            b.project,
+            b.created_at.get(..16).unwrap_or(&b.created_at).replace('T', " ")
+        );
+    }
+    Ok(())
+}
+
+/// The track list.
+pub fn tracks(list: &[TrackRow], json: bool) -> anyhow::Result<()> {
+    if json {
+        return print_json(&serde_json::to_value(list)?);
+    }
+    for t in list {
+        let mark = match t.status {
+            TrackStatus::Completed => "✓",
+            TrackStatus::Failed => "✗",
+            TrackStatus::Cancelled => "–",
+            TrackStatus::Running => "…",
+            TrackStatus::Pending => "·",
+        };
+        let detail = match t.status {
+            TrackStatus::Completed => format!(
+                "{:>6}  {:>6.1} LUFS  {:>5.1} dBTP  {}",
+                mmss(t.duration_ms),
+                t.loudness_lufs.unwrap_or(f64::NAN),
+                t.true_peak_dbtp.unwrap_or(f64::NAN),
+                t.output_path.as_deref().unwrap_or("")
+            ),
+            TrackStatus::Failed => t.error.clone().unwrap_or_default(),
+            TrackStatus::Running => t.stage.map(|s| s.progressive().to_string()).unwrap_or_default(),
+            _ => t.status.as_str().to_string(),
+        };
+        println!("{mark} {:>3}  {:<28} {:<8} {detail}", t.position + 1, truncate(&t.section, 28), t.variant);
+    }
+    Ok(())
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(n - 1).collect::<String>())
+    }
+}
+
+/// The voice list.
+pub fn voices(list: &[VoiceInfo], default: &str, json: bool) -> anyhow::Result<()> {
+    if json {
+        return print_json(&json!({ "default": default, "voices": list }));
+    }
+    for v in list {
+        println!(
+            "{} {:<24} {:<8} {:>6} Hz  {:<8} {}{}",
+            if v.id == default { "*" } else { " " },
+            v.id,
+            v.language,
+            v.sample_rate_hz,
+            v.quality,
+            v.name,
+            v.reason.as_ref().map(|r| format!("  (unavailable: {r})")).unwrap_or_default()
+        );
+    }
+    println!("\n{} voices; * = default", list.len());
+    Ok(())
+}
+
+/// The variant list.
+pub fn variants(list: &[Variant], json: bool) -> anyhow::Result<()> {
+    if json {
+        return print_json(&serde_json::to_value(list)?);
+    }
+    for v in list {
+        println!(
+            "{:<10} {:>6.1} LUFS  bed {:<8} tempo {:.2}  {}",
+            v.name, v.target_lufs, v.bed.to_string(), v.tempo, v.description
+        );
+    }
+    Ok(())
+}
