@@ -1,0 +1,85 @@
+//! Helpers for driving the real `intone` binary in a temporary home.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A fixture script from `../shared/fixtures/scripts`.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/scripts").join(name)
+}
+
+/// `intone` with `--home` set to `home`.
+pub fn intone(home: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_intone"));
+    c.env_remove("INTONE_HOME").env_remove("INTONE_FAILPOINT").arg("--home").arg(home);
+    c
+}
+
+/// Runs and returns the output, printing stderr on unexpected failure.
+pub fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("run intone")
+}
+
+/// Parses stdout as JSON.
+pub fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+/// The tracks of batch `id` as JSON.
+pub fn tracks(home: &Path, id: i64) -> Vec<serde_json::Value> {
+    let out = run(intone(home).args(["tracks", &id.to_string(), "--json"]));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    json(&out).as_array().cloned().unwrap_or_default()
+}
+
+/// Every file below `dir`, recursively.
+pub fn files_below(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        if let Ok(rd) = std::fs::read_dir(&d) {
+            for e in rd.flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else {
+                    out.push(p);
+                }
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Asserts every track of batch `id` completed exactly once with a file on disk,
+/// and that no temporary file is left anywhere in the home.
+pub fn assert_all_completed_once(home: &Path, id: i64, expected: usize) {
+    let t = tracks(home, id);
+    assert_eq!(t.len(), expected);
+    let mut outputs = Vec::new();
+    for tr in &t {
+        assert_eq!(tr["status"], "completed", "{tr}");
+        let p = PathBuf::from(tr["output_path"].as_str().expect("path"));
+        assert!(p.is_file(), "{}", p.display());
+        outputs.push(p);
+    }
+    outputs.sort();
+    outputs.dedup();
+    assert_eq!(outputs.len(), expected, "each track has its own output");
+    let audio: Vec<_> = files_below(&home.join("projects"))
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains(&format!("batch-{id}/")))
+        .collect();
+    assert_eq!(audio, outputs, "no duplicate or stray files in the batch folder");
+    let temps: Vec<_> = files_below(home).into_iter().filter(|p| p.to_string_lossy().contains(".tmp-")).collect();
+    assert!(temps.is_empty(), "temporary files left: {temps:?}");
+}
