@@ -160,7 +160,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         options.workers = w.max(1);
     }
     let studio = Studio::open(home, options)?;
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     match cli.command {
         Command::Generate {
             scripts,
@@ -191,16 +193,24 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     "Batch {batch_id}: {} tracks ({} sections × {}) with {}",
                     plan.track_count(),
                     plan.track_count() / plan.variants.len().max(1),
-                    plan.variants.iter().map(|v| v.name.as_str()).collect::<Vec<_>>().join(", "),
+                    plan.variants
+                        .iter()
+                        .map(|v| v.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     plan.voice
                 );
             }
-            let batch = rt.block_on(progress::with_progress(&studio, async { studio.run_batch(batch_id).await }))?;
+            let batch = rt.block_on(progress::with_progress(&studio, async {
+                studio.run_batch(batch_id).await
+            }))?;
             output::batch_result(&studio, &batch, json)?;
             Ok(code_for(batch.status))
         }
         Command::Resume { json } => {
-            let batches = rt.block_on(progress::with_progress(&studio, async { studio.resume().await }))?;
+            let batches = rt.block_on(progress::with_progress(&studio, async {
+                studio.resume().await
+            }))?;
             output::resume_result(&studio, &batches, json)?;
             let worst = batches
                 .iter()
@@ -214,7 +224,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(code_for(worst))
         }
         Command::Retry { batch_id, json } => {
-            let batch = rt.block_on(progress::with_progress(&studio, async { studio.retry(batch_id).await }))?;
+            let batch = rt.block_on(progress::with_progress(&studio, async {
+                studio.retry(batch_id).await
+            }))?;
             output::batch_result(&studio, &batch, json)?;
             Ok(code_for(batch.status))
         }
@@ -252,7 +264,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             let text = match (text, file) {
                 (Some(t), _) => t,
-                (None, Some(f)) => std::fs::read_to_string(&f).map_err(|e| anyhow::anyhow!("{}: {e}", f.display()))?,
+                (None, Some(f)) => std::fs::read_to_string(&f)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", f.display()))?,
                 (None, None) => anyhow::bail!("give TEXT or -f FILE"),
             };
             let r = studio.say(&text, voice.as_deref(), &variant, &output)?;

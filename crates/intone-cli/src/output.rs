@@ -12,20 +12,29 @@ fn print_json(v: &serde_json::Value) -> anyhow::Result<()> {
 }
 
 fn mmss(ms: Option<i64>) -> String {
-    ms.map_or_else(|| "–".into(), |ms| format!("{}:{:02}", ms / 60_000, (ms / 1000) % 60))
+    ms.map_or_else(
+        || "–".into(),
+        |ms| format!("{}:{:02}", ms / 60_000, (ms / 1000) % 60),
+    )
 }
 
 /// A batch and its tracks after a run.
 pub fn batch_result(studio: &Studio, b: &BatchRow, json: bool) -> anyhow::Result<()> {
     let tracks = studio.tracks(b.id)?;
     if json {
-        return print_json(&json!({ "batch_id": b.id, "status": b.status, "batch": b, "tracks": tracks }));
+        return print_json(
+            &json!({ "batch_id": b.id, "status": b.status, "batch": b, "tracks": tracks }),
+        );
     }
     self::tracks(&tracks, false)?;
     let dir = tracks
         .iter()
         .find_map(|t| t.output_path.as_deref())
-        .and_then(|p| std::path::Path::new(p).parent().map(|d| d.display().to_string()));
+        .and_then(|p| {
+            std::path::Path::new(p)
+                .parent()
+                .map(|d| d.display().to_string())
+        });
     println!(
         "\nBatch {} {}: {} of {} completed · {} failed · {} cancelled{}",
         b.id,
@@ -34,10 +43,14 @@ pub fn batch_result(studio: &Studio, b: &BatchRow, json: bool) -> anyhow::Result
         b.expected,
         b.failed,
         b.cancelled,
-        dir.map(|d| format!("\nTracks are in {d}")).unwrap_or_default()
+        dir.map(|d| format!("\nTracks are in {d}"))
+            .unwrap_or_default()
     );
     if b.failed > 0 {
-        println!("Run `intone retry {}` to rerun only the failed tracks.", b.id);
+        println!(
+            "Run `intone retry {}` to rerun only the failed tracks.",
+            b.id
+        );
     }
     Ok(())
 }
@@ -65,7 +78,13 @@ pub fn batch_row(b: &BatchRow, json: bool) -> anyhow::Result<()> {
     if json {
         return print_json(&serde_json::to_value(b)?);
     }
-    println!("Batch {} is {}: {} of {} completed.", b.id, b.status.as_str().replace('_', " "), b.completed, b.expected);
+    println!(
+        "Batch {} is {}: {} of {} completed.",
+        b.id,
+        b.status.as_str().replace('_', " "),
+        b.completed,
+        b.expected
+    );
     Ok(())
 }
 
@@ -87,7 +106,10 @@ pub fn batches(list: &[BatchRow], json: bool) -> anyhow::Result<()> {
             b.failed,
             b.voice,
             b.project,
-            b.created_at.get(..16).unwrap_or(&b.created_at).replace('T', " ")
+            b.created_at
+                .get(..16)
+                .unwrap_or(&b.created_at)
+                .replace('T', " ")
         );
     }
     Ok(())
@@ -115,10 +137,18 @@ pub fn tracks(list: &[TrackRow], json: bool) -> anyhow::Result<()> {
                 t.output_path.as_deref().unwrap_or("")
             ),
             TrackStatus::Failed => t.error.clone().unwrap_or_default(),
-            TrackStatus::Running => t.stage.map(|s| s.progressive().to_string()).unwrap_or_default(),
+            TrackStatus::Running => t
+                .stage
+                .map(|s| s.progressive().to_string())
+                .unwrap_or_default(),
             _ => t.status.as_str().to_string(),
         };
-        println!("{mark} {:>3}  {:<28} {:<8} {detail}", t.position + 1, truncate(&t.section, 28), t.variant);
+        println!(
+            "{mark} {:>3}  {:<28} {:<8} {detail}",
+            t.position + 1,
+            truncate(&t.section, 28),
+            t.variant
+        );
     }
     Ok(())
 }
@@ -145,7 +175,10 @@ pub fn voices(list: &[VoiceInfo], default: &str, json: bool) -> anyhow::Result<(
             v.sample_rate_hz,
             v.quality,
             v.name,
-            v.reason.as_ref().map(|r| format!("  (unavailable: {r})")).unwrap_or_default()
+            v.reason
+                .as_ref()
+                .map(|r| format!("  (unavailable: {r})"))
+                .unwrap_or_default()
         );
     }
     println!("\n{} voices; * = default", list.len());
@@ -160,7 +193,11 @@ pub fn variants(list: &[Variant], json: bool) -> anyhow::Result<()> {
     for v in list {
         println!(
             "{:<10} {:>6.1} LUFS  bed {:<8} tempo {:.2}  {}",
-            v.name, v.target_lufs, v.bed.to_string(), v.tempo, v.description
+            v.name,
+            v.target_lufs,
+            v.bed.to_string(),
+            v.tempo,
+            v.description
         );
     }
     Ok(())

@@ -73,14 +73,18 @@ impl View {
                 pending,
                 ..
             } => {
-                let msg = format!("{completed} of {expected} completed · {failed} failed · {pending} pending");
+                let msg = format!(
+                    "{completed} of {expected} completed · {failed} failed · {pending} pending"
+                );
                 if self.tty {
                     let bar = self.batch_bars.entry(*batch_id).or_insert_with(|| {
                         let b = self.multi.add(ProgressBar::new((*expected).max(0) as u64));
                         b.set_style(
-                            ProgressStyle::with_template("batch {prefix} [{bar:32.cyan/blue}] {msg} ({elapsed})")
-                                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                                .progress_chars("█▌ "),
+                            ProgressStyle::with_template(
+                                "batch {prefix} [{bar:32.cyan/blue}] {msg} ({elapsed})",
+                            )
+                            .unwrap_or_else(|_| ProgressStyle::default_bar())
+                            .progress_chars("█▌ "),
                         );
                         b.set_prefix(batch_id.to_string());
                         b
@@ -110,7 +114,9 @@ impl View {
                         _ => s.progressive().to_string(),
                     },
                     (TrackStatus::Running, None) => "starting".into(),
-                    (TrackStatus::Failed, _) => format!("failed: {}", error.clone().unwrap_or_default()),
+                    (TrackStatus::Failed, _) => {
+                        format!("failed: {}", error.clone().unwrap_or_default())
+                    }
                     (s, _) => s.as_str().to_string(),
                 };
                 if self.tty {
@@ -126,12 +132,17 @@ impl View {
                     }
                     let bar = self.track_bars.entry(*track_id).or_insert_with(|| {
                         let b = self.multi.add(ProgressBar::new_spinner());
-                        b.set_style(ProgressStyle::with_template("  {spinner} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+                        b.set_style(
+                            ProgressStyle::with_template("  {spinner} {msg}")
+                                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+                        );
                         b.enable_steady_tick(Duration::from_millis(120));
                         b
                     });
                     bar.set_message(format!("{label}: {what}"));
-                } else if progress.is_none_or(|p| p >= 1.0) || !matches!(status, TrackStatus::Running) {
+                } else if progress.is_none_or(|p| p >= 1.0)
+                    || !matches!(status, TrackStatus::Running)
+                {
                     let line = format!("{label}: {what}");
                     if self.last_line.get(&-track_id) != Some(&line) {
                         eprintln!("  {line}");

@@ -14,7 +14,10 @@ fn stderr(o: &std::process::Output) -> String {
 #[test]
 fn generate_json_has_every_documented_field() {
     let dir = tempfile::tempdir().expect("tmp");
-    let out = run(intone(dir.path()).arg("generate").arg(fixture("life-vision.md")).args(["--variant", "voice", "--format", "flac", "--json"]));
+    let out = run(intone(dir.path())
+        .arg("generate")
+        .arg(fixture("life-vision.md"))
+        .args(["--variant", "voice", "--format", "flac", "--json"]));
     assert!(out.status.success(), "{}", stderr(&out));
     let doc = json(&out);
     assert_eq!(doc["status"], "completed");
@@ -23,8 +26,19 @@ fn generate_json_has_every_documented_field() {
     assert_eq!(tracks.len(), 6);
     for t in tracks {
         for key in [
-            "id", "batch_id", "section", "variant", "voice", "status", "output_path", "duration_ms", "sample_rate_hz",
-            "channels", "loudness_lufs", "true_peak_dbtp", "error",
+            "id",
+            "batch_id",
+            "section",
+            "variant",
+            "voice",
+            "status",
+            "output_path",
+            "duration_ms",
+            "sample_rate_hz",
+            "channels",
+            "loudness_lufs",
+            "true_peak_dbtp",
+            "error",
         ] {
             assert!(t.get(key).is_some(), "missing {key} in {t}");
         }
@@ -32,11 +46,21 @@ fn generate_json_has_every_documented_field() {
         assert!(t["output_path"].as_str().expect("p").ends_with(".flac"));
         // The FLAC is real: ffprobe reads it back with the recorded duration.
         let probe = std::process::Command::new("ffprobe")
-            .args(["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0"])
+            .args([
+                "-v",
+                "error",
+                "-show_entries",
+                "format=duration",
+                "-of",
+                "csv=p=0",
+            ])
             .arg(t["output_path"].as_str().expect("p"))
             .output()
             .expect("ffprobe");
-        let secs: f64 = String::from_utf8_lossy(&probe.stdout).trim().parse().expect("duration");
+        let secs: f64 = String::from_utf8_lossy(&probe.stdout)
+            .trim()
+            .parse()
+            .expect("duration");
         let ms = t["duration_ms"].as_f64().expect("ms");
         assert!((secs * 1000.0 - ms).abs() < 30.0, "{secs} s vs {ms} ms");
     }
@@ -45,13 +69,22 @@ fn generate_json_has_every_documented_field() {
     assert_eq!(b[0]["id"], 1);
     assert_eq!(b[0]["completed"], 6);
     let v = json(&run(intone(dir.path()).args(["variants", "--json"])));
-    let names: Vec<_> = v.as_array().expect("list").iter().map(|x| (x["name"].clone(), x["target_lufs"].clone())).collect();
+    let names: Vec<_> = v
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|x| (x["name"].clone(), x["target_lufs"].clone()))
+        .collect();
     assert!(names.contains(&("voice".into(), (-16.0).into())));
     assert!(names.contains(&("sleep".into(), (-20.0).into())));
     assert!(names.contains(&("energy".into(), (-14.0).into())));
     let voices = json(&run(intone(dir.path()).args(["voices", "--json"])));
     assert_eq!(voices["default"], "espeak:en-us");
-    assert!(voices["voices"].as_array().expect("v").iter().any(|v| v["id"] == "espeak:en-us" && v["available"] == true));
+    assert!(voices["voices"]
+        .as_array()
+        .expect("v")
+        .iter()
+        .any(|v| v["id"] == "espeak:en-us" && v["available"] == true));
 }
 
 #[test]
@@ -62,8 +95,15 @@ fn partial_success_exits_2_and_retry_finishes_only_the_failed_tracks() {
     let bed = home.join("rain.wav");
     std::fs::write(&bed, "this is not audio").expect("write");
     std::fs::create_dir_all(home.join("variants")).expect("dir");
-    std::fs::write(home.join("variants/rain.toml"), format!("bed = \"file:{}\"\nbed_level_db = -14.0\n", bed.display())).expect("write");
-    let out = run(intone(home).arg("generate").arg(fixture("life-vision.md")).args(["--variant", "voice", "--variant", "rain", "--json"]));
+    std::fs::write(
+        home.join("variants/rain.toml"),
+        format!("bed = \"file:{}\"\nbed_level_db = -14.0\n", bed.display()),
+    )
+    .expect("write");
+    let out = run(intone(home)
+        .arg("generate")
+        .arg(fixture("life-vision.md"))
+        .args(["--variant", "voice", "--variant", "rain", "--json"]));
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let doc = json(&out);
     assert_eq!(doc["status"], "partial_success");
@@ -73,7 +113,10 @@ fn partial_success_exits_2_and_retry_finishes_only_the_failed_tracks() {
     for t in &failed {
         assert_eq!(t["variant"], "rain");
         let e = t["error"].as_str().expect("error");
-        assert!(e.contains("rain.wav") && e.contains("not a supported audio file"), "{e}");
+        assert!(
+            e.contains("rain.wav") && e.contains("not a supported audio file"),
+            "{e}"
+        );
     }
     // Human-readable listing shows the error too.
     let out = run(intone(home).args(["tracks", "1"]));
@@ -105,10 +148,32 @@ fn bad_input_gives_one_clear_line_and_records_nothing() {
     let empty = home.join("empty.md");
     std::fs::write(&empty, "# Title only\n").expect("write");
     let cases: Vec<(Vec<String>, &str)> = vec![
-        (vec!["generate".into(), "/nonexistent/script.md".into()], "/nonexistent/script.md"),
-        (vec!["generate".into(), empty.display().to_string()], "no text to speak"),
-        (vec!["generate".into(), fixture("life-vision.md").display().to_string(), "--voice".into(), "espeak:zz".into()], "unknown voice"),
-        (vec!["generate".into(), fixture("life-vision.md").display().to_string(), "--variant".into(), "nope".into()], "unknown variant \"nope\""),
+        (
+            vec!["generate".into(), "/nonexistent/script.md".into()],
+            "/nonexistent/script.md",
+        ),
+        (
+            vec!["generate".into(), empty.display().to_string()],
+            "no text to speak",
+        ),
+        (
+            vec![
+                "generate".into(),
+                fixture("life-vision.md").display().to_string(),
+                "--voice".into(),
+                "espeak:zz".into(),
+            ],
+            "unknown voice",
+        ),
+        (
+            vec![
+                "generate".into(),
+                fixture("life-vision.md").display().to_string(),
+                "--variant".into(),
+                "nope".into(),
+            ],
+            "unknown variant \"nope\"",
+        ),
         (vec!["tracks".into(), "42".into()], "no batch 42"),
         (vec!["retry".into(), "42".into()], "no batch 42"),
     ];
@@ -117,18 +182,28 @@ fn bad_input_gives_one_clear_line_and_records_nothing() {
         assert_eq!(out.status.code(), Some(1), "{args:?}");
         let err = stderr(&out);
         assert!(err.contains(needle), "{args:?}: {err}");
-        assert_eq!(err.trim().lines().count(), 1, "{args:?}: one line, got {err}");
+        assert_eq!(
+            err.trim().lines().count(),
+            1,
+            "{args:?}: one line, got {err}"
+        );
         assert!(!err.contains("panicked"));
     }
     let b = json(&run(intone(home).args(["batches", "--json"])));
-    assert_eq!(b.as_array().map(Vec::len), Some(0), "nothing half-made in the store");
+    assert_eq!(
+        b.as_array().map(Vec::len),
+        Some(0),
+        "nothing half-made in the store"
+    );
 }
 
 #[test]
 fn say_writes_a_mastered_file() {
     let dir = tempfile::tempdir().expect("tmp");
     let out_path: PathBuf = dir.path().join("hello.wav");
-    let out = run(intone(dir.path()).args(["say", "Hello from Intone. This is a short test.", "-o"]).arg(&out_path));
+    let out = run(intone(dir.path())
+        .args(["say", "Hello from Intone. This is a short test.", "-o"])
+        .arg(&out_path));
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains("LUFS"));
     let r = hound::WavReader::open(&out_path).expect("wav");
@@ -138,7 +213,11 @@ fn say_writes_a_mastered_file() {
     let script = dir.path().join("s.txt");
     std::fs::write(&script, "Read from a file.").expect("write");
     let flac = dir.path().join("f.flac");
-    let out = run(intone(dir.path()).args(["say", "-f"]).arg(&script).arg("-o").arg(&flac));
+    let out = run(intone(dir.path())
+        .args(["say", "-f"])
+        .arg(&script)
+        .arg("-o")
+        .arg(&flac));
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(std::fs::read(&flac).expect("flac").starts_with(b"fLaC"));
 }

@@ -129,10 +129,16 @@ impl Studio {
             return Err(Error::Config("no script given".into()));
         }
         if ![44_100, 48_000].contains(&req.sample_rate_hz) {
-            return Err(Error::Config(format!("unsupported sample rate {} Hz (use 44100 or 48000)", req.sample_rate_hz)));
+            return Err(Error::Config(format!(
+                "unsupported sample rate {} Hz (use 44100 or 48000)",
+                req.sample_rate_hz
+            )));
         }
         if ![16, 24].contains(&req.bit_depth) {
-            return Err(Error::Config(format!("unsupported bit depth {} (use 16 or 24)", req.bit_depth)));
+            return Err(Error::Config(format!(
+                "unsupported bit depth {} (use 16 or 24)",
+                req.bit_depth
+            )));
         }
         let mut scripts = Vec::new();
         let mut warnings = Vec::new();
@@ -164,7 +170,11 @@ impl Studio {
         for v in &variants {
             if let crate::engines::beds::BedSpec::File(p) = &v.bed {
                 if !p.is_file() {
-                    return Err(Error::NotFound(format!("variant \"{}\": bed file {} does not exist", v.name, p.display())));
+                    return Err(Error::NotFound(format!(
+                        "variant \"{}\": bed file {} does not exist",
+                        v.name,
+                        p.display()
+                    )));
                 }
             }
         }
@@ -218,7 +228,9 @@ impl Studio {
                 Ok(b) => out.push(b),
                 Err(Error::Busy(id)) => self.pipeline.emit(Event::Log {
                     level: "info".into(),
-                    message: format!("batch {id} is being processed by another Intone process; skipped"),
+                    message: format!(
+                        "batch {id} is being processed by another Intone process; skipped"
+                    ),
                 }),
                 Err(e) => return Err(e),
             }
@@ -259,15 +271,27 @@ impl Studio {
     ///
     /// # Errors
     /// Bad voice/variant/text, engine and audio errors.
-    pub fn say(&self, text: &str, voice: Option<&str>, variant: &str, out: &Path) -> Result<crate::audio::encode::EncodeReport> {
+    pub fn say(
+        &self,
+        text: &str,
+        voice: Option<&str>,
+        variant: &str,
+        out: &Path,
+    ) -> Result<crate::audio::encode::EncodeReport> {
         let voice = match voice {
             Some(v) => VoiceRef::parse(v)?,
             None => VoiceRef::parse(&self.engines().default_voice())?,
         };
         let engine = self.engines().resolve(&voice)?;
         let variant = variants::find(self.home(), variant)?;
-        let utterances = split_utterances(&script::parse_text(text, "say", false, Path::new("<text>"))?.sections[0].text, engine.max_chars());
-        let scratch = self.home().work_dir().join(format!("say-{}", std::process::id()));
+        let utterances = split_utterances(
+            &script::parse_text(text, "say", false, Path::new("<text>"))?.sections[0].text,
+            engine.max_chars(),
+        );
+        let scratch = self
+            .home()
+            .work_dir()
+            .join(format!("say-{}", std::process::id()));
         std::fs::create_dir_all(&scratch).map_err(|e| Error::io(&scratch, e))?;
         let result = (|| {
             let clips = stages::synthesize(
@@ -282,11 +306,18 @@ impl Studio {
                 &mut |_, _| {},
                 &mut |_| {},
             )?;
-            let (v, m, ma) = (scratch.join("voice.wav"), scratch.join("mix.wav"), scratch.join("master.wav"));
+            let (v, m, ma) = (
+                scratch.join("voice.wav"),
+                scratch.join("mix.wav"),
+                scratch.join("master.wav"),
+            );
             stages::assemble(&clips, &variant, DEFAULT_SAMPLE_RATE_HZ, &v)?;
             stages::mix(&v, &variant, 1, &m)?;
             stages::master(&m, &variant, &ma)?;
-            let format = if out.extension().is_some_and(|e| e.eq_ignore_ascii_case("flac")) {
+            let format = if out
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("flac"))
+            {
                 Format::Flac
             } else {
                 Format::Wav

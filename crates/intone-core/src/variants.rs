@@ -187,7 +187,10 @@ pub fn all(home: &Home) -> (Vec<Variant>, Vec<String>) {
         .map(|d| d.flatten().map(|e| e.path()).collect())
         .unwrap_or_default();
     files.sort();
-    for p in files.into_iter().filter(|p| p.extension().is_some_and(|e| e == "toml")) {
+    for p in files
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+    {
         match load_file(&p) {
             Ok(v) => {
                 list.retain(|x| x.name != v.name);
@@ -210,12 +213,18 @@ pub fn find(home: &Home, name: &str) -> Result<Variant> {
         return load_file(&file);
     }
     let (list, _) = all(home);
-    list.iter().find(|v| v.name == name).cloned().ok_or_else(|| {
-        Error::NotFound(format!(
-            "unknown variant \"{name}\" (available: {})",
-            list.iter().map(|v| v.name.as_str()).collect::<Vec<_>>().join(", ")
-        ))
-    })
+    list.iter()
+        .find(|v| v.name == name)
+        .cloned()
+        .ok_or_else(|| {
+            Error::NotFound(format!(
+                "unknown variant \"{name}\" (available: {})",
+                list.iter()
+                    .map(|v| v.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })
 }
 
 #[cfg(test)]
@@ -233,7 +242,11 @@ mod tests {
     fn user_variant_overrides_and_errors_name_the_file() {
         let dir = tempfile::tempdir().expect("tmp");
         let home = Home::open(dir.path()).expect("home");
-        std::fs::write(home.variants_dir().join("rain.toml"), "bed = \"ocean\"\ntempo = 0.9\ntarget_lufs = -19.0\n").expect("w");
+        std::fs::write(
+            home.variants_dir().join("rain.toml"),
+            "bed = \"ocean\"\ntempo = 0.9\ntarget_lufs = -19.0\n",
+        )
+        .expect("w");
         std::fs::write(home.variants_dir().join("broken.toml"), "tempo = 9.0\n").expect("w");
         std::fs::write(home.variants_dir().join("typo.toml"), "tempoo = 1.0\n").expect("w");
         let rain = find(&home, "rain").expect("rain");
@@ -249,6 +262,9 @@ mod tests {
         assert!(list.iter().any(|v| v.name == "rain"));
         assert_eq!(warnings.len(), 2);
         let e = find(&home, "nope").expect_err("unknown").to_string();
-        assert!(e.contains("unknown variant \"nope\"") && e.contains("sleep"), "{e}");
+        assert!(
+            e.contains("unknown variant \"nope\"") && e.contains("sleep"),
+            "{e}"
+        );
     }
 }

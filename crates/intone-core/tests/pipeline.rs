@@ -17,7 +17,9 @@ use intone_core::variants::Variant;
 use intone_core::{GenerateRequest, Home, Studio};
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/scripts").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/fixtures/scripts")
+        .join(name)
 }
 
 fn studio(dir: &Path) -> Studio {
@@ -25,7 +27,10 @@ fn studio(dir: &Path) -> Studio {
 }
 
 fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime")
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
 }
 
 /// Integrated loudness and true peak as measured by ffmpeg's ebur128 filter.
@@ -53,7 +58,10 @@ fn ffmpeg_ebur128(path: &Path) -> (f64, f64) {
 fn every_variant_masters_to_target_without_exceeding_true_peak() {
     let dir = tempfile::tempdir().expect("tmp");
     let s = studio(dir.path());
-    for format in [intone_core::audio::encode::Format::Wav, intone_core::audio::encode::Format::Flac] {
+    for format in [
+        intone_core::audio::encode::Format::Wav,
+        intone_core::audio::encode::Format::Flac,
+    ] {
         let req = GenerateRequest {
             scripts: vec![fixture("life-vision.md")],
             variants: vec!["voice".into(), "sleep".into(), "energy".into()],
@@ -76,32 +84,60 @@ fn every_variant_masters_to_target_without_exceeding_true_peak() {
             };
             let own_l = t.loudness_lufs.expect("lufs");
             let own_tp = t.true_peak_dbtp.expect("tp");
-            assert!((own_l - target).abs() <= 0.5, "{}: {own_l} LUFS vs {target}", t.section);
+            assert!(
+                (own_l - target).abs() <= 0.5,
+                "{}: {own_l} LUFS vs {target}",
+                t.section
+            );
             assert!(own_tp <= -1.0, "{}: {own_tp} dBTP", t.section);
             let out = PathBuf::from(t.output_path.as_deref().expect("path"));
             assert!(out.is_file());
-            assert_eq!(out.extension().and_then(|e| e.to_str()), Some(format.extension()));
+            assert_eq!(
+                out.extension().and_then(|e| e.to_str()),
+                Some(format.extension())
+            );
             if t.position < 3 {
                 let (ff_l, ff_tp) = ffmpeg_ebur128(&out);
-                assert!((ff_l - target).abs() <= 0.5, "ffmpeg: {ff_l} LUFS vs {target} for {}", out.display());
-                assert!(ff_tp <= -1.0 + 0.05, "ffmpeg: {ff_tp} dBTP for {}", out.display());
-                assert!((ff_l - own_l).abs() <= 0.3, "meters disagree: ours {own_l}, ffmpeg {ff_l}");
+                assert!(
+                    (ff_l - target).abs() <= 0.5,
+                    "ffmpeg: {ff_l} LUFS vs {target} for {}",
+                    out.display()
+                );
+                assert!(
+                    ff_tp <= -1.0 + 0.05,
+                    "ffmpeg: {ff_tp} dBTP for {}",
+                    out.display()
+                );
+                assert!(
+                    (ff_l - own_l).abs() <= 0.3,
+                    "meters disagree: ours {own_l}, ffmpeg {ff_l}"
+                );
             }
             let expect_ch = if t.variant == "voice" { 1 } else { 2 };
             assert_eq!(t.channels, Some(expect_ch));
             assert_eq!(t.sample_rate_hz, Some(48_000));
-            let peaks: serde_json::Value =
-                serde_json::from_slice(&std::fs::read(t.peaks_path.as_deref().expect("peaks")).expect("read")).expect("json");
+            let peaks: serde_json::Value = serde_json::from_slice(
+                &std::fs::read(t.peaks_path.as_deref().expect("peaks")).expect("read"),
+            )
+            .expect("json");
             assert_eq!(peaks["levels"].as_array().map(Vec::len), Some(4));
         }
         let sleep = tracks.iter().find(|t| t.variant == "sleep").expect("sleep");
-        let voice = tracks.iter().find(|t| t.variant == "voice" && t.section == sleep.section).expect("voice");
+        let voice = tracks
+            .iter()
+            .find(|t| t.variant == "voice" && t.section == sleep.section)
+            .expect("voice");
         assert!(
             sleep.duration_ms.expect("d") > voice.duration_ms.expect("d") + 15_000,
             "sleep has a lead-in, slower delivery and a tail"
         );
         // Work folders are cleaned up once tracks complete.
-        assert_eq!(std::fs::read_dir(s.home().work_dir()).expect("work").count(), 0);
+        assert_eq!(
+            std::fs::read_dir(s.home().work_dir())
+                .expect("work")
+                .count(),
+            0
+        );
     }
 }
 
@@ -119,15 +155,24 @@ fn tone_with_offset(sr: u32, hz: f32, offset: f32, ms: u32) -> Clip {
 fn assembled_joins_have_no_clicks() {
     // Clips that end and begin far from zero would click if butted together.
     let dir = tempfile::tempdir().expect("tmp");
-    let clips: Vec<ClipRef> = [(220.0, 0.4, Pause::Join), (330.0, -0.4, Pause::Join), (440.0, 0.3, Pause::Sentence), (550.0, -0.3, Pause::Paragraph)]
-        .iter()
-        .enumerate()
-        .map(|(i, &(hz, off, pause))| {
-            let path = dir.path().join(format!("c{i}.wav"));
-            write_clip(&path, &tone_with_offset(22_050, hz, off, 400)).expect("write");
-            ClipRef { key: format!("k{i}"), path, pause_after: pause }
-        })
-        .collect();
+    let clips: Vec<ClipRef> = [
+        (220.0, 0.4, Pause::Join),
+        (330.0, -0.4, Pause::Join),
+        (440.0, 0.3, Pause::Sentence),
+        (550.0, -0.3, Pause::Paragraph),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, &(hz, off, pause))| {
+        let path = dir.path().join(format!("c{i}.wav"));
+        write_clip(&path, &tone_with_offset(22_050, hz, off, 400)).expect("write");
+        ClipRef {
+            key: format!("k{i}"),
+            path,
+            pause_after: pause,
+        }
+    })
+    .collect();
     let out = dir.path().join("voice.wav");
     let v = Variant::default();
     let rep = assemble(&clips, &v, 48_000, &out).expect("assemble");
@@ -141,7 +186,11 @@ fn assembled_joins_have_no_clicks() {
     assert!(step < 0.12 * peak.max(0.1), "max step {step} (peak {peak})");
     // Joined pieces have no pause; the sentence pause is there.
     let expected_ms = 4.0 * 400.0 - 2.0 * 20.0 + v.sentence_pause_ms;
-    assert!((stem.duration_ms() - expected_ms).abs() < 60.0, "{} ms vs {expected_ms}", stem.duration_ms());
+    assert!(
+        (stem.duration_ms() - expected_ms).abs() < 60.0,
+        "{} ms vs {expected_ms}",
+        stem.duration_ms()
+    );
 }
 
 #[test]
@@ -152,7 +201,13 @@ fn sentences_are_synthesized_once_across_batches() {
     let original = "# Chapter\n\n## One\n\nThe first sentence. The second sentence. The third sentence.\n\n## Two\n\nThe first sentence. A different one.\n";
     std::fs::write(&script, original).expect("write");
     let run = |variants: Vec<String>| {
-        let plan = s.plan(&GenerateRequest { scripts: vec![script.clone()], variants, ..Default::default() }).expect("plan");
+        let plan = s
+            .plan(&GenerateRequest {
+                scripts: vec![script.clone()],
+                variants,
+                ..Default::default()
+            })
+            .expect("plan");
         let id = s.create_batch(&plan).expect("batch");
         rt().block_on(s.run_batch(id)).expect("run")
     };
@@ -163,8 +218,13 @@ fn sentences_are_synthesized_once_across_batches() {
     assert_eq!(run(vec!["voice".into()]).status, BatchStatus::Completed);
     assert_eq!(s.store().clip_count().expect("count"), 4);
     // Edit two sentences: exactly two new clips.
-    std::fs::write(&script, original.replace("The second sentence.", "The edited second sentence.").replace("A different one.", "Another edit."))
-        .expect("write");
+    std::fs::write(
+        &script,
+        original
+            .replace("The second sentence.", "The edited second sentence.")
+            .replace("A different one.", "Another edit."),
+    )
+    .expect("write");
     assert_eq!(run(vec!["voice".into()]).status, BatchStatus::Completed);
     assert_eq!(s.store().clip_count().expect("count"), 6);
 }
@@ -177,13 +237,59 @@ fn bad_input_is_refused_with_a_clear_error_and_nothing_is_recorded() {
     let empty = dir.path().join("empty.md");
     std::fs::write(&empty, "# Nothing\n\n## Empty\n\n   \n").expect("write");
     let cases: Vec<(GenerateRequest, &str)> = vec![
-        (GenerateRequest { scripts: vec![dir.path().join("missing.md")], ..Default::default() }, "missing.md"),
-        (GenerateRequest { scripts: vec![empty.clone()], ..Default::default() }, "no text to speak"),
-        (GenerateRequest { scripts: vec![good.clone()], voice: Some("espeak:xx-nope".into()), ..Default::default() }, "unknown voice \"espeak:xx-nope\""),
-        (GenerateRequest { scripts: vec![good.clone()], voice: Some("nobody:joe".into()), ..Default::default() }, "no engine \"nobody\""),
-        (GenerateRequest { scripts: vec![good.clone()], variants: vec!["voice".into(), "loud".into()], ..Default::default() }, "unknown variant \"loud\""),
-        (GenerateRequest { scripts: vec![good.clone()], sample_rate_hz: 8000, ..Default::default() }, "sample rate"),
-        (GenerateRequest { scripts: vec![], ..Default::default() }, "no script"),
+        (
+            GenerateRequest {
+                scripts: vec![dir.path().join("missing.md")],
+                ..Default::default()
+            },
+            "missing.md",
+        ),
+        (
+            GenerateRequest {
+                scripts: vec![empty.clone()],
+                ..Default::default()
+            },
+            "no text to speak",
+        ),
+        (
+            GenerateRequest {
+                scripts: vec![good.clone()],
+                voice: Some("espeak:xx-nope".into()),
+                ..Default::default()
+            },
+            "unknown voice \"espeak:xx-nope\"",
+        ),
+        (
+            GenerateRequest {
+                scripts: vec![good.clone()],
+                voice: Some("nobody:joe".into()),
+                ..Default::default()
+            },
+            "no engine \"nobody\"",
+        ),
+        (
+            GenerateRequest {
+                scripts: vec![good.clone()],
+                variants: vec!["voice".into(), "loud".into()],
+                ..Default::default()
+            },
+            "unknown variant \"loud\"",
+        ),
+        (
+            GenerateRequest {
+                scripts: vec![good.clone()],
+                sample_rate_hz: 8000,
+                ..Default::default()
+            },
+            "sample rate",
+        ),
+        (
+            GenerateRequest {
+                scripts: vec![],
+                ..Default::default()
+            },
+            "no script",
+        ),
     ];
     for (req, needle) in cases {
         let e = s.plan(&req).expect_err(needle).to_string();
@@ -195,9 +301,22 @@ fn bad_input_is_refused_with_a_clear_error_and_nothing_is_recorded() {
 #[test]
 fn cancel_stops_a_running_batch_and_keeps_finished_tracks() {
     let dir = tempfile::tempdir().expect("tmp");
-    let s = std::sync::Arc::new(Studio::open(Home::open(dir.path()).expect("home"), RunOptions { workers: 1, ..Default::default() }).expect("studio"));
+    let s = std::sync::Arc::new(
+        Studio::open(
+            Home::open(dir.path()).expect("home"),
+            RunOptions {
+                workers: 1,
+                ..Default::default()
+            },
+        )
+        .expect("studio"),
+    );
     let plan = s
-        .plan(&GenerateRequest { scripts: vec![fixture("life-vision.md")], variants: vec!["voice".into(), "sleep".into()], ..Default::default() })
+        .plan(&GenerateRequest {
+            scripts: vec![fixture("life-vision.md")],
+            variants: vec!["voice".into(), "sleep".into()],
+            ..Default::default()
+        })
         .expect("plan");
     let id = s.create_batch(&plan).expect("batch");
     let rt = rt();
@@ -206,7 +325,9 @@ fn cancel_stops_a_running_batch_and_keeps_finished_tracks() {
     let handle = rt.spawn(async move { s2.run_batch(id).await });
     rt.block_on(async {
         loop {
-            if let Ok(intone_core::pipeline::Event::BatchProgress { completed, .. }) = rx.recv().await {
+            if let Ok(intone_core::pipeline::Event::BatchProgress { completed, .. }) =
+                rx.recv().await
+            {
                 if completed >= 1 {
                     break;
                 }
@@ -217,16 +338,25 @@ fn cancel_stops_a_running_batch_and_keeps_finished_tracks() {
     let b = rt.block_on(handle).expect("join").expect("run");
     assert_eq!(b.status, BatchStatus::Cancelled);
     let tracks = s.tracks(id).expect("tracks");
-    let done = tracks.iter().filter(|t| t.status == TrackStatus::Completed).count();
+    let done = tracks
+        .iter()
+        .filter(|t| t.status == TrackStatus::Completed)
+        .count();
     assert!(done >= 1 && done < tracks.len(), "{done} completed");
-    assert!(tracks.iter().all(|t| matches!(t.status, TrackStatus::Completed | TrackStatus::Cancelled)));
+    assert!(tracks
+        .iter()
+        .all(|t| matches!(t.status, TrackStatus::Completed | TrackStatus::Cancelled)));
     // Retry finishes the cancelled ones without touching the completed.
     let b = rt.block_on(s.retry(id)).expect("retry");
     assert_eq!(b.status, BatchStatus::Completed);
     let after = s.tracks(id).expect("tracks");
     for (a, b) in tracks.iter().zip(&after) {
         if a.status == TrackStatus::Completed {
-            assert_eq!(a.attempts, b.attempts, "completed track {} was redone", a.id);
+            assert_eq!(
+                a.attempts, b.attempts,
+                "completed track {} was redone",
+                a.id
+            );
         }
     }
 }

@@ -7,13 +7,18 @@ use std::process::{Command, Output};
 
 /// A fixture script from `../shared/fixtures/scripts`.
 pub fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/scripts").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/fixtures/scripts")
+        .join(name)
 }
 
 /// `intone` with `--home` set to `home`.
 pub fn intone(home: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_intone"));
-    c.env_remove("INTONE_HOME").env_remove("INTONE_FAILPOINT").arg("--home").arg(home);
+    c.env_remove("INTONE_HOME")
+        .env_remove("INTONE_FAILPOINT")
+        .arg("--home")
+        .arg(home);
     c
 }
 
@@ -36,7 +41,11 @@ pub fn json(out: &Output) -> serde_json::Value {
 /// The tracks of batch `id` as JSON.
 pub fn tracks(home: &Path, id: i64) -> Vec<serde_json::Value> {
     let out = run(intone(home).args(["tracks", &id.to_string(), "--json"]));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     json(&out).as_array().cloned().unwrap_or_default()
 }
 
@@ -79,7 +88,13 @@ pub fn assert_all_completed_once(home: &Path, id: i64, expected: usize) {
         .into_iter()
         .filter(|p| p.to_string_lossy().contains(&format!("batch-{id}/")))
         .collect();
-    assert_eq!(audio, outputs, "no duplicate or stray files in the batch folder");
-    let temps: Vec<_> = files_below(home).into_iter().filter(|p| p.to_string_lossy().contains(".tmp-")).collect();
+    assert_eq!(
+        audio, outputs,
+        "no duplicate or stray files in the batch folder"
+    );
+    let temps: Vec<_> = files_below(home)
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains(".tmp-"))
+        .collect();
     assert!(temps.is_empty(), "temporary files left: {temps:?}");
 }

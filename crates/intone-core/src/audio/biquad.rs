@@ -32,10 +32,18 @@ impl Biquad {
 
     /// Second-order low-pass at `freq_hz` with quality `q`.
     pub fn low_pass(sample_rate_hz: u32, freq_hz: f32, q: f32) -> Self {
-        let w0 = 2.0 * std::f32::consts::PI * freq_hz.min(sample_rate_hz as f32 * 0.45) / sample_rate_hz as f32;
+        let w0 = 2.0 * std::f32::consts::PI * freq_hz.min(sample_rate_hz as f32 * 0.45)
+            / sample_rate_hz as f32;
         let (sin, cos) = w0.sin_cos();
         let alpha = sin / (2.0 * q);
-        Self::normalized((1.0 - cos) / 2.0, 1.0 - cos, (1.0 - cos) / 2.0, 1.0 + alpha, -2.0 * cos, 1.0 - alpha)
+        Self::normalized(
+            (1.0 - cos) / 2.0,
+            1.0 - cos,
+            (1.0 - cos) / 2.0,
+            1.0 + alpha,
+            -2.0 * cos,
+            1.0 - alpha,
+        )
     }
 
     /// Second-order high-pass at `freq_hz` with quality `q`.
@@ -43,7 +51,14 @@ impl Biquad {
         let w0 = 2.0 * std::f32::consts::PI * freq_hz / sample_rate_hz as f32;
         let (sin, cos) = w0.sin_cos();
         let alpha = sin / (2.0 * q);
-        Self::normalized((1.0 + cos) / 2.0, -(1.0 + cos), (1.0 + cos) / 2.0, 1.0 + alpha, -2.0 * cos, 1.0 - alpha)
+        Self::normalized(
+            (1.0 + cos) / 2.0,
+            -(1.0 + cos),
+            (1.0 + cos) / 2.0,
+            1.0 + alpha,
+            -2.0 * cos,
+            1.0 - alpha,
+        )
     }
 
     fn normalized(b0: f32, b1: f32, b2: f32, a0: f32, a1: f32, a2: f32) -> Self {
@@ -56,6 +71,13 @@ impl Biquad {
             z1: 0.0,
             z2: 0.0,
         }
+    }
+
+    /// Keeps the filter's memory from `other` (for changing coefficients
+    /// without a discontinuity).
+    pub fn copy_state_from(&mut self, other: &Biquad) {
+        self.z1 = other.z1;
+        self.z2 = other.z2;
     }
 
     /// Filters one sample.
@@ -88,15 +110,8 @@ mod tests {
     fn high_shelf_boosts_highs_only() {
         let sr = 48_000;
         assert!(gain_at(&mut Biquad::high_shelf(sr, 3000.0, 6.0), 100.0, sr).abs() < 0.3);
-        assert!((gain_at(&mut Biquad::high_shelf(sr, 3000.0, 6.0), 15_000.0, sr) - 6.0).abs() < 0.5);
-    }
-}
-
-impl Biquad {
-    /// Keeps the filter's memory from `other` (for changing coefficients
-    /// without a discontinuity).
-    pub fn copy_state_from(&mut self, other: &Biquad) {
-        self.z1 = other.z1;
-        self.z2 = other.z2;
+        assert!(
+            (gain_at(&mut Biquad::high_shelf(sr, 3000.0, 6.0), 15_000.0, sr) - 6.0).abs() < 0.5
+        );
     }
 }

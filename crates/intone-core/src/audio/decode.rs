@@ -21,14 +21,20 @@ use crate::error::{Error, Result};
 /// [`Error::Audio`] naming the file: missing, unknown format, no audio track,
 /// undecodable, or empty.
 pub fn decode_file(path: &Path) -> Result<Clip> {
-    let file = std::fs::File::open(path).map_err(|e| Error::audio(path, format!("cannot open: {e}")))?;
+    let file =
+        std::fs::File::open(path).map_err(|e| Error::audio(path, format!("cannot open: {e}")))?;
     let mss = MediaSourceStream::new(Box::new(file), Default::default());
     let mut hint = Hint::new();
     if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
         hint.with_extension(ext);
     }
     let probed = symphonia::default::get_probe()
-        .format(&hint, mss, &FormatOptions::default(), &MetadataOptions::default())
+        .format(
+            &hint,
+            mss,
+            &FormatOptions::default(),
+            &MetadataOptions::default(),
+        )
         .map_err(|e| Error::audio(path, format!("not a supported audio file ({e})")))?;
     let mut format = probed.format;
     let track = format
@@ -60,7 +66,10 @@ pub fn decode_file(path: &Path) -> Result<Clip> {
                 sample_rate_hz = spec.rate;
                 channels = spec.channels.count() as u16;
                 let need = decoded.capacity() as u64;
-                if sbuf.as_ref().is_none_or(|b| (b.capacity() as u64) < need * u64::from(channels)) {
+                if sbuf
+                    .as_ref()
+                    .is_none_or(|b| (b.capacity() as u64) < need * u64::from(channels))
+                {
                     sbuf = Some(SampleBuffer::new(need, spec));
                 }
                 if let Some(b) = sbuf.as_mut() {

@@ -17,7 +17,10 @@ pub fn trim_bounds(samples: &[f32], threshold_db: f32, margin: usize) -> (usize,
     let first = samples.iter().position(|s| s.abs() > thr);
     let last = samples.iter().rposition(|s| s.abs() > thr);
     match (first, last) {
-        (Some(a), Some(b)) => (a.saturating_sub(margin), (b + 1 + margin).min(samples.len())),
+        (Some(a), Some(b)) => (
+            a.saturating_sub(margin),
+            (b + 1 + margin).min(samples.len()),
+        ),
         _ => (0, 0),
     }
 }
@@ -77,8 +80,12 @@ mod tests {
     fn crossfade_of_offset_signals_has_no_step() {
         // Two DC-offset tones that would click if butted together.
         let sr = 48_000.0;
-        let a: Vec<f32> = (0..4800).map(|i| 0.5 + 0.1 * (i as f32 * 440.0 / sr * 6.283).sin()).collect();
-        let b: Vec<f32> = (0..4800).map(|i| -0.5 + 0.1 * (i as f32 * 660.0 / sr * 6.283).sin()).collect();
+        let a: Vec<f32> = (0..4800)
+            .map(|i| 0.5 + 0.1 * (i as f32 * 440.0 / sr * std::f32::consts::TAU).sin())
+            .collect();
+        let b: Vec<f32> = (0..4800)
+            .map(|i| -0.5 + 0.1 * (i as f32 * 660.0 / sr * std::f32::consts::TAU).sin())
+            .collect();
         let mut butt = a.clone();
         butt.extend_from_slice(&b);
         let mut xf = a.clone();

@@ -4,8 +4,8 @@
 use std::path::Path;
 
 use flacenc::component::BitRepr;
-use flacenc::error::{SourceError, Verify};
-use flacenc::source::{Fill, Source};
+use flacenc::error::Verify;
+use flacenc::source::Fill;
 use serde::{Deserialize, Serialize};
 
 use crate::audio::loudness::{Loudness, Meter};
@@ -39,7 +39,9 @@ impl std::str::FromStr for Format {
         match s.to_ascii_lowercase().as_str() {
             "wav" => Ok(Self::Wav),
             "flac" => Ok(Self::Flac),
-            other => Err(Error::Config(format!("unknown format \"{other}\" (use wav or flac)"))),
+            other => Err(Error::Config(format!(
+                "unknown format \"{other}\" (use wav or flac)"
+            ))),
         }
     }
 }
@@ -94,7 +96,9 @@ impl Quantizer {
 /// file that could not be read or written.
 pub fn encode_file(input: &Path, output: &Path, format: Format, bits: u16) -> Result<EncodeReport> {
     if bits != 16 && bits != 24 {
-        return Err(Error::Config(format!("unsupported bit depth {bits} (use 16 or 24)")));
+        return Err(Error::Config(format!(
+            "unsupported bit depth {bits} (use 16 or 24)"
+        )));
     }
     match format {
         Format::Wav => encode_wav(input, output, bits),
@@ -136,92 +140,155 @@ fn encode_wav(input: &Path, output: &Path, bits: u16) -> Result<EncodeReport> {
     })
 }
 
-/// A flacenc [`Source`] that reads, dithers and meters an f32 WAV stream.
-struct DitheredWavSource {
-    reader: WavBlockReader,
-    bits: u16,
-    q: Quantizer,
-    meter: Meter,
-    buf: Vec<f32>,
-    ints: Vec<i32>,
-    delivered: Vec<f32>,
-    frames: u64,
-    error: Option<Error>,
-}
-
-impl Source for DitheredWavSource {
-    fn channels(&self) -> usize {
-        usize::from(self.reader.channels)
-    }
-    fn bits_per_sample(&self) -> usize {
-        usize::from(self.bits)
-    }
-    fn sample_rate(&self) -> usize {
-        self.reader.sample_rate_hz as usize
-    }
-    fn read_samples<F: Fill>(&mut self, block_size: usize, dest: &mut F) -> std::result::Result<usize, SourceError> {
-        let n = match self.reader.read_block(&mut self.buf, block_size) {
-            Ok(n) => n,
-            Err(e) => {
-                self.error = Some(e);
-                return Err(SourceError::from_io_error(std::io::Error::other("read failed")));
-            }
-        };
-        self.ints.clear();
-        self.delivered.clear();
-        let inv = 1.0 / self.q.scale;
-        for &x in &self.buf {
-            let v = self.q.quantize(x);
-            self.ints.push(v);
-            self.delivered.push(v as f32 * inv);
-        }
-        if let Err(e) = self.meter.add(&self.delivered) {
-            self.error = Some(e);
-        }
-        self.frames += n as u64;
-        dest.fill_interleaved(&self.ints)?;
-        Ok(n)
-    }
-    fn len_hint(&self) -> Option<usize> {
-        Some(self.reader.frames as usize)
-    }
-}
-
+/// Streams FLAC frames to `output` as they are encoded (bounded memory), then
+/// rewrites the STREAMINFO header with the final sample count, frame sizes
+/// and MD5 (FLAC format spec, METADATA_BLOCK_STREAMINFO).
 fn encode_flac(input: &Path, output: &Path, bits: u16) -> Result<EncodeReport> {
-    let reader = WavBlockReader::open(input)?;
-    let (sample_rate_hz, channels) = (reader.sample_rate_hz, reader.channels);
-    let meter = Meter::new(channels, sample_rate_hz, output)?;
-    let mut src = DitheredWavSource {
-        reader,
-        bits,
-        q: Quantizer::new(bits),
-        meter,
-        buf: Vec::new(),
-        ints: Vec::new(),
-        delivered: Vec::new(),
-        frames: 0,
-        error: None,
-    };
+    use std::io::{Seek, SeekFrom, Write};
+
+    use flacenc::component::Stream;
+    use flacenc::source::{Context, FrameBuf};
+
+    let flac_err =
+        |what: &str, e: &dyn std::fmt::Debug| Error::audio(output, format!("FLAC {what}: {e:?}"));
+    let mut r = WavBlockReader::open(input)?;
+    let (sample_rate_hz, channels) = (r.sample_rate_hz, r.channels);
+    let ch = usize::from(channels);
     let mut config = flacenc::config::Encoder::default();
     config.multithread = false;
     let config = config
         .into_verified()
-        .map_err(|e| Error::audio(output, format!("FLAC encoder config: {e:?}")))?;
+        .map_err(|e| flac_err("encoder config", &e))?;
     let block = config.block_size;
-    let stream = flacenc::encode_with_fixed_block_size(&config, &mut src, block);
-    if let Some(e) = src.error.take() {
-        return Err(e);
-    }
-    let stream = stream.map_err(|e| Error::audio(output, format!("FLAC encoding failed: {e}")))?;
+    let mut header = Stream::new(sample_rate_hz as usize, ch, usize::from(bits))
+        .map_err(|e| flac_err("header", &e))?;
+    header
+        .stream_info_mut()
+        .set_block_sizes(block, block)
+        .map_err(|e| flac_err("header", &e))?;
+    let header_bytes = |h: &Stream| -> Result<Vec<u8>> {
+        let mut sink = flacenc::bitsink::ByteSink::new();
+        h.write(&mut sink).map_err(|e| flac_err("header", &e))?;
+        Ok(sink.into_inner())
+    };
+    let first = header_bytes(&header)?;
+    let file = std::fs::File::create(output).map_err(|e| Error::io(output, e))?;
+    let mut w = std::io::BufWriter::new(file);
+    w.write_all(&first).map_err(|e| Error::io(output, e))?;
+
+    let mut fill = (
+        FrameBuf::with_size(ch, block).map_err(|e| flac_err("frame buffer", &e))?,
+        Context::new(usize::from(bits), ch),
+    );
+    let mut meter = Meter::new(channels, sample_rate_hz, output)?;
+    let mut q = Quantizer::new(bits);
+    let inv = 1.0 / q.scale;
+    let (mut buf, mut ints, mut delivered) = (Vec::new(), Vec::new(), Vec::new());
     let mut sink = flacenc::bitsink::ByteSink::new();
-    stream
-        .write(&mut sink)
-        .map_err(|e| Error::audio(output, format!("FLAC encoding failed: {e:?}")))?;
-    std::fs::write(output, sink.as_slice()).map_err(|e| Error::io(output, e))?;
+    let mut frames = 0u64;
+    loop {
+        let n = r.read_block(&mut buf, block)?;
+        if n == 0 {
+            break;
+        }
+        ints.clear();
+        delivered.clear();
+        for &x in &buf {
+            let v = q.quantize(x);
+            ints.push(v);
+            delivered.push(v as f32 * inv);
+        }
+        meter.add(&delivered)?;
+        fill.fill_interleaved(&ints)
+            .map_err(|e| flac_err("input", &e))?;
+        let number = fill.1.current_frame_number().unwrap_or(0);
+        let frame =
+            flacenc::encode_fixed_size_frame(&config, &fill.0, number, header.stream_info())
+                .map_err(|e| flac_err("encoding", &e))?;
+        header.stream_info_mut().update_frame_info(&frame);
+        sink.clear();
+        frame
+            .write(&mut sink)
+            .map_err(|e| flac_err("encoding", &e))?;
+        w.write_all(sink.as_slice())
+            .map_err(|e| Error::io(output, e))?;
+        frames += n as u64;
+    }
+    header
+        .stream_info_mut()
+        .set_md5_digest(&fill.1.md5_digest());
+    header
+        .stream_info_mut()
+        .set_total_samples(fill.1.total_samples());
+    let last = header_bytes(&header)?;
+    if last.len() != first.len() {
+        return Err(Error::audio(output, "FLAC header changed size"));
+    }
+    let mut file = w
+        .into_inner()
+        .map_err(|e| Error::io(output, e.into_error()))?;
+    file.seek(SeekFrom::Start(0))
+        .and_then(|_| file.write_all(&last))
+        .and_then(|()| file.flush())
+        .map_err(|e| Error::io(output, e))?;
     Ok(EncodeReport {
-        loudness: src.meter.result()?,
-        frames: src.frames,
+        loudness: meter.result()?,
+        frames,
         sample_rate_hz,
         channels,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audio::{decode::decode_file, wav::write_clip, Clip};
+
+    #[test]
+    fn flac_and_wav_round_trip_through_an_independent_decoder() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let sr = 44_100;
+        // 2.5 s of stereo: several FLAC blocks and a partial last one.
+        let samples: Vec<f32> = (0..sr * 5 / 2)
+            .flat_map(|i| {
+                let t = i as f32 / sr as f32;
+                [
+                    0.4 * (t * 440.0 * std::f32::consts::TAU).sin(),
+                    0.3 * (t * 660.0 * std::f32::consts::TAU).sin(),
+                ]
+            })
+            .collect();
+        let src = dir.path().join("master.wav");
+        write_clip(
+            &src,
+            &Clip {
+                sample_rate_hz: sr as u32,
+                channels: 2,
+                samples: samples.clone(),
+            },
+        )
+        .expect("write");
+        for (format, bits) in [
+            (Format::Flac, 16),
+            (Format::Flac, 24),
+            (Format::Wav, 16),
+            (Format::Wav, 24),
+        ] {
+            let out = dir.path().join(format!("out{bits}.{}", format.extension()));
+            let rep = encode_file(&src, &out, format, bits).expect("encode");
+            assert_eq!(rep.frames, (sr * 5 / 2) as u64);
+            let back = decode_file(&out).expect("decode");
+            assert_eq!((back.sample_rate_hz, back.channels), (sr as u32, 2));
+            assert_eq!(back.samples.len(), samples.len(), "{format} {bits}");
+            let lsb = 1.0 / (1u32 << (bits - 1)) as f32;
+            let worst = samples
+                .iter()
+                .zip(&back.samples)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0, f32::max);
+            assert!(worst <= 2.0 * lsb, "{format} {bits}: error {worst}");
+        }
+        let e = encode_file(&src, &dir.path().join("x.wav"), Format::Wav, 12).expect_err("bits");
+        assert!(e.to_string().contains("bit depth 12"));
+    }
 }

@@ -55,8 +55,11 @@ pub struct TruePeakLimiter {
     lookahead: usize,
     release_coeff: f32,
     table: [[f32; TAPS]; OVERSAMPLE - 1],
-    /// Last TAPS frames per channel (detector window).
-    hist: Vec<VecDeque<f32>>,
+    /// Detector window per channel: a ring of TAPS samples written twice
+    /// (at `i` and `i + TAPS`) so the window is always one contiguous slice.
+    ring: Vec<[f32; 2 * TAPS]>,
+    ring_pos: usize,
+    ring_filled: usize,
     /// Frames waiting for their gain (interleaved).
     delay: VecDeque<f32>,
     prev_req: f32,
@@ -76,21 +79,26 @@ pub struct TruePeakLimiter {
 impl TruePeakLimiter {
     /// A limiter for `channels` at `sample_rate_hz` with a ceiling in dBTP,
     /// `lookahead_ms` of look-ahead and `release_ms` release time constant.
-    pub fn new(channels: u16, sample_rate_hz: u32, ceiling_dbtp: f64, lookahead_ms: f64, release_ms: f64) -> Self {
+    pub fn new(
+        channels: u16,
+        sample_rate_hz: u32,
+        ceiling_dbtp: f64,
+        lookahead_ms: f64,
+        release_ms: f64,
+    ) -> Self {
         let channels = usize::from(channels.max(1));
         let lookahead = super::ms_to_frames(lookahead_ms, sample_rate_hz).max(1);
         let release_frames = (release_ms / 1000.0 * f64::from(sample_rate_hz)).max(1.0);
-        let mut hist = vec![VecDeque::with_capacity(TAPS + 1); channels];
-        for h in &mut hist {
-            h.extend(std::iter::repeat_n(0.0, HALF));
-        }
         let mut s = Self {
             channels,
             ceiling: super::db_to_gain(ceiling_dbtp) as f32,
             lookahead,
             release_coeff: (-1.0 / release_frames).exp() as f32,
             table: interpolation_table(),
-            hist,
+            ring: vec![[0.0; 2 * TAPS]; channels],
+            // HALF silent frames of history before the first real one.
+            ring_pos: HALF,
+            ring_filled: HALF,
             delay: VecDeque::new(),
             prev_req: 1.0,
             minq: VecDeque::new(),
@@ -104,7 +112,8 @@ impl TruePeakLimiter {
             min_gain: 1.0,
         };
         // Pre-roll: L silent frames in the delay line so output lines up; their output is skipped.
-        s.delay.extend(std::iter::repeat_n(0.0, lookahead * channels));
+        s.delay
+            .extend(std::iter::repeat_n(0.0, lookahead * channels));
         s.boxq.extend(std::iter::repeat_n(1.0, lookahead));
         s.box_sum = lookahead as f64;
         s.to_skip = lookahead;
@@ -135,20 +144,21 @@ impl TruePeakLimiter {
     }
 
     fn push_frame(&mut self, frame: &[f32], out: &mut Vec<f32>) {
-        // 1. Detector window: hist holds x[m-HALF ..= m+HALF+1] once full.
+        // 1. Detector window: x[m-HALF ..= m+HALF+1] once TAPS frames are in.
         let mut peak = 0f32;
+        let slot = self.ring_pos % TAPS;
         for (c, &x) in frame.iter().enumerate() {
-            let h = &mut self.hist[c];
-            h.push_back(x);
-            if h.len() > TAPS {
-                h.pop_front();
-            }
+            self.ring[c][slot] = x;
+            self.ring[c][slot + TAPS] = x;
         }
-        if self.hist[0].len() < TAPS {
+        self.ring_pos = slot + 1;
+        self.ring_filled = (self.ring_filled + 1).min(TAPS);
+        if self.ring_filled < TAPS {
             return;
         }
+        let start = self.ring_pos % TAPS;
         for c in 0..self.channels {
-            let h = &self.hist[c];
+            let h = &self.ring[c][start..start + TAPS];
             let centre = h[HALF];
             peak = peak.max(centre.abs());
             for row in &self.table {
@@ -159,7 +169,11 @@ impl TruePeakLimiter {
                 peak = peak.max(acc.abs());
             }
         }
-        let req = if peak > self.ceiling { self.ceiling / peak } else { 1.0 };
+        let req = if peak > self.ceiling {
+            self.ceiling / peak
+        } else {
+            1.0
+        };
         // An inter-sample peak between m and m+1 constrains both frames.
         let r = req.min(self.prev_req);
         self.prev_req = req;
@@ -171,7 +185,11 @@ impl TruePeakLimiter {
             self.minq.pop_back();
         }
         self.minq.push_back((idx, r));
-        while self.minq.front().is_some_and(|&(i, _)| i + (self.lookahead as u64) < idx) {
+        while self
+            .minq
+            .front()
+            .is_some_and(|&(i, _)| i + (self.lookahead as u64) < idx)
+        {
             self.minq.pop_front();
         }
         let held = self.minq.front().map_or(1.0, |&(_, v)| v);
@@ -182,7 +200,7 @@ impl TruePeakLimiter {
         if let Some(old) = self.boxq.pop_front() {
             self.box_sum -= f64::from(old);
         }
-        if idx % 8192 == 0 {
+        if idx.is_multiple_of(8192) {
             self.box_sum = self.boxq.iter().map(|&v| f64::from(v)).sum();
         }
         let smooth = ((self.box_sum / self.lookahead as f64) as f32).clamp(0.0, 1.0);
@@ -198,7 +216,7 @@ impl TruePeakLimiter {
         // 5. Delay line: the frame L detections ago gets this gain.
         // The centre frame (index `idx`) leaves the detector and enters the delay line.
         for c in 0..self.channels {
-            let x = self.hist[c][HALF];
+            let x = self.ring[c][start + HALF];
             self.delay.push_back(x);
         }
         let g = self.gain;
@@ -223,7 +241,9 @@ mod tests {
     #[test]
     fn output_is_aligned_and_same_length() {
         let mut l = TruePeakLimiter::new(2, 48_000, -1.0, 5.0, 50.0);
-        let input: Vec<f32> = (0..20_000).map(|i| ((i / 2) as f32 * 0.01).sin() * 0.1).collect();
+        let input: Vec<f32> = (0..20_000)
+            .map(|i| ((i / 2) as f32 * 0.01).sin() * 0.1)
+            .collect();
         let mut out = Vec::new();
         for block in input.chunks(4096) {
             l.process(block, &mut out);

@@ -16,7 +16,8 @@ use crate::error::{Error, Result};
 pub struct Loudness {
     /// Integrated loudness in LUFS (`-inf` → reported as −70 for silence).
     pub integrated_lufs: f64,
-    /// Maximum true peak over all channels in dBTP.
+    /// Maximum true peak over all channels in dBTP (the sample peak, in dBFS,
+    /// for measurements made with [`Meter::integrated_only`]).
     pub true_peak_dbtp: f64,
 }
 
@@ -28,6 +29,7 @@ pub struct Meter {
     inner: EbuR128,
     channels: u32,
     path: std::path::PathBuf,
+    true_peak: bool,
 }
 
 impl Meter {
@@ -36,12 +38,26 @@ impl Meter {
     /// # Errors
     /// [`Error::Audio`] for unsupported channel counts or rates.
     pub fn new(channels: u16, sample_rate_hz: u32, label: &Path) -> Result<Self> {
-        let inner = EbuR128::new(u32::from(channels), sample_rate_hz, Mode::I | Mode::TRUE_PEAK)
+        Self::with_mode(channels, sample_rate_hz, label, Mode::I | Mode::TRUE_PEAK)
+    }
+
+    /// A cheaper meter for integrated loudness only: the peak it reports is
+    /// the sample peak, not the (4× oversampled) true peak.
+    ///
+    /// # Errors
+    /// [`Error::Audio`] for unsupported channel counts or rates.
+    pub fn integrated_only(channels: u16, sample_rate_hz: u32, label: &Path) -> Result<Self> {
+        Self::with_mode(channels, sample_rate_hz, label, Mode::I | Mode::SAMPLE_PEAK)
+    }
+
+    fn with_mode(channels: u16, sample_rate_hz: u32, label: &Path, mode: Mode) -> Result<Self> {
+        let inner = EbuR128::new(u32::from(channels), sample_rate_hz, mode)
             .map_err(|e| Error::audio(label, format!("loudness meter: {e:?}")))?;
         Ok(Self {
             inner,
             channels: u32::from(channels),
             path: label.to_path_buf(),
+            true_peak: mode.contains(Mode::TRUE_PEAK),
         })
     }
 
@@ -66,26 +82,48 @@ impl Meter {
             .map_err(|e| Error::audio(&self.path, format!("loudness meter: {e:?}")))?;
         let mut tp = 0f64;
         for c in 0..self.channels {
-            tp = tp.max(
-                self.inner
-                    .true_peak(c)
-                    .map_err(|e| Error::audio(&self.path, format!("loudness meter: {e:?}")))?,
-            );
+            let peak = if self.true_peak {
+                self.inner.true_peak(c)
+            } else {
+                self.inner.sample_peak(c)
+            };
+            tp = tp
+                .max(peak.map_err(|e| Error::audio(&self.path, format!("loudness meter: {e:?}")))?);
         }
         Ok(Loudness {
-            integrated_lufs: if l.is_finite() { l.max(SILENCE_LUFS) } else { SILENCE_LUFS },
-            true_peak_dbtp: if tp > 0.0 { super::gain_to_db(tp) } else { -144.0 },
+            integrated_lufs: if l.is_finite() {
+                l.max(SILENCE_LUFS)
+            } else {
+                SILENCE_LUFS
+            },
+            true_peak_dbtp: if tp > 0.0 {
+                super::gain_to_db(tp)
+            } else {
+                -144.0
+            },
         })
     }
 }
 
-/// Measures a WAV file block by block.
+/// Measures a WAV file block by block: integrated loudness and true peak.
 ///
 /// # Errors
 /// [`Error::Audio`] naming the file.
 pub fn measure_file(path: &Path) -> Result<Loudness> {
+    measure_file_with(path, Meter::new)
+}
+
+/// Measures integrated loudness of a WAV file; the peak is the sample peak.
+///
+/// # Errors
+/// [`Error::Audio`] naming the file.
+pub fn measure_file_integrated(path: &Path) -> Result<Loudness> {
+    measure_file_with(path, Meter::integrated_only)
+}
+
+fn measure_file_with(path: &Path, make: fn(u16, u32, &Path) -> Result<Meter>) -> Result<Loudness> {
     let mut r = WavBlockReader::open(path)?;
-    let mut m = Meter::new(r.channels, r.sample_rate_hz, path)?;
+    let mut m = make(r.channels, r.sample_rate_hz, path)?;
     let mut buf = Vec::new();
     while r.read_block(&mut buf, BLOCK_FRAMES)? > 0 {
         m.add(&buf)?;

@@ -11,7 +11,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::audio::limiter::TruePeakLimiter;
-use crate::audio::loudness::{measure_file, Loudness, Meter, SILENCE_LUFS};
+use crate::audio::loudness::{measure_file_integrated, Loudness, Meter, SILENCE_LUFS};
 use crate::audio::wav::{WavBlockReader, WavBlockWriter};
 use crate::audio::{db_to_gain, BLOCK_FRAMES};
 use crate::error::Result;
@@ -45,7 +45,7 @@ impl Default for MasterSettings {
 /// What mastering did.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct MasterReport {
-    /// Input measurement.
+    /// Input measurement (integrated loudness and sample peak).
     pub input: Loudness,
     /// Gain applied before the limiter in dB.
     pub gain_db: f64,
@@ -62,10 +62,15 @@ pub struct MasterReport {
 /// # Errors
 /// [`crate::Error::Audio`] naming the file that could not be read or written.
 pub fn master_file(input: &Path, output: &Path, settings: MasterSettings) -> Result<MasterReport> {
-    let measured = measure_file(input)?;
+    let measured = measure_file_integrated(input)?;
     if measured.integrated_lufs <= SILENCE_LUFS {
         // Nothing to normalize: copy through the limiter at unity gain.
-        let (out, red) = gain_and_limit(input, output, 0.0, settings.ceiling_dbtp - LIMITER_MARGIN_DB)?;
+        let (out, red) = gain_and_limit(
+            input,
+            output,
+            0.0,
+            settings.ceiling_dbtp - LIMITER_MARGIN_DB,
+        )?;
         return Ok(MasterReport {
             input: measured,
             gain_db: 0.0,
@@ -100,7 +105,12 @@ pub fn master_file(input: &Path, output: &Path, settings: MasterSettings) -> Res
 
 /// One pass: gain, limiter, write, measure. Returns the output measurement
 /// and the deepest gain reduction in dB.
-fn gain_and_limit(input: &Path, output: &Path, gain_db: f64, ceiling_dbtp: f64) -> Result<(Loudness, f64)> {
+fn gain_and_limit(
+    input: &Path,
+    output: &Path,
+    gain_db: f64,
+    ceiling_dbtp: f64,
+) -> Result<(Loudness, f64)> {
     let mut r = WavBlockReader::open(input)?;
     let mut w = WavBlockWriter::create(output, r.sample_rate_hz, r.channels)?;
     let mut meter = Meter::new(r.channels, r.sample_rate_hz, output)?;
@@ -122,5 +132,8 @@ fn gain_and_limit(input: &Path, output: &Path, gain_db: f64, ceiling_dbtp: f64) 
     meter.add(&out)?;
     w.write(&out)?;
     w.finish()?;
-    Ok((meter.result()?, -super::gain_to_db(f64::from(limiter.min_gain))))
+    Ok((
+        meter.result()?,
+        -super::gain_to_db(f64::from(limiter.min_gain)),
+    ))
 }

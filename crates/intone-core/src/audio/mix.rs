@@ -72,7 +72,12 @@ fn fade_curve(t: f64) -> f32 {
 /// # Errors
 /// [`Error::Audio`] naming the file when the voice stem is not mono or cannot
 /// be read, or the output cannot be written.
-pub fn mix_file(voice: &Path, mut bed: Option<&mut dyn BedSource>, output: &Path, s: &MixSettings) -> Result<MixReport> {
+pub fn mix_file(
+    voice: &Path,
+    mut bed: Option<&mut dyn BedSource>,
+    output: &Path,
+    s: &MixSettings,
+) -> Result<MixReport> {
     let mut r = WavBlockReader::open(voice)?;
     if r.channels != 1 {
         return Err(Error::audio(voice, "voice stem must be mono"));
@@ -92,7 +97,8 @@ pub fn mix_file(voice: &Path, mut bed: Option<&mut dyn BedSource>, output: &Path
     let la = ms_to_frames(DUCK_LOOKAHEAD_MS, sr);
 
     let mut w = WavBlockWriter::create(output, sr, channels)?;
-    let mut shelf = (s.brightness_db.abs() > 0.01).then(|| Biquad::high_shelf(sr, 3000.0, s.brightness_db as f32));
+    let mut shelf = (s.brightness_db.abs() > 0.01)
+        .then(|| Biquad::high_shelf(sr, 3000.0, s.brightness_db as f32));
     let bed_gain = db_to_gain(s.bed_gain_db) as f32;
     let duck_floor_db = -s.duck_db.abs() as f32;
     let thr = db_to_gain(DUCK_THRESHOLD_DBFS) as f32;
@@ -129,6 +135,7 @@ pub fn mix_file(voice: &Path, mut bed: Option<&mut dyn BedSource>, output: &Path
     let mut bed_block = vec![0f32; BLOCK_FRAMES * 2];
     let mut out = Vec::with_capacity(BLOCK_FRAMES * usize::from(channels));
     let mut t = 0u64;
+    let mut bg = bed_gain;
     while t < total {
         let n = (BLOCK_FRAMES as u64).min(total - t) as usize;
         if let Some(b) = bed.as_deref_mut() {
@@ -142,10 +149,26 @@ pub fn mix_file(voice: &Path, mut bed: Option<&mut dyn BedSource>, output: &Path
             t_in += 1;
             ahead.push_back(future);
             let a = future.abs();
-            env = if a > env { a + (env - a) * env_att } else { a + (env - a) * env_rel };
-            since_active = if env > thr { 0 } else { since_active.saturating_add(1) };
-            let target = if since_active <= hold_frames { duck_floor_db } else { 0.0 };
-            let coeff = if target < duck_db_now { duck_att } else { duck_rel };
+            env = if a > env {
+                a + (env - a) * env_att
+            } else {
+                a + (env - a) * env_rel
+            };
+            since_active = if env > thr {
+                0
+            } else {
+                since_active.saturating_add(1)
+            };
+            let target = if since_active <= hold_frames {
+                duck_floor_db
+            } else {
+                0.0
+            };
+            let coeff = if target < duck_db_now {
+                duck_att
+            } else {
+                duck_rel
+            };
             duck_db_now = target + (duck_db_now - target) * coeff;
 
             let mut v = ahead.pop_front().unwrap_or(0.0);
@@ -162,7 +185,10 @@ pub fn mix_file(voice: &Path, mut bed: Option<&mut dyn BedSource>, output: &Path
             if channels == 1 {
                 out.push(v * g);
             } else {
-                let bg = bed_gain * 10f32.powf(duck_db_now / 20.0);
+                // The duck moves slowly: refresh its linear gain at control rate.
+                if i % 16 == 0 {
+                    bg = bed_gain * 10f32.powf(duck_db_now / 20.0);
+                }
                 out.push((v + bed_block[i * 2] * bg) * g);
                 out.push((v + bed_block[i * 2 + 1] * bg) * g);
             }

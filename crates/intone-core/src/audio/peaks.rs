@@ -81,8 +81,14 @@ pub fn compute_file(path: &Path) -> Result<Peaks> {
         let prev = levels.last().map_or(&[][..], |l| &l.min[..]);
         let prev_max = levels.last().map_or(&[][..], |l| &l.max[..]);
         let k = 4;
-        let min = prev.chunks(k).map(|c| c.iter().copied().fold(f32::INFINITY, f32::min)).collect();
-        let max = prev_max.chunks(k).map(|c| c.iter().copied().fold(f32::NEG_INFINITY, f32::max)).collect();
+        let min = prev
+            .chunks(k)
+            .map(|c| c.iter().copied().fold(f32::INFINITY, f32::min))
+            .collect();
+        let max = prev_max
+            .chunks(k)
+            .map(|c| c.iter().copied().fold(f32::NEG_INFINITY, f32::max))
+            .collect();
         levels.push(PeakLevel {
             frames_per_peak: fpp,
             min,

@@ -52,7 +52,11 @@ mod tests {
             .map(|i| (2.0 * std::f32::consts::PI * f * i as f32 / from as f32).sin() * 0.5)
             .collect();
         let out = resample(&Clip::mono(from, s), 48_000).expect("resample");
-        assert!((out.frames() as i64 - 48_000).abs() <= 2, "{}", out.frames());
+        assert!(
+            (out.frames() as i64 - 48_000).abs() <= 2,
+            "{}",
+            out.frames()
+        );
         // Zero crossings over the middle half second ≈ 2·f·0.5.
         let mid = &out.samples[12_000..36_000];
         let zc = mid.windows(2).filter(|w| w[0] < 0.0 && w[1] >= 0.0).count();

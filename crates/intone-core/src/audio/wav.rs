@@ -1,7 +1,7 @@
 //! Streaming f32 WAV files for intermediate step outputs (hound).
 
-use std::io::BufReader;
 use std::fs::File;
+use std::io::BufReader;
 use std::path::Path;
 
 use crate::audio::Clip;
@@ -108,7 +108,9 @@ impl WavBlockWriter {
     /// # Errors
     /// [`Error::Audio`] naming the file.
     pub fn finish(self) -> Result<()> {
-        self.writer.finalize().map_err(|e| Error::audio(&self.path, e))
+        self.writer
+            .finalize()
+            .map_err(|e| Error::audio(&self.path, e))
     }
 }
 

@@ -131,7 +131,9 @@ impl VoiceRef {
             None => ("espeak", s),
         };
         if engine.is_empty() || voice.is_empty() {
-            return Err(crate::Error::Config(format!("invalid voice \"{s}\" (expected engine:voice, e.g. espeak:en-us)")));
+            return Err(crate::Error::Config(format!(
+                "invalid voice \"{s}\" (expected engine:voice, e.g. espeak:en-us)"
+            )));
         }
         Ok(Self {
             engine: engine.to_string(),
@@ -205,7 +207,11 @@ impl EngineRegistry {
         voices
             .iter()
             .find(|v| v.available && v.quality == "neural")
-            .or_else(|| voices.iter().find(|v| v.available && v.id == "espeak:en-us"))
+            .or_else(|| {
+                voices
+                    .iter()
+                    .find(|v| v.available && v.id == "espeak:en-us")
+            })
             .or_else(|| voices.iter().find(|v| v.available))
             .map_or_else(|| "espeak:en-us".to_string(), |v| v.id.clone())
     }

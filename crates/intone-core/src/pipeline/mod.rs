@@ -53,7 +53,12 @@ pub struct Pipeline {
 
 impl Pipeline {
     /// A pipeline over `store` in `home`.
-    pub fn new(home: Home, store: Arc<Store>, engines: EngineRegistry, options: RunOptions) -> Self {
+    pub fn new(
+        home: Home,
+        store: Arc<Store>,
+        engines: EngineRegistry,
+        options: RunOptions,
+    ) -> Self {
         let (events, _) = broadcast::channel(4096);
         Self {
             home,
@@ -98,13 +103,21 @@ impl Pipeline {
             });
         }
         let batch = self.store.batch(batch_id)?;
-        let out_dir = self.home.project_dir(&batch.project_slug).join("tracks").join(format!("batch-{batch_id}"));
+        let out_dir = self
+            .home
+            .project_dir(&batch.project_slug)
+            .join("tracks")
+            .join(format!("batch-{batch_id}"));
         crate::fsio::remove_stale_temps(&out_dir);
         self.emit(Event::progress(&batch));
         let sem = Arc::new(Semaphore::new(self.options.workers.max(1)));
         let mut set = tokio::task::JoinSet::new();
         for track_id in self.store.pending_tracks(batch_id)? {
-            let permit = sem.clone().acquire_owned().await.map_err(|_| Error::Cancelled)?;
+            let permit = sem
+                .clone()
+                .acquire_owned()
+                .await
+                .map_err(|_| Error::Cancelled)?;
             if self.store.batch(batch_id)?.status == BatchStatus::Cancelled {
                 break;
             }

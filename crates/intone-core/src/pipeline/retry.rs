@@ -60,7 +60,11 @@ impl RetryPolicy {
                         e.message = format!("{} (gave up after {attempt} attempts)", e.message);
                         return Err(e);
                     }
-                    tracing::warn!("{e}; retrying (attempt {} of {})", attempt + 1, self.max_attempts);
+                    tracing::warn!(
+                        "{e}; retrying (attempt {} of {})",
+                        attempt + 1,
+                        self.max_attempts
+                    );
                     std::thread::sleep(self.delay(attempt, &mut rng));
                     attempt += 1;
                 }
@@ -107,7 +111,11 @@ mod tests {
         let mut calls = 0;
         let ok = p.run(&|| false, || {
             calls += 1;
-            if calls < 2 { Err(EngineError::transient("x", "busy")) } else { Ok(7) }
+            if calls < 2 {
+                Err(EngineError::transient("x", "busy"))
+            } else {
+                Ok(7)
+            }
         });
         assert_eq!(ok.expect("ok"), 7);
     }

@@ -48,7 +48,13 @@ pub struct ClipRef {
 /// The clip cache key: BLAKE3 over engine, engine salt, voice, tempo and text.
 pub fn clip_key(engine: &dyn SpeechEngine, voice: &str, tempo: f64, text: &str) -> String {
     let mut h = blake3::Hasher::new();
-    for part in [engine.id(), &engine.cache_salt(), voice, &format!("{tempo:.4}"), text] {
+    for part in [
+        engine.id(),
+        &engine.cache_salt(),
+        voice,
+        &format!("{tempo:.4}"),
+        text,
+    ] {
         h.update(&(part.len() as u64).to_le_bytes());
         h.update(part.as_bytes());
     }
@@ -139,7 +145,10 @@ fn prepare_clip(path: &Path, sample_rate_hz: u32) -> Result<Vec<f32>> {
     let margin = ms_to_frames(TRIM_MARGIN_MS, clip.sample_rate_hz);
     let (a, b) = trim_bounds(&mono, TRIM_THRESHOLD_DB, margin);
     let mut trimmed = mono[a..b].to_vec();
-    fade_edges(&mut trimmed, ms_to_frames(EDGE_FADE_MS, clip.sample_rate_hz));
+    fade_edges(
+        &mut trimmed,
+        ms_to_frames(EDGE_FADE_MS, clip.sample_rate_hz),
+    );
     let r = resample::resample(&Clip::mono(clip.sample_rate_hz, trimmed), sample_rate_hz)?;
     Ok(r.samples)
 }
@@ -150,7 +159,12 @@ fn prepare_clip(path: &Path, sample_rate_hz: u32) -> Result<Vec<f32>> {
 ///
 /// # Errors
 /// [`Error::Audio`] naming a clip or output that cannot be read or written.
-pub fn assemble(clips: &[ClipRef], variant: &Variant, sample_rate_hz: u32, out: &Path) -> Result<AssembleReport> {
+pub fn assemble(
+    clips: &[ClipRef],
+    variant: &Variant,
+    sample_rate_hz: u32,
+    out: &Path,
+) -> Result<AssembleReport> {
     let raw_path = fsio::temp_path_for(&out.with_extension("raw.wav"));
     let result = (|| {
         let mut w = WavBlockWriter::create(&raw_path, sample_rate_hz, 1)?;
@@ -183,8 +197,16 @@ pub fn assemble(clips: &[ClipRef], variant: &Variant, sample_rate_hz: u32, out: 
                 p => {
                     emit(&current, &mut w, &mut meter)?;
                     if !last {
-                        let ms = if p == Pause::Paragraph { variant.paragraph_pause_ms } else { variant.sentence_pause_ms };
-                        emit(&vec![0.0; ms_to_frames(ms, sample_rate_hz)], &mut w, &mut meter)?;
+                        let ms = if p == Pause::Paragraph {
+                            variant.paragraph_pause_ms
+                        } else {
+                            variant.sentence_pause_ms
+                        };
+                        emit(
+                            &vec![0.0; ms_to_frames(ms, sample_rate_hz)],
+                            &mut w,
+                            &mut meter,
+                        )?;
                     }
                 }
             }
@@ -233,9 +255,9 @@ pub fn mix(voice: &Path, variant: &Variant, seed: u64, out: &Path) -> Result<Mix
         tail_ms: variant.tail_ms,
         fade_in_ms: variant.fade_in_ms,
         fade_out_ms: variant.fade_out_ms,
-        bed_gain_db: bed
-            .as_ref()
-            .map_or(0.0, |b| VOICE_STEM_LUFS + variant.bed_level_db - b.loudness_lufs),
+        bed_gain_db: bed.as_ref().map_or(0.0, |b| {
+            VOICE_STEM_LUFS + variant.bed_level_db - b.loudness_lufs
+        }),
         duck_db: variant.duck_db,
         brightness_db: variant.brightness_db,
     };
@@ -261,7 +283,12 @@ pub fn master(mix: &Path, variant: &Variant, out: &Path) -> Result<MasterReport>
 ///
 /// # Errors
 /// [`Error::Audio`] / [`Error::Config`].
-pub fn encode(master: &Path, out: &Path, format: encode::Format, bits: u16) -> Result<encode::EncodeReport> {
+pub fn encode(
+    master: &Path,
+    out: &Path,
+    format: encode::Format,
+    bits: u16,
+) -> Result<encode::EncodeReport> {
     fsio::write_with(out, |tmp| encode::encode_file(master, tmp, format, bits))
 }
 

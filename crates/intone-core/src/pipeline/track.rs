@@ -57,7 +57,13 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn emit(&self, status: TrackStatus, stage: Option<Stage>, progress: Option<f32>, error: Option<String>) {
+    fn emit(
+        &self,
+        status: TrackStatus,
+        stage: Option<Stage>,
+        progress: Option<f32>,
+        error: Option<String>,
+    ) {
         self.p.emit(Event::TrackStatus {
             batch_id: self.batch.id,
             track_id: self.track.id,
@@ -110,7 +116,11 @@ impl Ctx<'_> {
         if !*force {
             if let Some(row) = self.p.store.step(self.track.id, stage)? {
                 if row.status == "done" {
-                    if let Some(v) = row.output_json.as_deref().and_then(|j| serde_json::from_str::<T>(j).ok()) {
+                    if let Some(v) = row
+                        .output_json
+                        .as_deref()
+                        .and_then(|j| serde_json::from_str::<T>(j).ok())
+                    {
                         if exists(&v) {
                             return Ok(v);
                         }
@@ -127,7 +137,9 @@ impl Ctx<'_> {
         let out = match run() {
             Ok(v) => v,
             Err(e) => {
-                self.p.store.fail_step(self.track.id, stage, &e.to_string())?;
+                self.p
+                    .store
+                    .fail_step(self.track.id, stage, &e.to_string())?;
                 return Err(e);
             }
         };
@@ -155,7 +167,8 @@ pub fn run_track(p: &Arc<Pipeline>, batch: &BatchRow, track_id: i64) -> Result<O
         p,
         batch,
         track,
-        variant: serde_json::from_str(&variant_json).map_err(|e| Error::Config(format!("track {track_id}: bad variant: {e}")))?,
+        variant: serde_json::from_str(&variant_json)
+            .map_err(|e| Error::Config(format!("track {track_id}: bad variant: {e}")))?,
         section_text,
         work,
     };
@@ -179,7 +192,11 @@ pub fn run_track(p: &Arc<Pipeline>, batch: &BatchRow, track_id: i64) -> Result<O
         }
         Err(e) => {
             let msg = e.to_string();
-            tracing::warn!("track {track_id} ({} · {}) failed: {msg}", ctx.track.section, ctx.track.variant);
+            tracing::warn!(
+                "track {track_id} ({} · {}) failed: {msg}",
+                ctx.track.section,
+                ctx.track.variant
+            );
             if p.store.fail_track(track_id, &msg)? {
                 ctx.emit(TrackStatus::Failed, None, None, Some(msg.clone()));
             }
@@ -217,7 +234,14 @@ fn run_steps(c: &Ctx<'_>) -> Result<TrackResult> {
                 &utterances,
                 &c.p.options.retry,
                 &|| c.cancelled(),
-                &mut |done, _| c.emit(TrackStatus::Running, Some(Stage::Synthesize), Some(done as f32 / total.max(1) as f32), None),
+                &mut |done, _| {
+                    c.emit(
+                        TrackStatus::Running,
+                        Some(Stage::Synthesize),
+                        Some(done as f32 / total.max(1) as f32),
+                        None,
+                    )
+                },
                 &mut |n| failpoint::hit(&format!("synthesize:sentence:{n}"), c.track.position),
             )?;
             Ok(SynthOut { clips })
@@ -227,40 +251,76 @@ fn run_steps(c: &Ctx<'_>) -> Result<TrackResult> {
         return Err(Error::Cancelled);
     }
     let voice_path = c.work.join("voice.wav");
-    c.step(Stage::Assemble, &mut force, |_: &FileOut| voice_path.is_file(), || {
-        stages::assemble(&synth.clips, &c.variant, sr, &voice_path)?;
-        Ok(FileOut { path: voice_path.clone() })
-    })?;
+    c.step(
+        Stage::Assemble,
+        &mut force,
+        |_: &FileOut| voice_path.is_file(),
+        || {
+            stages::assemble(&synth.clips, &c.variant, sr, &voice_path)?;
+            Ok(FileOut {
+                path: voice_path.clone(),
+            })
+        },
+    )?;
     if c.cancelled() {
         return Err(Error::Cancelled);
     }
     let mix_path = c.work.join("mix.wav");
-    c.step(Stage::Mix, &mut force, |o: &FileOut| file_exists(&o.path), || {
-        stages::mix(&voice_path, &c.variant, c.track.id as u64, &mix_path)?;
-        Ok(FileOut { path: mix_path.clone() })
-    })?;
+    c.step(
+        Stage::Mix,
+        &mut force,
+        |o: &FileOut| file_exists(&o.path),
+        || {
+            stages::mix(&voice_path, &c.variant, c.track.id as u64, &mix_path)?;
+            Ok(FileOut {
+                path: mix_path.clone(),
+            })
+        },
+    )?;
     if c.cancelled() {
         return Err(Error::Cancelled);
     }
     let master_path = c.work.join("master.wav");
-    c.step(Stage::Master, &mut force, |o: &FileOut| file_exists(&o.path), || {
-        stages::master(&mix_path, &c.variant, &master_path)?;
-        Ok(FileOut { path: master_path.clone() })
-    })?;
+    c.step(
+        Stage::Master,
+        &mut force,
+        |o: &FileOut| file_exists(&o.path),
+        || {
+            stages::master(&mix_path, &c.variant, &master_path)?;
+            Ok(FileOut {
+                path: master_path.clone(),
+            })
+        },
+    )?;
     if c.cancelled() {
         return Err(Error::Cancelled);
     }
     let out_path = c.output_path()?;
-    let enc: EncodeOut = c.step(Stage::Encode, &mut force, |o: &EncodeOut| file_exists(&o.path), || {
-        let format: Format = c.batch.format.parse()?;
-        let report = stages::encode(&master_path, &out_path, format, c.batch.bit_depth)?;
-        Ok(EncodeOut { path: out_path.clone(), report })
-    })?;
+    let enc: EncodeOut = c.step(
+        Stage::Encode,
+        &mut force,
+        |o: &EncodeOut| file_exists(&o.path),
+        || {
+            let format: Format = c.batch.format.parse()?;
+            let report = stages::encode(&master_path, &out_path, format, c.batch.bit_depth)?;
+            Ok(EncodeOut {
+                path: out_path.clone(),
+                report,
+            })
+        },
+    )?;
     let peaks_path = c.peaks_path();
-    let pk: FileOut = c.step(Stage::Peaks, &mut force, |o: &FileOut| file_exists(&o.path), || {
-        stages::peaks(&master_path, &peaks_path)?;
-        Ok(FileOut { path: peaks_path.clone() })
-    })?;
+    let pk: FileOut = c.step(
+        Stage::Peaks,
+        &mut force,
+        |o: &FileOut| file_exists(&o.path),
+        || {
+            stages::peaks(&master_path, &peaks_path)?;
+            Ok(FileOut {
+                path: peaks_path.clone(),
+            })
+        },
+    )?;
     let r = enc.report;
     Ok(TrackResult {
         output_path: enc.path.to_string_lossy().into_owned(),

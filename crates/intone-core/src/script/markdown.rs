@@ -14,9 +14,9 @@ pub(super) fn parse(text: &str, fallback_title: &str) -> (String, Vec<Section>, 
     let mut in_fence = false;
 
     let flush = |cur: &mut (Option<String>, Vec<String>),
-                     title: &Option<String>,
-                     sections: &mut Vec<Section>,
-                     warnings: &mut Vec<String>| {
+                 title: &Option<String>,
+                 sections: &mut Vec<Section>,
+                 warnings: &mut Vec<String>| {
         let body = join_paragraphs(&cur.1);
         match (&cur.0, body.is_empty()) {
             (Some(h), true) => warnings.push(format!("section \"{h}\" is empty; skipped")),
@@ -147,7 +147,9 @@ fn ends_sentence(s: &str) -> bool {
 fn is_rule(t: &str) -> bool {
     let c: String = t.chars().filter(|c| !c.is_whitespace()).collect();
     c.len() >= 3
-        && (c.chars().all(|c| c == '-') || c.chars().all(|c| c == '*') || c.chars().all(|c| c == '_'))
+        && (c.chars().all(|c| c == '-')
+            || c.chars().all(|c| c == '*')
+            || c.chars().all(|c| c == '_'))
 }
 
 /// Removes a list/quote/heading marker; says whether the line stands alone.

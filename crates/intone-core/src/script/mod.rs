@@ -70,7 +70,10 @@ pub fn parse_file(path: &Path) -> Result<Script> {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "Untitled".into());
     let is_markdown = matches!(
-        path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref(),
+        path.extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
         Some("md" | "markdown" | "mdown")
     );
     parse_text(&text, &stem, is_markdown, path)
@@ -81,7 +84,12 @@ pub fn parse_file(path: &Path) -> Result<Script> {
 ///
 /// # Errors
 /// [`Error::Script`] naming `source` when no section has speakable text.
-pub fn parse_text(text: &str, fallback_title: &str, markdown: bool, source: &Path) -> Result<Script> {
+pub fn parse_text(
+    text: &str,
+    fallback_title: &str,
+    markdown: bool,
+    source: &Path,
+) -> Result<Script> {
     let (title, sections, warnings) = if markdown {
         markdown::parse(text, fallback_title)
     } else {

@@ -59,7 +59,11 @@ pub fn split_utterances(text: &str, max_chars: usize) -> Vec<Utterance> {
             for (i, p) in pieces.into_iter().enumerate() {
                 out.push(Utterance {
                     text: p,
-                    pause_after: if i + 1 < n { Pause::Join } else { Pause::Sentence },
+                    pause_after: if i + 1 < n {
+                        Pause::Join
+                    } else {
+                        Pause::Sentence
+                    },
                 });
             }
         }
@@ -94,7 +98,9 @@ pub(crate) fn split_sentences(para: &str) -> Vec<String> {
         if matches!(c, '.' | '!' | '?' | '…') {
             // Swallow runs like "?!" or "..." and closing quotes.
             let mut j = i + 1;
-            while j < chars.len() && (matches!(chars[j], '.' | '!' | '?' | '…') || is_closer(chars[j])) {
+            while j < chars.len()
+                && (matches!(chars[j], '.' | '!' | '?' | '…') || is_closer(chars[j]))
+            {
                 j += 1;
             }
             // Must be followed by whitespace (or the end).
@@ -109,9 +115,14 @@ pub(crate) fn split_sentences(para: &str) -> Vec<String> {
             let next = chars[k..].iter().copied().find(|&c| !is_opener(c));
             let starts_new = match next {
                 None => true,
-                Some(n) => n.is_uppercase() || n.is_ascii_digit() || !n.is_alphabetic() && !n.is_ascii_punctuation(),
+                Some(n) => {
+                    n.is_uppercase()
+                        || n.is_ascii_digit()
+                        || !n.is_alphabetic() && !n.is_ascii_punctuation()
+                }
             };
-            let ends_here = starts_new && !(c == '.' && j == i + 1 && is_abbreviation(&chars[start..i]));
+            let ends_here =
+                starts_new && !(c == '.' && j == i + 1 && is_abbreviation(&chars[start..i]));
             if ends_here {
                 let s: String = chars[start..j].iter().collect();
                 let s = s.trim().to_string();
@@ -154,8 +165,20 @@ fn is_abbreviation(before: &[char]) -> bool {
 const STRONG: &[&str] = &["; ", ": ", " — ", " – ", ") "];
 const COMMA: &[&str] = &[", "];
 const CONJUNCTIONS: &[&str] = &[
-    " and ", " but ", " or ", " because ", " which ", " while ", " so ", " yet ", " although ",
-    " rather than ", " until ", " when ", " where ", " that ",
+    " and ",
+    " but ",
+    " or ",
+    " because ",
+    " which ",
+    " while ",
+    " so ",
+    " yet ",
+    " although ",
+    " rather than ",
+    " until ",
+    " when ",
+    " where ",
+    " that ",
 ];
 
 /// Cuts `sentence` into pieces of at most `max` characters at clause boundaries.

@@ -3,7 +3,9 @@ use std::path::{Path, PathBuf};
 use super::*;
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/scripts").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/fixtures/scripts")
+        .join(name)
 }
 
 #[test]
@@ -25,10 +27,25 @@ fn edge_cases_skip_empty_sections_and_strip_markup() {
     assert!(!titles.contains(&"Whitespace only"), "{titles:?}");
     assert_eq!(s.warnings.len(), 2, "{:?}", s.warnings);
     assert!(s.warnings[0].contains("Empty section"));
-    let md = s.sections.iter().find(|x| x.title == "Markdown inside").expect("section");
-    assert!(!md.text.contains('*') && !md.text.contains('`') && !md.text.contains("http"), "{}", md.text);
-    assert_eq!(md.text, "Bold words, italic words, inline code, a link and a list:\n\nfirst item. second item.");
-    let uni = s.sections.iter().find(|x| x.title == "Unicode").expect("section");
+    let md = s
+        .sections
+        .iter()
+        .find(|x| x.title == "Markdown inside")
+        .expect("section");
+    assert!(
+        !md.text.contains('*') && !md.text.contains('`') && !md.text.contains("http"),
+        "{}",
+        md.text
+    );
+    assert_eq!(
+        md.text,
+        "Bold words, italic words, inline code, a link and a list:\n\nfirst item. second item."
+    );
+    let uni = s
+        .sections
+        .iter()
+        .find(|x| x.title == "Unicode")
+        .expect("section");
     assert!(uni.text.contains("São Paulo") && uni.text.contains("שלום"));
 }
 
@@ -51,11 +68,14 @@ fn quotes_ellipses_and_dashes() {
         400,
     );
     let texts: Vec<_> = u.iter().map(|x| x.text.as_str()).collect();
-    assert_eq!(texts, vec![
-        "\"Wait,\" she said — and then, after a long pause... \"are you sure?\"",
-        "It's a well-known method; isn't it?",
-        "Yes — no — maybe.",
-    ]);
+    assert_eq!(
+        texts,
+        vec![
+            "\"Wait,\" she said — and then, after a long pause... \"are you sure?\"",
+            "It's a well-known method; isn't it?",
+            "Yes — no — maybe.",
+        ]
+    );
     assert_eq!(u[2].pause_after, Pause::Paragraph);
     assert_eq!(u[0].pause_after, Pause::Sentence);
 }
@@ -63,12 +83,20 @@ fn quotes_ellipses_and_dashes() {
 #[test]
 fn very_long_sentence_is_chunked_at_clause_boundaries() {
     let s = parse_file(&fixture("edge-cases.md")).expect("parse");
-    let long = s.sections.iter().find(|x| x.title == "A very long sentence").expect("section");
+    let long = s
+        .sections
+        .iter()
+        .find(|x| x.title == "A very long sentence")
+        .expect("section");
     for max in [120usize, 200, 300] {
         let u = split_utterances(&long.text, max);
         assert!(u.len() > 2, "max {max}: {} pieces", u.len());
         for (i, piece) in u.iter().enumerate() {
-            assert!(piece.text.chars().count() <= max, "max {max}: piece too long: {}", piece.text);
+            assert!(
+                piece.text.chars().count() <= max,
+                "max {max}: piece too long: {}",
+                piece.text
+            );
             // Never cut inside a word: the join is at a space.
             assert!(!piece.text.starts_with(char::is_whitespace));
             if i + 1 < u.len() {
@@ -97,7 +125,10 @@ fn plain_text_is_one_section_named_after_file() {
     let s = parse_file(&p).expect("parse");
     assert_eq!(s.sections.len(), 1);
     assert_eq!(s.sections[0].title, "Chapter One");
-    assert_eq!(s.sections[0].text, "First line continues here.\n\nSecond paragraph.");
+    assert_eq!(
+        s.sections[0].text,
+        "First line continues here.\n\nSecond paragraph."
+    );
 }
 
 #[test]

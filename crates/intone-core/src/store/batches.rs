@@ -28,7 +28,8 @@ pub struct NewBatch<'a> {
     pub bit_depth: u16,
 }
 
-const BATCH_COLUMNS: &str = "b.id, p.name, p.slug, b.status, b.voice, b.format, b.sample_rate_hz, b.bit_depth, \
+const BATCH_COLUMNS: &str =
+    "b.id, p.name, p.slug, b.status, b.voice, b.format, b.sample_rate_hz, b.bit_depth, \
      b.expected, b.completed, b.failed, b.cancelled, b.pending, b.created_at, b.updated_at";
 
 fn batch_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchRow> {
@@ -54,16 +55,30 @@ fn batch_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchRow> {
 /// Recomputes a batch's counters from its tracks and derives its status.
 /// Must run in the transaction that changed the tracks.
 pub(crate) fn recompute(tx: &Transaction<'_>, batch_id: i64) -> Result<BatchStatus> {
-    let (expected, completed, failed, cancelled, pending, running): (i64, i64, i64, i64, i64, i64) = tx.query_row(
-        "SELECT count(*),
+    let (expected, completed, failed, cancelled, pending, running): (i64, i64, i64, i64, i64, i64) =
+        tx.query_row(
+            "SELECT count(*),
                 coalesce(sum(status = 'completed'), 0), coalesce(sum(status = 'failed'), 0),
                 coalesce(sum(status = 'cancelled'), 0), coalesce(sum(status = 'pending'), 0),
                 coalesce(sum(status = 'running'), 0)
          FROM tracks WHERE batch_id = ?1",
+            [batch_id],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            },
+        )?;
+    let current: BatchStatus = tx.query_row(
+        "SELECT status FROM batches WHERE id = ?1",
         [batch_id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+        |r| r.get(0),
     )?;
-    let current: BatchStatus = tx.query_row("SELECT status FROM batches WHERE id = ?1", [batch_id], |r| r.get(0))?;
     let active = pending + running;
     let status = if current == BatchStatus::Cancelled && active == 0 {
         BatchStatus::Cancelled
@@ -99,7 +114,9 @@ impl Store {
     /// [`Error::Config`] for a batch with no tracks; [`Error::Store`].
     pub fn create_batch(&self, nb: &NewBatch<'_>) -> Result<i64> {
         if nb.scripts.iter().all(|s| s.sections.is_empty()) || nb.variants.is_empty() {
-            return Err(Error::Config("nothing to generate: no sections or no variants".into()));
+            return Err(Error::Config(
+                "nothing to generate: no sections or no variants".into(),
+            ));
         }
         self.with(|c| {
             let tx = c.transaction()?;
@@ -184,7 +201,9 @@ impl Store {
             let mut st = c.prepare(
                 "SELECT id FROM batches WHERE status IN ('pending', 'processing') ORDER BY id",
             )?;
-            let rows = st.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+            let rows = st
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
             Ok(rows)
         })
     }

@@ -46,7 +46,15 @@ impl Store {
     ///
     /// # Errors
     /// [`crate::Error::Store`].
-    pub fn put_clip(&self, key: &str, engine: &str, voice: &str, path: &str, sample_rate_hz: u32, frames: i64) -> Result<()> {
+    pub fn put_clip(
+        &self,
+        key: &str,
+        engine: &str,
+        voice: &str,
+        path: &str,
+        sample_rate_hz: u32,
+        frames: i64,
+    ) -> Result<()> {
         self.with(|c| {
             c.execute(
                 "INSERT INTO clips (key, engine, voice, path, sample_rate_hz, frames) VALUES (?1, ?2, ?3, ?4, ?5, ?6)

@@ -29,7 +29,9 @@ pub use types::{BatchRow, BatchStatus, Stage, TrackResult, TrackRow, TrackStatus
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("../../../../migrations/0001_job_store.sql")),
-        M::up(include_str!("../../../../migrations/0002_track_results.sql")),
+        M::up(include_str!(
+            "../../../../migrations/0002_track_results.sql"
+        )),
     ])
 }
 

@@ -101,7 +101,10 @@ impl Store {
     /// [`crate::Error::Store`].
     pub fn forget_step(&self, track_id: i64, stage: Stage) -> Result<()> {
         self.with(|c| {
-            c.execute("DELETE FROM steps WHERE track_id = ?1 AND name = ?2", params![track_id, stage])?;
+            c.execute(
+                "DELETE FROM steps WHERE track_id = ?1 AND name = ?2",
+                params![track_id, stage],
+            )?;
             Ok(())
         })
     }

@@ -9,7 +9,9 @@ fn script(text: &str) -> crate::script::Script {
 }
 
 fn new_batch(store: &Store, sections: usize, variants: usize) -> i64 {
-    let text: String = (0..sections).map(|i| format!("## S{i}\n\nHello number {i}.\n\n")).collect();
+    let text: String = (0..sections)
+        .map(|i| format!("## S{i}\n\nHello number {i}.\n\n"))
+        .collect();
     let s = [script(&text)];
     let v: Vec<_> = builtins().into_iter().take(variants).collect();
     store
@@ -45,7 +47,11 @@ fn database_made_by_version_1_upgrades_in_place() {
         })
         .expect("seed");
         // Version 1 has no result columns.
-        assert!(old.with(|c| Ok(c.prepare("SELECT loudness_lufs FROM tracks")?.column_count())).is_err());
+        assert!(old
+            .with(|c| Ok(c
+                .prepare("SELECT loudness_lufs FROM tracks")?
+                .column_count()))
+            .is_err());
     }
     let store = Store::open(&db).expect("upgrade");
     assert_eq!(store.schema_version().expect("v"), 2);
@@ -56,7 +62,13 @@ fn database_made_by_version_1_upgrades_in_place() {
     assert_eq!(store.batch(1).expect("b").status, BatchStatus::Completed);
     // Reopening an up-to-date store changes nothing.
     drop(store);
-    assert_eq!(Store::open(&db).expect("reopen").schema_version().expect("v"), 2);
+    assert_eq!(
+        Store::open(&db)
+            .expect("reopen")
+            .schema_version()
+            .expect("v"),
+        2
+    );
 }
 
 #[test]
@@ -81,7 +93,10 @@ fn batch_and_tracks_are_written_together_with_counters() {
     let store = Store::open(&dir.path().join("x.db")).expect("open");
     let id = new_batch(&store, 3, 2);
     let b = store.batch(id).expect("b");
-    assert_eq!((b.expected, b.pending, b.completed, b.status), (6, 6, 0, BatchStatus::Pending));
+    assert_eq!(
+        (b.expected, b.pending, b.completed, b.status),
+        (6, 6, 0, BatchStatus::Pending)
+    );
     let tracks = store.tracks(id).expect("t");
     assert_eq!(tracks.len(), 6);
     assert_eq!(tracks[1].section, "S0");
@@ -107,7 +122,10 @@ fn status_machine_and_counters_follow_tracks() {
     let id = new_batch(&store, 2, 2);
     let t: Vec<i64> = store.tracks(id).expect("t").iter().map(|t| t.id).collect();
     assert!(store.claim_track(t[0]).expect("claim"));
-    assert!(!store.claim_track(t[0]).expect("claim twice"), "a running track cannot be claimed again");
+    assert!(
+        !store.claim_track(t[0]).expect("claim twice"),
+        "a running track cannot be claimed again"
+    );
     assert_eq!(store.batch(id).expect("b").status, BatchStatus::Processing);
     assert!(store.complete_track(t[0], &result()).expect("complete"));
     assert!(store.claim_track(t[1]).expect("claim"));
@@ -117,13 +135,22 @@ fn status_machine_and_counters_follow_tracks() {
         store.complete_track(x, &result()).expect("complete");
     }
     let b = store.batch(id).expect("b");
-    assert_eq!((b.completed, b.failed, b.pending, b.status), (3, 1, 0, BatchStatus::PartialSuccess));
-    assert_eq!(store.tracks(id).expect("t")[1].error.as_deref(), Some("engine exploded"));
+    assert_eq!(
+        (b.completed, b.failed, b.pending, b.status),
+        (3, 1, 0, BatchStatus::PartialSuccess)
+    );
+    assert_eq!(
+        store.tracks(id).expect("t")[1].error.as_deref(),
+        Some("engine exploded")
+    );
 
     // Retry only the failed one.
     assert_eq!(store.retry_batch(id).expect("retry"), 1);
     let b = store.batch(id).expect("b");
-    assert_eq!((b.completed, b.failed, b.pending, b.status), (3, 0, 1, BatchStatus::Processing));
+    assert_eq!(
+        (b.completed, b.failed, b.pending, b.status),
+        (3, 0, 1, BatchStatus::Processing)
+    );
     assert_eq!(store.pending_tracks(id).expect("p"), vec![t[1]]);
     store.claim_track(t[1]).expect("claim");
     store.complete_track(t[1], &result()).expect("complete");
@@ -146,11 +173,19 @@ fn all_failed_is_failed_and_cancel_keeps_completed() {
     store.claim_track(t[0].id).expect("claim");
     store.complete_track(t[0].id, &result()).expect("complete");
     store.claim_track(t[1].id).expect("claim");
-    assert_eq!(store.cancel_batch(b).expect("cancel"), BatchStatus::Cancelled);
+    assert_eq!(
+        store.cancel_batch(b).expect("cancel"),
+        BatchStatus::Cancelled
+    );
     // A worker finishing after the cancel cannot mark the track completed.
-    assert!(!store.complete_track(t[1].id, &result()).expect("late complete"));
+    assert!(!store
+        .complete_track(t[1].id, &result())
+        .expect("late complete"));
     let row = store.batch(b).expect("b");
-    assert_eq!((row.completed, row.cancelled, row.pending, row.status), (1, 1, 0, BatchStatus::Cancelled));
+    assert_eq!(
+        (row.completed, row.cancelled, row.pending, row.status),
+        (1, 1, 0, BatchStatus::Cancelled)
+    );
     assert!(store.unfinished_batches().expect("u").is_empty());
 }
 
@@ -162,12 +197,23 @@ fn recovery_requeues_running_tracks_and_forgets_running_steps() {
     let t = store.tracks(id).expect("t");
     store.claim_track(t[0].id).expect("claim");
     store.begin_step(t[0].id, Stage::Synthesize).expect("begin");
-    store.finish_step(t[0].id, Stage::Synthesize, "{}").expect("finish");
+    store
+        .finish_step(t[0].id, Stage::Synthesize, "{}")
+        .expect("finish");
     store.begin_step(t[0].id, Stage::Assemble).expect("begin");
     // ...the process dies here...
     assert_eq!(store.recover_batch(id).expect("recover"), 1);
-    assert_eq!(store.track(t[0].id).expect("t").status, TrackStatus::Pending);
-    assert_eq!(store.step(t[0].id, Stage::Synthesize).expect("s").map(|s| s.status), Some("done".into()));
+    assert_eq!(
+        store.track(t[0].id).expect("t").status,
+        TrackStatus::Pending
+    );
+    assert_eq!(
+        store
+            .step(t[0].id, Stage::Synthesize)
+            .expect("s")
+            .map(|s| s.status),
+        Some("done".into())
+    );
     assert_eq!(store.step(t[0].id, Stage::Assemble).expect("s"), None);
     assert_eq!(store.unfinished_batches().expect("u"), vec![id]);
 }

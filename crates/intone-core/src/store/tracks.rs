@@ -49,7 +49,9 @@ impl Store {
                 "SELECT {TRACK_COLUMNS} FROM tracks t JOIN sections s ON s.id = t.section_id
                  WHERE t.batch_id = ?1 ORDER BY t.position"
             ))?;
-            let rows = st.query_map([batch_id], track_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+            let rows = st
+                .query_map([batch_id], track_from_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
             Ok(rows)
         })
     }
@@ -176,7 +178,10 @@ impl Store {
         self.with(|c| {
             let tx = c.transaction()?;
             let changed = tx.execute(sql, p)? == 1;
-            let batch_id: i64 = tx.query_row("SELECT batch_id FROM tracks WHERE id = ?1", [id], |r| r.get(0))?;
+            let batch_id: i64 =
+                tx.query_row("SELECT batch_id FROM tracks WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })?;
             recompute(&tx, batch_id)?;
             tx.commit()?;
             Ok(changed)

@@ -35,7 +35,9 @@ impl FileBed {
         if frames < (sample_rate_hz / 2) as usize {
             return Err(Error::audio(path, "bed file is shorter than half a second"));
         }
-        let xf = ((LOOP_CROSSFADE_S * f64::from(sample_rate_hz)) as usize).min(frames / 4).max(1);
+        let xf = ((LOOP_CROSSFADE_S * f64::from(sample_rate_hz)) as usize)
+            .min(frames / 4)
+            .max(1);
         let s = &clip.samples;
         let intro = s[..xf * 2].to_vec();
         let mut cycle = s[xf * 2..(frames - xf) * 2].to_vec();
@@ -60,7 +62,11 @@ fn to_stereo(clip: &Clip) -> Clip {
     let samples = match ch {
         2 => clip.samples.clone(),
         1 => clip.samples.iter().flat_map(|&s| [s, s]).collect(),
-        _ => clip.samples.chunks_exact(ch).flat_map(|f| [f[0], f[1]]).collect(),
+        _ => clip
+            .samples
+            .chunks_exact(ch)
+            .flat_map(|f| [f[0], f[1]])
+            .collect(),
     };
     Clip {
         sample_rate_hz: clip.sample_rate_hz,
@@ -72,7 +78,11 @@ fn to_stereo(clip: &Clip) -> Clip {
 impl BedSource for FileBed {
     fn fill(&mut self, out: &mut [f32]) {
         for o in out.iter_mut() {
-            let src = if self.in_intro { &self.intro } else { &self.cycle };
+            let src = if self.in_intro {
+                &self.intro
+            } else {
+                &self.cycle
+            };
             *o = src[self.pos];
             self.pos += 1;
             if self.pos >= src.len() {

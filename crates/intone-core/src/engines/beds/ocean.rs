@@ -68,6 +68,8 @@ pub struct Ocean {
     next_start: f64,
     ch: [Channel; 2],
     cutoff_frame: u64,
+    /// Swell level per channel, updated at control rate (every 64 frames).
+    swell_now: [f32; 2],
 }
 
 impl Ocean {
@@ -88,9 +90,13 @@ impl Ocean {
             frame: 0,
             waves: Vec::new(),
             next_start: -3.0,
-            ch: [mk(seed.wrapping_mul(3) + 1, 0.0), mk(seed.wrapping_mul(7) + 2, off)],
+            ch: [
+                mk(seed.wrapping_mul(3) + 1, 0.0),
+                mk(seed.wrapping_mul(7) + 2, off),
+            ],
             rng,
             cutoff_frame: 0,
+            swell_now: [0.0; 2],
         }
     }
 
@@ -120,7 +126,7 @@ impl BedSource for Ocean {
     fn fill(&mut self, out: &mut [f32]) {
         for frame in out.chunks_exact_mut(2) {
             let t = self.frame as f64 / self.sr;
-            if self.frame % 4096 == 0 {
+            if self.frame.is_multiple_of(4096) {
                 self.schedule(t);
             }
             let update = self.frame >= self.cutoff_frame;
@@ -128,7 +134,10 @@ impl BedSource for Ocean {
                 self.cutoff_frame = self.frame + 64;
             }
             for (c, o) in frame.iter_mut().enumerate() {
-                let sw = self.swell(t - self.ch[c].offset);
+                if update {
+                    self.swell_now[c] = self.swell(t - self.ch[c].offset);
+                }
+                let sw = self.swell_now[c];
                 if update {
                     // Brighter hiss as a wave breaks, darker rumble in between.
                     let fc = 250.0 + 2200.0 * sw.min(1.4) * sw.min(1.4);

@@ -46,15 +46,24 @@ impl Pulse {
             sr: sr as f32,
             frame: 0,
             beat_frames: (60.0 / BPM * f64::from(sr)).round() as u64,
-            detune: [1.0 - 0.002 - rng.f32() * 0.002, 1.0 + 0.002 + rng.f32() * 0.002],
+            detune: [
+                1.0 - 0.002 - rng.f32() * 0.002,
+                1.0 + 0.002 + rng.f32() * 0.002,
+            ],
             rng,
             kick_phase: 0.0,
             bass_phase: 0.0,
             pad_phase: [[0.0; 3]; 2],
-            hat_hp: [Biquad::high_pass(sr, 7000.0, 0.7), Biquad::high_pass(sr, 7500.0, 0.7)],
+            hat_hp: [
+                Biquad::high_pass(sr, 7000.0, 0.7),
+                Biquad::high_pass(sr, 7500.0, 0.7),
+            ],
             clap_bp: Biquad::high_pass(sr, 900.0, 0.9),
             bass_lp: Biquad::low_pass(sr, 500.0, 1.2),
-            pad_lp: [Biquad::low_pass(sr, 1400.0, 0.7), Biquad::low_pass(sr, 1500.0, 0.7)],
+            pad_lp: [
+                Biquad::low_pass(sr, 1400.0, 0.7),
+                Biquad::low_pass(sr, 1500.0, 0.7),
+            ],
             ghost,
         }
     }
@@ -85,7 +94,15 @@ impl BedSource for Pulse {
             let six_idx = ((f / sixteenth) % 16) as usize;
             let in_six = (f % sixteenth) as f32 / sr;
             let hat_on = six_idx % 4 == 2 || (self.ghost[six_idx] && six_idx % 2 == 1);
-            let hat_amp = if hat_on { if six_idx % 4 == 2 { 0.5 } else { 0.2 } } else { 0.0 };
+            let hat_amp = if hat_on {
+                if six_idx % 4 == 2 {
+                    0.5
+                } else {
+                    0.2
+                }
+            } else {
+                0.0
+            };
             let noise_l = self.rng.f32() * 2.0 - 1.0;
             let noise_r = self.rng.f32() * 2.0 - 1.0;
             let hat_env = hat_amp * (-in_six * 60.0).exp();

@@ -50,7 +50,12 @@ pub type SynthCallback = unsafe extern "C" fn(*mut c_short, c_int, *mut espeak_E
 
 #[link(name = "espeak-ng")]
 unsafe extern "C" {
-    pub fn espeak_Initialize(output: c_int, buflength: c_int, path: *const c_char, options: c_int) -> c_int;
+    pub fn espeak_Initialize(
+        output: c_int,
+        buflength: c_int,
+        path: *const c_char,
+        options: c_int,
+    ) -> c_int;
     pub fn espeak_SetSynthCallback(cb: SynthCallback);
     pub fn espeak_SetVoiceByName(name: *const c_char) -> c_int;
     pub fn espeak_SetParameter(parameter: c_int, value: c_int, relative: c_int) -> c_int;

@@ -27,7 +27,11 @@ struct Espeak {
 static LOCK: Mutex<Option<Result<Espeak, String>>> = Mutex::new(None);
 static SAMPLES: Mutex<Vec<i16>> = Mutex::new(Vec::new());
 
-unsafe extern "C" fn on_audio(wav: *mut c_short, n: c_int, _events: *mut ffi::espeak_EVENT) -> c_int {
+unsafe extern "C" fn on_audio(
+    wav: *mut c_short,
+    n: c_int,
+    _events: *mut ffi::espeak_EVENT,
+) -> c_int {
     if !wav.is_null() && n > 0 {
         // SAFETY: espeak-ng passes `n` valid samples at `wav` for the duration of the call.
         let chunk = unsafe { std::slice::from_raw_parts(wav, n as usize) };
@@ -95,7 +99,9 @@ fn list_voices(sample_rate_hz: u32) -> Vec<VoiceInfo> {
             String::new()
         } else {
             // SAFETY: NUL-terminated string.
-            unsafe { CStr::from_ptr(voice.name) }.to_string_lossy().into_owned()
+            unsafe { CStr::from_ptr(voice.name) }
+                .to_string_lossy()
+                .into_owned()
         };
         if voice.languages.is_null() {
             continue;
@@ -189,7 +195,10 @@ impl SpeechEngine for EspeakEngine {
                 // SAFETY: valid C string; espeak copies what it needs.
                 if unsafe { ffi::espeak_SetVoiceByName(name.as_ptr()) } != ffi::EE_OK {
                     e.current_voice = None;
-                    return Err(EngineError::permanent(ENGINE, format!("unknown espeak-ng voice \"{}\"", req.voice)));
+                    return Err(EngineError::permanent(
+                        ENGINE,
+                        format!("unknown espeak-ng voice \"{}\"", req.voice),
+                    ));
                 }
                 e.current_voice = Some(req.voice.clone());
             }
@@ -214,14 +223,20 @@ impl SpeechEngine for EspeakEngine {
             // SAFETY: waits for the synchronous synthesis to finish.
             unsafe { ffi::espeak_Synchronize() };
             if rc != ffi::EE_OK {
-                return Err(EngineError::transient(ENGINE, format!("espeak_Synth failed with code {rc}")));
+                return Err(EngineError::transient(
+                    ENGINE,
+                    format!("espeak_Synth failed with code {rc}"),
+                ));
             }
             let samples: Vec<f32> = SAMPLES
                 .lock()
                 .map(|mut s| s.drain(..).map(|x| f32::from(x) / 32768.0).collect())
                 .unwrap_or_default();
             if samples.is_empty() {
-                return Err(EngineError::permanent(ENGINE, format!("no audio for \"{}\"", req.text)));
+                return Err(EngineError::permanent(
+                    ENGINE,
+                    format!("no audio for \"{}\"", req.text),
+                ));
             }
             Ok(Clip::mono(e.sample_rate_hz, samples))
         })
@@ -236,7 +251,11 @@ mod tests {
     fn lists_voices_and_speaks() {
         let e = EspeakEngine::new();
         let voices = e.voices().expect("voices");
-        assert!(voices.iter().any(|v| v.id == "espeak:en-us"), "{} voices", voices.len());
+        assert!(
+            voices.iter().any(|v| v.id == "espeak:en-us"),
+            "{} voices",
+            voices.len()
+        );
         let clip = e
             .synthesize(&SpeechRequest {
                 voice: "en-us".into(),

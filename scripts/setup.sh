@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs what Intone needs on Debian/Ubuntu, and only what is missing.
+#   scripts/setup.sh          build + run: Rust toolchain, pkg-config, espeak-ng library and data
+#   scripts/setup.sh --dev    also what the tests use: ffmpeg/ffprobe (independent loudness meter), sox
+set -euo pipefail
+
+packages=(pkg-config gcc libc6-dev libespeak-ng-dev espeak-ng-data ca-certificates)
+if [[ "${1:-}" == "--dev" ]]; then
+  packages+=(ffmpeg sox)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  sudo=""
+  if [[ "$(id -u)" -ne 0 ]]; then sudo="sudo"; fi
+  echo "setup: installing ${missing[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+  if [[ -x "$HOME/.cargo/bin/cargo" ]]; then
+    export PATH="$HOME/.cargo/bin:$PATH"
+  else
+    echo "setup: installing the Rust toolchain with rustup" >&2
+    command -v curl >/dev/null 2>&1 || { ${sudo:-} apt-get install -y -qq curl >/dev/null; }
+    curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal -c rustfmt,clippy
+    export PATH="$HOME/.cargo/bin:$PATH"
+  fi
+fi
+
+# Intone needs Rust 1.89 or newer (std file locks).
+rust_minor=$(rustc --version | sed -E 's/^rustc 1\.([0-9]+).*/\1/')
+if (( rust_minor < 89 )); then
+  echo "setup: Rust $(rustc --version) is too old; Intone needs 1.89+ (run: rustup update)" >&2
+  exit 1
+fi
