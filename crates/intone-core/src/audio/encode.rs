@@ -214,6 +214,13 @@ fn encode_flac(input: &Path, output: &Path, bits: u16) -> Result<EncodeReport> {
             .map_err(|e| Error::io(output, e))?;
         frames += n as u64;
     }
+    // A fixed-blocksize stream states min = max = block size (as the reference
+    // encoder does) even though its last block is shorter; decoders such as
+    // symphonia take min != max to mean a variable-blocksize stream.
+    header
+        .stream_info_mut()
+        .set_block_sizes(block, block)
+        .map_err(|e| flac_err("header", &e))?;
     header
         .stream_info_mut()
         .set_md5_digest(&fill.1.md5_digest());
