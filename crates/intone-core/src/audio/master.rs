@@ -3,8 +3,9 @@
 //!
 //! Pass 1 measures the input. Each following pass applies gain and the
 //! true-peak limiter while measuring the output; if limiting pulled the
-//! loudness more than [`LOUDNESS_TOLERANCE_LU`] under target, the gain is raised
-//! by the shortfall and the pass repeats (at most [`MAX_PASSES`] times).
+//! loudness more than [`LOUDNESS_TOLERANCE_LU`] under target, the gain is
+//! corrected (secant step on the gain → loudness curve) and the pass repeats
+//! (at most [`MAX_PASSES`] times).
 
 use std::path::Path;
 
@@ -19,7 +20,7 @@ use crate::error::Result;
 /// Loudness error accepted without another pass, in LU.
 pub const LOUDNESS_TOLERANCE_LU: f64 = 0.2;
 /// Passes over the audio after the first measurement.
-pub const MAX_PASSES: usize = 4;
+pub const MAX_PASSES: usize = 6;
 /// Head-room the limiter keeps below the requested ceiling, in dB, to absorb
 /// differences between its detector, the meter's, and output quantization.
 pub const LIMITER_MARGIN_DB: f64 = 0.3;
@@ -82,6 +83,8 @@ pub fn master_file(input: &Path, output: &Path, settings: MasterSettings) -> Res
     let mut gain_db = settings.target_lufs - measured.integrated_lufs;
     let mut ceiling = settings.ceiling_dbtp - LIMITER_MARGIN_DB;
     let mut passes = 0;
+    // (gain, loudness) of the previous pass, for the secant step.
+    let mut previous: Option<(f64, f64)> = None;
     loop {
         passes += 1;
         let (out, red) = gain_and_limit(input, output, gain_db, ceiling)?;
@@ -99,7 +102,17 @@ pub fn master_file(input: &Path, output: &Path, settings: MasterSettings) -> Res
         if over > 0.0 {
             ceiling -= over + 0.05;
         }
-        gain_db += short;
+        // Output loudness rises monotonically but less than 1:1 with gain once
+        // the limiter works; a secant step through the last two passes
+        // converges where a plain `gain += short` would crawl.
+        let slope = match previous {
+            Some((g0, l0)) if (out.integrated_lufs - l0).abs() > 0.01 && (gain_db - g0).abs() > 0.01 => {
+                ((out.integrated_lufs - l0) / (gain_db - g0)).clamp(0.1, 1.0)
+            }
+            _ => 1.0,
+        };
+        previous = Some((gain_db, out.integrated_lufs));
+        gain_db += (short / slope).clamp(-12.0, 12.0);
     }
 }
 

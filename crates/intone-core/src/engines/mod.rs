@@ -6,6 +6,7 @@
 
 pub mod beds;
 pub mod espeak;
+pub mod piper;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -100,9 +101,10 @@ pub trait SpeechEngine: Send + Sync {
     fn voices(&self) -> Result<Vec<VoiceInfo>, EngineError>;
     /// Longest text one request may carry, in characters.
     fn max_chars(&self) -> usize;
-    /// Everything besides voice, text and tempo that changes the audio (engine
-    /// version, model hash, fixed parameters), for the clip cache key.
-    fn cache_salt(&self) -> String;
+    /// Everything besides voice, text and tempo that changes the audio of
+    /// `voice` (engine version, model identity, fixed parameters), for the
+    /// clip cache key.
+    fn cache_salt(&self, voice: &str) -> String;
     /// Speaks `req` and returns mono audio at the engine's rate.
     ///
     /// # Errors
@@ -155,10 +157,15 @@ pub struct EngineRegistry {
 }
 
 impl EngineRegistry {
-    /// The built-in engines.
-    pub fn builtin() -> Self {
+    /// The built-in engines: espeak-ng, and Piper voices found in `home`.
+    /// `ort_intra_threads` is ONNX Runtime's thread count per session.
+    pub fn builtin(home: &crate::home::Home, ort_intra_threads: usize) -> Self {
         let mut r = Self::default();
         r.add(Arc::new(espeak::EspeakEngine::new()));
+        r.add(Arc::new(piper::PiperEngine::new(
+            home.clone(),
+            ort_intra_threads,
+        )));
         r
     }
     /// Adds (or replaces) an engine.
@@ -201,12 +208,14 @@ impl EngineRegistry {
             ))),
         }
     }
-    /// The best installed voice: a neural voice when one is usable, else espeak's US English.
+    /// The best installed voice: the built-in Piper voice when usable, else
+    /// another usable neural voice, else espeak's US English.
     pub fn default_voice(&self) -> String {
         let voices = self.all_voices();
         voices
             .iter()
-            .find(|v| v.available && v.quality == "neural")
+            .find(|v| v.available && v.id == piper::DEFAULT_VOICE)
+            .or_else(|| voices.iter().find(|v| v.available && v.quality == "neural"))
             .or_else(|| {
                 voices
                     .iter()

@@ -27,6 +27,9 @@ pub struct RunOptions {
     pub workers: usize,
     /// Retry policy for transient engine errors.
     pub retry: RetryPolicy,
+    /// ONNX Runtime intra-op threads per session for neural voices (default 1,
+    /// or `$INTONE_ORT_THREADS`): parallelism comes from several workers.
+    pub ort_intra_threads: usize,
 }
 
 impl Default for RunOptions {
@@ -34,6 +37,11 @@ impl Default for RunOptions {
         Self {
             workers: std::thread::available_parallelism().map_or(2, usize::from),
             retry: RetryPolicy::default(),
+            ort_intra_threads: std::env::var("INTONE_ORT_THREADS")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .filter(|&n: &usize| n > 0)
+                .unwrap_or(1),
         }
     }
 }

@@ -50,7 +50,7 @@ pub fn clip_key(engine: &dyn SpeechEngine, voice: &str, tempo: f64, text: &str) 
     let mut h = blake3::Hasher::new();
     for part in [
         engine.id(),
-        &engine.cache_salt(),
+        &engine.cache_salt(voice),
         voice,
         &format!("{tempo:.4}"),
         text,
@@ -276,7 +276,17 @@ pub fn master(mix: &Path, variant: &Variant, out: &Path) -> Result<MasterReport>
         target_lufs: variant.target_lufs,
         ceiling_dbtp: variant.ceiling_dbtp,
     };
-    fsio::write_with(out, |tmp| master_file(mix, tmp, settings))
+    let report = fsio::write_with(out, |tmp| master_file(mix, tmp, settings))?;
+    tracing::debug!(
+        "mastered {}: {:.1} → {:.1} LUFS with {:+.1} dB gain, {:.1} dB peak reduction, {} pass(es)",
+        mix.display(),
+        report.input.integrated_lufs,
+        report.output.integrated_lufs,
+        report.gain_db,
+        report.max_reduction_db,
+        report.passes
+    );
+    Ok(report)
 }
 
 /// Encodes the master to the delivered file.

@@ -15,6 +15,10 @@ pub const POS_CHARACTER: c_int = 1;
 pub const ESPEAK_CHARS_UTF8: c_uint = 1;
 /// `espeakRATE` parameter (words per minute, 80–450).
 pub const ESPEAK_RATE: c_int = 1;
+/// `phonememode` bit 1: IPA phoneme names.
+pub const PHONEMES_IPA: c_int = 0x02;
+/// `espeakCHARS_UTF8` as a `textmode` argument.
+pub const TEXTMODE_UTF8: c_int = 1;
 /// `EE_OK`.
 pub const EE_OK: c_int = 0;
 
@@ -72,4 +76,9 @@ unsafe extern "C" {
     pub fn espeak_Synchronize() -> c_int;
     pub fn espeak_ListVoices(spec: *mut espeak_VOICE) -> *mut *const espeak_VOICE;
     pub fn espeak_Info(path_data: *mut *const c_char) -> *const c_char;
+    pub fn espeak_TextToPhonemes(
+        textptr: *mut *const c_void,
+        textmode: c_int,
+        phonememode: c_int,
+    ) -> *const c_char;
 }

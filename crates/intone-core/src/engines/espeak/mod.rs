@@ -4,6 +4,7 @@
 //! goes through one process-wide lock ([`with_espeak`]).
 
 mod ffi;
+pub mod phonemes;
 
 use std::ffi::{CStr, CString};
 use std::os::raw::{c_int, c_short};
@@ -176,7 +177,7 @@ impl SpeechEngine for EspeakEngine {
         400
     }
 
-    fn cache_salt(&self) -> String {
+    fn cache_salt(&self, _voice: &str) -> String {
         self.salt
             .get_or_init(|| {
                 with_espeak(|e| Ok(format!("espeak-ng {} {} Hz", e.version, e.sample_rate_hz)))
