@@ -48,6 +48,9 @@ pub struct Variant {
     pub tempo: f64,
     /// High-shelf gain on the voice above 3 kHz, dB.
     pub brightness_db: f64,
+    /// Voice compressor ratio (1 = off): levels stressed syllables before
+    /// mastering so the true-peak limiter has little left to do.
+    pub voice_compression_ratio: f64,
     /// Silence between sentences, ms.
     pub sentence_pause_ms: f64,
     /// Silence between paragraphs, ms.
@@ -72,6 +75,7 @@ impl Default for Variant {
             fade_out_ms: 50.0,
             tempo: 1.0,
             brightness_db: 0.0,
+            voice_compression_ratio: 3.0,
             sentence_pause_ms: 450.0,
             paragraph_pause_ms: 900.0,
             target_lufs: -16.0,
@@ -96,6 +100,7 @@ pub fn builtins() -> Vec<Variant> {
             fade_out_ms: 8000.0,
             tempo: 0.85,
             brightness_db: -2.0,
+            voice_compression_ratio: 2.0,
             sentence_pause_ms: 1100.0,
             paragraph_pause_ms: 2200.0,
             target_lufs: -20.0,
@@ -113,6 +118,7 @@ pub fn builtins() -> Vec<Variant> {
             fade_out_ms: 2500.0,
             tempo: 1.08,
             brightness_db: 3.0,
+            voice_compression_ratio: 3.0,
             sentence_pause_ms: 300.0,
             paragraph_pause_ms: 600.0,
             target_lufs: -14.0,
@@ -127,7 +133,13 @@ impl Variant {
     /// # Errors
     /// [`Error::Config`] naming the variant and the field.
     pub fn validate(&self) -> Result<()> {
-        let checks: [(&str, f64, f64, f64); 12] = [
+        let checks: [(&str, f64, f64, f64); 13] = [
+            (
+                "voice_compression_ratio",
+                self.voice_compression_ratio,
+                1.0,
+                20.0,
+            ),
             ("bed_level_db", self.bed_level_db, -60.0, 12.0),
             ("duck_db", self.duck_db, 0.0, 40.0),
             ("lead_in_ms", self.lead_in_ms, 0.0, 600_000.0),

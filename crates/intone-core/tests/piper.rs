@@ -105,14 +105,23 @@ fn the_model_speaks_with_speech_like_duration_and_level() {
         l.integrated_lufs
     );
     // Slower tempo → longer audio (length_scale / tempo).
-    let slow = e
-        .synthesize(&SpeechRequest {
-            voice: "en_US-joe-medium".into(),
-            text: text.into(),
-            tempo: 0.8,
-        })
+    // Slower tempo → longer audio (length_scale / tempo); compared with noise
+    // off, since the default duration noise varies every run.
+    let still = Scales {
+        noise_scale: 0.0,
+        length_scale: 1.0,
+        noise_w: 0.0,
+    };
+    let normal = e
+        .synthesize_with("en_US-joe-medium", text, 1.0, Some(still))
         .expect("speak");
-    assert!(slow.duration_ms() > clip.duration_ms() * 1.15);
+    let slow = e
+        .synthesize_with("en_US-joe-medium", text, 0.8, Some(still))
+        .expect("speak");
+    let ratio = slow.duration_ms() / normal.duration_ms();
+    // Pauses and short phonemes do not stretch fully: Python piper 1.8 gives
+    // 1.122× for this sentence at length_scale 1.25, and so must we.
+    assert!((ratio - 1.122).abs() < 0.01, "tempo 0.8 → {ratio}× longer");
     let err = e
         .synthesize(&SpeechRequest {
             voice: "en_US-nobody".into(),

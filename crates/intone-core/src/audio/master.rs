@@ -106,7 +106,9 @@ pub fn master_file(input: &Path, output: &Path, settings: MasterSettings) -> Res
         // the limiter works; a secant step through the last two passes
         // converges where a plain `gain += short` would crawl.
         let slope = match previous {
-            Some((g0, l0)) if (out.integrated_lufs - l0).abs() > 0.01 && (gain_db - g0).abs() > 0.01 => {
+            Some((g0, l0))
+                if (out.integrated_lufs - l0).abs() > 0.01 && (gain_db - g0).abs() > 0.01 =>
+            {
                 ((out.integrated_lufs - l0) / (gain_db - g0)).clamp(0.1, 1.0)
             }
             _ => 1.0,

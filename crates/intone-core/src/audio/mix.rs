@@ -36,7 +36,14 @@ pub struct MixSettings {
     pub duck_db: f64,
     /// High-shelf gain on the voice above 3 kHz, dB (0 = off).
     pub brightness_db: f64,
+    /// Voice compressor ratio (1 = off); threshold [`VOICE_COMPRESSOR_THRESHOLD_DBFS`].
+    pub voice_compression_ratio: f64,
 }
+
+/// Voice compressor threshold (peak envelope, dBFS). The voice stem arrives
+/// normalized to −20 LUFS, so this sits about 9 dB above its loudness: it
+/// catches the peaks of stressed syllables and plosives, not the body.
+pub const VOICE_COMPRESSOR_THRESHOLD_DBFS: f32 = -11.0;
 
 /// Ducking detector threshold in dBFS of the voice stem envelope.
 pub const DUCK_THRESHOLD_DBFS: f64 = -45.0;
@@ -97,6 +104,17 @@ pub fn mix_file(
     let la = ms_to_frames(DUCK_LOOKAHEAD_MS, sr);
 
     let mut w = WavBlockWriter::create(output, sr, channels)?;
+    let mut comp = (s.voice_compression_ratio > 1.0).then(|| {
+        crate::audio::dynamics::Compressor::new(
+            sr,
+            VOICE_COMPRESSOR_THRESHOLD_DBFS,
+            s.voice_compression_ratio as f32,
+            6.0,
+            3.0,
+            120.0,
+        )
+    });
+    let mut one = [0f32; 1];
     let mut shelf = (s.brightness_db.abs() > 0.01)
         .then(|| Biquad::high_shelf(sr, 3000.0, s.brightness_db as f32));
     let bed_gain = db_to_gain(s.bed_gain_db) as f32;
@@ -172,6 +190,11 @@ pub fn mix_file(
             duck_db_now = target + (duck_db_now - target) * coeff;
 
             let mut v = ahead.pop_front().unwrap_or(0.0);
+            if let Some(c) = comp.as_mut() {
+                one[0] = v;
+                c.process(&mut one);
+                v = one[0];
+            }
             if let Some(f) = shelf.as_mut() {
                 v = f.process(v);
             }

@@ -4,6 +4,7 @@
 
 pub mod biquad;
 pub mod decode;
+pub mod dynamics;
 pub mod edit;
 pub mod encode;
 pub mod limiter;

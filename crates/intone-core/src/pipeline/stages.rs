@@ -260,6 +260,7 @@ pub fn mix(voice: &Path, variant: &Variant, seed: u64, out: &Path) -> Result<Mix
         }),
         duck_db: variant.duck_db,
         brightness_db: variant.brightness_db,
+        voice_compression_ratio: variant.voice_compression_ratio,
     };
     fsio::write_with(out, |tmp| match bed {
         Some(mut b) => mix_file(voice, Some(b.source.as_mut()), tmp, &settings),
