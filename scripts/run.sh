@@ -8,9 +8,10 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 cargo build --release --locked -q -p intone-cli
-# The built-in neural voice and ONNX Runtime that setup installed in .assets/.
-export INTONE_VOICE_PATH="$PWD/.assets/voices${INTONE_VOICE_PATH:+:$INTONE_VOICE_PATH}"
-export ORT_DYLIB_PATH="${ORT_DYLIB_PATH:-$PWD/.assets/runtime/libonnxruntime.so.1.31.1}"
+# Put the built-in voice and ONNX Runtime (installed by setup in .assets/) next to
+# the executable, where Intone looks for them, as a packaged app ships them.
+ln -sfn "$PWD/.assets/voices" target/release/voices
+ln -sfn "$PWD/.assets/runtime" target/release/runtime
 if (($#)); then
   exec ./target/release/intone "$@"
 fi
