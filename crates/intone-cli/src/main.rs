@@ -3,6 +3,7 @@
 //! Exit codes: 0 when every track completed, 2 for partial success, 1 for a
 //! failed batch or any error (one line on stderr naming the problem).
 
+mod engines_cmd;
 mod output;
 mod progress;
 
@@ -106,6 +107,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Configure local TTS servers (OpenAI-compatible, Chatterbox).
+    Engines {
+        #[command(subcommand)]
+        command: engines_cmd::EnginesCommand,
+    },
     /// Speak text to a file at once, without recording a batch.
     Say {
         /// Text to speak.
@@ -160,6 +166,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         options.workers = w.max(1);
     }
     let studio = Studio::open(home, options)?;
+    for w in &studio.engines().warnings {
+        eprintln!("intone: warning: {w}");
+    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -255,6 +264,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             output::variants(&list, json)?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Engines { command } => engines_cmd::run(&studio, command),
         Command::Say {
             text,
             file,

@@ -120,6 +120,10 @@ impl Home {
     pub fn locks_dir(&self) -> PathBuf {
         self.root.join("locks")
     }
+    /// HTTP engine configuration (`engines.toml`).
+    pub fn engines_path(&self) -> PathBuf {
+        self.root.join("engines.toml")
+    }
     /// Log files.
     pub fn logs_dir(&self) -> PathBuf {
         self.root.join("logs")

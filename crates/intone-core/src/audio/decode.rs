@@ -23,11 +23,28 @@ use crate::error::{Error, Result};
 pub fn decode_file(path: &Path) -> Result<Clip> {
     let file =
         std::fs::File::open(path).map_err(|e| Error::audio(path, format!("cannot open: {e}")))?;
-    let mss = MediaSourceStream::new(Box::new(file), Default::default());
     let mut hint = Hint::new();
     if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
         hint.with_extension(ext);
     }
+    decode_source(Box::new(file), hint, path)
+}
+
+/// Decodes audio held in memory, detecting the format from the bytes alone
+/// (never from a declared content type). `label` names it in errors.
+///
+/// # Errors
+/// [`Error::Audio`] naming `label` when the bytes are not decodable audio.
+pub fn decode_bytes(bytes: Vec<u8>, label: &Path) -> Result<Clip> {
+    decode_source(Box::new(std::io::Cursor::new(bytes)), Hint::new(), label)
+}
+
+fn decode_source(
+    source: Box<dyn symphonia::core::io::MediaSource>,
+    hint: Hint,
+    path: &Path,
+) -> Result<Clip> {
+    let mss = MediaSourceStream::new(source, Default::default());
     let probed = symphonia::default::get_probe()
         .format(
             &hint,

@@ -6,6 +6,7 @@
 
 pub mod beds;
 pub mod espeak;
+pub mod http;
 pub mod piper;
 
 use std::collections::BTreeMap;
@@ -154,6 +155,8 @@ impl std::fmt::Display for VoiceRef {
 #[derive(Clone, Default)]
 pub struct EngineRegistry {
     engines: BTreeMap<String, Arc<dyn SpeechEngine>>,
+    /// Problems met while loading configured engines (shown to the user).
+    pub warnings: Vec<String>,
 }
 
 impl EngineRegistry {
@@ -166,6 +169,17 @@ impl EngineRegistry {
             home.clone(),
             ort_intra_threads,
         )));
+        match http::config::EnginesFile::load(&home.engines_path()) {
+            Ok(file) => {
+                for (name, cfg) in &file.engines {
+                    match http::make(name, cfg) {
+                        Ok(e) => r.add(e),
+                        Err(e) => r.warnings.push(e.to_string()),
+                    }
+                }
+            }
+            Err(e) => r.warnings.push(e.to_string()),
+        }
         r
     }
     /// Adds (or replaces) an engine.

@@ -214,7 +214,14 @@ fn run_steps(c: &Ctx<'_>) -> Result<TrackResult> {
     std::fs::create_dir_all(&c.work).map_err(|e| Error::io(&c.work, e))?;
     crate::fsio::remove_stale_temps(&c.work);
     let voice = VoiceRef::parse(&c.track.voice)?;
-    let engine = c.p.engines.resolve(&voice)?;
+    // The voice was checked when the batch was planned; a server that is down
+    // now is the retry policy's business (and cached sentences need no engine).
+    let engine = c.p.engines.get(&voice.engine).ok_or_else(|| {
+        Error::NotFound(format!(
+            "no engine \"{}\" (was it removed from engines.toml?)",
+            voice.engine
+        ))
+    })?;
     let sr = c.batch.sample_rate_hz;
     let mut force = false;
 
