@@ -83,7 +83,26 @@ pub fn is_temp(path: &Path) -> bool {
         .is_some_and(|n| n.starts_with('.') && n.contains(".tmp-"))
 }
 
-/// Removes temporary files left in `dir` (not recursive) by a crashed run.
+/// The process id that wrote a temporary file named by [`temp_path_for`].
+pub fn temp_owner(path: &Path) -> Option<u32> {
+    let name = path.file_name()?.to_str()?;
+    let rest = &name[name.rfind(".tmp-")? + 5..];
+    rest.split('-').next()?.parse().ok()
+}
+
+/// Whether process `pid` is alive. Where that cannot be known (no `/proc`),
+/// every other process is assumed alive, so nothing of theirs is touched.
+fn process_alive(pid: u32) -> bool {
+    if pid == std::process::id() {
+        return true;
+    }
+    let proc_dir = Path::new("/proc");
+    !proc_dir.is_dir() || proc_dir.join(pid.to_string()).exists()
+}
+
+/// Removes temporary files in `dir` (not recursive) whose writer is no
+/// longer running: what a crash or a kill left behind. Files of live
+/// processes (another Intone writing to a shared cache) are left alone.
 /// Returns how many were removed.
 pub fn remove_stale_temps(dir: &Path) -> usize {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -91,7 +110,44 @@ pub fn remove_stale_temps(dir: &Path) -> usize {
     };
     entries
         .flatten()
-        .filter(|e| is_temp(&e.path()))
-        .filter(|e| std::fs::remove_file(e.path()).is_ok())
+        .map(|e| e.path())
+        .filter(|p| is_temp(p) && temp_owner(p).is_some_and(|pid| !process_alive(pid)))
+        .filter(|p| std::fs::remove_file(p).is_ok())
         .count()
+}
+
+/// [`remove_stale_temps`] in `dir` and its direct sub-folders (the clip
+/// cache's two-level layout).
+pub fn remove_stale_temps_two_levels(dir: &Path) -> usize {
+    let mut n = remove_stale_temps(dir);
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten().filter(|e| e.path().is_dir()) {
+            n += remove_stale_temps(&e.path());
+        }
+    }
+    n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_temps_of_dead_writers_are_removed() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let sub = dir.path().join("ab");
+        std::fs::create_dir_all(&sub).expect("dir");
+        let mine = temp_path_for(&sub.join("a.wav"));
+        let dead = sub.join(".b.wav.tmp-4294967-3");
+        let done = sub.join("c.wav");
+        for p in [&mine, &dead, &done] {
+            std::fs::write(p, b"x").expect("write");
+        }
+        assert_eq!(temp_owner(&mine), Some(std::process::id()));
+        assert_eq!(temp_owner(&dead), Some(4_294_967));
+        assert_eq!(remove_stale_temps_two_levels(dir.path()), 1);
+        assert!(mine.exists(), "a live writer's temp file stays");
+        assert!(!dead.exists());
+        assert!(done.exists());
+    }
 }

@@ -117,6 +117,8 @@ impl Pipeline {
             .join("tracks")
             .join(format!("batch-{batch_id}"));
         crate::fsio::remove_stale_temps(&out_dir);
+        // Clips a killed run was writing (the cache is shared: only dead writers' files go).
+        crate::fsio::remove_stale_temps_two_levels(&self.home.clips_dir());
         self.emit(Event::progress(&batch));
         let sem = Arc::new(Semaphore::new(self.options.workers.max(1)));
         let mut set = tokio::task::JoinSet::new();
