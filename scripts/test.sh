@@ -4,6 +4,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --dev
 export PATH="$HOME/.cargo/bin:$PATH"
+# The UI: install exactly what package-lock.json pins, type-check, build (the
+# desktop shell embeds ui/dist).
+npm --prefix ui ci --no-audit --no-fund
+npm --prefix ui run check
+npm --prefix ui run build
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked

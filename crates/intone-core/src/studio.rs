@@ -409,3 +409,88 @@ impl Studio {
         Ok(ChatterboxEngine::new(name, cfg.clone())?.upload_reference(clip)?)
     }
 }
+
+/// Speaking rate used for duration estimates, words per minute (typical
+/// narration is 140–160).
+pub const ESTIMATE_WPM: f64 = 150.0;
+
+/// A parsed script as the studio shows it before generating.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScriptPreview {
+    /// Script title.
+    pub title: String,
+    /// Sections in order.
+    pub sections: Vec<SectionPreview>,
+    /// Skipped empty sections and similar notes.
+    pub warnings: Vec<String>,
+}
+
+/// One section of a [`ScriptPreview`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SectionPreview {
+    /// Section title.
+    pub title: String,
+    /// Words in the section.
+    pub words: usize,
+    /// Estimated speech duration at [`ESTIMATE_WPM`], ms.
+    pub estimated_ms: u64,
+}
+
+impl Studio {
+    /// Parses pasted or dropped script text (Markdown when `name` ends in
+    /// `.md`/`.markdown` or has no extension, plain text otherwise).
+    ///
+    /// # Errors
+    /// [`Error::Script`] when there is nothing to speak.
+    pub fn preview_script(&self, name: &str, text: &str) -> Result<ScriptPreview> {
+        let p = Path::new(name);
+        let markdown = !p.extension().is_some_and(|e| e.eq_ignore_ascii_case("txt"));
+        let stem = p
+            .file_stem()
+            .map_or_else(|| "Untitled".into(), |s| s.to_string_lossy().into_owned());
+        let s = script::parse_text(text, &stem, markdown, p)?;
+        Ok(ScriptPreview {
+            title: s.title.clone(),
+            sections: s
+                .sections
+                .iter()
+                .map(|x| {
+                    let words = x.word_count();
+                    SectionPreview {
+                        title: x.title.clone(),
+                        words,
+                        estimated_ms: (words as f64 / ESTIMATE_WPM * 60_000.0).round() as u64,
+                    }
+                })
+                .collect(),
+            warnings: s.warnings,
+        })
+    }
+
+    /// Keeps pasted or dropped script text in `inputs/` (content-addressed
+    /// name) and returns the file, so every batch refers to a real file.
+    ///
+    /// # Errors
+    /// [`Error::Io`].
+    pub fn save_script(&self, name: &str, text: &str) -> Result<PathBuf> {
+        let p = Path::new(name);
+        let ext = p
+            .extension()
+            .and_then(|e| e.to_str())
+            .filter(|e| ["md", "markdown", "txt"].contains(&e.to_ascii_lowercase().as_str()))
+            .unwrap_or("md")
+            .to_ascii_lowercase();
+        let stem = p
+            .file_stem()
+            .map_or_else(|| "script".into(), |s| script::slug(&s.to_string_lossy()));
+        let hash = blake3::hash(text.as_bytes()).to_hex();
+        let dest = self
+            .home()
+            .inputs_dir()
+            .join(format!("{stem}-{}.{ext}", &hash[..10]));
+        if !dest.is_file() {
+            crate::fsio::write_atomically(&dest, text.as_bytes())?;
+        }
+        Ok(dest)
+    }
+}
