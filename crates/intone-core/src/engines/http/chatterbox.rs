@@ -14,13 +14,11 @@
 //! * health: `GET /api/model-info`, else `GET /get_predefined_voices`.
 
 use std::path::Path;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 use serde_json::json;
 
 use super::config::{ChatterboxParams, EngineConfig};
-use super::{server_message, Health, Http};
+use super::{server_message, Health, Http, VoiceCache};
 use crate::audio::Clip;
 use crate::engines::{EngineError, SpeechEngine, SpeechRequest, VoiceInfo};
 
@@ -28,14 +26,13 @@ use crate::engines::{EngineError, SpeechEngine, SpeechRequest, VoiceInfo};
 pub const CLONE_PREFIX: &str = "clone:";
 /// Chatterbox-TTS-Server's default chunk size.
 pub const DEFAULT_CHUNK_CHARS: usize = 120;
-const VOICE_CACHE: Duration = Duration::from_secs(10);
 
 /// A Chatterbox-TTS-Server (or a pool of them).
 pub struct ChatterboxEngine {
     http: Http,
     cfg: EngineConfig,
     params: ChatterboxParams,
-    voices: Mutex<Option<(Instant, Vec<VoiceInfo>)>>,
+    voices: VoiceCache,
 }
 
 impl ChatterboxEngine {
@@ -48,7 +45,7 @@ impl ChatterboxEngine {
             http: Http::new(name, &cfg)?,
             params: cfg.chatterbox.clone().unwrap_or_default(),
             cfg,
-            voices: Mutex::new(None),
+            voices: VoiceCache::default(),
         })
     }
 
@@ -222,9 +219,7 @@ impl ChatterboxEngine {
                 }
             }
         }
-        if let Ok(mut g) = self.voices.lock() {
-            *g = None;
-        }
+        self.voices.clear();
         Ok(format!("{}:{CLONE_PREFIX}{stored}", self.http.name))
     }
 }
@@ -235,25 +230,11 @@ impl SpeechEngine for ChatterboxEngine {
     }
 
     fn voices(&self) -> Result<Vec<VoiceInfo>, EngineError> {
-        if let Ok(g) = self.voices.lock() {
-            if let Some((t, v)) = g.as_ref() {
-                if t.elapsed() < VOICE_CACHE {
-                    return Ok(v.clone());
-                }
-            }
-        }
-        match self.fetch_voices() {
-            Ok(v) => {
-                if let Ok(mut g) = self.voices.lock() {
-                    *g = Some((Instant::now(), v.clone()));
-                }
-                Ok(v)
-            }
-            Err(e) => Err(EngineError::transient(
-                &self.http.name,
-                format!("server not reachable: {e}"),
-            )),
-        }
+        self.voices
+            .get_or_fetch(|| self.fetch_voices())
+            .map_err(|e| {
+                EngineError::transient(&self.http.name, format!("server not reachable: {e}"))
+            })
     }
 
     fn max_chars(&self) -> usize {

@@ -287,3 +287,40 @@ mod tests {
         assert_eq!(truncated_wav(b"ID3 mp3 data"), None);
     }
 }
+
+/// A short-lived cache of a server's voice list (voice pickers and batch
+/// planning ask often; servers are asked at most every [`VoiceCache::TTL`]).
+/// Failures are never cached, so a server that comes back is seen at once.
+#[derive(Default)]
+pub(crate) struct VoiceCache {
+    entry: std::sync::Mutex<Option<(std::time::Instant, Vec<crate::engines::VoiceInfo>)>>,
+}
+
+impl VoiceCache {
+    /// How long a fetched list is reused.
+    pub const TTL: Duration = Duration::from_secs(10);
+
+    /// The cached list when fresh, else `fetch`'s (cached on success).
+    pub fn get_or_fetch<E>(
+        &self,
+        fetch: impl FnOnce() -> Result<Vec<crate::engines::VoiceInfo>, E>,
+    ) -> Result<Vec<crate::engines::VoiceInfo>, E> {
+        if let Ok(g) = self.entry.lock() {
+            if let Some((_, v)) = g.as_ref().filter(|(t, _)| t.elapsed() < Self::TTL) {
+                return Ok(v.clone());
+            }
+        }
+        let v = fetch()?;
+        if let Ok(mut g) = self.entry.lock() {
+            *g = Some((std::time::Instant::now(), v.clone()));
+        }
+        Ok(v)
+    }
+
+    /// Forgets the cached list (after uploading a voice).
+    pub fn clear(&self) {
+        if let Ok(mut g) = self.entry.lock() {
+            *g = None;
+        }
+    }
+}

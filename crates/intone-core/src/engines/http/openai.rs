@@ -10,26 +10,22 @@
 //!   configured `voices`, else the server's own default voice (`default`);
 //! * health: `GET {base}/v1/models`, else `GET {base}/health`.
 
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
-
 use serde_json::json;
 
 use super::config::EngineConfig;
-use super::{Health, Http};
+use super::{Health, Http, VoiceCache};
 use crate::audio::Clip;
 use crate::engines::{EngineError, SpeechEngine, SpeechRequest, VoiceInfo};
 
 /// The voice offered when the server lists none and none is configured:
 /// the server's own default (the `voice` field is sent as `default`).
 pub const SERVER_DEFAULT_VOICE: &str = "default";
-const VOICE_CACHE: Duration = Duration::from_secs(10);
 
 /// An OpenAI-compatible speech server (or a pool of them).
 pub struct OpenAiEngine {
     http: Http,
     cfg: EngineConfig,
-    voices: Mutex<Option<(Instant, Vec<VoiceInfo>)>>,
+    voices: VoiceCache,
 }
 
 impl OpenAiEngine {
@@ -41,7 +37,7 @@ impl OpenAiEngine {
         Ok(Self {
             http: Http::new(name, &cfg)?,
             cfg,
-            voices: Mutex::new(None),
+            voices: VoiceCache::default(),
         })
     }
 
@@ -160,20 +156,8 @@ impl SpeechEngine for OpenAiEngine {
     }
 
     fn voices(&self) -> Result<Vec<VoiceInfo>, EngineError> {
-        if let Ok(g) = self.voices.lock() {
-            if let Some((t, v)) = g.as_ref() {
-                if t.elapsed() < VOICE_CACHE {
-                    return Ok(v.clone());
-                }
-            }
-        }
-        match self.fetch_voices() {
-            Ok(v) => {
-                if let Ok(mut g) = self.voices.lock() {
-                    *g = Some((Instant::now(), v.clone()));
-                }
-                Ok(v)
-            }
+        match self.voices.get_or_fetch(|| self.fetch_voices()) {
+            Ok(v) => Ok(v),
             // Down: still show what we know, marked unavailable (never cached).
             Err(reason) => {
                 let names = if self.cfg.voices.is_empty() {
