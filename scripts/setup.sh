@@ -14,7 +14,7 @@ command -v python3 >/dev/null 2>&1 || packages+=(python3)
 python3 -m pip --version >/dev/null 2>&1 || packages+=(python3-pip)
 if ((dev)); then
   # The desktop shell (Tauri 2: WebKitGTK, GTK 3; ALSA for playback) and its UI (Node).
-  packages+=(ffmpeg sox libwebkit2gtk-4.1-dev libgtk-3-dev libasound2-dev xvfb xauth)
+    packages+=(ffmpeg sox libwebkit2gtk-4.1-dev libgtk-3-dev libasound2-dev xvfb xauth chromium)
   command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
   python3 -c "import venv, ensurepip" >/dev/null 2>&1 || packages+=(python3-venv)
 fi

@@ -9,6 +9,10 @@ export PATH="$HOME/.cargo/bin:$PATH"
 npm --prefix ui ci --no-audit --no-fund
 npm --prefix ui run check
 npm --prefix ui run build
+# UI test in real Chromium against the built UI, fed by Tauri's IPC mocks.
+npm --prefix ui run build:harness
+npm --prefix ui test
+
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked

@@ -10,12 +10,14 @@ export default defineConfig({
   server: { port: 5173, strictPort: true },
   build: {
     target: "es2022",
-    outDir: "dist",
+        // The harness never goes into dist/, which the desktop app embeds.
+    outDir: process.env.INTONE_UI_HARNESS ? "dist-harness" : "dist",
     emptyOutDir: true,
     rollupOptions: {
       input: {
-        main: resolve(__dirname, "index.html"),
-        ...(process.env.INTONE_UI_HARNESS ? { harness: resolve(__dirname, "harness.html") } : {}),
+                ...(process.env.INTONE_UI_HARNESS
+          ? { harness: resolve(__dirname, "harness.html") }
+          : { main: resolve(__dirname, "index.html") }),
       },
     },
   },

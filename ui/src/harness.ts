@@ -1,0 +1,140 @@
+// UI-test harness (built only with INTONE_UI_HARNESS=1): the real app, fed by
+// @tauri-apps/api/mocks instead of the Rust backend. Generate produces a batch
+// whose tracks move through the real stages, with progress events at the rate
+// the shell forwards them (one `intone://batch` update per batch per 100 ms).
+import { mockIPC, mockWindows } from "@tauri-apps/api/mocks";
+import { emit } from "@tauri-apps/api/event";
+import type { BatchRow, BatchUpdate, Stage, TrackRow } from "./lib/types";
+
+const stages: Stage[] = ["synthesize", "assemble", "mix", "master", "encode", "peaks"];
+const batches: BatchRow[] = [];
+const tracks = new Map<number, TrackRow[]>();
+let nextTrack = 1;
+const played: { trackId: number | null; fromMs: number; at: number; playing: boolean } = {
+  trackId: null,
+  fromMs: 0,
+  at: 0,
+  playing: false,
+};
+
+function preview(text: string) {
+  const sections = text
+    .split(/^## /m)
+    .slice(1)
+    .map((chunk) => {
+      const [title, ...rest] = chunk.split("\n");
+      const words = rest.join(" ").split(/\s+/).filter(Boolean).length;
+      return { title: title.trim(), words, estimated_ms: Math.round((words / 150) * 60000) };
+    })
+    .filter((s) => s.words > 0);
+  if (!sections.length) throw `<text>: script has no text to speak`;
+  return { title: "Harness", sections, warnings: [] };
+}
+
+function peaks() {
+  const n = 400;
+  const max = Array.from({ length: n }, (_, i) => 0.2 + 0.6 * Math.abs(Math.sin(i / 9)) * (i % 50 < 40 ? 1 : 0.05));
+  return { version: 1, sample_rate_hz: 48000, channels: 1, frames: n * 256, levels: [{ frames_per_peak: 256, min: max.map((x) => -x), max }] };
+}
+
+async function run(batch: BatchRow, rows: TrackRow[]) {
+  const send = (u: BatchUpdate) => emit("intone://batch", u);
+  for (const t of rows) {
+    for (const stage of stages) {
+      t.status = "running";
+      t.stage = stage;
+      batch.status = "processing";
+      await send({ batch_id: batch.id, progress: null, tracks: [{ type: "track_status", batch_id: batch.id, track_id: t.id, section: t.section, variant: t.variant, status: "running", stage, progress: stage === "synthesize" ? 0.5 : null, error: null }] });
+      await new Promise((r) => setTimeout(r, 40));
+    }
+    const fail = t.section === "Fails";
+    t.status = fail ? "failed" : "completed";
+    t.stage = null;
+    if (fail) t.error = "chatterbox: cannot connect to http://127.0.0.1:8004 (is the server running?) (gave up after 4 attempts)";
+    else Object.assign(t, { duration_ms: 12000, loudness_lufs: -16.1, true_peak_dbtp: -1.3, output_path: `/tmp/${t.id}.wav`, peaks_path: `/tmp/${t.id}.json`, sample_rate_hz: 48000, channels: 1 });
+    batch.completed = rows.filter((r) => r.status === "completed").length;
+    batch.failed = rows.filter((r) => r.status === "failed").length;
+    batch.pending = rows.length - batch.completed - batch.failed;
+    if (batch.pending === 0) batch.status = batch.failed === 0 ? "completed" : batch.completed === 0 ? "failed" : "partial_success";
+    await send({
+      batch_id: batch.id,
+      progress: { type: "batch_progress", batch_id: batch.id, status: batch.status, expected: batch.expected, completed: batch.completed, failed: batch.failed, cancelled: 0, pending: batch.pending },
+      tracks: [{ type: "track_status", batch_id: batch.id, track_id: t.id, section: t.section, variant: t.variant, status: t.status, stage: null, progress: null, error: t.error }],
+    });
+  }
+}
+
+mockWindows("main");
+mockIPC(
+  (cmd, args) => {
+    const a = (args ?? {}) as Record<string, any>;
+    switch (cmd) {
+      case "app_info":
+        return { version: "0.1.0", home: "/home/test/.local/share/intone", audio_error: null, warnings: [] };
+      case "list_voices":
+        return {
+          default: "piper:en_US-joe-medium",
+          voices: [
+            { id: "piper:en_US-joe-medium", engine: "piper", name: "Joe (en-us, Piper medium)", language: "en-us", sample_rate_hz: 22050, quality: "neural", available: true, reason: null },
+            { id: "espeak:en-us", engine: "espeak", name: "English (America) (espeak-ng)", language: "en-us", sample_rate_hz: 22050, quality: "robotic", available: true, reason: null },
+            { id: "chatterbox:Emily.wav", engine: "chatterbox", name: "Emily", language: "en", sample_rate_hz: 0, quality: "server", available: false, reason: "server not reachable: cannot connect to http://127.0.0.1:8004" },
+          ],
+        };
+      case "list_variants":
+        return [
+          { name: "voice", description: "Voice only, mastered for spoken word", bed: "none", target_lufs: -16, tempo: 1 },
+          { name: "sleep", description: "Slow, warm voice over ocean waves with long fades", bed: "ocean", target_lufs: -20, tempo: 0.85 },
+          { name: "energy", description: "Bright voice over an upbeat 120 BPM groove", bed: "pulse", target_lufs: -14, tempo: 1.08 },
+        ];
+      case "preview_script":
+        return preview(a.text);
+      case "generate": {
+        const g = a.args;
+        const sections = g.scripts.flatMap((s: { text: string }) => preview(s.text).sections);
+        const id = batches.length + 1;
+        const rows: TrackRow[] = [];
+        sections.forEach((s: { title: string }) =>
+          g.variants.forEach((v: string) =>
+            rows.push({ id: nextTrack++, batch_id: id, position: rows.length, section: s.title, section_id: 0, variant: v, voice: g.voice, status: "pending", stage: null, output_path: null, duration_ms: null, sample_rate_hz: null, channels: null, loudness_lufs: null, true_peak_dbtp: null, peaks_path: null, error: null, attempts: 0 }),
+          ),
+        );
+        const batch: BatchRow = { id, project: "Harness", project_slug: "harness", status: "pending", voice: g.voice, format: g.format, sample_rate_hz: 48000, bit_depth: 16, expected: rows.length, completed: 0, failed: 0, cancelled: 0, pending: rows.length, created_at: "2026-11-21T10:00:00Z", updated_at: "2026-11-21T10:00:00Z" };
+        batches.unshift(batch);
+        tracks.set(id, rows);
+        setTimeout(() => run(batch, rows), 50);
+        return id;
+      }
+      case "list_batches":
+        return batches.map((b) => ({ ...b }));
+      case "list_tracks":
+        return (tracks.get(a.batchId) ?? []).map((t) => ({ ...t }));
+      case "track_peaks":
+        return peaks();
+      case "play":
+        Object.assign(played, { trackId: a.trackId, fromMs: a.fromMs ?? 0, at: performance.now(), playing: true });
+        return state();
+      case "pause":
+        played.fromMs = state().position_ms;
+        played.playing = false;
+        return state();
+      case "seek":
+        Object.assign(played, { fromMs: a.ms, at: performance.now() });
+        return state();
+      case "playback_state":
+        return state();
+      default:
+        throw `unknown command ${cmd}`;
+    }
+  },
+  { shouldMockEvents: true },
+);
+
+function state() {
+  const pos = played.playing ? played.fromMs + (performance.now() - played.at) : played.fromMs;
+  return { track_id: played.trackId, playing: played.playing, position_ms: Math.min(12000, Math.round(pos)), duration_ms: 12000, error: null };
+}
+
+// Exposed for the test's own checks.
+(window as any).__harness = { batches, tracks };
+
+await import("./main");
