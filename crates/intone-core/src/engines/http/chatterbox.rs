@@ -125,39 +125,13 @@ impl ChatterboxEngine {
         Err(last)
     }
 
-    /// Checks every URL and counts the voices.
+    /// Checks every URL (`/api/model-info`, else `/get_predefined_voices`)
+    /// and counts the voices.
     pub fn health(&self) -> Health {
-        let mut urls = Vec::new();
-        for (u, r) in self.http.probe_each("/api/model-info") {
-            let ok = r.is_ok()
-                || self
-                    .http
-                    .probe
-                    .get(format!("{u}/get_predefined_voices"))
-                    .send()
-                    .is_ok_and(|x| x.status().is_success());
-            urls.push((
-                u,
-                ok,
-                if ok {
-                    "ok".to_string()
-                } else {
-                    "not answering".to_string()
-                },
-            ));
-        }
-        let ok = urls.iter().any(|x| x.1);
-        let voices = if ok {
-            self.fetch_voices().map(|v| v.len()).unwrap_or(0)
-        } else {
-            0
-        };
-        Health {
-            name: self.http.name.clone(),
-            ok,
-            urls,
-            voices,
-        }
+        self.http
+            .health("/api/model-info", "/get_predefined_voices", || {
+                self.fetch_voices().map(|v| v.len()).unwrap_or(0)
+            })
     }
 
     /// Uploads a reference clip for cloning to every server of the pool.

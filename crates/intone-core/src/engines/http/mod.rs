@@ -168,6 +168,39 @@ impl Http {
             .collect()
     }
 
+    /// Checks each URL: healthy when `primary` or else `fallback` answers 2xx
+    /// within the probe timeout. `voices` counts the voices, asked only when
+    /// at least one URL is up.
+    pub fn health(&self, primary: &str, fallback: &str, voices: impl FnOnce() -> usize) -> Health {
+        let answers = |u: &str, path: &str| {
+            self.probe
+                .get(format!("{u}{path}"))
+                .send()
+                .is_ok_and(|r| r.status().is_success())
+        };
+        let urls: Vec<(String, bool, String)> = self
+            .pool
+            .urls()
+            .iter()
+            .map(|u| {
+                let ok = answers(u, primary) || answers(u, fallback);
+                let msg = if ok {
+                    "ok".to_string()
+                } else {
+                    format!("not answering {primary} or {fallback}")
+                };
+                (u.clone(), ok, msg)
+            })
+            .collect();
+        let ok = urls.iter().any(|x| x.1);
+        Health {
+            name: self.name.clone(),
+            ok,
+            voices: if ok { voices() } else { 0 },
+            urls,
+        }
+    }
+
     /// Decodes an audio answer into a mono clip, sniffing the format from the bytes.
     pub fn audio(&self, bytes: Vec<u8>, url: &str) -> Result<Clip, EngineError> {
         if bytes.is_empty() {

@@ -60,39 +60,13 @@ impl OpenAiEngine {
         }
     }
 
-    /// Checks every URL and counts the voices.
+    /// Checks every URL (`/v1/models`, else `/health`) and counts the voices.
     pub fn health(&self) -> Health {
-        let mut urls = Vec::new();
-        for (u, r) in self.http.probe_each("/v1/models") {
-            let r = r.or_else(|_| {
-                self.http
-                    .probe
-                    .get(format!("{u}/health"))
-                    .send()
-                    .ok()
-                    .filter(|x| x.status().is_success())
-                    .map(|_| Vec::new())
-                    .ok_or(())
-            });
-            urls.push(match r {
-                Ok(_) => (u, true, "ok".to_string()),
-                Err(()) => (u, false, "not answering /v1/models or /health".to_string()),
-            });
-        }
-        let ok = urls.iter().any(|x| x.1);
-        let voices = if ok {
+        self.http.health("/v1/models", "/health", || {
             self.voices()
                 .map(|v| v.iter().filter(|x| x.available).count())
                 .unwrap_or(0)
-        } else {
-            0
-        };
-        Health {
-            name: self.http.name.clone(),
-            ok,
-            urls,
-            voices,
-        }
+        })
     }
 
     /// Voices the server lists, or — when it has no listing (404/405, or an
