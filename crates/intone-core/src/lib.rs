@@ -12,6 +12,7 @@ pub mod engines;
 pub mod error;
 pub mod fsio;
 pub mod home;
+pub mod library;
 pub mod pipeline;
 pub mod script;
 pub mod store;

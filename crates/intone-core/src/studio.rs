@@ -105,9 +105,9 @@ impl Studio {
     pub fn store(&self) -> &Store {
         &self.pipeline.store
     }
-    /// The engines.
-    pub fn engines(&self) -> &EngineRegistry {
-        &self.pipeline.engines
+    /// The engines as they are now.
+    pub fn engines(&self) -> EngineRegistry {
+        self.pipeline.engines()
     }
     /// Events from now on.
     pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Event> {
@@ -116,7 +116,7 @@ impl Studio {
 
     /// Every voice of every engine.
     pub fn voices(&self) -> Vec<VoiceInfo> {
-        self.pipeline.engines.all_voices()
+        self.pipeline.engines().all_voices()
     }
 
     /// Built-in and user variants, with warnings for broken user files.
@@ -356,7 +356,9 @@ impl Studio {
             )));
         }
         file.engines.insert(name.to_string(), cfg);
-        file.save(&self.home().engines_path())
+        file.save(&self.home().engines_path())?;
+        self.reload_engines();
+        Ok(())
     }
 
     /// Removes an HTTP engine.
@@ -371,7 +373,19 @@ impl Studio {
                 self.home().engines_path().display()
             )));
         }
-        file.save(&self.home().engines_path())
+        file.save(&self.home().engines_path())?;
+        self.reload_engines();
+        Ok(())
+    }
+
+    /// Rebuilds the engines from the built-ins and `engines.toml`, so an
+    /// engine added or removed (here or by another process) is used from the
+    /// next track on.
+    pub fn reload_engines(&self) {
+        self.pipeline.set_engines(EngineRegistry::builtin(
+            self.home(),
+            self.pipeline.options.ort_intra_threads,
+        ));
     }
 
     /// Checks an HTTP engine's servers and counts its voices.
@@ -415,6 +429,7 @@ impl Studio {
 pub const ESTIMATE_WPM: f64 = 150.0;
 
 /// A parsed script as the studio shows it before generating.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScriptPreview {
     /// Script title.
@@ -426,6 +441,7 @@ pub struct ScriptPreview {
 }
 
 /// One section of a [`ScriptPreview`].
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SectionPreview {
     /// Section title.

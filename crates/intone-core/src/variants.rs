@@ -23,6 +23,7 @@ use crate::error::{Error, Result};
 use crate::home::Home;
 
 /// A production recipe.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Variant {
@@ -31,6 +32,7 @@ pub struct Variant {
     /// One line for pickers.
     pub description: String,
     /// Background bed.
+    #[cfg_attr(feature = "specta", specta(type = String))]
     pub bed: BedSpec,
     /// Bed loudness relative to the voice, in LU (negative = under the voice).
     pub bed_level_db: f64,

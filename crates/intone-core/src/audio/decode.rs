@@ -108,3 +108,74 @@ fn decode_source(
         samples,
     })
 }
+
+/// What [`probe_file`] learns about an audio file without decoding all of it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AudioInfo {
+    /// Sample rate, Hz.
+    pub sample_rate_hz: u32,
+    /// Channels.
+    pub channels: u16,
+    /// Length when the container states it, ms.
+    pub duration_ms: Option<i64>,
+}
+
+/// Checks that `path` is audio Intone can decode: probes the container and
+/// decodes its first audio packet.
+///
+/// # Errors
+/// [`Error::Audio`] naming the file: missing, unknown format, no audio track,
+/// or an undecodable first packet.
+pub fn probe_file(path: &Path) -> Result<AudioInfo> {
+    let file =
+        std::fs::File::open(path).map_err(|e| Error::audio(path, format!("cannot open: {e}")))?;
+    let mut hint = Hint::new();
+    if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
+        hint.with_extension(ext);
+    }
+    let mss = MediaSourceStream::new(Box::new(file), Default::default());
+    let probed = symphonia::default::get_probe()
+        .format(
+            &hint,
+            mss,
+            &FormatOptions::default(),
+            &MetadataOptions::default(),
+        )
+        .map_err(|e| Error::audio(path, format!("not a supported audio file ({e})")))?;
+    let mut format = probed.format;
+    let track = format
+        .tracks()
+        .iter()
+        .find(|t| t.codec_params.codec != CODEC_TYPE_NULL)
+        .ok_or_else(|| Error::audio(path, "no audio track"))?;
+    let track_id = track.id;
+    let params = track.codec_params.clone();
+    let mut decoder = symphonia::default::get_codecs()
+        .make(&params, &DecoderOptions::default())
+        .map_err(|e| Error::audio(path, format!("unsupported codec ({e})")))?;
+    loop {
+        let packet = format
+            .next_packet()
+            .map_err(|e| Error::audio(path, format!("file contains no audio ({e})")))?;
+        if packet.track_id() != track_id {
+            continue;
+        }
+        match decoder.decode(&packet) {
+            Ok(decoded) => {
+                let spec = *decoded.spec();
+                let rate = params.sample_rate.unwrap_or(spec.rate);
+                let duration_ms = params
+                    .n_frames
+                    .filter(|_| rate > 0)
+                    .map(|n| (n as f64 * 1000.0 / f64::from(rate)).round() as i64);
+                return Ok(AudioInfo {
+                    sample_rate_hz: rate,
+                    channels: spec.channels.count() as u16,
+                    duration_ms,
+                });
+            }
+            Err(SymError::DecodeError(_)) => continue,
+            Err(e) => return Err(Error::audio(path, format!("decode error: {e}"))),
+        }
+    }
+}

@@ -13,6 +13,7 @@ use crate::error::Result;
 pub const LEVELS: [usize; 4] = [256, 1024, 4096, 16384];
 
 /// One zoom level.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PeakLevel {
     /// Frames summarized by each pair.
@@ -24,6 +25,7 @@ pub struct PeakLevel {
 }
 
 /// Stored peaks of one track (`peaks.json`).
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Peaks {
     /// Format version of this document.

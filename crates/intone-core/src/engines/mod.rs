@@ -58,6 +58,7 @@ impl EngineError {
 }
 
 /// A voice an engine offers.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VoiceInfo {
     /// Full id, `engine:voice_id`.

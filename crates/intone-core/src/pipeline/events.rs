@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::store::{BatchRow, BatchStatus, Stage, TrackStatus};
 
 /// Something happened.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {

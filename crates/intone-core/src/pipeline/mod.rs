@@ -52,8 +52,8 @@ pub struct Pipeline {
     pub home: Home,
     /// The job store.
     pub store: Arc<Store>,
-    /// Speech engines.
-    pub engines: EngineRegistry,
+    /// Speech engines; replaced whole when `engines.toml` changes.
+    engines: std::sync::RwLock<EngineRegistry>,
     /// Options.
     pub options: RunOptions,
     events: broadcast::Sender<Event>,
@@ -71,10 +71,27 @@ impl Pipeline {
         Self {
             home,
             store,
-            engines,
+            engines: std::sync::RwLock::new(engines),
             options,
             events,
         }
+    }
+
+    /// The current engines (a cheap copy: engines are shared handles).
+    pub fn engines(&self) -> EngineRegistry {
+        self.engines
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Replaces the engines; tracks already running keep the engine they
+    /// started with, later ones use the new set.
+    pub fn set_engines(&self, engines: EngineRegistry) {
+        *self
+            .engines
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = engines;
     }
 
     /// A receiver of every event from now on.

@@ -216,7 +216,7 @@ fn run_steps(c: &Ctx<'_>) -> Result<TrackResult> {
     let voice = VoiceRef::parse(&c.track.voice)?;
     // The voice was checked when the batch was planned; a server that is down
     // now is the retry policy's business (and cached sentences need no engine).
-    let engine = c.p.engines.get(&voice.engine).ok_or_else(|| {
+    let engine = c.p.engines().get(&voice.engine).ok_or_else(|| {
         Error::NotFound(format!(
             "no engine \"{}\" (was it removed from engines.toml?)",
             voice.engine

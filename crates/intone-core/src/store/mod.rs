@@ -7,6 +7,8 @@
 
 mod batches;
 mod clips;
+mod inputs;
+mod library;
 mod steps;
 mod tracks;
 mod types;
@@ -22,6 +24,8 @@ use crate::error::{Error, Result};
 
 pub use batches::NewBatch;
 pub use clips::ClipRow;
+pub use inputs::InputRow;
+pub use library::{LibraryFacets, LibraryFilter, LibraryItem};
 pub use steps::StepRow;
 pub use types::{BatchRow, BatchStatus, Stage, TrackResult, TrackRow, TrackStatus};
 
@@ -32,6 +36,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(include_str!(
             "../../../../migrations/0002_track_results.sql"
         )),
+        M::up(include_str!("../../../../migrations/0003_inputs.sql")),
     ])
 }
 

@@ -54,7 +54,8 @@ fn database_made_by_version_1_upgrades_in_place() {
             .is_err());
     }
     let store = Store::open(&db).expect("upgrade");
-    assert_eq!(store.schema_version().expect("v"), 2);
+    assert_eq!(store.schema_version().expect("v"), 3);
+    assert!(store.inputs().expect("inputs table exists").is_empty());
     let t = store.tracks(1).expect("tracks");
     assert_eq!(t.len(), 1);
     assert_eq!(t[0].output_path.as_deref(), Some("/x.wav"));

@@ -10,11 +10,11 @@ use super::types::{Stage, TrackResult, TrackRow, TrackStatus};
 use super::Store;
 use crate::error::{Error, Result};
 
-const TRACK_COLUMNS: &str = "t.id, t.batch_id, t.position, s.title, t.section_id, t.variant, t.voice, t.status, t.stage, \
+pub(crate) const TRACK_COLUMNS: &str = "t.id, t.batch_id, t.position, s.title, t.section_id, t.variant, t.voice, t.status, t.stage, \
      t.output_path, t.duration_ms, t.sample_rate_hz, t.channels, t.loudness_lufs, t.true_peak_dbtp, t.peaks_path, \
      t.error, t.attempts";
 
-fn track_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TrackRow> {
+pub(crate) fn track_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TrackRow> {
     Ok(TrackRow {
         id: r.get(0)?,
         batch_id: r.get(1)?,

@@ -21,6 +21,7 @@ use crate::error::{Error, Result};
 use crate::fsio;
 
 /// Protocol an engine speaks.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
@@ -53,6 +54,7 @@ impl std::fmt::Display for Kind {
 }
 
 /// One configured engine instance.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EngineConfig {
@@ -91,6 +93,7 @@ fn timeout() -> f64 {
 }
 
 /// Chatterbox's generation parameters (server defaults when absent).
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChatterboxParams {
@@ -119,6 +122,7 @@ impl Default for ChatterboxParams {
 }
 
 /// The whole file.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnginesFile {
     /// Engines by name (the prefix of their voice ids).

@@ -39,6 +39,7 @@ pub fn make(name: &str, cfg: &EngineConfig) -> crate::Result<Arc<dyn SpeechEngin
 }
 
 /// What a health check found.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Health {
     /// Engine name.

@@ -1,0 +1,179 @@
+//! The Library: every track of every batch, filtered by status, variant,
+//! voice and script, and deleting tracks (rows first, in one transaction with
+//! their batches' counters; files are the caller's business).
+
+use rusqlite::params_from_iter;
+use serde::{Deserialize, Serialize};
+
+use super::batches::recompute;
+use super::tracks::{track_from_row, TRACK_COLUMNS};
+use super::types::{TrackRow, TrackStatus};
+use super::Store;
+use crate::error::{Error, Result};
+
+/// Which tracks the Library shows; `None` fields match everything.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LibraryFilter {
+    /// Only tracks in this state.
+    pub status: Option<TrackStatus>,
+    /// Only this variant (`voice`, `sleep`, …).
+    pub variant: Option<String>,
+    /// Only this voice id (`piper:en_US-joe-medium`).
+    pub voice: Option<String>,
+    /// Only tracks from scripts with this title.
+    pub script: Option<String>,
+}
+
+/// One Library row: the track and where it came from.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LibraryItem {
+    /// The track.
+    pub track: TrackRow,
+    /// Title of the script the section belongs to.
+    pub script: String,
+    /// Project name.
+    pub project: String,
+    /// When the batch was created (ISO 8601, UTC).
+    pub created_at: String,
+}
+
+/// The values present in the Library, for the filter pickers.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LibraryFacets {
+    /// Variant names, sorted.
+    pub variants: Vec<String>,
+    /// Voice ids, sorted.
+    pub voices: Vec<String>,
+    /// Script titles, sorted.
+    pub scripts: Vec<String>,
+}
+
+impl Store {
+    /// Tracks matching `filter`, newest batch first, then in batch order.
+    ///
+    /// # Errors
+    /// [`Error::Store`].
+    pub fn library(&self, filter: &LibraryFilter) -> Result<Vec<LibraryItem>> {
+        let mut clauses = Vec::new();
+        let mut args: Vec<String> = Vec::new();
+        let mut add = |clause: &str, v: Option<String>| {
+            if let Some(v) = v {
+                args.push(v);
+                clauses.push(format!("{clause} = ?{}", args.len()));
+            }
+        };
+        add("t.status", filter.status.map(|s| s.as_str().to_string()));
+        add("t.variant", filter.variant.clone());
+        add("t.voice", filter.voice.clone());
+        add("sc.title", filter.script.clone());
+        let wher = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", clauses.join(" AND "))
+        };
+        self.with(|c| {
+            let mut st = c.prepare(&format!(
+                "SELECT {TRACK_COLUMNS}, sc.title, p.name, b.created_at
+                 FROM tracks t
+                 JOIN sections s ON s.id = t.section_id
+                 JOIN scripts sc ON sc.id = s.script_id
+                 JOIN batches b ON b.id = t.batch_id
+                 JOIN projects p ON p.id = b.project_id
+                 {wher}
+                 ORDER BY b.id DESC, t.position"
+            ))?;
+            let rows = st
+                .query_map(params_from_iter(args.iter()), |r| {
+                    Ok(LibraryItem {
+                        track: track_from_row(r)?,
+                        script: r.get(18)?,
+                        project: r.get(19)?,
+                        created_at: r.get(20)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })
+    }
+
+    /// Distinct variants, voices and script titles of all tracks.
+    ///
+    /// # Errors
+    /// [`Error::Store`].
+    pub fn library_facets(&self) -> Result<LibraryFacets> {
+        self.with(|c| {
+            let list = |sql: &str| -> Result<Vec<String>> {
+                let mut st = c.prepare(sql)?;
+                let v = st
+                    .query_map([], |r| r.get(0))?
+                    .collect::<rusqlite::Result<Vec<String>>>()?;
+                Ok(v)
+            };
+            Ok(LibraryFacets {
+                variants: list("SELECT DISTINCT variant FROM tracks ORDER BY 1")?,
+                voices: list("SELECT DISTINCT voice FROM tracks ORDER BY 1")?,
+                scripts: list(
+                    "SELECT DISTINCT sc.title FROM tracks t JOIN sections s ON s.id = t.section_id
+                     JOIN scripts sc ON sc.id = s.script_id ORDER BY 1",
+                )?,
+            })
+        })
+    }
+
+    /// Deletes tracks (and their steps) in one transaction, recomputing each
+    /// affected batch's counters; a batch left with no tracks is deleted too.
+    /// Returns the deleted rows so the caller can remove their files.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown id and [`Error::Config`] for a
+    /// running track; nothing is deleted then.
+    pub fn delete_tracks(&self, ids: &[i64]) -> Result<Vec<TrackRow>> {
+        let rows = ids
+            .iter()
+            .map(|&id| self.track(id))
+            .collect::<Result<Vec<_>>>()?;
+        if let Some(t) = rows.iter().find(|t| t.status == TrackStatus::Running) {
+            return Err(Error::Config(format!(
+                "track {} ({} · {}) is being generated; cancel its batch before deleting it",
+                t.id, t.section, t.variant
+            )));
+        }
+        self.with(|c| {
+            let tx = c.transaction()?;
+            let mut batches: Vec<i64> = Vec::new();
+            for t in &rows {
+                // Guarded: a track that started running since it was read stays.
+                let n = tx.execute(
+                    "DELETE FROM tracks WHERE id = ?1 AND status <> 'running'",
+                    [t.id],
+                )?;
+                if n == 0 {
+                    return Err(Error::Config(format!(
+                        "track {} started running; cancel its batch before deleting it",
+                        t.id
+                    )));
+                }
+                if !batches.contains(&t.batch_id) {
+                    batches.push(t.batch_id);
+                }
+            }
+            for b in batches {
+                let left: i64 =
+                    tx.query_row("SELECT count(*) FROM tracks WHERE batch_id = ?1", [b], |r| {
+                        r.get(0)
+                    })?;
+                if left == 0 {
+                    tx.execute("DELETE FROM batches WHERE id = ?1", [b])?;
+                } else {
+                    recompute(&tx, b)?;
+                }
+            }
+            tx.commit()?;
+            Ok(rows)
+        })
+    }
+}
