@@ -8,15 +8,19 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use intone_core::pipeline::Event;
-use serde::Serialize;
-use tauri::{AppHandle, Emitter};
+use serde::{Deserialize, Serialize};
+use tauri::{AppHandle, Runtime};
+use tauri_specta::Event as _;
 use tokio::sync::broadcast::{error::RecvError, Receiver};
 
 /// Interval between flushes.
 pub const TICK: Duration = Duration::from_millis(100);
 
 /// One batch's changes during a tick.
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[derive(
+    Debug, Clone, Default, Serialize, Deserialize, PartialEq, specta::Type, tauri_specta::Event,
+)]
+#[tauri_specta(event_name = "intone://batch")]
 pub struct BatchUpdate {
     /// Batch id.
     pub batch_id: i64,
@@ -26,11 +30,21 @@ pub struct BatchUpdate {
     pub tracks: Vec<Event>,
 }
 
+/// A line for the log view.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, specta::Type, tauri_specta::Event)]
+#[tauri_specta(event_name = "intone://log")]
+pub struct LogLine {
+    /// `info`, `warn` or `error`.
+    pub level: String,
+    /// The message.
+    pub message: String,
+}
+
 /// Coalesces events between ticks.
 #[derive(Default)]
 pub struct Coalescer {
     batches: BTreeMap<i64, (Option<Event>, HashMap<i64, Event>)>,
-    logs: Vec<Event>,
+    logs: Vec<LogLine>,
 }
 
 impl Coalescer {
@@ -47,12 +61,15 @@ impl Coalescer {
                 let id = *track_id;
                 self.batches.entry(*batch_id).or_default().1.insert(id, e);
             }
-            Event::Log { .. } => self.logs.push(e),
+            Event::Log { level, message } => self.logs.push(LogLine {
+                level: level.clone(),
+                message: message.clone(),
+            }),
         }
     }
 
     /// The updates to send now (one per batch) and the log lines.
-    pub fn drain(&mut self) -> (Vec<BatchUpdate>, Vec<Event>) {
+    pub fn drain(&mut self) -> (Vec<BatchUpdate>, Vec<LogLine>) {
         let updates = std::mem::take(&mut self.batches)
             .into_iter()
             .map(|(batch_id, (progress, tracks))| {
@@ -70,7 +87,7 @@ impl Coalescer {
 }
 
 /// Starts forwarding.
-pub fn spawn(app: AppHandle, mut rx: Receiver<Event>) {
+pub fn spawn<R: Runtime>(app: AppHandle<R>, mut rx: Receiver<Event>) {
     tauri::async_runtime::spawn(async move {
         let mut c = Coalescer::default();
         let mut tick = tokio::time::interval(TICK);
@@ -84,10 +101,10 @@ pub fn spawn(app: AppHandle, mut rx: Receiver<Event>) {
                 _ = tick.tick() => {
                     let (updates, logs) = c.drain();
                     for u in updates {
-                        let _ = app.emit("intone://batch", &u);
+                        let _ = u.emit(&app);
                     }
                     for l in logs {
-                        let _ = app.emit("intone://log", &l);
+                        let _ = l.emit(&app);
                     }
                 }
             }

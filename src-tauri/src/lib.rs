@@ -2,15 +2,17 @@
 //! dialogs and drag-and-drop. No business rules live here: everything is a
 //! call into [`intone_core::Studio`].
 
-mod commands;
-mod forward;
+pub mod bindings;
+pub mod commands;
+pub mod drop;
+pub mod forward;
 pub mod playback;
 
 use std::sync::Arc;
 
 use intone_core::pipeline::RunOptions;
 use intone_core::{Home, Studio};
-use tauri::Manager;
+use tauri::{Manager, Runtime};
 
 /// State shared by the commands.
 pub struct AppState {
@@ -20,21 +22,15 @@ pub struct AppState {
     pub player: playback::Player,
 }
 
-/// Starts the app.
-///
-/// # Panics
-/// When the window system cannot start at all (nothing to show an error in).
-pub fn run() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("INTONE_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .init();
-    tauri::Builder::default()
-        .setup(|app| {
-            let home = Home::resolve(None)?;
-            let studio = Arc::new(Studio::open(home, RunOptions::default())?);
+/// The app's builder over any runtime (the real window system, or Tauri's
+/// mock runtime in tests): commands, events, state, drag-and-drop, and the
+/// resumption of unfinished batches.
+pub fn app_builder<R: Runtime>(studio: Arc<Studio>) -> tauri::Builder<R> {
+    let specta = bindings::builder::<R>();
+    let handler = specta.invoke_handler();
+    tauri::Builder::<R>::new()
+        .setup(move |app| {
+            specta.mount_events(app);
             forward::spawn(app.handle().clone(), studio.subscribe());
             // Unfinished batches resume when the app opens.
             let s = studio.clone();
@@ -49,25 +45,38 @@ pub fn run() {
             });
             Ok(())
         })
-        .on_window_event(commands::on_window_event)
-        .invoke_handler(tauri::generate_handler![
-            commands::app_info,
-            commands::list_voices,
-            commands::list_variants,
-            commands::preview_script,
-            commands::read_script_file,
-            commands::pick_script_files,
-            commands::generate,
-            commands::list_batches,
-            commands::list_tracks,
-            commands::cancel_batch,
-            commands::retry_batch,
-            commands::track_peaks,
-            commands::play,
-            commands::pause,
-            commands::seek,
-            commands::playback_state,
-        ])
+        .on_window_event(drop::on_window_event)
+        .invoke_handler(handler)
+}
+
+/// Starts the app.
+///
+/// # Panics
+/// When the window system cannot start at all (nothing to show an error in).
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("INTONE_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .init();
+    let studio = Home::resolve(None)
+        .and_then(|home| Studio::open(home, RunOptions::default()))
+        .map(Arc::new);
+    let studio = match studio {
+        Ok(s) => s,
+        Err(e) => {
+            // No window yet: say it where a person starting the app will see it.
+            rfd::MessageDialog::new()
+                .set_level(rfd::MessageLevel::Error)
+                .set_title("Intone cannot start")
+                .set_description(e.to_string())
+                .show();
+            eprintln!("intone: {e}");
+            std::process::exit(1);
+        }
+    };
+    app_builder::<tauri::Wry>(studio)
         .run(tauri::generate_context!())
         .expect("error while running Intone");
 }

@@ -10,10 +10,12 @@ use std::time::Duration;
 use serde::Serialize;
 
 /// What the player is doing, as the UI shows it.
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq, specta::Type)]
 pub struct PlaybackState {
     /// Track loaded, if any.
     pub track_id: Option<i64>,
+    /// Voice whose preview is loaded, if any.
+    pub preview_voice: Option<String>,
     /// Whether audio is running.
     pub playing: bool,
     /// Play head, ms.
@@ -24,9 +26,18 @@ pub struct PlaybackState {
     pub error: Option<String>,
 }
 
+/// What is loaded: a finished track or a voice preview.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    /// A track by id.
+    Track(i64),
+    /// A voice's preview sample by voice id.
+    Preview(String),
+}
+
 enum Cmd {
     Play {
-        track_id: i64,
+        source: Source,
         path: PathBuf,
         from_ms: u64,
     },
@@ -65,10 +76,10 @@ impl Player {
         Self { tx, shared }
     }
 
-    /// Plays `path` (WAV/FLAC) as track `track_id` from `from_ms`.
-    pub fn play(&self, track_id: i64, path: PathBuf, from_ms: u64) {
+    /// Plays `path` (WAV/FLAC) as `source` from `from_ms`.
+    pub fn play(&self, source: Source, path: PathBuf, from_ms: u64) {
         let _ = self.tx.send(Cmd::Play {
-            track_id,
+            source,
             path,
             from_ms,
         });
@@ -108,10 +119,13 @@ fn audio_thread(rx: &mpsc::Receiver<Cmd>, shared: &Arc<Mutex<Shared>>) {
             Some(s)
         }
         Err(e) => {
+            tracing::warn!("no audio output: {e}");
             if let Ok(mut s) = shared.lock() {
-                s.state.error = Some(format!(
-                    "No audio output device is available ({e}). Tracks can still be exported."
-                ));
+                s.state.error = Some(
+                    "No audio output device was found, so tracks cannot be played here. \
+                     They can still be generated and exported."
+                        .into(),
+                );
             }
             None
         }
@@ -120,12 +134,17 @@ fn audio_thread(rx: &mpsc::Receiver<Cmd>, shared: &Arc<Mutex<Shared>>) {
         let Ok(mut s) = shared.lock() else { return };
         match cmd {
             Cmd::Play {
-                track_id,
+                source,
                 path,
                 from_ms,
             } => {
                 let Some(stream) = &stream else { continue };
-                let same = s.state.track_id == Some(track_id)
+                let (track_id, preview_voice) = match source {
+                    Source::Track(id) => (Some(id), None),
+                    Source::Preview(v) => (None, Some(v)),
+                };
+                let same = s.state.track_id == track_id
+                    && s.state.preview_voice == preview_voice
                     && s.sink.as_ref().is_some_and(|k| !k.empty());
                 if same {
                     if let Some(k) = &s.sink {
@@ -150,7 +169,8 @@ fn audio_thread(rx: &mpsc::Receiver<Cmd>, shared: &Arc<Mutex<Shared>>) {
                         sink.play();
                         s.sink = Some(sink);
                         s.state = PlaybackState {
-                            track_id: Some(track_id),
+                            track_id,
+                            preview_voice,
                             playing: true,
                             position_ms: from_ms,
                             duration_ms,

@@ -4,14 +4,17 @@
 // the shell forwards them (one `intone://batch` update per batch per 100 ms).
 import { mockIPC, mockWindows } from "@tauri-apps/api/mocks";
 import { emit } from "@tauri-apps/api/event";
-import type { BatchRow, BatchUpdate, Stage, TrackRow } from "./lib/types";
+import type { BatchRow, BatchUpdate, EngineEntry, LibraryFilter, Stage, TrackRow } from "./lib/types";
 
 const stages: Stage[] = ["synthesize", "assemble", "mix", "master", "encode", "peaks"];
 const batches: BatchRow[] = [];
 const tracks = new Map<number, TrackRow[]>();
 let nextTrack = 1;
-const played: { trackId: number | null; fromMs: number; at: number; playing: boolean } = {
+const engines: EngineEntry[] = [];
+const calls: { cmd: string; args: unknown }[] = [];
+const played: { trackId: number | null; preview: string | null; fromMs: number; at: number; playing: boolean } = {
   trackId: null,
+  preview: null,
   fromMs: 0,
   at: 0,
   playing: false,
@@ -68,6 +71,8 @@ mockWindows("main");
 mockIPC(
   (cmd, args) => {
     const a = (args ?? {}) as Record<string, any>;
+    calls.push({ cmd, args });
+    const allTracks = () => [...tracks.values()].flat();
     switch (cmd) {
       case "app_info":
         return { version: "0.1.0", home: "/home/test/.local/share/intone", audio_error: null, warnings: [] };
@@ -122,6 +127,50 @@ mockIPC(
         return state();
       case "playback_state":
         return state();
+      case "preview_voice":
+        Object.assign(played, { trackId: null, preview: a.voice, fromMs: 0, at: performance.now(), playing: true });
+        return state();
+      case "library": {
+        const f = a.filter as LibraryFilter;
+        return allTracks()
+          .filter((t) => (!f.status || t.status === f.status) && (!f.variant || t.variant === f.variant) && (!f.voice || t.voice === f.voice))
+          .map((t) => ({ track: { ...t }, script: "Harness", project: "Harness", created_at: "2026-11-21T10:00:00Z" }));
+      }
+      case "library_facets":
+        return {
+          variants: [...new Set(allTracks().map((t) => t.variant))].sort(),
+          voices: [...new Set(allTracks().map((t) => t.voice))].sort(),
+          scripts: allTracks().length ? ["Harness"] : [],
+        };
+      case "list_inputs":
+        return [];
+      case "delete_tracks": {
+        const ids: number[] = a.trackIds;
+        for (const [b, rows] of tracks) tracks.set(b, rows.filter((t) => !ids.includes(t.id)));
+        return { deleted: ids.length, files_removed: ids.length * 2, problems: [] };
+      }
+      case "export_tracks":
+      {
+        const picked = allTracks().filter((t) => a.trackIds.includes(t.id));
+        return {
+          folder: "/home/test/Exports",
+          files: picked.filter((t) => t.status === "completed").map((t) => `/home/test/Exports/${t.id}.wav`),
+          skipped: picked.filter((t) => t.status !== "completed").map((t) => `${t.section} · ${t.variant}: not finished (${t.status})`),
+        };
+      }
+      case "reveal_track":
+        return null;
+      case "list_engines":
+        return engines;
+      case "add_engine":
+        if (engines.some((e) => e.name === a.name)) throw `engine "${a.name}" already exists`;
+        engines.push({ name: a.name, config: a.config });
+        return null;
+      case "remove_engine":
+        engines.splice(engines.findIndex((e) => e.name === a.name), 1);
+        return null;
+      case "test_engine":
+        return { name: a.name, ok: true, urls: [[engines[0].config.urls[0], true, "answered GET /v1/audio/voices"]], voices: 3 };
       default:
         throw `unknown command ${cmd}`;
     }
@@ -131,10 +180,10 @@ mockIPC(
 
 function state() {
   const pos = played.playing ? played.fromMs + (performance.now() - played.at) : played.fromMs;
-  return { track_id: played.trackId, playing: played.playing, position_ms: Math.min(12000, Math.round(pos)), duration_ms: 12000, error: null };
+  return { track_id: played.trackId, preview_voice: played.preview, playing: played.playing, position_ms: Math.min(12000, Math.round(pos)), duration_ms: 12000, error: null };
 }
 
 // Exposed for the test's own checks.
-(window as any).__harness = { batches, tracks };
+(window as any).__harness = { batches, tracks, calls };
 
 await import("./main");

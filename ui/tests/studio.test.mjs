@@ -42,7 +42,7 @@ This section fails on purpose to show an error.
 The day is done and I let it go.
 `;
 
-test("generate, watch progress, see failures, play with a moving play head", async () => {
+test("generate, watch progress, see failures, play; library filter, export, delete; engines", async () => {
   const server = await serve();
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
@@ -89,6 +89,44 @@ test("generate, watch progress, see failures, play with a moving play head", asy
     await page.getByRole("button", { name: "Pause Morning · voice" }).click();
 
     await page.screenshot({ path: process.env.UI_SCREENSHOT ?? "/tmp/intone-ui-test.png" });
+
+    // Preview speaks a sample in the picked voice.
+    await page.getByRole("button", { name: "Preview" }).click();
+    await page.getByRole("button", { name: "Playing" }).waitFor();
+
+    // Library: every track, filter by variant, delete after confirmation.
+    await page.getByRole("button", { name: "Library" }).click();
+    await page.getByTestId("library-count").filter({ hasText: "6 tracks" }).waitFor();
+    await page.getByLabel("Filter by variant").selectOption("sleep");
+    await page.getByTestId("library-count").filter({ hasText: "3 tracks" }).waitFor();
+    assert.equal(await page.locator(".lib-table tbody tr").count(), 3);
+    await page.getByLabel("Select all").check();
+    await page.getByRole("button", { name: "Export 2 to folder…" }).click();
+    await page.getByText("Exported 2 tracks to /home/test/Exports").waitFor();
+    await page.getByRole("button", { name: "Delete…" }).click();
+    const dialog = page.getByRole("alertdialog", { name: "Delete 3 tracks?" });
+    await dialog.waitFor();
+    await dialog.getByRole("button", { name: "Keep" }).click();
+    assert.equal(await page.locator(".lib-table tbody tr").count(), 3, "Keep deletes nothing");
+    await page.getByRole("button", { name: "Delete…" }).click();
+    await page.getByRole("alertdialog").getByRole("button", { name: "Delete" }).click();
+    await page.getByText("Deleted 3 tracks (6 files)").waitFor();
+    await page.getByLabel("Filter by variant").selectOption({ label: "All" });
+    await page.getByTestId("library-count").filter({ hasText: "3 tracks" }).waitFor();
+
+    // Engines: add a local server, its connection is tested at once.
+    await page.getByRole("button", { name: "Engines" }).click();
+    await page.getByLabel("Name (prefix of its voice ids)").fill("kokoro");
+    await page.getByLabel("URL (several = a pool)").fill("http://127.0.0.1:8880");
+    await page.getByRole("button", { name: "Add and test" }).click();
+    await page.getByTestId("health").filter({ hasText: "Connected · 3 voices" }).waitFor();
+    const added = await page.evaluate(() => window.__harness.calls.find((c) => c.cmd === "add_engine").args);
+    assert.equal(added.name, "kokoro");
+    assert.deepEqual(added.config.urls, ["http://127.0.0.1:8880"]);
+    assert.equal(added.config.kind, "openai");
+    await page.getByRole("button", { name: "Remove kokoro" }).click();
+    await page.getByText("No servers configured.").waitFor();
+
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

@@ -189,8 +189,9 @@ impl Studio {
                 )));
             }
         }
-        VoiceConfig::load(&json)
-            .map_err(|e| Error::Config(format!("{}: not a Piper voice config: {e}", json.display())))?;
+        VoiceConfig::load(&json).map_err(|e| {
+            Error::Config(format!("{}: not a Piper voice config: {e}", json.display()))
+        })?;
         let name = onnx
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
@@ -233,7 +234,10 @@ impl Studio {
         if !INPUT_EXTENSIONS.contains(&ext.as_str()) {
             return Err(Error::audio(
                 path,
-                format!("not an audio file Intone reads ({})", INPUT_EXTENSIONS.join(", ")),
+                format!(
+                    "not an audio file Intone reads ({})",
+                    INPUT_EXTENSIONS.join(", ")
+                ),
             ));
         }
         let info = probe_file(path)?;
@@ -247,7 +251,9 @@ impl Studio {
         if !dest.is_file() {
             copy_atomically(path, &dest)?;
         }
-        let bytes = std::fs::metadata(&dest).map_err(|e| Error::io(&dest, e))?.len();
+        let bytes = std::fs::metadata(&dest)
+            .map_err(|e| Error::io(&dest, e))?
+            .len();
         self.store().put_input(&InputRow {
             hash,
             name: path

@@ -46,9 +46,14 @@ fn library_filters_exports_and_deletes() {
     let s = studio(home.path());
     let id = batch(&s, &["voice", "sleep"], true);
 
-    let all = s.store().library(&LibraryFilter::default()).expect("library");
+    let all = s
+        .store()
+        .library(&LibraryFilter::default())
+        .expect("library");
     assert_eq!(all.len(), 4);
-    assert!(all.iter().all(|i| i.script == "Calm" && i.project == "Calm"));
+    assert!(all
+        .iter()
+        .all(|i| i.script == "Calm" && i.project == "Calm"));
     let sleep = s
         .store()
         .library(&LibraryFilter {
@@ -80,7 +85,10 @@ fn library_filters_exports_and_deletes() {
     assert!(r.skipped.is_empty());
     for (f, i) in r.files.iter().zip(&sleep) {
         let src = i.track.output_path.as_deref().expect("output");
-        assert_eq!(std::fs::read(f).expect("copy"), std::fs::read(src).expect("src"));
+        assert_eq!(
+            std::fs::read(f).expect("copy"),
+            std::fs::read(src).expect("src")
+        );
     }
     let again = s.export_tracks(&ids, out.path()).expect("export");
     assert_eq!(again.files, r.files);
@@ -89,7 +97,10 @@ fn library_filters_exports_and_deletes() {
     std::fs::write(&r.files[0], b"someone else's file").expect("write");
     let third = s.export_tracks(&ids[..1], out.path()).expect("export");
     assert!(third.files[0].ends_with(" (2).wav"), "{third:?}");
-    assert_eq!(std::fs::read(&r.files[0]).expect("kept"), b"someone else's file");
+    assert_eq!(
+        std::fs::read(&r.files[0]).expect("kept"),
+        b"someone else's file"
+    );
 
     // Delete one track: row, audio and waveform go; the batch is recounted.
     let victim = &sleep[0].track;
@@ -99,14 +110,24 @@ fn library_filters_exports_and_deletes() {
     assert!(!Path::new(victim.output_path.as_deref().expect("out")).exists());
     assert!(!Path::new(victim.peaks_path.as_deref().expect("peaks")).exists());
     let b = s.store().batch(id).expect("batch");
-    assert_eq!((b.expected, b.completed, b.status), (3, 3, BatchStatus::Completed));
-    assert!(matches!(s.delete_tracks(&[victim.id]), Err(Error::NotFound(_))));
+    assert_eq!(
+        (b.expected, b.completed, b.status),
+        (3, 3, BatchStatus::Completed)
+    );
+    assert!(matches!(
+        s.delete_tracks(&[victim.id]),
+        Err(Error::NotFound(_))
+    ));
 
     // Deleting the rest removes the batch.
     let rest: Vec<i64> = s.tracks(id).expect("tracks").iter().map(|t| t.id).collect();
     s.delete_tracks(&rest).expect("delete");
     assert!(matches!(s.store().batch(id), Err(Error::NotFound(_))));
-    assert!(s.store().library(&LibraryFilter::default()).expect("library").is_empty());
+    assert!(s
+        .store()
+        .library(&LibraryFilter::default())
+        .expect("library")
+        .is_empty());
 }
 
 #[test]
@@ -119,7 +140,11 @@ fn a_track_being_generated_is_not_deleted() {
     let ids: Vec<i64> = tracks.iter().map(|t| t.id).collect();
     let e = s.delete_tracks(&ids).expect_err("running track");
     assert!(e.to_string().contains("cancel its batch"), "{e}");
-    assert_eq!(s.tracks(id).expect("tracks").len(), 2, "nothing was deleted");
+    assert_eq!(
+        s.tracks(id).expect("tracks").len(),
+        2,
+        "nothing was deleted"
+    );
 }
 
 fn assets_voice() -> (PathBuf, PathBuf) {
@@ -149,16 +174,26 @@ fn a_dropped_piper_voice_is_installed_and_listed() {
     assert!(e.to_string().contains("not a Piper voice config"), "{e}");
 
     std::fs::copy(&json, &config).expect("copy config");
-    assert_eq!(s.install_voice(&config).expect("install"), "piper:calm-narrator");
+    assert_eq!(
+        s.install_voice(&config).expect("install"),
+        "piper:calm-narrator"
+    );
     let v = s
         .voices()
         .into_iter()
         .find(|v| v.id == "piper:calm-narrator")
         .expect("the new voice is listed");
     // Usable once ONNX Runtime is found (the neural tests cover speaking).
-    assert_eq!((v.engine.as_str(), v.sample_rate_hz), ("piper", 22_050), "{v:?}");
+    assert_eq!(
+        (v.engine.as_str(), v.sample_rate_hz),
+        ("piper", 22_050),
+        "{v:?}"
+    );
     // Dropping it again is fine; a different voice under that name is refused.
-    assert_eq!(s.install_voice(&model).expect("again"), "piper:calm-narrator");
+    assert_eq!(
+        s.install_voice(&model).expect("again"),
+        "piper:calm-narrator"
+    );
     std::fs::write(&model, b"not the same model").expect("write");
     let e = s.install_voice(&model).expect_err("different");
     assert!(e.to_string().contains("already installed"), "{e}");
@@ -183,7 +218,10 @@ fn dropped_audio_becomes_an_input_once() {
     assert_eq!(row.name, "interview take 1.mp3");
     assert_eq!((row.sample_rate_hz, row.channels), (44_100, 2));
     assert!(row.path.ends_with(&format!("{}.mp3", row.hash)), "{row:?}");
-    assert_eq!(std::fs::read(&row.path).expect("copy"), std::fs::read(&mp3).expect("src"));
+    assert_eq!(
+        std::fs::read(&row.path).expect("copy"),
+        std::fs::read(&mp3).expect("src")
+    );
     // The same bytes under another name: still one input.
     let copy = drop.path().join("copy.mp3");
     std::fs::copy(&mp3, &copy).expect("copy");
@@ -195,7 +233,9 @@ fn dropped_audio_becomes_an_input_once() {
     std::fs::write(&fake, "these are my notes, not audio").expect("write");
     let e = s.add_input(&fake).expect_err("not audio");
     assert!(e.to_string().contains("notes.mp3"), "{e}");
-    let e = s.add_input(&drop.path().join("notes.docx")).expect_err("not audio");
+    let e = s
+        .add_input(&drop.path().join("notes.docx"))
+        .expect_err("not audio");
     assert!(e.to_string().contains("not an audio file"), "{e}");
     assert_eq!(s.store().inputs().expect("inputs").len(), 1);
 }

@@ -1,45 +1,15 @@
-// The one module that talks to the backend: every command and event the UI
-// uses, typed. Components never call `invoke` or `listen` themselves.
-import { invoke } from "@tauri-apps/api/core";
-import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type {
-  AppInfo,
-  BatchRow,
-  BatchUpdate,
-  CoreEvent,
-  Dropped,
-  GenerateArgs,
-  Peaks,
-  PlaybackState,
-  ScriptFile,
-  ScriptPreview,
-  TrackRow,
-  Variant,
-  Voices,
-} from "./types";
+// The one module components use to reach the backend. Everything here is the
+// generated client (bindings.ts, made from the Rust commands and events) plus
+// small conveniences; components never call `invoke` or `listen` themselves.
+import type { UnlistenFn } from "@tauri-apps/api/event";
+import { commands, events } from "./bindings";
+import type { BatchUpdate, Dropped, LogLine } from "./types";
 
 export const api = {
-  appInfo: () => invoke<AppInfo>("app_info"),
-  listVoices: () => invoke<Voices>("list_voices"),
-  listVariants: () => invoke<Variant[]>("list_variants"),
-  previewScript: (name: string, text: string) => invoke<ScriptPreview>("preview_script", { name, text }),
-  pickScriptFiles: () => invoke<ScriptFile[]>("pick_script_files"),
-  generate: (args: GenerateArgs) => invoke<number>("generate", { args }),
-  listBatches: () => invoke<BatchRow[]>("list_batches"),
-  listTracks: (batchId: number) => invoke<TrackRow[]>("list_tracks", { batchId }),
-  cancelBatch: (batchId: number) => invoke<BatchRow>("cancel_batch", { batchId }),
-  retryBatch: (batchId: number) => invoke<void>("retry_batch", { batchId }),
-  trackPeaks: (trackId: number) => invoke<Peaks>("track_peaks", { trackId }),
-  play: (trackId: number, fromMs?: number) => invoke<PlaybackState>("play", { trackId, fromMs: fromMs ?? null }),
-  pause: () => invoke<PlaybackState>("pause"),
-  seek: (ms: number) => invoke<PlaybackState>("seek", { ms }),
-  playbackState: () => invoke<PlaybackState>("playback_state"),
-
-  onBatchUpdate: (f: (u: BatchUpdate) => void): Promise<UnlistenFn> =>
-    listen<BatchUpdate>("intone://batch", (e) => f(e.payload)),
-  onLog: (f: (e: CoreEvent) => void): Promise<UnlistenFn> => listen<CoreEvent>("intone://log", (e) => f(e.payload)),
-  onDropped: (f: (d: Dropped) => void): Promise<UnlistenFn> =>
-    listen<Dropped>("intone://dropped", (e) => f(e.payload)),
+  ...commands,
+  onBatchUpdate: (f: (u: BatchUpdate) => void): Promise<UnlistenFn> => events.intoneBatch.listen((e) => f(e.payload)),
+  onLog: (f: (l: LogLine) => void): Promise<UnlistenFn> => events.intoneLog.listen((e) => f(e.payload)),
+  onDropped: (f: (d: Dropped) => void): Promise<UnlistenFn> => events.intoneDropped.listen((e) => f(e.payload)),
 };
 
 /** A readable message from whatever a command rejected with. */

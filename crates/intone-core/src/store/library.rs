@@ -162,10 +162,11 @@ impl Store {
                 }
             }
             for b in batches {
-                let left: i64 =
-                    tx.query_row("SELECT count(*) FROM tracks WHERE batch_id = ?1", [b], |r| {
-                        r.get(0)
-                    })?;
+                let left: i64 = tx.query_row(
+                    "SELECT count(*) FROM tracks WHERE batch_id = ?1",
+                    [b],
+                    |r| r.get(0),
+                )?;
                 if left == 0 {
                     tx.execute("DELETE FROM batches WHERE id = ?1", [b])?;
                 } else {

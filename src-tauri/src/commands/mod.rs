@@ -1,0 +1,46 @@
+//! The commands the UI calls, grouped by view. Each is a thin call into the
+//! core; errors come back as one readable line (never a panic across the IPC
+//! boundary). Their TypeScript client is generated (see `bindings.rs`).
+
+pub mod engines;
+pub mod library;
+pub mod playback;
+pub mod studio;
+
+use serde::Serialize;
+use tauri::State;
+
+use crate::AppState;
+
+/// What every command returns: the value or one readable line.
+pub type CmdResult<T> = Result<T, String>;
+
+/// The error as the line the UI shows.
+pub fn err(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+/// Facts about the running app.
+#[derive(Debug, Serialize, specta::Type)]
+pub struct AppInfo {
+    /// Intone's version.
+    pub version: String,
+    /// The home folder.
+    pub home: String,
+    /// Why audio cannot play here, if it cannot.
+    pub audio_error: Option<String>,
+    /// Problems with engines.toml and the like.
+    pub warnings: Vec<String>,
+}
+
+/// Version, home folder, audio availability and configuration warnings.
+#[tauri::command]
+#[specta::specta]
+pub fn app_info(state: State<'_, AppState>) -> AppInfo {
+    AppInfo {
+        version: env!("CARGO_PKG_VERSION").into(),
+        home: state.studio.home().root().display().to_string(),
+        audio_error: state.player.state().error,
+        warnings: state.studio.engines().warnings,
+    }
+}

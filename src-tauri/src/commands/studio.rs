@@ -1,0 +1,213 @@
+//! Studio view: scripts, voices, variants, Generate, batches.
+
+use std::path::PathBuf;
+
+use intone_core::audio::encode::Format;
+use intone_core::engines::VoiceInfo;
+use intone_core::store::{BatchRow, TrackRow};
+use intone_core::studio::ScriptPreview;
+use intone_core::variants::Variant;
+use intone_core::GenerateRequest;
+use serde::{Deserialize, Serialize};
+use tauri::State;
+
+use super::{err, CmdResult};
+use crate::AppState;
+
+/// Voices and the default one.
+#[derive(Debug, Serialize, specta::Type)]
+pub struct Voices {
+    /// Every voice of every engine.
+    pub voices: Vec<VoiceInfo>,
+    /// The voice used when none is picked.
+    pub default: String,
+}
+
+/// Every voice of every engine, with availability.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_voices(state: State<'_, AppState>) -> CmdResult<Voices> {
+    let studio = state.studio.clone();
+    // Engines may ask local servers over HTTP: keep it off the async threads.
+    tauri::async_runtime::spawn_blocking(move || Voices {
+        voices: studio.voices(),
+        default: studio.engines().default_voice(),
+    })
+    .await
+    .map_err(err)
+}
+
+/// Built-in and user variants.
+#[tauri::command]
+#[specta::specta]
+pub fn list_variants(state: State<'_, AppState>) -> Vec<Variant> {
+    state.studio.variants().0
+}
+
+/// Sections, word counts and estimated durations of a script's text.
+#[tauri::command]
+#[specta::specta]
+pub fn preview_script(
+    state: State<'_, AppState>,
+    name: String,
+    text: String,
+) -> CmdResult<ScriptPreview> {
+    state.studio.preview_script(&name, &text).map_err(err)
+}
+
+/// A script file's name and text.
+#[derive(Debug, Serialize, Deserialize, Clone, specta::Type)]
+pub struct ScriptFile {
+    /// File name.
+    pub name: String,
+    /// Its text.
+    pub text: String,
+}
+
+/// Reads a script file (UTF-8 text).
+pub fn read_script_file(path: &std::path::Path) -> CmdResult<ScriptFile> {
+    let shown = path.display();
+    let bytes = std::fs::read(path).map_err(|e| format!("{shown}: {e}"))?;
+    let text = String::from_utf8(bytes).map_err(|_| format!("{shown}: not a UTF-8 text file"))?;
+    Ok(ScriptFile {
+        name: path
+            .file_name()
+            .map_or_else(|| shown.to_string(), |n| n.to_string_lossy().into_owned()),
+        text,
+    })
+}
+
+/// Opens scripts with the native file dialog (empty when cancelled).
+#[tauri::command]
+#[specta::specta]
+pub async fn pick_script_files() -> CmdResult<Vec<ScriptFile>> {
+    let files = rfd::AsyncFileDialog::new()
+        .set_title("Open scripts")
+        .add_filter("Scripts", &["md", "markdown", "txt"])
+        .pick_files()
+        .await
+        .unwrap_or_default();
+    files.iter().map(|f| read_script_file(f.path())).collect()
+}
+
+/// What Generate sends.
+#[derive(Debug, Deserialize, specta::Type)]
+pub struct GenerateArgs {
+    /// Scripts by name and text (pasted, dropped or opened).
+    pub scripts: Vec<ScriptFile>,
+    /// Voice id; empty = default.
+    pub voice: Option<String>,
+    /// Variant names.
+    pub variants: Vec<String>,
+    /// `wav` or `flac`.
+    pub format: String,
+}
+
+/// Records a batch (before any work) and starts it; returns its id.
+#[tauri::command]
+#[specta::specta]
+pub async fn generate(state: State<'_, AppState>, args: GenerateArgs) -> CmdResult<i64> {
+    let studio = state.studio.clone();
+    let id = tauri::async_runtime::spawn_blocking(move || -> CmdResult<i64> {
+        let mut paths = Vec::new();
+        for s in &args.scripts {
+            paths.push(studio.save_script(&s.name, &s.text).map_err(err)?);
+        }
+        let req = GenerateRequest {
+            scripts: paths,
+            voice: args.voice.filter(|v| !v.is_empty()),
+            variants: args.variants,
+            format: args.format.parse::<Format>().map_err(err)?,
+            ..Default::default()
+        };
+        let plan = studio.plan(&req).map_err(err)?;
+        studio.create_batch(&plan).map_err(err)
+    })
+    .await
+    .map_err(err)??;
+    let studio = state.studio.clone();
+    tauri::async_runtime::spawn(async move {
+        if let Err(e) = studio.run_batch(id).await {
+            tracing::error!("batch {id}: {e}");
+        }
+    });
+    Ok(id)
+}
+
+/// Every batch, newest first.
+#[tauri::command]
+#[specta::specta]
+pub fn list_batches(state: State<'_, AppState>) -> CmdResult<Vec<BatchRow>> {
+    state.studio.store().batches().map_err(err)
+}
+
+/// A batch's tracks in order.
+#[tauri::command]
+#[specta::specta]
+pub fn list_tracks(state: State<'_, AppState>, batch_id: i64) -> CmdResult<Vec<TrackRow>> {
+    state.studio.tracks(batch_id).map_err(err)
+}
+
+/// Cancels a batch's unfinished tracks.
+#[tauri::command]
+#[specta::specta]
+pub fn cancel_batch(state: State<'_, AppState>, batch_id: i64) -> CmdResult<BatchRow> {
+    state.studio.cancel(batch_id).map_err(err)
+}
+
+/// Re-runs a batch's failed and cancelled tracks (finished ones stay).
+#[tauri::command]
+#[specta::specta]
+pub async fn retry_batch(state: State<'_, AppState>, batch_id: i64) -> CmdResult<()> {
+    let studio = state.studio.clone();
+    tauri::async_runtime::spawn(async move {
+        if let Err(e) = studio.retry(batch_id).await {
+            tracing::error!("retry of batch {batch_id}: {e}");
+        }
+    });
+    Ok(())
+}
+
+/// A voice preview's sample text.
+pub const PREVIEW_TEXT: &str = "Hello. This is how I sound reading your script.";
+
+/// Speaks a short sample in `voice` (cached per voice) and plays it.
+#[tauri::command]
+#[specta::specta]
+pub async fn preview_voice(
+    state: State<'_, AppState>,
+    voice: String,
+) -> CmdResult<crate::playback::PlaybackState> {
+    let studio = state.studio.clone();
+    let v = voice.clone();
+    let path = tauri::async_runtime::spawn_blocking(move || -> CmdResult<PathBuf> {
+        let safe: String = v
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let path = studio
+            .home()
+            .work_dir()
+            .join("previews")
+            .join(format!("{safe}.wav"));
+        if !path.is_file() {
+            std::fs::create_dir_all(path.parent().unwrap_or(&path)).map_err(err)?;
+            studio
+                .say(PREVIEW_TEXT, Some(&v), "voice", &path)
+                .map_err(err)?;
+        }
+        Ok(path)
+    })
+    .await
+    .map_err(err)??;
+    state
+        .player
+        .play(crate::playback::Source::Preview(voice), path, 0);
+    Ok(state.player.state())
+}
