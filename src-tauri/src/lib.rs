@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use intone_core::pipeline::RunOptions;
 use intone_core::{Home, Studio};
-use tauri::{Manager, Runtime};
+use tauri::Runtime;
 
 /// State shared by the commands.
 pub struct AppState {
@@ -22,13 +22,18 @@ pub struct AppState {
     pub player: playback::Player,
 }
 
-/// The app's builder over any runtime (the real window system, or Tauri's
-/// mock runtime in tests): commands, events, state, drag-and-drop, and the
-/// resumption of unfinished batches.
-pub fn app_builder<R: Runtime>(studio: Arc<Studio>) -> tauri::Builder<R> {
+/// Adds Intone to a Tauri builder over any runtime (the real window system,
+/// or Tauri's mock runtime in tests): commands, events, state, drag-and-drop,
+/// and the resumption of unfinished batches.
+pub fn configure<R: Runtime>(builder: tauri::Builder<R>, studio: Arc<Studio>) -> tauri::Builder<R> {
     let specta = bindings::builder::<R>();
     let handler = specta.invoke_handler();
-    tauri::Builder::<R>::new()
+    let state = AppState {
+        studio: studio.clone(),
+        player: playback::Player::start(),
+    };
+    builder
+        .manage(state)
         .setup(move |app| {
             specta.mount_events(app);
             forward::spawn(app.handle().clone(), studio.subscribe());
@@ -38,10 +43,6 @@ pub fn app_builder<R: Runtime>(studio: Arc<Studio>) -> tauri::Builder<R> {
                 if let Err(e) = s.resume().await {
                     tracing::error!("resume failed: {e}");
                 }
-            });
-            app.manage(AppState {
-                studio,
-                player: playback::Player::start(),
             });
             Ok(())
         })
@@ -76,7 +77,7 @@ pub fn run() {
             std::process::exit(1);
         }
     };
-    app_builder::<tauri::Wry>(studio)
+    configure(tauri::Builder::<tauri::Wry>::default(), studio)
         .run(tauri::generate_context!())
         .expect("error while running Intone");
 }

@@ -1,0 +1,213 @@
+//! The commands over Tauri's IPC (mock runtime, real handlers), a temporary
+//! `INTONE_HOME`-style home, a real SQLite file and real audio: generate a
+//! batch and watch it finish, read a waveform, browse and filter the Library,
+//! export and delete, manage engines, and get readable errors for bad input.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use intone_core::pipeline::RunOptions;
+use intone_core::{Home, Studio};
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{
+    get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
+};
+use tauri::webview::InvokeRequest;
+use tauri::WebviewWindow;
+
+struct App {
+    _app: tauri::App<MockRuntime>,
+    webview: WebviewWindow<MockRuntime>,
+}
+
+impl App {
+    fn start(home: &std::path::Path) -> Self {
+        let studio =
+            Studio::open(Home::open(home).expect("home"), RunOptions::default()).expect("studio");
+        let app = intone_app::configure(mock_builder(), Arc::new(studio))
+            .build(mock_context(noop_assets()))
+            .expect("app");
+        let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .expect("window");
+        Self { _app: app, webview }
+    }
+
+    /// Invokes `cmd` with camelCase `args` as the generated client does.
+    fn call(&self, cmd: &str, args: Value) -> Result<Value, String> {
+        let req = InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().expect("url"),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        };
+        get_ipc_response(&self.webview, req)
+            .map(|b| b.deserialize::<Value>().expect("json"))
+            .map_err(|e| e.as_str().map_or_else(|| e.to_string(), str::to_string))
+    }
+
+    fn ok(&self, cmd: &str, args: Value) -> Value {
+        self.call(cmd, args)
+            .unwrap_or_else(|e| panic!("{cmd} failed: {e}"))
+    }
+}
+
+const SCRIPT: &str = "# Calm\n\n## Morning\n\nI wake up rested.\n\n## Evening\n\nI rest easy.\n";
+
+#[test]
+fn generate_library_export_delete_over_ipc() {
+    let home = tempfile::tempdir().expect("tmp");
+    let app = App::start(home.path());
+
+    let info = app.ok("app_info", json!({}));
+    assert_eq!(info["home"], home.path().display().to_string());
+    let voices = app.ok("list_voices", json!({}));
+    assert!(voices["voices"]
+        .as_array()
+        .expect("voices")
+        .iter()
+        .any(|v| v["id"] == "espeak:en-us" && v["available"] == true));
+    let preview = app.ok("preview_script", json!({"name": "calm.md", "text": SCRIPT}));
+    assert_eq!(preview["sections"].as_array().map(Vec::len), Some(2));
+
+    let id = app.ok(
+        "generate",
+        json!({"args": {"scripts": [{"name": "calm.md", "text": SCRIPT}], "voice": "espeak:en-us",
+                        "variants": ["voice", "sleep"], "format": "wav"}}),
+    );
+    let id = id.as_i64().expect("batch id");
+    // The batch is recorded before work starts; it then finishes.
+    let t0 = Instant::now();
+    let batch = loop {
+        let batches = app.ok("list_batches", json!({}));
+        let b = batches
+            .as_array()
+            .and_then(|a| a.iter().find(|b| b["id"] == id).cloned())
+            .expect("the batch is listed at once");
+        if b["status"] == "completed" {
+            break b;
+        }
+        assert!(
+            !["failed", "partial_success", "cancelled"]
+                .contains(&b["status"].as_str().unwrap_or("")),
+            "{b}"
+        );
+        assert!(
+            t0.elapsed() < Duration::from_secs(120),
+            "batch did not finish: {b}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(batch["completed"], 4);
+    let tracks = app.ok("list_tracks", json!({"batchId": id}));
+    let tracks = tracks.as_array().expect("tracks");
+    assert_eq!(tracks.len(), 4);
+    let first = tracks[0]["id"].as_i64().expect("id");
+    let peaks = app.ok("track_peaks", json!({"trackId": first}));
+    assert!(peaks["frames"].as_u64().expect("frames") > 0);
+
+    // Library, filtered.
+    let sleep = app.ok("library", json!({"filter": {"status": "completed", "variant": "sleep", "voice": null, "script": "Calm"}}));
+    let sleep = sleep.as_array().expect("items");
+    assert_eq!(sleep.len(), 2);
+    assert!(sleep
+        .iter()
+        .all(|i| i["track"]["variant"] == "sleep" && i["script"] == "Calm"));
+    let facets = app.ok("library_facets", json!({}));
+    assert_eq!(facets["variants"], json!(["sleep", "voice"]));
+
+    // Export into a folder, then delete.
+    let out = tempfile::tempdir().expect("tmp");
+    let ids: Vec<i64> = sleep
+        .iter()
+        .filter_map(|i| i["track"]["id"].as_i64())
+        .collect();
+    let r = app.ok(
+        "export_tracks_to",
+        json!({"trackIds": ids, "folder": out.path()}),
+    );
+    assert_eq!(r["files"].as_array().map(Vec::len), Some(2), "{r}");
+    let r = app.ok("delete_tracks", json!({"trackIds": ids}));
+    assert_eq!(r["deleted"], 2);
+    let left = app.ok(
+        "library",
+        json!({"filter": {"status": null, "variant": null, "voice": null, "script": null}}),
+    );
+    assert_eq!(left.as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        std::fs::read_dir(out.path()).expect("dir").count(),
+        2,
+        "exports stay"
+    );
+
+    // Errors come back as one readable line.
+    let e = app
+        .call("list_tracks", json!({"batchId": 999}))
+        .expect_err("unknown batch");
+    assert!(e.contains("999"), "{e}");
+    let e = app
+        .call(
+            "generate",
+            json!({"args": {"scripts": [{"name": "empty.md", "text": "# Nothing\n"}],
+                                           "voice": null, "variants": ["voice"], "format": "wav"}}),
+        )
+        .expect_err("empty script");
+    assert!(e.contains("empty") && e.contains("no text to speak"), "{e}");
+    let e = app
+        .call(
+            "generate",
+            json!({"args": {"scripts": [{"name": "calm.md", "text": SCRIPT}],
+                                           "voice": null, "variants": ["nope"], "format": "wav"}}),
+        )
+        .expect_err("unknown variant");
+    assert!(e.contains("nope"), "{e}");
+}
+
+#[test]
+fn engines_are_added_tested_and_removed_over_ipc() {
+    let home = tempfile::tempdir().expect("tmp");
+    let app = App::start(home.path());
+    assert_eq!(app.ok("list_engines", json!({})), json!([]));
+    // Nothing listens on port 9 (discard): the test reports it, clearly.
+    let config = json!({"kind": "openai", "urls": ["http://127.0.0.1:9"], "model": null, "voices": ["alloy"],
+                        "concurrency": 1, "timeout_s": 2.0, "max_chars": null, "allow_remote": false, "chatterbox": null});
+    app.ok("add_engine", json!({"name": "local", "config": config}));
+    let engines = app.ok("list_engines", json!({}));
+    assert_eq!(engines[0]["name"], "local");
+    assert_eq!(engines[0]["config"]["urls"], json!(["http://127.0.0.1:9"]));
+    // The new engine's voices are offered at once (unavailable while it is down).
+    let voices = app.ok("list_voices", json!({}));
+    assert!(
+        voices["voices"]
+            .as_array()
+            .expect("voices")
+            .iter()
+            .any(|v| v["engine"] == "local"),
+        "{voices}"
+    );
+    let health = app.ok("test_engine", json!({"name": "local"}));
+    assert_eq!(health["ok"], false, "{health}");
+    assert_eq!(health["urls"][0][0], "http://127.0.0.1:9");
+    let e = app
+        .call("add_engine", json!({"name": "local", "config": config}))
+        .expect_err("twice");
+    assert!(e.contains("already exists"), "{e}");
+    let remote = json!({"kind": "openai", "urls": ["http://203.0.113.5:8000"], "model": null, "voices": [],
+                        "concurrency": 1, "timeout_s": 2.0, "max_chars": null, "allow_remote": false, "chatterbox": null});
+    let e = app
+        .call("add_engine", json!({"name": "far", "config": remote}))
+        .expect_err("remote");
+    assert!(e.contains("203.0.113.5"), "{e}");
+    app.ok("remove_engine", json!({"name": "local"}));
+    assert_eq!(app.ok("list_engines", json!({})), json!([]));
+    let voices = app.ok("list_voices", json!({}));
+    assert!(!voices["voices"]
+        .as_array()
+        .expect("voices")
+        .iter()
+        .any(|v| v["engine"] == "local"));
+}
