@@ -1,21 +1,37 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds Intone, and runs it.
-#   scripts/run.sh                 generate the life-vision fixture (voice + sleep variants) as a demo
+#   scripts/run.sh                 open the desktop studio (on a machine with a display);
+#                                  without a display, generate the demo below instead
+#   scripts/run.sh --demo          generate the life-vision fixture (voice + sleep variants) with the CLI
 #   scripts/run.sh ARGS...         run `intone ARGS...` (e.g. scripts/run.sh generate my.md --variant sleep)
-# The demo's home is ./.intone-demo unless INTONE_HOME is set.
+# The demo's home is ./.intone-demo unless INTONE_HOME is set; the app uses the
+# platform data folder unless INTONE_HOME is set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 cargo build --release --locked -q -p intone-cli
 # Put the built-in voice and ONNX Runtime (installed by setup in .assets/) next to
-# the executable, where Intone looks for them, as a packaged app ships them.
+# the executables, where Intone looks for them, as a packaged app ships them.
 ln -sfn "$PWD/.assets/voices" target/release/voices
 ln -sfn "$PWD/.assets/runtime" target/release/runtime
+
+demo() {
+  export INTONE_HOME="${INTONE_HOME:-$PWD/.intone-demo}"
+  local script="../shared/fixtures/scripts/life-vision.md"
+  [[ -f "$script" ]] || { echo "run: $script not found (the shared folder sits beside this checkout)" >&2; exit 1; }
+  exec ./target/release/intone generate "$script" --variant voice --variant sleep
+}
+
 if (($#)); then
+  [[ "$1" == "--demo" ]] && demo
   exec ./target/release/intone "$@"
 fi
-export INTONE_HOME="${INTONE_HOME:-$PWD/.intone-demo}"
-script="../shared/fixtures/scripts/life-vision.md"
-[[ -f "$script" ]] || { echo "run: $script not found (the shared folder sits beside this checkout)" >&2; exit 1; }
-exec ./target/release/intone generate "$script" --variant voice --variant sleep
+if [[ -z "${DISPLAY:-}" && -z "${WAYLAND_DISPLAY:-}" ]]; then
+  echo "run: no display here, so the desktop studio cannot open; generating the demo with the CLI instead." >&2
+  demo
+fi
+npm --prefix ui ci --no-audit --no-fund --loglevel=error
+npm --prefix ui run --silent build
+cargo build --release --locked -q -p intone-app --features tauri/custom-protocol
+exec ./target/release/intone-app

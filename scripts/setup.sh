@@ -10,12 +10,14 @@ set -euo pipefail
 dev=0
 [[ "${1:-}" == "--dev" ]] && dev=1
 packages=(pkg-config gcc libc6-dev libespeak-ng-dev espeak-ng-data ca-certificates)
+# The desktop app (Tauri 2: WebKitGTK, GTK 3; ALSA for playback) and its UI (Node).
+packages+=(libwebkit2gtk-4.1-dev libgtk-3-dev libasound2-dev)
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 command -v python3 >/dev/null 2>&1 || packages+=(python3)
 python3 -m pip --version >/dev/null 2>&1 || packages+=(python3-pip)
 if ((dev)); then
-  # The desktop shell (Tauri 2: WebKitGTK, GTK 3; ALSA for playback) and its UI (Node).
-    packages+=(ffmpeg sox libwebkit2gtk-4.1-dev libgtk-3-dev libasound2-dev xvfb xauth chromium)
-  command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+  # Tests: independent audio tools, a virtual display, the UI test's browser.
+  packages+=(ffmpeg sox xvfb xauth chromium)
   python3 -c "import venv, ensurepip" >/dev/null 2>&1 || packages+=(python3-venv)
 fi
 
