@@ -21,13 +21,7 @@ use crate::error::{Error, Result};
 /// [`Error::Audio`] naming the file: missing, unknown format, no audio track,
 /// undecodable, or empty.
 pub fn decode_file(path: &Path) -> Result<Clip> {
-    let file =
-        std::fs::File::open(path).map_err(|e| Error::audio(path, format!("cannot open: {e}")))?;
-    let mut hint = Hint::new();
-    if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
-        hint.with_extension(ext);
-    }
-    decode_source(Box::new(file), hint, path)
+    decode_opened(open_file(path)?, path)
 }
 
 /// Decodes audio held in memory, detecting the format from the bytes alone
@@ -39,32 +33,74 @@ pub fn decode_bytes(bytes: Vec<u8>, label: &Path) -> Result<Clip> {
     decode_source(Box::new(std::io::Cursor::new(bytes)), Hint::new(), label)
 }
 
-fn decode_source(
+/// A container opened at its first audio track, with a decoder for it.
+struct Opened {
+    format: Box<dyn symphonia::core::formats::FormatReader>,
+    track_id: u32,
+    params: symphonia::core::codecs::CodecParameters,
+    decoder: Box<dyn symphonia::core::codecs::Decoder>,
+}
+
+fn open_source(
     source: Box<dyn symphonia::core::io::MediaSource>,
-    hint: Hint,
+    hint: &Hint,
     path: &Path,
-) -> Result<Clip> {
+) -> Result<Opened> {
     let mss = MediaSourceStream::new(source, Default::default());
     let probed = symphonia::default::get_probe()
         .format(
-            &hint,
+            hint,
             mss,
             &FormatOptions::default(),
             &MetadataOptions::default(),
         )
         .map_err(|e| Error::audio(path, format!("not a supported audio file ({e})")))?;
-    let mut format = probed.format;
+    let format = probed.format;
     let track = format
         .tracks()
         .iter()
         .find(|t| t.codec_params.codec != CODEC_TYPE_NULL)
         .ok_or_else(|| Error::audio(path, "no audio track"))?;
     let track_id = track.id;
-    let mut sample_rate_hz = track.codec_params.sample_rate.unwrap_or(0);
-    let mut channels = track.codec_params.channels.map_or(0, |c| c.count() as u16);
-    let mut decoder = symphonia::default::get_codecs()
-        .make(&track.codec_params, &DecoderOptions::default())
+    let params = track.codec_params.clone();
+    let decoder = symphonia::default::get_codecs()
+        .make(&params, &DecoderOptions::default())
         .map_err(|e| Error::audio(path, format!("unsupported codec ({e})")))?;
+    Ok(Opened {
+        format,
+        track_id,
+        params,
+        decoder,
+    })
+}
+
+fn open_file(path: &Path) -> Result<Opened> {
+    let file =
+        std::fs::File::open(path).map_err(|e| Error::audio(path, format!("cannot open: {e}")))?;
+    let mut hint = Hint::new();
+    if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
+        hint.with_extension(ext);
+    }
+    open_source(Box::new(file), &hint, path)
+}
+
+fn decode_source(
+    source: Box<dyn symphonia::core::io::MediaSource>,
+    hint: Hint,
+    path: &Path,
+) -> Result<Clip> {
+    decode_opened(open_source(source, &hint, path)?, path)
+}
+
+fn decode_opened(opened: Opened, path: &Path) -> Result<Clip> {
+    let Opened {
+        mut format,
+        track_id,
+        params,
+        mut decoder,
+    } = opened;
+    let mut sample_rate_hz = params.sample_rate.unwrap_or(0);
+    let mut channels = params.channels.map_or(0, |c| c.count() as u16);
     let mut samples = Vec::new();
     let mut sbuf: Option<SampleBuffer<f32>> = None;
     loop {
@@ -127,32 +163,12 @@ pub struct AudioInfo {
 /// [`Error::Audio`] naming the file: missing, unknown format, no audio track,
 /// or an undecodable first packet.
 pub fn probe_file(path: &Path) -> Result<AudioInfo> {
-    let file =
-        std::fs::File::open(path).map_err(|e| Error::audio(path, format!("cannot open: {e}")))?;
-    let mut hint = Hint::new();
-    if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
-        hint.with_extension(ext);
-    }
-    let mss = MediaSourceStream::new(Box::new(file), Default::default());
-    let probed = symphonia::default::get_probe()
-        .format(
-            &hint,
-            mss,
-            &FormatOptions::default(),
-            &MetadataOptions::default(),
-        )
-        .map_err(|e| Error::audio(path, format!("not a supported audio file ({e})")))?;
-    let mut format = probed.format;
-    let track = format
-        .tracks()
-        .iter()
-        .find(|t| t.codec_params.codec != CODEC_TYPE_NULL)
-        .ok_or_else(|| Error::audio(path, "no audio track"))?;
-    let track_id = track.id;
-    let params = track.codec_params.clone();
-    let mut decoder = symphonia::default::get_codecs()
-        .make(&params, &DecoderOptions::default())
-        .map_err(|e| Error::audio(path, format!("unsupported codec ({e})")))?;
+    let Opened {
+        mut format,
+        track_id,
+        params,
+        mut decoder,
+    } = open_file(path)?;
     loop {
         let packet = format
             .next_packet()
