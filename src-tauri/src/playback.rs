@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
@@ -45,21 +45,34 @@ enum Cmd {
     Seek(u64),
 }
 
+/// A command and the channel that is told once it has been applied.
+struct Request {
+    cmd: Cmd,
+    done: mpsc::Sender<()>,
+}
+
+/// Longest wait for the audio thread to apply a command (decoding a long
+/// track is the slow part).
+const APPLY_TIMEOUT: Duration = Duration::from_secs(30);
+
 struct Shared {
     sink: Option<rodio::Sink>,
     state: PlaybackState,
 }
 
-/// Handle to the audio thread.
+/// Handle to the audio thread; clones share it.
+#[derive(Clone)]
 pub struct Player {
-    tx: mpsc::Sender<Cmd>,
+    tx: mpsc::Sender<Request>,
     shared: Arc<Mutex<Shared>>,
 }
 
 impl Player {
-    /// Starts the audio thread (opening the default output device).
+    /// Starts the audio thread. The default output device is probed at once
+    /// (so a missing device shows in [`PlaybackState::error`]) and opened for
+    /// real only while audio plays.
     pub fn start() -> Self {
-        let (tx, rx) = mpsc::channel::<Cmd>();
+        let (tx, rx) = mpsc::channel::<Request>();
         let shared = Arc::new(Mutex::new(Shared {
             sink: None,
             state: PlaybackState::default(),
@@ -76,23 +89,36 @@ impl Player {
         Self { tx, shared }
     }
 
-    /// Plays `path` (WAV/FLAC) as `source` from `from_ms`.
-    pub fn play(&self, source: Source, path: PathBuf, from_ms: u64) {
-        let _ = self.tx.send(Cmd::Play {
+    /// Plays `path` (any format the decoder reads) as `source` from
+    /// `from_ms`, and returns the state once playback has started (or
+    /// failed, with [`PlaybackState::error`] set). Blocks while the file is
+    /// decoded: call it off the UI thread.
+    pub fn play(&self, source: Source, path: PathBuf, from_ms: u64) -> PlaybackState {
+        self.apply(Cmd::Play {
             source,
             path,
             from_ms,
-        });
+        })
     }
 
-    /// Pauses.
-    pub fn pause(&self) {
-        let _ = self.tx.send(Cmd::Pause);
+    /// Pauses; returns the state after the pause.
+    pub fn pause(&self) -> PlaybackState {
+        self.apply(Cmd::Pause)
     }
 
-    /// Moves the play head.
-    pub fn seek(&self, ms: u64) {
-        let _ = self.tx.send(Cmd::Seek(ms));
+    /// Moves the play head to `ms`; returns the state after the move.
+    pub fn seek(&self, ms: u64) -> PlaybackState {
+        self.apply(Cmd::Seek(ms))
+    }
+
+    /// Sends `cmd` and waits (at most [`APPLY_TIMEOUT`]) until the audio
+    /// thread has applied it.
+    fn apply(&self, cmd: Cmd) -> PlaybackState {
+        let (done, applied) = mpsc::channel();
+        if self.tx.send(Request { cmd, done }).is_ok() {
+            let _ = applied.recv_timeout(APPLY_TIMEOUT);
+        }
+        self.state()
     }
 
     /// The current state, with the live play head.
@@ -112,8 +138,20 @@ impl Player {
     }
 }
 
-fn audio_thread(rx: &mpsc::Receiver<Cmd>, shared: &Arc<Mutex<Shared>>) {
-    let stream = match rodio::OutputStreamBuilder::open_default_stream() {
+/// How long a finished track keeps the output device open before it is
+/// released (a next click within this time starts without reopening).
+const RELEASE_AFTER_END: Duration = Duration::from_secs(3);
+/// How long a paused track keeps the output device open.
+const RELEASE_AFTER_PAUSE: Duration = Duration::from_secs(60);
+/// How often an open device is checked for idleness.
+const IDLE_CHECK: Duration = Duration::from_millis(250);
+
+const NO_DEVICE: &str = "No audio output device was found, so tracks cannot be played here. \
+                         They can still be generated and exported.";
+
+/// Opens the default output device, or records why it cannot be opened.
+fn open_output(shared: &Arc<Mutex<Shared>>) -> Option<rodio::OutputStream> {
+    match rodio::OutputStreamBuilder::open_default_stream() {
         Ok(mut s) => {
             s.log_on_drop(false);
             Some(s)
@@ -121,75 +159,151 @@ fn audio_thread(rx: &mpsc::Receiver<Cmd>, shared: &Arc<Mutex<Shared>>) {
         Err(e) => {
             tracing::warn!("no audio output: {e}");
             if let Ok(mut s) = shared.lock() {
-                s.state.error = Some(
-                    "No audio output device was found, so tracks cannot be played here. \
-                     They can still be generated and exported."
-                        .into(),
-                );
+                s.state.error = Some(NO_DEVICE.into());
             }
             None
         }
-    };
-    while let Ok(cmd) = rx.recv() {
-        let Ok(mut s) = shared.lock() else { return };
-        match cmd {
+    }
+}
+
+/// The audio thread. The output device is opened only while something plays
+/// (and briefly after), so an idle studio holds no device and costs no CPU; a
+/// probe at start tells the UI at once when there is no device at all.
+fn audio_thread(rx: &mpsc::Receiver<Request>, shared: &Arc<Mutex<Shared>>) {
+    drop(open_output(shared));
+    let mut stream: Option<rodio::OutputStream> = None;
+    let mut idle_since: Option<Instant> = None;
+    loop {
+        let req = if stream.is_some() {
+            match rx.recv_timeout(IDLE_CHECK) {
+                Ok(req) => req,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    if release_when_idle(shared, &mut idle_since) {
+                        stream = None;
+                    }
+                    continue;
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => return,
+            }
+        } else {
+            match rx.recv() {
+                Ok(req) => req,
+                Err(_) => return,
+            }
+        };
+        idle_since = None;
+        match req.cmd {
             Cmd::Play {
                 source,
                 path,
                 from_ms,
-            } => {
-                let Some(stream) = &stream else { continue };
-                let (track_id, preview_voice) = match source {
-                    Source::Track(id) => (Some(id), None),
-                    Source::Preview(v) => (None, Some(v)),
-                };
-                let same = s.state.track_id == track_id
-                    && s.state.preview_voice == preview_voice
-                    && s.sink.as_ref().is_some_and(|k| !k.empty());
-                if same {
-                    if let Some(k) = &s.sink {
-                        let _ = k.try_seek(Duration::from_millis(from_ms));
-                        k.play();
-                    }
-                    continue;
-                }
-                match intone_core::audio::decode::decode_file(&path) {
-                    Ok(clip) => {
-                        if let Some(old) = s.sink.take() {
-                            old.stop();
-                        }
-                        let duration_ms = clip.duration_ms() as u64;
-                        let sink = rodio::Sink::connect_new(stream.mixer());
-                        sink.append(rodio::buffer::SamplesBuffer::new(
-                            clip.channels,
-                            clip.sample_rate_hz,
-                            clip.samples,
-                        ));
-                        let _ = sink.try_seek(Duration::from_millis(from_ms));
-                        sink.play();
-                        s.sink = Some(sink);
-                        s.state = PlaybackState {
-                            track_id,
-                            preview_voice,
-                            playing: true,
-                            position_ms: from_ms,
-                            duration_ms,
-                            error: None,
-                        };
-                    }
-                    Err(e) => s.state.error = Some(format!("cannot play: {e}")),
-                }
-            }
+            } => start_playing(shared, &mut stream, source, &path, from_ms),
             Cmd::Pause => {
-                if let Some(k) = &s.sink {
-                    k.pause();
+                if let Ok(s) = shared.lock() {
+                    if let Some(k) = &s.sink {
+                        k.pause();
+                    }
                 }
             }
             Cmd::Seek(ms) => {
-                if let Some(k) = &s.sink {
-                    let _ = k.try_seek(Duration::from_millis(ms));
+                if let Ok(s) = shared.lock() {
+                    if let Some(k) = &s.sink {
+                        let _ = k.try_seek(Duration::from_millis(ms));
+                    }
                 }
             }
         }
+        let _ = req.done.send(());
     }
+}
+
+/// Resumes `source` if it is loaded and not finished; otherwise opens the
+/// device if needed, decodes `path` (without holding the state lock, so the
+/// UI can keep reading the play head) and starts it at `from_ms`.
+fn start_playing(
+    shared: &Arc<Mutex<Shared>>,
+    stream: &mut Option<rodio::OutputStream>,
+    source: Source,
+    path: &std::path::Path,
+    from_ms: u64,
+) {
+    let (track_id, preview_voice) = match source {
+        Source::Track(id) => (Some(id), None),
+        Source::Preview(v) => (None, Some(v)),
+    };
+    {
+        let Ok(s) = shared.lock() else { return };
+        let loaded = s.state.track_id == track_id && s.state.preview_voice == preview_voice;
+        if let Some(k) = s.sink.as_ref().filter(|k| loaded && !k.empty()) {
+            let _ = k.try_seek(Duration::from_millis(from_ms));
+            k.play();
+            return;
+        }
+    }
+    if stream.is_none() {
+        *stream = open_output(shared);
+    }
+    let Some(out) = stream.as_ref() else { return };
+    let decoded = intone_core::audio::decode::decode_file(path);
+    let Ok(mut s) = shared.lock() else { return };
+    match decoded {
+        Ok(clip) => {
+            if let Some(old) = s.sink.take() {
+                old.stop();
+            }
+            let duration_ms = clip.duration_ms() as u64;
+            let sink = rodio::Sink::connect_new(out.mixer());
+            sink.append(rodio::buffer::SamplesBuffer::new(
+                clip.channels,
+                clip.sample_rate_hz,
+                clip.samples,
+            ));
+            let _ = sink.try_seek(Duration::from_millis(from_ms));
+            sink.play();
+            s.sink = Some(sink);
+            s.state = PlaybackState {
+                track_id,
+                preview_voice,
+                playing: true,
+                position_ms: from_ms.min(duration_ms),
+                duration_ms,
+                error: None,
+            };
+        }
+        Err(e) => s.state.error = Some(format!("cannot play: {e}")),
+    }
+}
+
+/// Called while the device is open and no command came: returns true when
+/// the device has been idle long enough to release it. The play head is kept
+/// in the state, so play resumes from it after the release.
+fn release_when_idle(shared: &Arc<Mutex<Shared>>, idle_since: &mut Option<Instant>) -> bool {
+    let Ok(mut s) = shared.lock() else {
+        return true;
+    };
+    let limit = match &s.sink {
+        None => Duration::ZERO,
+        Some(k) if k.empty() => RELEASE_AFTER_END,
+        Some(k) if k.is_paused() => RELEASE_AFTER_PAUSE,
+        Some(_) => {
+            *idle_since = None;
+            return false;
+        }
+    };
+    let since = *idle_since.get_or_insert_with(Instant::now);
+    if since.elapsed() < limit {
+        return false;
+    }
+    if let Some(k) = s.sink.take() {
+        let position_ms = if k.empty() {
+            s.state.duration_ms
+        } else {
+            (k.get_pos().as_millis() as u64).min(s.state.duration_ms)
+        };
+        s.state.position_ms = position_ms;
+        s.state.playing = false;
+        k.stop();
+    }
+    *idle_since = None;
+    true
 }

@@ -21,10 +21,11 @@ pub fn track_peaks(state: State<'_, AppState>, track_id: i64) -> CmdResult<Peaks
     serde_json::from_slice(&bytes).map_err(|e| format!("{path}: {e}"))
 }
 
-/// Plays a finished track from `from_ms` (default: the start).
+/// Plays a finished track from `from_ms` (default: the start); returns the
+/// state once audio has started (or with `error` set when it cannot).
 #[tauri::command]
 #[specta::specta]
-pub fn play(
+pub async fn play(
     state: State<'_, AppState>,
     track_id: i64,
     from_ms: Option<u32>,
@@ -33,28 +34,32 @@ pub fn play(
     let path = t
         .output_path
         .ok_or_else(|| format!("track {track_id} is not finished"))?;
-    state.player.play(
-        Source::Track(track_id),
-        PathBuf::from(path),
-        u64::from(from_ms.unwrap_or(0)),
-    );
-    Ok(state.player.state())
+    let player = state.player.clone();
+    let from_ms = u64::from(from_ms.unwrap_or(0));
+    off_ui(move || player.play(Source::Track(track_id), PathBuf::from(path), from_ms)).await
 }
 
-/// Pauses playback.
+/// Pauses playback; returns the state after the pause.
 #[tauri::command]
 #[specta::specta]
-pub fn pause(state: State<'_, AppState>) -> PlaybackState {
-    state.player.pause();
-    state.player.state()
+pub async fn pause(state: State<'_, AppState>) -> CmdResult<PlaybackState> {
+    let player = state.player.clone();
+    off_ui(move || player.pause()).await
 }
 
-/// Moves the play head, ms.
+/// Moves the play head, ms; returns the state after the move.
 #[tauri::command]
 #[specta::specta]
-pub fn seek(state: State<'_, AppState>, ms: u32) -> PlaybackState {
-    state.player.seek(u64::from(ms));
-    state.player.state()
+pub async fn seek(state: State<'_, AppState>, ms: u32) -> CmdResult<PlaybackState> {
+    let player = state.player.clone();
+    off_ui(move || player.seek(u64::from(ms))).await
+}
+
+/// Runs a player call on a blocking thread (it waits for the audio thread).
+async fn off_ui(f: impl FnOnce() -> PlaybackState + Send + 'static) -> CmdResult<PlaybackState> {
+    tauri::async_runtime::spawn_blocking(f)
+        .await
+        .map_err(|e| format!("playback: {e}"))
 }
 
 /// What the player is doing now.

@@ -206,8 +206,10 @@ pub async fn preview_voice(
     })
     .await
     .map_err(err)??;
-    state
-        .player
-        .play(crate::playback::Source::Preview(voice), path, 0);
-    Ok(state.player.state())
+    let player = state.player.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        player.play(crate::playback::Source::Preview(voice), path, 0)
+    })
+    .await
+    .map_err(|e| format!("playback: {e}"))
 }

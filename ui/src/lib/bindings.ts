@@ -31,11 +31,14 @@ export const commands = {
 	previewVoice: (voice: string) => __TAURI_INVOKE<PlaybackState>("preview_voice", { voice }),
 	/**  A finished track's stored waveform peaks. */
 	trackPeaks: (trackId: number) => __TAURI_INVOKE<Peaks>("track_peaks", { trackId }),
-	/**  Plays a finished track from `from_ms` (default: the start). */
+	/**
+	 *  Plays a finished track from `from_ms` (default: the start); returns the
+	 *  state once audio has started (or with `error` set when it cannot).
+	 */
 	play: (trackId: number, fromMs: number | null) => __TAURI_INVOKE<PlaybackState>("play", { trackId, fromMs }),
-	/**  Pauses playback. */
+	/**  Pauses playback; returns the state after the pause. */
 	pause: () => __TAURI_INVOKE<PlaybackState>("pause"),
-	/**  Moves the play head, ms. */
+	/**  Moves the play head, ms; returns the state after the move. */
 	seek: (ms: number) => __TAURI_INVOKE<PlaybackState>("seek", { ms }),
 	/**  What the player is doing now. */
 	playbackState: () => __TAURI_INVOKE<PlaybackState>("playback_state"),

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# End-to-end test of the real desktop app: builds intone-app with the embedded
+# UI, then drives it under Xvfb through tauri-driver + WebKitWebDriver
+# (ui/e2e/app.e2e.mjs). Needs what `scripts/setup.sh --dev` installs and
+# node_modules in ui/ (npm --prefix ui ci).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+npm --prefix ui run build
+cargo build -p intone-app --features tauri/custom-protocol --locked
+INTONE_APP="$PWD/target/debug/intone-app" INTONE_ASSETS="$PWD/.assets" \
+  xvfb-run -a -s "-screen 0 1440x900x24" node --test ui/e2e/app.e2e.mjs

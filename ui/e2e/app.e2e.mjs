@@ -1,0 +1,209 @@
+// End-to-end test of the real desktop app. tauri-driver (WebDriver, over
+// WebKitWebDriver) starts the intone-app binary with a temporary INTONE_HOME,
+// under the X display the caller provides (scripts/e2e.sh runs this under
+// xvfb-run). The test pastes a script, picks a voice and two variants, clicks
+// Generate, waits for the batch to complete, checks every track row, clicks
+// play and watches the play head move. The machine has no sound card, so ALSA
+// is pointed at a file (plug → file PCM, S16_LE, 48 kHz, stereo, null slave)
+// and the captured audio must not be silent.
+//
+// Environment: INTONE_APP (the app binary, built with tauri/custom-protocol),
+// INTONE_ASSETS (the .assets folder with voices/ and runtime/).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile, readFile, stat } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Builder, By, Key, until } from "selenium-webdriver";
+
+const APP = process.env.INTONE_APP;
+const ASSETS = process.env.INTONE_ASSETS;
+
+// Two sections × two variants = four tracks.
+const SCRIPT = `# Morning pages
+
+## Arrival
+
+I arrive in this moment. My breath is slow and easy.
+
+## Rest
+
+Each sound drifts by like a wave on the shore.
+`;
+
+/** A free TCP port on loopback. */
+function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once("error", fail);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+/** Resolves once `url` answers, or fails after `ms`. */
+async function waitForHttp(url, ms) {
+  const end = Date.now() + ms;
+  for (;;) {
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > end) throw new Error(`${url} did not answer within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** RMS of little-endian signed 16-bit samples, as a fraction of full scale. */
+function rms16(bytes) {
+  const n = Math.floor(bytes.length / 2);
+  if (n === 0) return 0;
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    const v = bytes.readInt16LE(i * 2) / 32768;
+    sum += v * v;
+  }
+  return Math.sqrt(sum / n);
+}
+
+test("real app: paste, pick voice and two variants, generate, every track completes, play moves the head and sounds", { timeout: 600_000 }, async () => {
+  assert.ok(APP, "set INTONE_APP to the intone-app binary");
+  assert.ok(ASSETS, "set INTONE_ASSETS to the .assets folder");
+  const tmp = await mkdtemp(join(tmpdir(), "intone-e2e-"));
+  const capture = join(tmp, "capture.raw");
+  const asound = join(tmp, "asound.conf");
+  // The file plugin writes whatever reaches it; the null slave discards it.
+  await writeFile(
+    asound,
+    `pcm.!default {
+  type plug
+  slave {
+    pcm { type file; file "${capture}"; format "raw"; slave.pcm { type null } }
+    format S16_LE
+    rate 48000
+    channels 2
+  }
+}
+`,
+  );
+  const port = await freePort();
+  const nativePort = await freePort();
+  const driverLog = [];
+  const tauriDriver = spawn(
+    "tauri-driver",
+    ["--port", String(port), "--native-port", String(nativePort), "--native-driver", "/usr/bin/WebKitWebDriver"],
+    {
+      env: {
+        ...process.env,
+        INTONE_HOME: join(tmp, "home"),
+        INTONE_VOICE_PATH: join(ASSETS, "voices"),
+        ORT_DYLIB_PATH: join(ASSETS, "runtime", "libonnxruntime.so.1.31.1"),
+        ALSA_CONFIG_PATH: asound,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  tauriDriver.stdout.on("data", (d) => driverLog.push(String(d)));
+  tauriDriver.stderr.on("data", (d) => driverLog.push(String(d)));
+  let driver;
+  try {
+    await waitForHttp(`http://127.0.0.1:${port}/status`, 30_000);
+    driver = await new Builder()
+      .usingServer(`http://127.0.0.1:${port}/`)
+      .withCapabilities({ browserName: "wry", "tauri:options": { application: APP } })
+      .build();
+
+    // The voice picker fills from the engines; pick the built-in neural voice.
+    const voiceSelect = await driver.wait(until.elementLocated(By.css('select[aria-label="Voice"]')), 60_000);
+    const neural = await driver.wait(
+      until.elementLocated(By.xpath('//select[@aria-label="Voice"]/option[contains(@value, "joe") and not(@disabled)]')),
+      60_000,
+      "the built-in neural voice is not listed as available",
+    );
+    const voiceId = await neural.getAttribute("value");
+    await neural.click();
+    assert.equal(await voiceSelect.getAttribute("value"), voiceId);
+
+    // Paste the script; the sections preview shows both sections.
+    const text = await driver.findElement(By.css('textarea[aria-label="Script text"]'));
+    await text.clear();
+    // WebKitWebDriver types "\n" as nothing; a line break is the Enter key.
+    await text.sendKeys(SCRIPT.replaceAll("\n", Key.ENTER));
+    await driver.wait(until.elementLocated(By.css('ul[aria-label="Sections"] li:nth-child(2)')), 10_000);
+    const titles = await Promise.all(
+      (await driver.findElements(By.css('ul[aria-label="Sections"] .title'))).map((e) => e.getText()),
+    );
+    assert.deepEqual(titles, ["Arrival", "Rest"]);
+
+    // Exactly two variants: voice and sleep.
+    const want = new Set(["voice", "sleep"]);
+    for (const label of await driver.findElements(By.css("fieldset.variants label"))) {
+      const name = await label.findElement(By.css("strong")).getText();
+      const box = await label.findElement(By.css('input[type="checkbox"]'));
+      if ((await box.isSelected()) !== want.has(name)) await box.click();
+    }
+
+    const generate = await driver.findElement(By.css("button.primary"));
+    assert.equal(await generate.getText(), "Generate 4 tracks");
+    await generate.click();
+
+    // The batch appears at once and completes.
+    const status = await driver.wait(until.elementLocated(By.css('[data-testid="batch-status"]')), 10_000);
+    await driver.wait(async () => (await status.getText()).toLowerCase() === "completed", 300_000, "batch did not complete");
+    assert.match(await driver.findElement(By.css('[data-testid="batch-counts"]')).getText(), /4 of 4 completed/);
+    const rows = await driver.findElements(By.css('ul[aria-label="Tracks"] li.track'));
+    assert.equal(rows.length, 4);
+    const seen = [];
+    for (const row of rows) {
+      assert.equal(await row.getAttribute("data-status"), "completed");
+      const section = await row.findElement(By.css(".section")).getText();
+      const variant = await row.findElement(By.css(".variant")).getText();
+      const meta = await row.findElement(By.css(".meta")).getText();
+      assert.match(meta, /^\d+:\d\d · -?\d+\.\d LUFS · -?\d+\.\d dBTP$/, `${section} · ${variant}: ${meta}`);
+      seen.push(`${section}/${variant}`);
+    }
+    assert.deepEqual(seen.sort(), ["Arrival/sleep", "Arrival/voice", "Rest/sleep", "Rest/voice"]);
+
+    // Play the first track: the play head leaves the start.
+    const first = rows[0];
+    await driver.wait(until.elementLocated(By.css('ul[aria-label="Tracks"] li.track canvas')), 10_000);
+    const head = await first.findElement(By.css(".playhead"));
+    assert.equal(await head.getCssValue("left"), "0px");
+    await first.findElement(By.css("button.play")).click();
+    await driver.wait(
+      async () => parseFloat(await head.getCssValue("left")) > 0,
+      20_000,
+      "the play head did not move",
+    );
+    assert.doesNotMatch(await first.findElement(By.css(".time")).getText(), /^0:00 \//);
+
+    // What reached the (file) sound card is the track, not silence.
+    await driver.wait(async () => (await stat(capture).catch(() => ({ size: 0 }))).size > 48_000 * 4, 20_000);
+    const captured = await readFile(capture);
+    const level = rms16(captured);
+    console.log(`captured ${captured.length} bytes of S16_LE 48 kHz stereo, RMS ${(20 * Math.log10(level)).toFixed(1)} dBFS`);
+    assert.ok(level > 0.001, `captured audio is silent (RMS ${level})`);
+    if (process.env.INTONE_E2E_SCREENSHOT) {
+      await writeFile(process.env.INTONE_E2E_SCREENSHOT, await driver.takeScreenshot(), "base64");
+    }
+  } catch (e) {
+    if (driver) {
+      const shot = join(tmpdir(), "intone-e2e-failure.png");
+      await writeFile(shot, await driver.takeScreenshot(), "base64").catch(() => {});
+      console.error(`screenshot of the failure: ${shot}`);
+    }
+    console.error(driverLog.join(""));
+    throw e;
+  } finally {
+    if (driver) await driver.quit().catch(() => {});
+    tauriDriver.kill();
+    // The capture file grows without pacing; never leave it behind.
+    await rm(tmp, { recursive: true, force: true });
+  }
+});
