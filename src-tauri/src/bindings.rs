@@ -26,6 +26,7 @@ pub fn builder<R: Runtime>() -> Builder<R> {
             studio::generate,
             studio::list_batches,
             studio::list_tracks,
+            studio::get_tracks,
             studio::cancel_batch,
             studio::retry_batch,
             studio::preview_voice,

@@ -107,6 +107,13 @@ fn generate_library_export_delete_over_ipc() {
     let tracks = tracks.as_array().expect("tracks");
     assert_eq!(tracks.len(), 4);
     let first = tracks[0]["id"].as_i64().expect("id");
+    // Re-reading finished tracks by id: in the order asked, unknown ids left out.
+    let last = tracks[3]["id"].as_i64().expect("id");
+    let some = app.ok("get_tracks", json!({"trackIds": [last, 999_999, first]}));
+    let some = some.as_array().expect("rows");
+    assert_eq!(some.len(), 2);
+    assert_eq!(some[0], tracks[3]);
+    assert_eq!(some[1], tracks[0]);
     let peaks = app.ok("track_peaks", json!({"trackId": first}));
     assert!(peaks["frames"].as_u64().expect("frames") > 0);
 

@@ -4,7 +4,7 @@
 // the shell forwards them (one `intone://batch` update per batch per 100 ms).
 import { mockIPC, mockWindows } from "@tauri-apps/api/mocks";
 import { emit } from "@tauri-apps/api/event";
-import type { BatchRow, BatchUpdate, EngineEntry, LibraryFilter, Stage, TrackRow } from "./lib/types";
+import type { BatchProgress, BatchRow, BatchUpdate, EngineEntry, LibraryFilter, Stage, TrackRow, TrackStatusEvent as TrackStatus } from "./lib/types";
 
 const stages: Stage[] = ["synthesize", "assemble", "mix", "master", "encode", "peaks"];
 const batches: BatchRow[] = [];
@@ -50,20 +50,59 @@ async function run(batch: BatchRow, rows: TrackRow[]) {
       await send({ batch_id: batch.id, progress: null, tracks: [{ type: "track_status", batch_id: batch.id, track_id: t.id, section: t.section, variant: t.variant, status: "running", stage, progress: stage === "synthesize" ? 0.5 : null, error: null }] });
       await new Promise((r) => setTimeout(r, 40));
     }
-    const fail = t.section === "Fails";
-    t.status = fail ? "failed" : "completed";
-    t.stage = null;
-    if (fail) t.error = "chatterbox: cannot connect to http://127.0.0.1:8004 (is the server running?) (gave up after 4 attempts)";
-    else Object.assign(t, { duration_ms: 12000, loudness_lufs: -16.1, true_peak_dbtp: -1.3, output_path: `/tmp/${t.id}.wav`, peaks_path: `/tmp/${t.id}.json`, sample_rate_hz: 48000, channels: 1 });
-    batch.completed = rows.filter((r) => r.status === "completed").length;
-    batch.failed = rows.filter((r) => r.status === "failed").length;
-    batch.pending = rows.length - batch.completed - batch.failed;
-    if (batch.pending === 0) batch.status = batch.failed === 0 ? "completed" : batch.completed === 0 ? "failed" : "partial_success";
-    await send({
-      batch_id: batch.id,
-      progress: { type: "batch_progress", batch_id: batch.id, status: batch.status, expected: batch.expected, completed: batch.completed, failed: batch.failed, cancelled: 0, pending: batch.pending },
-      tracks: [{ type: "track_status", batch_id: batch.id, track_id: t.id, section: t.section, variant: t.variant, status: t.status, stage: null, progress: null, error: t.error }],
-    });
+    finish(t);
+    await send({ batch_id: batch.id, progress: count(batch, rows), tracks: [trackStatus(batch, t, null)] });
+  }
+}
+
+/** Ends a track: the "Fails" section fails, everything else completes. */
+function finish(t: TrackRow) {
+  const fail = t.section === "Fails";
+  t.status = fail ? "failed" : "completed";
+  t.stage = null;
+  if (fail) t.error = "chatterbox: cannot connect to http://127.0.0.1:8004 (is the server running?) (gave up after 4 attempts)";
+  else Object.assign(t, { duration_ms: 12000, loudness_lufs: -16.1, true_peak_dbtp: -1.3, output_path: `/tmp/${t.id}.wav`, peaks_path: `/tmp/${t.id}.json`, sample_rate_hz: 48000, channels: 1 });
+}
+
+/** Recounts the batch and returns its progress event. */
+function count(batch: BatchRow, rows: TrackRow[]): BatchProgress {
+  batch.completed = rows.filter((r) => r.status === "completed").length;
+  batch.failed = rows.filter((r) => r.status === "failed").length;
+  batch.pending = rows.length - batch.completed - batch.failed;
+  if (batch.pending === 0) batch.status = batch.failed === 0 ? "completed" : batch.completed === 0 ? "failed" : "partial_success";
+  return { type: "batch_progress", batch_id: batch.id, status: batch.status, expected: batch.expected, completed: batch.completed, failed: batch.failed, cancelled: 0, pending: batch.pending };
+}
+
+function trackStatus(batch: BatchRow, t: TrackRow, progress: number | null): TrackStatus {
+  return { type: "track_status", batch_id: batch.id, track_id: t.id, section: t.section, variant: t.variant, status: t.status, stage: t.stage, progress, error: t.error };
+}
+
+/**
+ * A large batch at the shell's rate bound: `parallel` tracks are in flight,
+ * each moves one stage per 100 ms tick, and every tick is one coalesced
+ * update carrying all of its track changes (what `forward.rs` sends).
+ */
+async function flood(batch: BatchRow, rows: TrackRow[], parallel: number) {
+  const active: TrackRow[] = [];
+  let next = 0;
+  batch.status = "processing";
+  while (next < rows.length || active.length) {
+    while (active.length < parallel && next < rows.length) active.push(rows[next++]);
+    const changes: TrackStatus[] = [];
+    for (const t of [...active]) {
+      const s = t.stage ? stages.indexOf(t.stage) + 1 : 0;
+      if (s < stages.length) {
+        t.status = "running";
+        t.stage = stages[s];
+        changes.push(trackStatus(batch, t, s === 0 ? 0.5 : null));
+      } else {
+        finish(t);
+        active.splice(active.indexOf(t), 1);
+        changes.push(trackStatus(batch, t, null));
+      }
+    }
+    await emit("intone://batch", { batch_id: batch.id, progress: count(batch, rows), tracks: changes } satisfies BatchUpdate);
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
@@ -106,11 +145,16 @@ mockIPC(
         const batch: BatchRow = { id, project: "Harness", project_slug: "harness", status: "pending", voice: g.voice, format: g.format, sample_rate_hz: 48000, bit_depth: 16, expected: rows.length, completed: 0, failed: 0, cancelled: 0, pending: rows.length, created_at: "2026-11-21T10:00:00Z", updated_at: "2026-11-21T10:00:00Z" };
         batches.unshift(batch);
         tracks.set(id, rows);
-        setTimeout(() => run(batch, rows), 50);
+        const parallel = (window as any).__harnessFlood as number | undefined;
+        setTimeout(() => (parallel ? flood(batch, rows, parallel) : run(batch, rows)), 50);
         return id;
       }
       case "list_batches":
         return batches.map((b) => ({ ...b }));
+      case "get_tracks": {
+        const all = new Map(allTracks().map((t) => [t.id, t]));
+        return (a.trackIds as number[]).flatMap((id) => (all.has(id) ? [{ ...all.get(id)! }] : []));
+      }
       case "list_tracks":
         return (tracks.get(a.batchId) ?? []).map((t) => ({ ...t }));
       case "track_peaks":

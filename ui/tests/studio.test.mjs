@@ -3,29 +3,7 @@
 // the harness page (src/harness.ts). Build it first: npm run build:harness.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
-import { readFile } from "node:fs/promises";
-import { extname, join, dirname } from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
-
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "dist-harness");
-const types = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml" };
-
-function serve() {
-  const server = createServer(async (req, res) => {
-    const path = join(root, decodeURIComponent(new URL(req.url, "http://x").pathname));
-    try {
-      const body = await readFile(path);
-      res.writeHead(200, { "Content-Type": types[extname(path)] ?? "application/octet-stream" });
-      res.end(body);
-    } catch {
-      res.writeHead(404);
-      res.end();
-    }
-  });
-  return new Promise((ok) => server.listen(0, "127.0.0.1", () => ok(server)));
-}
+import { serve, harnessUrl, launch } from "./harness-server.mjs";
 
 const SCRIPT = `# Harness
 
@@ -44,15 +22,12 @@ The day is done and I let it go.
 
 test("generate, watch progress, see failures, play; library filter, export, delete; engines", async () => {
   const server = await serve();
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
+  const browser = await launch();
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors = [];
     page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(`http://127.0.0.1:${server.address().port}/harness.html`);
+    await page.goto(harnessUrl(server));
 
     await page.getByLabel("Script text").fill(SCRIPT);
     const sections = page.getByRole("list", { name: "Sections" }).getByRole("listitem");
@@ -127,6 +102,47 @@ test("generate, watch progress, see failures, play; library filter, export, dele
     await page.getByRole("button", { name: "Remove kokoro" }).click();
     await page.getByText("No servers configured.").waitFor();
 
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    server.close();
+  }
+});
+
+test("a 500-track batch: every row, patched in place from coalesced updates, no whole-batch reloads", async () => {
+  const server = await serve();
+  const browser = await launch();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    // 50 tracks in flight, one coalesced update per 100 ms (the shell's bound).
+    await page.addInitScript(() => (window.__harnessFlood = 50));
+    await page.goto(harnessUrl(server));
+    let script = "# Big\n\n";
+    for (let i = 1; i <= 250; i++) script += `## Part ${i}\n\nBreathe in slowly and let the shoulders fall.\n\n`;
+    await page.getByLabel("Script text").fill(script);
+    await page.getByRole("checkbox", { name: /sleep/ }).check();
+    await page.getByRole("button", { name: "Generate 500 tracks" }).click();
+    await page.getByTestId("batch-counts").filter({ hasText: "500 of 500 completed · 0 failed · 0 pending" }).waitFor({ timeout: 120_000 });
+    assert.equal(await page.locator("li.track[data-status='completed']").count(), 500);
+    const calls = await page.evaluate(() => window.__harness.calls.map((c) => c.cmd));
+    assert.equal(calls.filter((c) => c === "list_tracks").length, 1, "the batch is listed once, then patched");
+    const refreshed = await page.evaluate(() =>
+      window.__harness.calls.filter((c) => c.cmd === "get_tracks").flatMap((c) => c.args.trackIds),
+    );
+    assert.equal(new Set(refreshed).size, 500, "every finished track is re-read once for its length and loudness");
+    assert.equal(refreshed.length, 500);
+    // The first row shows its figures and a drawn waveform.
+    const first = page.locator("li.track").first();
+    assert.match(await first.locator(".meta").innerText(), /0:12 · -16\.1 LUFS · -1\.3 dBTP/);
+    const inked = await first.locator("canvas").evaluate((c) => {
+      const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+      return n;
+    });
+    assert.ok(inked > 100, `waveform drawn (${inked} pixels)`);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

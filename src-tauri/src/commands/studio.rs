@@ -148,6 +148,24 @@ pub fn list_tracks(state: State<'_, AppState>, batch_id: i64) -> CmdResult<Vec<T
     state.studio.tracks(batch_id).map_err(err)
 }
 
+/// The current rows of the given tracks, in the order asked; ids that no
+/// longer exist (deleted meanwhile) are left out. The UI refreshes only the
+/// tracks an update says have finished, not the whole batch.
+#[tauri::command]
+#[specta::specta]
+pub fn get_tracks(state: State<'_, AppState>, track_ids: Vec<i64>) -> CmdResult<Vec<TrackRow>> {
+    let store = state.studio.store();
+    let mut rows = Vec::with_capacity(track_ids.len());
+    for id in track_ids {
+        match store.track(id) {
+            Ok(row) => rows.push(row),
+            Err(intone_core::Error::NotFound(_)) => {}
+            Err(e) => return Err(err(e)),
+        }
+    }
+    Ok(rows)
+}
+
 /// Cancels a batch's unfinished tracks.
 #[tauri::command]
 #[specta::specta]

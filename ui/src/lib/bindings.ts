@@ -23,6 +23,12 @@ export const commands = {
 	listBatches: () => __TAURI_INVOKE<BatchRow[]>("list_batches"),
 	/**  A batch's tracks in order. */
 	listTracks: (batchId: number) => __TAURI_INVOKE<TrackRow[]>("list_tracks", { batchId }),
+	/**
+	 *  The current rows of the given tracks, in the order asked; ids that no
+	 *  longer exist (deleted meanwhile) are left out. The UI refreshes only the
+	 *  tracks an update says have finished, not the whole batch.
+	 */
+	getTracks: (trackIds: number[]) => __TAURI_INVOKE<TrackRow[]>("get_tracks", { trackIds }),
 	/**  Cancels a batch's unfinished tracks. */
 	cancelBatch: (batchId: number) => __TAURI_INVOKE<BatchRow>("cancel_batch", { batchId }),
 	/**  Re-runs a batch's failed and cancelled tracks (finished ones stay). */
