@@ -159,11 +159,15 @@ fn generate_library_export_delete_over_ipc() {
     let e = app
         .call(
             "generate",
-            json!({"args": {"scripts": [{"name": "empty.md", "text": "# Nothing\n"}],
+            json!({"args": {"scripts": [{"name": "Evening wind-down.md", "text": "# Nothing\n"}],
                                            "voice": null, "variants": ["voice"], "format": "wav"}}),
         )
         .expect_err("empty script");
-    assert!(e.contains("empty") && e.contains("no text to speak"), "{e}");
+    // The error names the user's file, not the copy kept under inputs/.
+    assert!(
+        e.starts_with("Evening wind-down.md") && e.contains("no text to speak"),
+        "{e}"
+    );
     let e = app
         .call(
             "generate",

@@ -392,10 +392,13 @@ impl Studio {
 
     /// Keeps pasted or dropped script text in `inputs/` (content-addressed
     /// name) and returns the file, so every batch refers to a real file.
+    /// The text is parsed first, so a script that cannot make tracks is
+    /// reported under the name the user gave it and nothing is saved.
     ///
     /// # Errors
-    /// [`Error::Io`].
+    /// [`Error::Script`] naming `name` (no text to speak, …); [`Error::Io`].
     pub fn save_script(&self, name: &str, text: &str) -> Result<PathBuf> {
+        self.preview_script(name, text)?;
         let p = Path::new(name);
         let ext = p
             .extension()
