@@ -62,6 +62,12 @@ test("generate, watch progress, see failures, play; library filter, export, dele
     const b = Number(await slider.getAttribute("aria-valuenow"));
     assert.ok(b > a, `play head moved: ${a} → ${b}`);
     await page.getByRole("button", { name: "Pause Morning · voice" }).click();
+    // Space resumes and pauses the loaded track when focus is not on a control.
+    await page.evaluate(() => document.activeElement?.blur());
+    await page.keyboard.press("Space");
+    await page.getByRole("button", { name: "Pause Morning · voice" }).waitFor();
+    await page.keyboard.press("Space");
+    await page.getByRole("button", { name: "Play Morning · voice" }).waitFor();
 
     await page.screenshot({ path: process.env.UI_SCREENSHOT ?? "/tmp/intone-ui-test.png" });
 
