@@ -72,7 +72,7 @@ function rms16(bytes) {
   return Math.sqrt(sum / n);
 }
 
-test("real app: paste, pick voice and two variants, generate, every track completes, play moves the head and sounds", { timeout: 600_000 }, async () => {
+test("real app: paste, pick voice and two variants, generate, every track completes, play moves the head and sounds, history survives a restart", { timeout: 600_000 }, async () => {
   assert.ok(APP, "set INTONE_APP to the intone-app binary");
   assert.ok(ASSETS, "set INTONE_ASSETS to the .assets folder");
   const tmp = await mkdtemp(join(tmpdir(), "intone-e2e-"));
@@ -114,10 +114,12 @@ test("real app: paste, pick voice and two variants, generate, every track comple
   let driver;
   try {
     await waitForHttp(`http://127.0.0.1:${port}/status`, 30_000);
-    driver = await new Builder()
-      .usingServer(`http://127.0.0.1:${port}/`)
-      .withCapabilities({ browserName: "wry", "tauri:options": { application: APP } })
-      .build();
+    const open = () =>
+      new Builder()
+        .usingServer(`http://127.0.0.1:${port}/`)
+        .withCapabilities({ browserName: "wry", "tauri:options": { application: APP } })
+        .build();
+    driver = await open();
 
     // The voice picker fills from the engines; pick the built-in neural voice.
     const voiceSelect = await driver.wait(until.elementLocated(By.css('select[aria-label="Voice"]')), 60_000);
@@ -192,6 +194,17 @@ test("real app: paste, pick voice and two variants, generate, every track comple
     if (process.env.INTONE_E2E_SCREENSHOT) {
       await writeFile(process.env.INTONE_E2E_SCREENSHOT, await driver.takeScreenshot(), "base64");
     }
+
+    // Quit and start the app again: the batch is in History, reopened with its tracks.
+    await driver.quit();
+    driver = undefined;
+    driver = await open();
+    const again = await driver.wait(until.elementLocated(By.css('[data-testid="batch-status"]')), 30_000);
+    assert.equal((await again.getText()).toLowerCase(), "completed");
+    const history = await driver.findElements(By.css(".history li"));
+    assert.equal(history.length, 1);
+    assert.match(await history[0].getText(), /#1 Morning pages/);
+    assert.equal((await driver.findElements(By.css('ul[aria-label="Tracks"] li.track[data-status="completed"]'))).length, 4);
   } catch (e) {
     if (driver) {
       const shot = join(tmpdir(), "intone-e2e-failure.png");
