@@ -149,6 +149,12 @@ test("a 500-track batch: every row, patched in place from coalesced updates, no 
       return n;
     });
     assert.ok(inked > 100, `waveform drawn (${inked} pixels)`);
+    // The track list scrolls inside the batch panel: the progress bar and
+    // History stay on screen with 500 rows.
+    for (const part of [page.getByRole("progressbar", { name: "Batch progress" }), page.getByRole("heading", { name: "History" })]) {
+      const box = await part.boundingBox();
+      assert.ok(box && box.height > 0 && box.y >= 0 && box.y + box.height <= 900, `on screen: ${JSON.stringify(box)}`);
+    }
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();
