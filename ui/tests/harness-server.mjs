@@ -35,3 +35,17 @@ export function launch() {
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
   });
 }
+
+/**
+ * Opens the harness in a 1280×900 page of `browser`; `flood` (tracks in
+ * flight) switches Generate to the harness's large-batch mode. Returns the
+ * page and the list that collects its uncaught errors.
+ */
+export async function openHarness(browser, server, { flood } = {}) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  if (flood) await page.addInitScript((n) => (window.__harnessFlood = n), flood);
+  await page.goto(harnessUrl(server));
+  return { page, errors };
+}

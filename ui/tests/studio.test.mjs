@@ -3,7 +3,7 @@
 // the harness page (src/harness.ts). Build it first: npm run build:harness.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serve, harnessUrl, launch } from "./harness-server.mjs";
+import { serve, launch, openHarness } from "./harness-server.mjs";
 
 const SCRIPT = `# Harness
 
@@ -24,10 +24,7 @@ test("generate, watch progress, see failures, play; library filter, export, dele
   const server = await serve();
   const browser = await launch();
   try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const errors = [];
-    page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(harnessUrl(server));
+    const { page, errors } = await openHarness(browser, server);
 
     await page.getByLabel("Script text").fill(SCRIPT);
     const sections = page.getByRole("list", { name: "Sections" }).getByRole("listitem");
@@ -119,12 +116,8 @@ test("a 500-track batch: every row, patched in place from coalesced updates, no 
   const server = await serve();
   const browser = await launch();
   try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const errors = [];
-    page.on("pageerror", (e) => errors.push(e.message));
     // 50 tracks in flight, one coalesced update per 100 ms (the shell's bound).
-    await page.addInitScript(() => (window.__harnessFlood = 50));
-    await page.goto(harnessUrl(server));
+    const { page, errors } = await openHarness(browser, server, { flood: 50 });
     let script = "# Big\n\n";
     for (let i = 1; i <= 250; i++) script += `## Part ${i}\n\nBreathe in slowly and let the shoulders fall.\n\n`;
     await page.getByLabel("Script text").fill(script);

@@ -3,25 +3,16 @@
 //! and files, installing a dropped Piper voice and keeping dropped audio as
 //! inputs.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use intone_core::pipeline::RunOptions;
+use common::{rt, studio};
 use intone_core::store::{BatchStatus, LibraryFilter, TrackStatus};
-use intone_core::{Error, GenerateRequest, Home, Studio};
+use intone_core::{Error, GenerateRequest, Studio};
 
 const SCRIPT: &str = "# Calm\n\n## Morning\n\nI wake up rested.\n\n## Evening\n\nI rest easy.\n";
-
-fn studio(dir: &Path) -> Studio {
-    Studio::open(Home::open(dir).expect("home"), RunOptions::default()).expect("studio")
-}
-
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("runtime")
-}
 
 /// Records a batch of SCRIPT × variants in espeak's voice; runs it when `run`.
 fn batch(s: &Studio, variants: &[&str], run: bool) -> i64 {

@@ -3,9 +3,12 @@
 //! click-free joins, the clip cache across batches, and clean refusal of bad
 //! input.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::{rt, studio};
 use intone_core::audio::edit::max_step;
 use intone_core::audio::wav::{read_clip, write_clip};
 use intone_core::audio::Clip;
@@ -20,17 +23,6 @@ fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/fixtures/scripts")
         .join(name)
-}
-
-fn studio(dir: &Path) -> Studio {
-    Studio::open(Home::open(dir).expect("home"), RunOptions::default()).expect("studio")
-}
-
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("runtime")
 }
 
 /// Integrated loudness and true peak as measured by ffmpeg's ebur128 filter.
