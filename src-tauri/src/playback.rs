@@ -128,13 +128,20 @@ impl Player {
         };
         let mut st = s.state.clone();
         if let Some(sink) = &s.sink {
-            st.position_ms = (sink.get_pos().as_millis() as u64).min(st.duration_ms);
+            st.position_ms = play_head_ms(sink, st.duration_ms);
             st.playing = !sink.is_paused() && !sink.empty();
-            if sink.empty() {
-                st.position_ms = st.duration_ms;
-            }
         }
         st
+    }
+}
+
+/// Where `sink` is in a track of `duration_ms`: its position, or the end once
+/// it has played everything.
+fn play_head_ms(sink: &rodio::Sink, duration_ms: u64) -> u64 {
+    if sink.empty() {
+        duration_ms
+    } else {
+        (sink.get_pos().as_millis() as u64).min(duration_ms)
     }
 }
 
@@ -295,12 +302,7 @@ fn release_when_idle(shared: &Arc<Mutex<Shared>>, idle_since: &mut Option<Instan
         return false;
     }
     if let Some(k) = s.sink.take() {
-        let position_ms = if k.empty() {
-            s.state.duration_ms
-        } else {
-            (k.get_pos().as_millis() as u64).min(s.state.duration_ms)
-        };
-        s.state.position_ms = position_ms;
+        s.state.position_ms = play_head_ms(&k, s.state.duration_ms);
         s.state.playing = false;
         k.stop();
     }
