@@ -3,6 +3,7 @@
 //! Exit codes: 0 when every track completed, 2 for partial success, 1 for a
 //! failed batch or any error (one line on stderr naming the problem).
 
+mod convert_cmd;
 mod engines_cmd;
 mod output;
 mod progress;
@@ -16,7 +17,7 @@ use intone_core::pipeline::RunOptions;
 use intone_core::store::BatchStatus;
 use intone_core::{GenerateRequest, Home, Studio};
 
-/// Intone: scripts in, mastered spoken-audio tracks out. Offline.
+/// Intone: scripts and recordings in, mastered audio tracks out. Offline.
 #[derive(Parser, Debug)]
 #[command(name = "intone", version, about, long_about = None)]
 struct Cli {
@@ -56,6 +57,14 @@ enum Command {
         #[arg(long)]
         project: Option<String>,
         /// Print one JSON document on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Convert recordings: chunk on silences, convert each chunk, join, master.
+    Convert(convert_cmd::ConvertArgs),
+    /// List converters with their settings and whether each can run now.
+    Converters {
+        /// Print JSON.
         #[arg(long)]
         json: bool,
     },
@@ -151,7 +160,7 @@ fn main() -> ExitCode {
 }
 
 /// Exit code for a batch status.
-fn code_for(status: BatchStatus) -> ExitCode {
+pub(crate) fn code_for(status: BatchStatus) -> ExitCode {
     match status {
         BatchStatus::Completed => ExitCode::SUCCESS,
         BatchStatus::PartialSuccess => ExitCode::from(2),
@@ -216,6 +225,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             output::batch_result(&studio, &batch, json)?;
             Ok(code_for(batch.status))
         }
+        Command::Convert(args) => convert_cmd::convert(&studio, &rt, args),
+        Command::Converters { json } => convert_cmd::converters(&studio, json),
         Command::Resume { json } => {
             let batches = rt.block_on(progress::with_progress(&studio, async {
                 studio.resume().await

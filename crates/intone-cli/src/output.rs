@@ -6,7 +6,8 @@ use intone_core::variants::Variant;
 use intone_core::Studio;
 use serde_json::json;
 
-fn print_json(v: &serde_json::Value) -> anyhow::Result<()> {
+/// Prints `v` as pretty JSON on stdout.
+pub fn print_json(v: &serde_json::Value) -> anyhow::Result<()> {
     println!("{}", serde_json::to_string_pretty(v)?);
     Ok(())
 }
@@ -139,14 +140,20 @@ pub fn tracks(list: &[TrackRow], json: bool) -> anyhow::Result<()> {
             TrackStatus::Failed => t.error.clone().unwrap_or_default(),
             TrackStatus::Running => t
                 .stage
-                .map(|s| s.progressive().to_string())
+                .map(|s| {
+                    if t.units_total > 0 && s == intone_core::store::Stage::Convert {
+                        format!("{} {}/{}", s.progressive(), t.units_done, t.units_total)
+                    } else {
+                        s.progressive().to_string()
+                    }
+                })
                 .unwrap_or_default(),
             _ => t.status.as_str().to_string(),
         };
         println!(
             "{mark} {:>3}  {:<28} {:<8} {detail}",
             t.position + 1,
-            truncate(&t.section, 28),
+            truncate(&t.title, 28),
             t.variant
         );
     }

@@ -99,18 +99,22 @@ impl View {
             }
             Event::TrackStatus {
                 track_id,
-                section,
+                title,
                 variant,
                 status,
                 stage,
                 progress,
+                units,
                 error,
                 ..
             } => {
-                let label = format!("{section} · {variant}");
+                let label = format!("{title} · {variant}");
                 let what = match (status, stage) {
-                    (TrackStatus::Running, Some(s)) => match progress {
-                        Some(p) if self.tty => format!("{} {:.0}%", s.progressive(), p * 100.0),
+                    (TrackStatus::Running, Some(s)) => match (units, progress) {
+                        (Some(u), _) => format!("{} {}/{}", s.progressive(), u.done, u.total),
+                        (None, Some(p)) if self.tty => {
+                            format!("{} {:.0}%", s.progressive(), p * 100.0)
+                        }
                         _ => s.progressive().to_string(),
                     },
                     (TrackStatus::Running, None) => "starting".into(),
@@ -141,6 +145,7 @@ impl View {
                     });
                     bar.set_message(format!("{label}: {what}"));
                 } else if progress.is_none_or(|p| p >= 1.0)
+                    || units.is_some()
                     || !matches!(status, TrackStatus::Running)
                 {
                     let line = format!("{label}: {what}");

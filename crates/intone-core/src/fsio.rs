@@ -22,6 +22,21 @@ pub fn temp_path_for(dest: &Path) -> PathBuf {
     dest.with_file_name(format!(".{name}.tmp-{}-{n}", std::process::id()))
 }
 
+/// Like [`temp_path_for`], but keeping `dest`'s extension at the end
+/// (`.<stem>.tmp-<pid>-<n>.<ext>`), for programs that pick a format by it.
+pub fn temp_path_keeping_extension(dest: &Path) -> PathBuf {
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let stem = dest
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let ext = dest
+        .extension()
+        .map(|e| format!(".{}", e.to_string_lossy()))
+        .unwrap_or_default();
+    dest.with_file_name(format!(".{stem}.tmp-{}-{n}{ext}", std::process::id()))
+}
+
 /// Flushes `tmp` to disk and renames it to `dest` (replacing any old file),
 /// then flushes the folder entry.
 ///

@@ -124,6 +124,10 @@ impl Home {
     pub fn engines_path(&self) -> PathBuf {
         self.root.join("engines.toml")
     }
+    /// The user's converters (`converters.toml`).
+    pub fn converters_path(&self) -> PathBuf {
+        self.root.join("converters.toml")
+    }
     /// Log files.
     pub fn logs_dir(&self) -> PathBuf {
         self.root.join("logs")

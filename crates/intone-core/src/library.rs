@@ -16,7 +16,10 @@ use crate::store::{InputRow, TrackStatus};
 use crate::studio::Studio;
 
 /// Audio file extensions accepted as inputs.
-pub const INPUT_EXTENSIONS: &[&str] = &["wav", "mp3", "m4a", "mp4", "flac", "ogg"];
+pub const INPUT_EXTENSIONS: &[&str] = &[
+    "wav", "wave", "mp3", "m4a", "mp4", "mov", "aac", "flac", "ogg", "oga", "mkv", "webm", "aif",
+    "aiff", "caf",
+];
 
 /// What [`Studio::delete_tracks`] did.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -134,7 +137,7 @@ impl Studio {
         };
         for &id in ids {
             let t = self.store().track(id)?;
-            let label = format!("{} · {}", t.section, t.variant);
+            let label = format!("{} · {}", t.title, t.variant);
             let src = match (&t.output_path, t.status) {
                 (Some(p), TrackStatus::Completed) => PathBuf::from(p),
                 _ => {
@@ -240,6 +243,23 @@ impl Studio {
                 ),
             ));
         }
+        self.keep_input(path)
+    }
+
+    /// Keeps an audio file as an input whatever its extension (its bytes
+    /// decide): checks it decodes, copies it to `inputs/<blake3>.<ext>` once
+    /// per content, and records it.
+    ///
+    /// # Errors
+    /// [`Error::Audio`] naming the file when it is not decodable audio;
+    /// [`Error::Io`] when it cannot be copied.
+    pub fn keep_input(&self, path: &Path) -> Result<InputRow> {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .filter(|e| e.len() <= 8 && e.chars().all(|c| c.is_ascii_alphanumeric()))
+            .unwrap_or_else(|| "bin".into());
         let info = probe_file(path)?;
         let hash = blake3_file(path)?.to_hex().to_string();
         if let Some(row) = self.store().input(&hash)? {

@@ -17,7 +17,10 @@ use crate::script::{self, split_utterances, Script};
 use crate::store::{BatchRow, NewBatch, Store, TrackRow};
 use crate::variants::{self, Variant};
 
+mod convert;
 mod engines;
+
+pub use convert::{AlreadyConverted, ConvertPlan, ConvertRequest, DEFAULT_CONVERT_LUFS};
 
 /// Default output sample rate.
 pub const DEFAULT_SAMPLE_RATE_HZ: u32 = 48_000;
@@ -130,18 +133,7 @@ impl Studio {
         if req.scripts.is_empty() {
             return Err(Error::Config("no script given".into()));
         }
-        if ![44_100, 48_000].contains(&req.sample_rate_hz) {
-            return Err(Error::Config(format!(
-                "unsupported sample rate {} Hz (use 44100 or 48000)",
-                req.sample_rate_hz
-            )));
-        }
-        if ![16, 24].contains(&req.bit_depth) {
-            return Err(Error::Config(format!(
-                "unsupported bit depth {} (use 16 or 24)",
-                req.bit_depth
-            )));
-        }
+        convert::check_output(req.sample_rate_hz, req.bit_depth)?;
         let mut scripts = Vec::new();
         let mut warnings = Vec::new();
         for p in &req.scripts {
@@ -315,7 +307,14 @@ impl Studio {
             );
             stages::assemble(&clips, &variant, DEFAULT_SAMPLE_RATE_HZ, &v)?;
             stages::mix(&v, &variant, 1, &m)?;
-            stages::master(&m, &variant, &ma)?;
+            stages::master(
+                &m,
+                crate::audio::master::MasterSettings {
+                    target_lufs: variant.target_lufs,
+                    ceiling_dbtp: variant.ceiling_dbtp,
+                },
+                &ma,
+            )?;
             let format = if out
                 .extension()
                 .is_some_and(|e| e.eq_ignore_ascii_case("flac"))

@@ -79,9 +79,9 @@ fn every_variant_masters_to_target_without_exceeding_true_peak() {
             assert!(
                 (own_l - target).abs() <= 0.5,
                 "{}: {own_l} LUFS vs {target}",
-                t.section
+                t.title
             );
-            assert!(own_tp <= -1.0, "{}: {own_tp} dBTP", t.section);
+            assert!(own_tp <= -1.0, "{}: {own_tp} dBTP", t.title);
             let out = PathBuf::from(t.output_path.as_deref().expect("path"));
             assert!(out.is_file());
             assert_eq!(
@@ -117,7 +117,7 @@ fn every_variant_masters_to_target_without_exceeding_true_peak() {
         let sleep = tracks.iter().find(|t| t.variant == "sleep").expect("sleep");
         let voice = tracks
             .iter()
-            .find(|t| t.variant == "voice" && t.section == sleep.section)
+            .find(|t| t.variant == "voice" && t.title == sleep.title)
             .expect("voice");
         assert!(
             sleep.duration_ms.expect("d") > voice.duration_ms.expect("d") + 15_000,

@@ -60,9 +60,15 @@ fn open_source(
         .tracks()
         .iter()
         .find(|t| t.codec_params.codec != CODEC_TYPE_NULL)
-        .ok_or_else(|| Error::audio(path, "no audio track"))?;
+        .ok_or_else(|| Error::audio(path, "no audio track (a video without sound?)"))?;
     let track_id = track.id;
     let params = track.codec_params.clone();
+    crate::audio::ingest::check_header(
+        path,
+        params.sample_rate,
+        params.channels.map(|c| c.count() as u16),
+        params.bits_per_sample,
+    )?;
     let decoder = symphonia::default::get_codecs()
         .make(&params, &DecoderOptions::default())
         .map_err(|e| Error::audio(path, format!("unsupported codec ({e})")))?;
@@ -163,6 +169,19 @@ pub struct AudioInfo {
 /// [`Error::Audio`] naming the file: missing, unknown format, no audio track,
 /// or an undecodable first packet.
 pub fn probe_file(path: &Path) -> Result<AudioInfo> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| probe_inner(path))) {
+        Ok(r) => r,
+        Err(_) => Err(Error::audio(
+            path,
+            "malformed audio: the decoder failed on its header",
+        )),
+    }
+}
+
+fn probe_inner(path: &Path) -> Result<AudioInfo> {
+    if std::fs::metadata(path).is_ok_and(|m| m.len() == 0) {
+        return Err(Error::audio(path, "the file is empty (0 bytes)"));
+    }
     let Opened {
         mut format,
         track_id,

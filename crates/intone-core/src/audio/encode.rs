@@ -14,6 +14,7 @@ use crate::audio::BLOCK_FRAMES;
 use crate::error::{Error, Result};
 
 /// Container of a delivered track.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {

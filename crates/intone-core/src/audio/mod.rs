@@ -7,12 +7,14 @@ pub mod decode;
 pub mod dynamics;
 pub mod edit;
 pub mod encode;
+pub mod ingest;
 pub mod limiter;
 pub mod loudness;
 pub mod master;
 pub mod mix;
 pub mod peaks;
 pub mod resample;
+pub mod silence;
 pub mod wav;
 
 /// Frames per block for streaming DSP (≈85 ms at 48 kHz).
@@ -61,6 +63,25 @@ impl Clip {
     pub fn duration_ms(&self) -> f64 {
         self.frames() as f64 * 1000.0 / f64::from(self.sample_rate_hz.max(1))
     }
+    /// The clip with `channels` channels: a mono clip is copied to every
+    /// channel, more channels are averaged to mono first.
+    pub fn with_channels(&self, channels: u16) -> Clip {
+        if channels == self.channels {
+            return self.clone();
+        }
+        let mono = self.to_mono();
+        let ch = usize::from(channels.max(1));
+        let mut samples = Vec::with_capacity(mono.len() * ch);
+        for s in mono {
+            samples.extend(std::iter::repeat_n(s, ch));
+        }
+        Clip {
+            sample_rate_hz: self.sample_rate_hz,
+            channels: channels.max(1),
+            samples,
+        }
+    }
+
     /// Mono mixdown (channel average).
     pub fn to_mono(&self) -> Vec<f32> {
         let ch = usize::from(self.channels.max(1));

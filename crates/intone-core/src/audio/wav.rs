@@ -42,6 +42,17 @@ impl WavBlockReader {
         })
     }
 
+    /// Moves to frame `frame` (clamped to the end of the file).
+    ///
+    /// # Errors
+    /// [`Error::Audio`] when the file cannot be positioned.
+    pub fn seek(&mut self, frame: u64) -> Result<()> {
+        let f = u32::try_from(frame.min(self.frames)).unwrap_or(u32::MAX);
+        self.reader
+            .seek(f)
+            .map_err(|e| Error::audio(&self.path, format!("seek to frame {frame}: {e}")))
+    }
+
     /// Replaces `buf` with up to `frames` interleaved frames; returns frames read (0 at the end).
     ///
     /// # Errors

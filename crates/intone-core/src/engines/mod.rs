@@ -5,6 +5,7 @@
 //! `piper:en_US-joe-medium`, `chatterbox:Emily.wav`).
 
 pub mod beds;
+pub mod conversion;
 pub mod espeak;
 pub mod http;
 pub mod piper;

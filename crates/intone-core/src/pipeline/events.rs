@@ -35,9 +35,9 @@ pub enum Event {
         batch_id: i64,
         /// Track id.
         track_id: i64,
-        /// Section title.
-        section: String,
-        /// Variant name.
+        /// Track title (section title, input file name).
+        title: String,
+        /// Recipe name (variant, converter).
         variant: String,
         /// Status.
         status: TrackStatus,
@@ -45,6 +45,8 @@ pub enum Event {
         stage: Option<Stage>,
         /// Fraction of the stage done (0..=1) when known.
         progress: Option<f32>,
+        /// Sub-units of the stage done and planned (`converting 37/80`).
+        units: Option<UnitProgress>,
         /// Error message when failed.
         error: Option<String>,
     },
@@ -55,6 +57,16 @@ pub enum Event {
         /// The message.
         message: String,
     },
+}
+
+/// Sub-units of a stage done so far, of how many.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitProgress {
+    /// Units done.
+    pub done: u32,
+    /// Units planned.
+    pub total: u32,
 }
 
 impl Event {

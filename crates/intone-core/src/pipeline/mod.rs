@@ -2,10 +2,13 @@
 //! tracks, durable steps per track ([`track`]), crash recovery, cancellation
 //! and typed events.
 
+pub mod conversion;
+mod cx;
 pub mod events;
 pub mod failpoint;
 pub mod lock;
 pub mod retry;
+mod speech;
 pub mod stages;
 pub mod track;
 
@@ -13,6 +16,7 @@ use std::sync::Arc;
 
 use tokio::sync::{broadcast, Semaphore};
 
+use crate::engines::conversion::ConverterRegistry;
 use crate::engines::EngineRegistry;
 use crate::error::{Error, Result};
 use crate::home::Home;
@@ -54,6 +58,8 @@ pub struct Pipeline {
     pub store: Arc<Store>,
     /// Speech engines; replaced whole when `engines.toml` changes.
     engines: std::sync::RwLock<EngineRegistry>,
+    /// Converters; replaced whole when `converters.toml` changes.
+    converters: std::sync::RwLock<ConverterRegistry>,
     /// Options.
     pub options: RunOptions,
     events: broadcast::Sender<Event>,
@@ -68,10 +74,12 @@ impl Pipeline {
         options: RunOptions,
     ) -> Self {
         let (events, _) = broadcast::channel(4096);
+        let converters = ConverterRegistry::load(&home);
         Self {
             home,
             store,
             engines: std::sync::RwLock::new(engines),
+            converters: std::sync::RwLock::new(converters),
             options,
             events,
         }
@@ -92,6 +100,23 @@ impl Pipeline {
             .engines
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = engines;
+    }
+
+    /// The current converters (a cheap copy: converters are shared handles).
+    pub fn converters(&self) -> ConverterRegistry {
+        self.converters
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Reloads the converters from `converters.toml`.
+    pub fn reload_converters(&self) {
+        *self
+            .converters
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) =
+            ConverterRegistry::load(&self.home);
     }
 
     /// A receiver of every event from now on.

@@ -268,15 +268,11 @@ pub fn mix(voice: &Path, variant: &Variant, seed: u64, out: &Path) -> Result<Mix
     })
 }
 
-/// Masters the mix to the variant's loudness target and true-peak ceiling.
+/// Masters the mix to a loudness target and true-peak ceiling.
 ///
 /// # Errors
 /// [`Error::Audio`].
-pub fn master(mix: &Path, variant: &Variant, out: &Path) -> Result<MasterReport> {
-    let settings = MasterSettings {
-        target_lufs: variant.target_lufs,
-        ceiling_dbtp: variant.ceiling_dbtp,
-    };
+pub fn master(mix: &Path, settings: MasterSettings, out: &Path) -> Result<MasterReport> {
     let report = fsio::write_with(out, |tmp| master_file(mix, tmp, settings))?;
     tracing::debug!(
         "mastered {}: {:.1} → {:.1} LUFS with {:+.1} dB gain, {:.1} dB peak reduction, {} pass(es)",

@@ -3,7 +3,7 @@
 
 use rusqlite::{params, OptionalExtension, Transaction};
 
-use super::types::{BatchRow, BatchStatus};
+use super::types::{BatchRow, BatchStatus, JobKind};
 use super::Store;
 use crate::error::{Error, Result};
 use crate::script::{slug, Script};
@@ -28,9 +28,44 @@ pub struct NewBatch<'a> {
     pub bit_depth: u16,
 }
 
+/// One track of a batch of any kind but speech (speech tracks come from
+/// scripts' sections: [`NewBatch`]).
+#[derive(Debug, Clone)]
+pub struct NewTrack {
+    /// What the user sees it as (an input file's name…).
+    pub title: String,
+    /// BLAKE3 of the input it works on, when it has one (must be in `inputs`).
+    pub input_hash: Option<String>,
+    /// BLAKE3 of its input plus its recipe (see [`Store::completed_by_source_key`]).
+    pub source_key: String,
+    /// The recipe's name (converter and preset…).
+    pub variant: String,
+    /// The recipe as JSON; the kind's runner reads it back.
+    pub recipe_json: String,
+}
+
+/// Everything needed to record a batch of a kind other than speech.
+#[derive(Debug, Clone)]
+pub struct NewJobBatch<'a> {
+    /// Project display name.
+    pub project: &'a str,
+    /// What the batch makes.
+    pub kind: JobKind,
+    /// The voice or converter it uses.
+    pub voice: &'a str,
+    /// `wav` or `flac`.
+    pub format: &'a str,
+    /// Output sample rate.
+    pub sample_rate_hz: u32,
+    /// Output bit depth (16 or 24).
+    pub bit_depth: u16,
+    /// Its tracks, in order.
+    pub tracks: &'a [NewTrack],
+}
+
 const BATCH_COLUMNS: &str =
     "b.id, p.name, p.slug, b.status, b.voice, b.format, b.sample_rate_hz, b.bit_depth, \
-     b.expected, b.completed, b.failed, b.cancelled, b.pending, b.created_at, b.updated_at";
+     b.expected, b.completed, b.failed, b.cancelled, b.pending, b.created_at, b.updated_at, b.kind";
 
 fn batch_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchRow> {
     Ok(BatchRow {
@@ -49,6 +84,7 @@ fn batch_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchRow> {
         pending: r.get(12)?,
         created_at: r.get(13)?,
         updated_at: r.get(14)?,
+        kind: r.get(15)?,
     })
 }
 
@@ -148,9 +184,9 @@ impl Store {
                     for v in nb.variants {
                         let json = serde_json::to_string(v).map_err(|e| Error::Config(e.to_string()))?;
                         tx.execute(
-                            "INSERT INTO tracks (batch_id, section_id, position, variant, variant_json, voice)
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                            params![batch_id, section_id, position, v.name, json, nb.voice],
+                            "INSERT INTO tracks (batch_id, section_id, title, position, variant, recipe_json, voice)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                            params![batch_id, section_id, section.title, position, v.name, json, nb.voice],
                         )?;
                         position += 1;
                     }
@@ -160,6 +196,81 @@ impl Store {
             tx.commit()?;
             Ok(batch_id)
         })
+    }
+
+    /// Records a batch of any kind but speech and all its tracks in one
+    /// transaction, before any work starts. Returns the batch id.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for a batch with no tracks; [`Error::Store`].
+    pub fn create_job_batch(&self, nb: &NewJobBatch<'_>) -> Result<i64> {
+        if nb.tracks.is_empty() {
+            return Err(Error::Config(
+                "nothing to do: the batch has no tracks".into(),
+            ));
+        }
+        self.with(|c| {
+            let tx = c.transaction()?;
+            let pslug = slug(nb.project);
+            tx.execute(
+                "INSERT INTO projects (name, slug) VALUES (?1, ?2) ON CONFLICT(slug) DO NOTHING",
+                params![nb.project, pslug],
+            )?;
+            let project_id: i64 =
+                tx.query_row("SELECT id FROM projects WHERE slug = ?1", [&pslug], |r| r.get(0))?;
+            tx.execute(
+                "INSERT INTO batches (project_id, kind, voice, format, sample_rate_hz, bit_depth)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![project_id, nb.kind, nb.voice, nb.format, nb.sample_rate_hz, nb.bit_depth],
+            )?;
+            let batch_id = tx.last_insert_rowid();
+            for (position, t) in nb.tracks.iter().enumerate() {
+                tx.execute(
+                    "INSERT INTO tracks (batch_id, position, title, input_hash, source_key, variant, recipe_json, voice)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    params![
+                        batch_id,
+                        position as i64,
+                        t.title,
+                        t.input_hash,
+                        t.source_key,
+                        t.variant,
+                        t.recipe_json,
+                        nb.voice
+                    ],
+                )?;
+            }
+            recompute(&tx, batch_id)?;
+            tx.commit()?;
+            Ok(batch_id)
+        })
+    }
+
+    /// The newest completed track made from `source_key` whose output file
+    /// still exists: the same input with the same settings, done before.
+    ///
+    /// # Errors
+    /// [`Error::Store`].
+    pub fn completed_by_source_key(&self, source_key: &str) -> Result<Option<super::TrackRow>> {
+        let ids: Vec<i64> = self.with(|c| {
+            let mut st = c.prepare(
+                "SELECT id FROM tracks WHERE source_key = ?1 AND status = 'completed' ORDER BY id DESC",
+            )?;
+            let v = st
+                .query_map([source_key], |r| r.get(0))?
+                .collect::<rusqlite::Result<Vec<i64>>>()?;
+            Ok(v)
+        })?;
+        for id in ids {
+            let t = self.track(id)?;
+            if t.output_path
+                .as_deref()
+                .is_some_and(|p| std::path::Path::new(p).is_file())
+            {
+                return Ok(Some(t));
+            }
+        }
+        Ok(None)
     }
 
     /// One batch.
@@ -247,6 +358,12 @@ impl Store {
                 "DELETE FROM steps WHERE status = 'failed' AND track_id IN (SELECT id FROM tracks WHERE batch_id = ?1)",
                 [id],
             )?;
+            // Within them, only the failed sub-units run again.
+            tx.execute(
+                "UPDATE units SET status = 'pending', error = NULL
+                 WHERE status IN ('failed', 'running') AND track_id IN (SELECT id FROM tracks WHERE batch_id = ?1)",
+                [id],
+            )?;
             if n > 0 {
                 tx.execute("UPDATE batches SET status = 'processing' WHERE id = ?1", [id])?;
             }
@@ -267,6 +384,11 @@ impl Store {
             let tx = c.transaction()?;
             tx.execute(
                 "DELETE FROM steps WHERE status = 'running' AND track_id IN (SELECT id FROM tracks WHERE batch_id = ?1)",
+                [id],
+            )?;
+            tx.execute(
+                "UPDATE units SET status = 'pending'
+                 WHERE status = 'running' AND track_id IN (SELECT id FROM tracks WHERE batch_id = ?1)",
                 [id],
             )?;
             let n = tx.execute(

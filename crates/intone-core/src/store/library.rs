@@ -1,13 +1,14 @@
-//! The Library: every track of every batch, filtered by status, variant,
-//! voice and script, and deleting tracks (rows first, in one transaction with
+//! The Library: every track of every batch of every kind, filtered by kind,
+//! status, variant (or converter), voice and source (script or input file), and deleting tracks (rows first, in one transaction with
 //! their batches' counters; files are the caller's business).
 
 use rusqlite::params_from_iter;
 use serde::{Deserialize, Serialize};
 
 use super::batches::recompute;
+use super::tracks::TRACK_COLUMN_COUNT;
 use super::tracks::{track_from_row, TRACK_COLUMNS};
-use super::types::{TrackRow, TrackStatus};
+use super::types::{JobKind, TrackRow, TrackStatus};
 use super::Store;
 use crate::error::{Error, Result};
 
@@ -22,8 +23,10 @@ pub struct LibraryFilter {
     pub variant: Option<String>,
     /// Only this voice id (`piper:en_US-joe-medium`).
     pub voice: Option<String>,
-    /// Only tracks from scripts with this title.
-    pub script: Option<String>,
+    /// Only tracks from this source: a script's title or an input file's name.
+    pub source: Option<String>,
+    /// Only tracks of batches of this kind.
+    pub kind: Option<JobKind>,
 }
 
 /// One Library row: the track and where it came from.
@@ -32,8 +35,11 @@ pub struct LibraryFilter {
 pub struct LibraryItem {
     /// The track.
     pub track: TrackRow,
-    /// Title of the script the section belongs to.
-    pub script: String,
+    /// Where it came from: the script's title (speech), the input file's
+    /// name (conversion).
+    pub source: String,
+    /// The kind of its batch.
+    pub kind: JobKind,
     /// Project name.
     pub project: String,
     /// When the batch was created (ISO 8601, UTC).
@@ -48,9 +54,16 @@ pub struct LibraryFacets {
     pub variants: Vec<String>,
     /// Voice ids, sorted.
     pub voices: Vec<String>,
-    /// Script titles, sorted.
-    pub scripts: Vec<String>,
+    /// Sources (script titles, input file names), sorted.
+    pub sources: Vec<String>,
 }
+
+/// A track's source: its script's title, else its input's name, else its title.
+const SOURCE: &str = "coalesce(sc.title, i.name, t.title)";
+/// The joins [`SOURCE`] reads.
+const SOURCE_JOINS: &str = "LEFT JOIN sections s ON s.id = t.section_id
+                 LEFT JOIN scripts sc ON sc.id = s.script_id
+                 LEFT JOIN inputs i ON i.hash = t.input_hash";
 
 impl Store {
     /// Tracks matching `filter`, newest batch first, then in batch order.
@@ -69,7 +82,8 @@ impl Store {
         add("t.status", filter.status.map(|s| s.as_str().to_string()));
         add("t.variant", filter.variant.clone());
         add("t.voice", filter.voice.clone());
-        add("sc.title", filter.script.clone());
+        add(SOURCE, filter.source.clone());
+        add("b.kind", filter.kind.map(|k| k.as_str().to_string()));
         let wher = if clauses.is_empty() {
             String::new()
         } else {
@@ -77,10 +91,9 @@ impl Store {
         };
         self.with(|c| {
             let mut st = c.prepare(&format!(
-                "SELECT {TRACK_COLUMNS}, sc.title, p.name, b.created_at
+                "SELECT {TRACK_COLUMNS}, {SOURCE}, p.name, b.created_at, b.kind
                  FROM tracks t
-                 JOIN sections s ON s.id = t.section_id
-                 JOIN scripts sc ON sc.id = s.script_id
+                 {SOURCE_JOINS}
                  JOIN batches b ON b.id = t.batch_id
                  JOIN projects p ON p.id = b.project_id
                  {wher}
@@ -90,9 +103,10 @@ impl Store {
                 .query_map(params_from_iter(args.iter()), |r| {
                     Ok(LibraryItem {
                         track: track_from_row(r)?,
-                        script: r.get(18)?,
-                        project: r.get(19)?,
-                        created_at: r.get(20)?,
+                        source: r.get(TRACK_COLUMN_COUNT)?,
+                        project: r.get(TRACK_COLUMN_COUNT + 1)?,
+                        created_at: r.get(TRACK_COLUMN_COUNT + 2)?,
+                        kind: r.get(TRACK_COLUMN_COUNT + 3)?,
                     })
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -116,10 +130,9 @@ impl Store {
             Ok(LibraryFacets {
                 variants: list("SELECT DISTINCT variant FROM tracks ORDER BY 1")?,
                 voices: list("SELECT DISTINCT voice FROM tracks ORDER BY 1")?,
-                scripts: list(
-                    "SELECT DISTINCT sc.title FROM tracks t JOIN sections s ON s.id = t.section_id
-                     JOIN scripts sc ON sc.id = s.script_id ORDER BY 1",
-                )?,
+                sources: list(&format!(
+                    "SELECT DISTINCT {SOURCE} FROM tracks t {SOURCE_JOINS} ORDER BY 1"
+                ))?,
             })
         })
     }
@@ -139,7 +152,7 @@ impl Store {
         if let Some(t) = rows.iter().find(|t| t.status == TrackStatus::Running) {
             return Err(Error::Config(format!(
                 "track {} ({} · {}) is being generated; cancel its batch before deleting it",
-                t.id, t.section, t.variant
+                t.id, t.title, t.variant
             )));
         }
         self.with(|c| {

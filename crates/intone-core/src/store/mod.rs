@@ -12,6 +12,7 @@ mod library;
 mod steps;
 mod tracks;
 mod types;
+mod units;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -22,12 +23,13 @@ use rusqlite_migration::{Migrations, M};
 
 use crate::error::{Error, Result};
 
-pub use batches::NewBatch;
+pub use batches::{NewBatch, NewJobBatch, NewTrack};
 pub use clips::ClipRow;
 pub use inputs::InputRow;
 pub use library::{LibraryFacets, LibraryFilter, LibraryItem};
 pub use steps::StepRow;
-pub use types::{BatchRow, BatchStatus, Stage, TrackResult, TrackRow, TrackStatus};
+pub use types::{BatchRow, BatchStatus, JobKind, Stage, TrackResult, TrackRow, TrackStatus};
+pub use units::{UnitRow, UnitStatus};
 
 /// The migrations, in order. Files are never edited once released.
 pub fn migrations() -> Migrations<'static> {
@@ -37,6 +39,7 @@ pub fn migrations() -> Migrations<'static> {
             "../../../../migrations/0002_track_results.sql"
         )),
         M::up(include_str!("../../../../migrations/0003_inputs.sql")),
+        M::up(include_str!("../../../../migrations/0004_job_kinds.sql")).foreign_key_check(),
     ])
 }
 
@@ -55,7 +58,7 @@ impl Store {
     /// [`Error::Store`] or [`Error::Migration`] when the file cannot be opened or upgraded.
     pub fn open(path: &Path) -> Result<Self> {
         let mut conn = open_connection(path)?;
-        migrations().to_latest(&mut conn)?;
+        migrate(&mut conn, |m, c| m.to_latest(c))?;
         Ok(Self {
             conn: Mutex::new(conn),
             path: path.to_path_buf(),
@@ -69,7 +72,7 @@ impl Store {
     /// As [`Store::open`].
     pub fn open_at_version(path: &Path, version: usize) -> Result<Self> {
         let mut conn = open_connection(path)?;
-        migrations().to_version(&mut conn, version)?;
+        migrate(&mut conn, |m, c| m.to_version(c, version))?;
         Ok(Self {
             conn: Mutex::new(conn),
             path: path.to_path_buf(),
@@ -97,6 +100,20 @@ impl Store {
             .map_err(|_| Error::Config("job store lock poisoned".into()))?;
         f(&mut guard)
     }
+}
+
+/// Runs `f` over the migrations with foreign keys off, as SQLite's
+/// table-rebuild procedure requires (a `DROP TABLE` would otherwise cascade),
+/// then checks every foreign key and turns enforcement back on.
+fn migrate(
+    conn: &mut Connection,
+    f: impl FnOnce(&Migrations<'static>, &mut Connection) -> rusqlite_migration::Result<()>,
+) -> Result<()> {
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
+    let result = f(&migrations(), conn);
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    result?;
+    Ok(())
 }
 
 fn open_connection(path: &Path) -> Result<Connection> {

@@ -54,7 +54,7 @@ fn database_made_by_version_1_upgrades_in_place() {
             .is_err());
     }
     let store = Store::open(&db).expect("upgrade");
-    assert_eq!(store.schema_version().expect("v"), 3);
+    assert_eq!(store.schema_version().expect("v"), 4);
     assert!(store.inputs().expect("inputs table exists").is_empty());
     let t = store.tracks(1).expect("tracks");
     assert_eq!(t.len(), 1);
@@ -68,8 +68,151 @@ fn database_made_by_version_1_upgrades_in_place() {
             .expect("reopen")
             .schema_version()
             .expect("v"),
-        3
+        4
     );
+}
+
+/// A version-3 store full of speech batches (with finished steps and a
+/// running one) upgrades to the generalized tracks without losing a row:
+/// the rebuild of `tracks` must not cascade into `steps`.
+#[test]
+fn version_3_store_with_speech_batches_upgrades_to_job_kinds() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("intone.db");
+    {
+        let old = Store::open_at_version(&db, 3).expect("v3");
+        old.with(|c| {
+            let tx = c.transaction()?;
+            tx.execute_batch(
+                "INSERT INTO projects (name, slug) VALUES ('Old', 'old');
+                 INSERT INTO scripts (project_id, source, title, content_hash, body) VALUES (1, 'a.md', 'A', 'h', 'x');",
+            )?;
+            for b in 1..=3 {
+                tx.execute(
+                    "INSERT INTO batches (project_id, voice, format, sample_rate_hz, bit_depth, status, expected, completed)
+                     VALUES (1, 'espeak:en-us', 'wav', 48000, 16, 'completed', 4, 4)",
+                    [],
+                )?;
+                for s in 0..4 {
+                    tx.execute(
+                        "INSERT INTO sections (script_id, position, title, body, word_count)
+                         VALUES (1, ?1, ?2, 'Hi.', 1)",
+                        rusqlite::params![b * 10 + s, format!("Section {b}.{s}")],
+                    )?;
+                    let sid = tx.last_insert_rowid();
+                    tx.execute(
+                        "INSERT INTO tracks (batch_id, section_id, position, variant, variant_json, voice, status,
+                                             output_path, loudness_lufs)
+                         VALUES (?1, ?2, ?3, 'voice', '{}', 'espeak:en-us', 'completed', '/x.wav', -16.0)",
+                        rusqlite::params![b, sid, s],
+                    )?;
+                    let tid = tx.last_insert_rowid();
+                    for step in ["synthesize", "assemble", "mix"] {
+                        tx.execute(
+                            "INSERT INTO steps (track_id, name, status, output_json) VALUES (?1, ?2, 'done', '{}')",
+                            rusqlite::params![tid, step],
+                        )?;
+                    }
+                }
+            }
+            tx.commit()?;
+            Ok(())
+        })
+        .expect("seed");
+    }
+    let store = Store::open(&db).expect("upgrade");
+    assert_eq!(store.schema_version().expect("v"), 4);
+    let steps: i64 = store
+        .with(|c| Ok(c.query_row("SELECT count(*) FROM steps", [], |r| r.get(0))?))
+        .expect("steps");
+    assert_eq!(steps, 3 * 4 * 3, "no step was lost to a cascade");
+    for b in 1..=3 {
+        let t = store.tracks(b).expect("tracks");
+        assert_eq!(t.len(), 4);
+        assert_eq!(t[2].title, format!("Section {b}.2"));
+        assert!(t[2].section_id.is_some());
+        assert_eq!(t[2].loudness_lufs, Some(-16.0));
+        assert_eq!(store.batch(b).expect("b").kind, JobKind::Speech);
+    }
+    let (_, recipe) = store.track_inputs(1).expect("inputs");
+    assert_eq!(recipe, "{}");
+    // Foreign keys are enforced again after the migration.
+    let fk: i64 = store
+        .with(|c| Ok(c.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?))
+        .expect("fk");
+    assert_eq!(fk, 1);
+    let bad = store.with(|c| {
+        Ok(c.execute(
+            "INSERT INTO steps (track_id, name, status) VALUES (999, 'mix', 'done')",
+            [],
+        )?)
+    });
+    assert!(bad.is_err(), "a step of no track is refused");
+}
+
+/// Units: planned once, kept when the plan is the same, reset when a key
+/// changes, and retried alone.
+#[test]
+fn units_keep_their_state_per_key_and_retry_only_failed() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = Store::open(&dir.path().join("x.db")).expect("open");
+    let id = new_batch(&store, 1, 1);
+    let tid = store.tracks(id).expect("t")[0].id;
+    let plan: Vec<(String, String)> = (0..4).map(|i| (format!("k{i}"), "{}".into())).collect();
+    store.plan_units(tid, Stage::Convert, &plan).expect("plan");
+    assert!(store.claim_track(tid).expect("claim"));
+    for i in 0..4 {
+        assert_eq!(
+            store.begin_unit(tid, Stage::Convert, i).expect("begin"),
+            Some(1)
+        );
+    }
+    store
+        .finish_unit(tid, Stage::Convert, 0, "{\"a\":1}")
+        .expect("done");
+    store
+        .finish_unit(tid, Stage::Convert, 1, "{}")
+        .expect("done");
+    store
+        .fail_unit(tid, Stage::Convert, 2, "boom")
+        .expect("fail");
+    // Unit 3 is left running, as a crash would leave it.
+    assert_eq!(store.track(tid).expect("t").units_done, 2);
+    assert_eq!(store.track(tid).expect("t").units_total, 4);
+    // Same plan again: nothing changes.
+    let again = store
+        .plan_units(tid, Stage::Convert, &plan)
+        .expect("replan");
+    assert_eq!(again[0].status, UnitStatus::Done);
+    assert_eq!(again[0].output_json.as_deref(), Some("{\"a\":1}"));
+    assert_eq!(again[2].status, UnitStatus::Failed);
+    // Recovery puts the running unit back; retry the failed one; done stay.
+    store.recover_batch(id).expect("recover");
+    let u = store.units(tid, Stage::Convert).expect("units");
+    assert_eq!(u[3].status, UnitStatus::Pending);
+    assert_eq!(u[2].status, UnitStatus::Failed);
+    store.fail_track(tid, "x").ok();
+    store.retry_batch(id).expect("retry");
+    let u = store.units(tid, Stage::Convert).expect("units");
+    assert_eq!(
+        u.iter().map(|u| u.status).collect::<Vec<_>>(),
+        [
+            UnitStatus::Done,
+            UnitStatus::Done,
+            UnitStatus::Pending,
+            UnitStatus::Pending
+        ]
+    );
+    // A new key for unit 1 resets it; a shorter plan drops the rest.
+    let mut plan2 = plan[..2].to_vec();
+    plan2[1].0 = "other".into();
+    let u = store
+        .plan_units(tid, Stage::Convert, &plan2)
+        .expect("replan");
+    assert_eq!(u.len(), 2);
+    assert_eq!(u[0].status, UnitStatus::Done);
+    assert_eq!(u[1].status, UnitStatus::Pending);
+    assert_eq!(u[1].output_json, None);
 }
 
 #[test]
@@ -100,7 +243,7 @@ fn batch_and_tracks_are_written_together_with_counters() {
     );
     let tracks = store.tracks(id).expect("t");
     assert_eq!(tracks.len(), 6);
-    assert_eq!(tracks[1].section, "S0");
+    assert_eq!(tracks[1].title, "S0");
     assert_eq!(tracks[1].variant, "sleep");
 }
 

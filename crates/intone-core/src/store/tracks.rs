@@ -10,30 +10,40 @@ use super::types::{Stage, TrackResult, TrackRow, TrackStatus};
 use super::Store;
 use crate::error::{Error, Result};
 
-pub(crate) const TRACK_COLUMNS: &str = "t.id, t.batch_id, t.position, s.title, t.section_id, t.variant, t.voice, t.status, t.stage, \
-     t.output_path, t.duration_ms, t.sample_rate_hz, t.channels, t.loudness_lufs, t.true_peak_dbtp, t.peaks_path, \
-     t.error, t.attempts";
+/// Columns read into a [`TrackRow`] (the table is aliased `t`); the unit
+/// counts are of the track's latest unit stage.
+pub(crate) const TRACK_COLUMNS: &str = "t.id, t.batch_id, t.position, t.title, t.section_id, t.input_hash, t.variant, t.voice, \
+     t.status, t.stage, t.output_path, t.duration_ms, t.sample_rate_hz, t.channels, t.loudness_lufs, t.true_peak_dbtp, \
+     t.peaks_path, t.error, t.attempts, \
+     (SELECT count(*) FROM units u WHERE u.track_id = t.id AND u.status = 'done'), \
+     (SELECT count(*) FROM units u WHERE u.track_id = t.id)";
+
+/// How many columns [`TRACK_COLUMNS`] has (queries add theirs after it).
+pub(crate) const TRACK_COLUMN_COUNT: usize = 21;
 
 pub(crate) fn track_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TrackRow> {
     Ok(TrackRow {
         id: r.get(0)?,
         batch_id: r.get(1)?,
         position: r.get(2)?,
-        section: r.get(3)?,
+        title: r.get(3)?,
         section_id: r.get(4)?,
-        variant: r.get(5)?,
-        voice: r.get(6)?,
-        status: r.get(7)?,
-        stage: r.get(8)?,
-        output_path: r.get(9)?,
-        duration_ms: r.get(10)?,
-        sample_rate_hz: r.get(11)?,
-        channels: r.get(12)?,
-        loudness_lufs: r.get(13)?,
-        true_peak_dbtp: r.get(14)?,
-        peaks_path: r.get(15)?,
-        error: r.get(16)?,
-        attempts: r.get(17)?,
+        input_hash: r.get(5)?,
+        variant: r.get(6)?,
+        voice: r.get(7)?,
+        status: r.get(8)?,
+        stage: r.get(9)?,
+        output_path: r.get(10)?,
+        duration_ms: r.get(11)?,
+        sample_rate_hz: r.get(12)?,
+        channels: r.get(13)?,
+        loudness_lufs: r.get(14)?,
+        true_peak_dbtp: r.get(15)?,
+        peaks_path: r.get(16)?,
+        error: r.get(17)?,
+        attempts: r.get(18)?,
+        units_done: r.get(19)?,
+        units_total: r.get(20)?,
     })
 }
 
@@ -46,8 +56,7 @@ impl Store {
         self.batch(batch_id)?;
         self.with(|c| {
             let mut st = c.prepare(&format!(
-                "SELECT {TRACK_COLUMNS} FROM tracks t JOIN sections s ON s.id = t.section_id
-                 WHERE t.batch_id = ?1 ORDER BY t.position"
+                "SELECT {TRACK_COLUMNS} FROM tracks t WHERE t.batch_id = ?1 ORDER BY t.position"
             ))?;
             let rows = st
                 .query_map([batch_id], track_from_row)?
@@ -63,7 +72,7 @@ impl Store {
     pub fn track(&self, id: i64) -> Result<TrackRow> {
         self.with(|c| {
             c.query_row(
-                &format!("SELECT {TRACK_COLUMNS} FROM tracks t JOIN sections s ON s.id = t.section_id WHERE t.id = ?1"),
+                &format!("SELECT {TRACK_COLUMNS} FROM tracks t WHERE t.id = ?1"),
                 [id],
                 track_from_row,
             )
@@ -72,14 +81,16 @@ impl Store {
         })
     }
 
-    /// The section text and variant recipe (JSON) a track was recorded with.
+    /// What a track is made from: its section's text (speech; empty for
+    /// other kinds) and its recipe (JSON: a variant, a conversion recipe…).
     ///
     /// # Errors
     /// [`Error::NotFound`] for an unknown id.
     pub fn track_inputs(&self, id: i64) -> Result<(String, String)> {
         self.with(|c| {
             c.query_row(
-                "SELECT s.body, t.variant_json FROM tracks t JOIN sections s ON s.id = t.section_id WHERE t.id = ?1",
+                "SELECT coalesce(s.body, ''), t.recipe_json FROM tracks t
+                 LEFT JOIN sections s ON s.id = t.section_id WHERE t.id = ?1",
                 [id],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )

@@ -65,7 +65,44 @@ str_enum! {
 }
 
 str_enum! {
-    /// The durable steps of a speech track, in order.
+    /// What a batch makes; each kind is a list of [`Stage`]s run by the same
+    /// durable runner (DESIGN.md, "Job kinds").
+    JobKind {
+        /// Section × variant → spoken, mixed, mastered tracks.
+        Speech = "speech",
+        /// Input file × converter → chunked, converted, joined, mastered tracks.
+        Conversion = "conversion",
+    }
+}
+
+impl JobKind {
+    /// The stages of a track of this kind, in order.
+    pub fn stages(self) -> &'static [Stage] {
+        match self {
+            JobKind::Speech => &[
+                Stage::Synthesize,
+                Stage::Assemble,
+                Stage::Mix,
+                Stage::Master,
+                Stage::Encode,
+                Stage::Peaks,
+            ],
+            JobKind::Conversion => &[
+                Stage::Ingest,
+                Stage::Chunk,
+                Stage::Convert,
+                Stage::Join,
+                Stage::Master,
+                Stage::Encode,
+                Stage::Peaks,
+            ],
+        }
+    }
+}
+
+str_enum! {
+    /// The durable steps of a track, for every job kind. Stored by name:
+    /// never rename one.
     Stage {
         /// Speak every sentence (cached per sentence).
         Synthesize = "synthesize",
@@ -79,19 +116,18 @@ str_enum! {
         Encode = "encode",
         /// Compute waveform peaks.
         Peaks = "peaks",
+        /// Decode an input file into the working format (conversion).
+        Ingest = "ingest",
+        /// Cut the input at silences into chunks (conversion).
+        Chunk = "chunk",
+        /// Run every chunk through the converter (conversion; per chunk).
+        Convert = "convert",
+        /// Put the converted chunks back together with crossfades (conversion).
+        Join = "join",
     }
 }
 
 impl Stage {
-    /// Every stage in order.
-    pub const ALL: [Stage; 6] = [
-        Stage::Synthesize,
-        Stage::Assemble,
-        Stage::Mix,
-        Stage::Master,
-        Stage::Encode,
-        Stage::Peaks,
-    ];
     /// The word shown while the stage runs (`synthesizing`).
     pub fn progressive(self) -> &'static str {
         match self {
@@ -101,6 +137,10 @@ impl Stage {
             Stage::Master => "mastering",
             Stage::Encode => "encoding",
             Stage::Peaks => "drawing waveform",
+            Stage::Ingest => "ingesting",
+            Stage::Chunk => "chunking",
+            Stage::Convert => "converting",
+            Stage::Join => "joining",
         }
     }
 }
@@ -122,9 +162,12 @@ pub struct BatchRow {
     pub project: String,
     /// Project slug (folder name).
     pub project_slug: String,
+    /// What the batch makes.
+    pub kind: JobKind,
     /// Status.
     pub status: BatchStatus,
-    /// Voice id (`engine:voice`).
+    /// Voice id (`engine:voice`) of a speech batch; the converter of a
+    /// conversion batch.
     pub voice: String,
     /// Output container (`wav` or `flac`).
     pub format: String,
@@ -158,13 +201,17 @@ pub struct TrackRow {
     pub batch_id: i64,
     /// Order within the batch.
     pub position: i64,
-    /// Section title.
-    pub section: String,
-    /// Section id.
-    pub section_id: i64,
-    /// Variant name.
+    /// What the user sees the track as: its section's title (speech), its
+    /// input file's name (conversion).
+    pub title: String,
+    /// The section it speaks (speech).
+    pub section_id: Option<i64>,
+    /// BLAKE3 of the input file it converts (conversion).
+    pub input_hash: Option<String>,
+    /// The recipe's name: the variant (speech), the converter and preset
+    /// (conversion).
     pub variant: String,
-    /// Voice id.
+    /// Voice id (speech) or converter (conversion).
     pub voice: String,
     /// Status.
     pub status: TrackStatus,
@@ -188,6 +235,10 @@ pub struct TrackRow {
     pub error: Option<String>,
     /// Times a worker started it.
     pub attempts: i64,
+    /// Sub-units (chunks) of its current or last unit stage that are done.
+    pub units_done: i64,
+    /// Sub-units (chunks) planned; 0 for kinds without them.
+    pub units_total: i64,
 }
 
 /// What a completed track measured.

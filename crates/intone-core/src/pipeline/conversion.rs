@@ -1,0 +1,511 @@
+//! The `conversion` job kind: one track is an input file × converter, made
+//! by ingest → chunk → convert (per chunk, durable) → join → then the shared
+//! [`deliver`](super::cx::deliver) (master → encode → peaks).
+//!
+//! Chunks are the [`units`](crate::store::UnitRow) of the convert step: each
+//! is extracted, converted and committed on its own, so a crash at chunk 37
+//! redoes chunk 37 only, and a retry reruns only the failed chunks. A chunk
+//! is keyed by the input's hash, its span, the converter and its settings,
+//! so a re-plan never reuses a stale conversion.
+//!
+//! **Join.** Each chunk is given to the converter with [`HANDLE_MS`] of its
+//! neighbours on each side. The converted chunks are put back end to end:
+//! each one's core (its audio without the handles) follows the previous
+//! core, and the handles overlap the neighbour's core with an equal-power
+//! crossfade centred on the cut, so no join clicks (cuts lie in silences).
+//! When a converter keeps the length (within a few frames), every core is
+//! placed exactly at its original position, so the output lasts as long as
+//! the input to the sample (at the output rate). When it makes a chunk
+//! longer or shorter, the handles are scaled by the same ratio, that chunk's
+//! core keeps its new length, and everything after it moves by the
+//! difference.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+
+use super::cx::{deliver, TrackCx};
+use super::events::UnitProgress;
+use super::failpoint;
+use crate::audio::edit::equal_power;
+use crate::audio::ingest::{ingest_file, IngestReport};
+use crate::audio::master::MasterSettings;
+use crate::audio::silence::{profile_file, ChunkLimits, ChunkSpan};
+use crate::audio::wav::{read_clip, WavBlockReader, WavBlockWriter};
+use crate::audio::{decode, resample, Clip};
+use crate::engines::conversion::{Converter, Settings};
+use crate::error::{Error, Result};
+use crate::fsio;
+use crate::store::{Stage, TrackResult, TrackStatus, UnitStatus};
+
+/// Neighbouring audio given to the converter on each side of a chunk, ms.
+pub const HANDLE_MS: f64 = 20.0;
+
+/// Starts of one chunk's work counted across restarts before it is failed
+/// for good (a chunk that crashes the process must not loop forever).
+pub const MAX_CHUNK_ATTEMPTS: i64 = 5;
+
+/// How a conversion track is made: stored with the track as its recipe.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConversionRecipe {
+    /// The stored copy of the input (`inputs/<blake3>.<ext>`).
+    pub input_path: PathBuf,
+    /// BLAKE3 of the input.
+    pub input_hash: String,
+    /// The converter's name.
+    pub converter: String,
+    /// Its settings, defaults filled in.
+    pub settings: Settings,
+    /// Chunk lengths.
+    pub limits: ChunkLimits,
+    /// Loudness target, LUFS.
+    pub target_lufs: f64,
+    /// True-peak ceiling, dBTP.
+    pub ceiling_dbtp: f64,
+}
+
+#[derive(Serialize, Deserialize)]
+struct IngestOut {
+    path: PathBuf,
+    report: IngestReport,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ChunkOut {
+    spans: Vec<ChunkSpan>,
+}
+
+/// What the chunk step planned for one chunk (a unit's plan).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+struct ChunkPlan {
+    start: u64,
+    end: u64,
+    /// Handle frames before `start` and after `end`.
+    pre: u64,
+    post: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ConvertedOut {
+    path: PathBuf,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ConvertOut {
+    chunks: Vec<PathBuf>,
+}
+
+/// `m:ss` of a frame position.
+fn clock(frame: u64, rate: u32) -> String {
+    let s = frame / u64::from(rate.max(1));
+    format!("{}:{:02}", s / 60, s % 60)
+}
+
+/// Runs a conversion track's steps.
+pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
+    let recipe: ConversionRecipe = serde_json::from_str(&c.recipe_json)
+        .map_err(|e| Error::Config(format!("track {}: bad conversion recipe: {e}", c.track.id)))?;
+    let converter = c.p.converters().get(&recipe.converter)?;
+    let mut force = false;
+
+    let ingested: IngestOut = c.step(
+        Stage::Ingest,
+        &mut force,
+        |o: &IngestOut| o.path.is_file(),
+        || {
+            let path = c.work.join("input.wav");
+            let report = fsio::write_with(&path, |tmp| ingest_file(&recipe.input_path, tmp))
+                .map_err(|e| rename_input(e, &recipe.input_path, &c.track.title))?;
+            Ok(IngestOut { path, report })
+        },
+    )?;
+    c.check_cancelled()?;
+    let rate = ingested.report.sample_rate_hz;
+    let chunks: ChunkOut = c.step(
+        Stage::Chunk,
+        &mut force,
+        |_: &ChunkOut| true,
+        || {
+            let profile = profile_file(&ingested.path)?;
+            Ok(ChunkOut {
+                spans: profile.plan_chunks(&recipe.limits),
+            })
+        },
+    )?;
+    let handle = (HANDLE_MS * f64::from(rate) / 1000.0).round() as u64;
+    let total_frames = chunks.spans.last().map_or(0, |s| s.end);
+    let plans: Vec<ChunkPlan> = chunks
+        .spans
+        .iter()
+        .map(|s| ChunkPlan {
+            start: s.start,
+            end: s.end,
+            pre: handle.min(s.start),
+            post: handle.min(total_frames - s.end),
+        })
+        .collect();
+    let salt = converter.cache_salt();
+    let settings_json = serde_json::to_string(&recipe.settings).unwrap_or_default();
+    let keyed: Vec<(String, String)> = plans
+        .iter()
+        .map(|p| {
+            let mut h = blake3::Hasher::new();
+            for part in [
+                recipe.input_hash.as_str(),
+                converter.id(),
+                salt.as_str(),
+                settings_json.as_str(),
+                &format!("{}-{}-{}-{}", p.start, p.end, p.pre, p.post),
+            ] {
+                h.update(&(part.len() as u64).to_le_bytes());
+                h.update(part.as_bytes());
+            }
+            (
+                h.finalize().to_hex().to_string(),
+                serde_json::to_string(p).unwrap_or_default(),
+            )
+        })
+        .collect();
+    c.p.store.plan_units(c.track.id, Stage::Convert, &keyed)?;
+    c.check_cancelled()?;
+
+    let converted: ConvertOut = c.step(
+        Stage::Convert,
+        &mut force,
+        |o: &ConvertOut| o.chunks.iter().all(|p| p.is_file()),
+        || convert_chunks(c, converter.as_ref(), &recipe, &ingested.path, &plans, rate),
+    )?;
+    c.check_cancelled()?;
+    let joined = c.work.join("joined.wav");
+    c.file_step(Stage::Join, &mut force, &joined, |out| {
+        fsio::write_with(out, |tmp| {
+            join(
+                &converted.chunks,
+                &plans,
+                rate,
+                ingested.report.channels,
+                c.batch.sample_rate_hz,
+                tmp,
+            )
+        })
+    })?;
+    deliver(
+        c,
+        &mut force,
+        &joined,
+        MasterSettings {
+            target_lufs: recipe.target_lufs,
+            ceiling_dbtp: recipe.ceiling_dbtp,
+        },
+    )
+}
+
+/// Errors about the stored copy name the file the user gave.
+fn rename_input(e: Error, stored: &Path, name: &str) -> Error {
+    match e {
+        Error::Audio { path, message } if path == stored => Error::Audio {
+            path: PathBuf::from(name),
+            message,
+        },
+        other => other,
+    }
+}
+
+/// Converts every chunk not done yet, in parallel up to the worker count and
+/// the converter's concurrency. Chunks that fail are recorded and the others
+/// go on; the step then fails naming the first failed chunk.
+fn convert_chunks(
+    c: &TrackCx<'_>,
+    converter: &dyn Converter,
+    recipe: &ConversionRecipe,
+    input: &Path,
+    plans: &[ChunkPlan],
+    rate: u32,
+) -> Result<ConvertOut> {
+    let store = &c.p.store;
+    let tid = c.track.id;
+    let total = plans.len();
+    let conv_dir = c.work.join("converted");
+    let chunk_dir = c.work.join("chunks");
+    for d in [&conv_dir, &chunk_dir] {
+        std::fs::create_dir_all(d).map_err(|e| Error::io(d, e))?;
+        fsio::remove_stale_temps(d);
+    }
+    let units = store.units(tid, Stage::Convert)?;
+    let mut outputs: Vec<Option<PathBuf>> = vec![None; total];
+    let mut todo = Vec::new();
+    for u in &units {
+        let idx = u.idx as usize;
+        if idx >= total {
+            continue;
+        }
+        let done = (u.status == UnitStatus::Done)
+            .then(|| u.output_json.as_deref())
+            .flatten()
+            .and_then(|j| serde_json::from_str::<ConvertedOut>(j).ok())
+            .filter(|o| o.path.is_file());
+        match done {
+            Some(o) => outputs[idx] = Some(o.path),
+            None => {
+                if u.status == UnitStatus::Done {
+                    store.reset_unit(tid, Stage::Convert, u.idx)?;
+                }
+                todo.push(idx);
+            }
+        }
+    }
+    let done = AtomicUsize::new(total - todo.len());
+    let emit = |d: usize| {
+        c.emit_units(
+            TrackStatus::Running,
+            Some(Stage::Convert),
+            Some(d as f32 / total.max(1) as f32),
+            Some(UnitProgress {
+                done: d as u32,
+                total: total as u32,
+            }),
+            None,
+        );
+    };
+    emit(done.load(Ordering::Relaxed));
+    let next = AtomicUsize::new(0);
+    let converted_here = AtomicUsize::new(0);
+    let results: Mutex<Vec<(usize, Result<PathBuf>)>> = Mutex::new(Vec::new());
+    let workers =
+        c.p.options
+            .workers
+            .min(converter.info().concurrency as usize)
+            .clamp(1, todo.len().max(1));
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| loop {
+                let k = next.fetch_add(1, Ordering::Relaxed);
+                let Some(&idx) = todo.get(k) else { break };
+                if c.cancelled() {
+                    break;
+                }
+                let r = convert_one(
+                    c,
+                    converter,
+                    recipe,
+                    input,
+                    &plans[idx],
+                    idx,
+                    &chunk_dir,
+                    &conv_dir,
+                );
+                if r.is_ok() {
+                    let n = converted_here.fetch_add(1, Ordering::Relaxed) + 1;
+                    failpoint::hit(&format!("convert:chunk:{n}"), c.track.position);
+                    emit(done.fetch_add(1, Ordering::Relaxed) + 1);
+                }
+                if let Ok(mut v) = results.lock() {
+                    v.push((idx, r));
+                }
+            });
+        }
+    });
+    c.check_cancelled()?;
+    let mut results = results.into_inner().unwrap_or_default();
+    results.sort_by_key(|r| r.0);
+    let mut first_error = None;
+    for (idx, r) in results {
+        match r {
+            Ok(p) => outputs[idx] = Some(p),
+            Err(Error::Store(e)) => return Err(Error::Store(e)),
+            Err(e) if first_error.is_none() => {
+                let p = &plans[idx];
+                first_error = Some(Error::Config(format!(
+                    "{}: chunk {} of {total} ({}–{}): {e}",
+                    c.track.title,
+                    idx + 1,
+                    clock(p.start, rate),
+                    clock(p.end, rate)
+                )));
+            }
+            Err(_) => {}
+        }
+    }
+    if let Some(e) = first_error {
+        return Err(e);
+    }
+    let chunks = outputs
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| {
+            p.ok_or_else(|| Error::Config(format!("chunk {} of {total} was not converted", i + 1)))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let _ = std::fs::remove_dir_all(&chunk_dir);
+    Ok(ConvertOut { chunks })
+}
+
+/// Extracts, converts and commits one chunk as a durable unit.
+#[allow(clippy::too_many_arguments)]
+fn convert_one(
+    c: &TrackCx<'_>,
+    converter: &dyn Converter,
+    recipe: &ConversionRecipe,
+    input: &Path,
+    plan: &ChunkPlan,
+    idx: usize,
+    chunk_dir: &Path,
+    conv_dir: &Path,
+) -> Result<PathBuf> {
+    let store = &c.p.store;
+    let tid = c.track.id;
+    let i = idx as i64;
+    let Some(attempts) = store.begin_unit(tid, Stage::Convert, i)? else {
+        return Err(Error::Config(
+            "chunk is not pending (another worker has it)".into(),
+        ));
+    };
+    let result = (|| {
+        if attempts > MAX_CHUNK_ATTEMPTS {
+            return Err(Error::Config(format!(
+                "gave up after {MAX_CHUNK_ATTEMPTS} attempts (the converter kept failing or crashing on it)"
+            )));
+        }
+        let chunk = chunk_dir.join(format!("{idx:04}.wav"));
+        fsio::write_with(&chunk, |tmp| extract(input, plan, tmp))?;
+        let out = conv_dir.join(format!("{idx:04}.wav"));
+        let tmp = fsio::temp_path_keeping_extension(&out);
+        let r = c.p.options.retry.run(&|| c.cancelled(), || {
+            let _ = std::fs::remove_file(&tmp);
+            converter.convert(&chunk, &tmp, &recipe.settings)
+        });
+        if let Err(e) = r {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(Error::Engine(e));
+        }
+        fsio::commit(&tmp, &out)?;
+        let _ = std::fs::remove_file(&chunk);
+        Ok(out)
+    })();
+    match &result {
+        Ok(out) => {
+            let json = serde_json::to_string(&ConvertedOut { path: out.clone() })
+                .map_err(|e| Error::Config(e.to_string()))?;
+            store.finish_unit(tid, Stage::Convert, i, &json)?;
+        }
+        Err(e) => store.fail_unit(tid, Stage::Convert, i, &e.to_string())?,
+    }
+    result
+}
+
+/// Writes frames `start − pre .. end + post` of the WAV `input` to `out`.
+fn extract(input: &Path, plan: &ChunkPlan, out: &Path) -> Result<()> {
+    let mut r = WavBlockReader::open(input)?;
+    r.seek(plan.start - plan.pre)?;
+    let mut w = WavBlockWriter::create(out, r.sample_rate_hz, r.channels)?;
+    let mut left = (plan.end + plan.post - (plan.start - plan.pre)) as usize;
+    let mut buf = Vec::new();
+    while left > 0 {
+        let n = r.read_block(&mut buf, left.min(crate::audio::BLOCK_FRAMES))?;
+        if n == 0 {
+            break;
+        }
+        w.write(&buf)?;
+        left -= n;
+    }
+    w.finish()
+}
+
+/// Reads a converted chunk as `channels` channels at `rate`.
+fn load_converted(path: &Path, channels: u16, rate: u32) -> Result<Clip> {
+    let clip = if path.extension().is_some_and(|e| e == "wav") {
+        read_clip(path).or_else(|_| decode::decode_file(path))?
+    } else {
+        decode::decode_file(path)?
+    };
+    let clip = clip.with_channels(channels);
+    resample::resample(&clip, rate)
+}
+
+/// Joins converted chunks (see the module docs) into the f32 WAV `out` at
+/// `out_rate`, streaming: one chunk in memory at a time.
+///
+/// # Errors
+/// [`Error::Audio`] naming a chunk that cannot be read.
+fn join(
+    chunks: &[PathBuf],
+    plans: &[ChunkPlan],
+    in_rate: u32,
+    channels: u16,
+    out_rate: u32,
+    out: &Path,
+) -> Result<()> {
+    let ch = usize::from(channels.max(1));
+    let scale = f64::from(out_rate) / f64::from(in_rate.max(1));
+    let at = |frame: u64| (frame as f64 * scale).round() as usize;
+    let mut w = WavBlockWriter::create(out, out_rate, channels)?;
+    // The previous chunk's last core frames (not yet written) and its post handle.
+    let mut held: Vec<f32> = Vec::new();
+    let mut held_post: Vec<f32> = Vec::new();
+    for (i, (path, p)) in chunks.iter().zip(plans).enumerate() {
+        let clip = load_converted(path, channels, out_rate)?;
+        let len = clip.frames();
+        let (pre, core_len, post) = {
+            let exp_pre = at(p.start) - at(p.start - p.pre);
+            let exp_core = at(p.end) - at(p.start);
+            let exp_post = at(p.end + p.post) - at(p.end);
+            let expected = exp_pre + exp_core + exp_post;
+            if len.abs_diff(expected) <= 2 + expected / 1000 {
+                // Length kept: every core lands exactly where it was.
+                let pre = exp_pre.min(len);
+                (pre, exp_core.min(len - pre), exp_post)
+            } else {
+                let r = len as f64 / expected.max(1) as f64;
+                let pre = ((exp_pre as f64 * r).round() as usize).min(len);
+                let post = ((exp_post as f64 * r).round() as usize).min(len - pre);
+                (pre, len - pre - post, post)
+            }
+        };
+        let s = &clip.samples;
+        let pre_part = &s[..pre * ch];
+        let mut core: Vec<f32> = s[pre * ch..(pre + core_len) * ch].to_vec();
+        core.resize(core_len * ch, 0.0);
+        let post_end = ((pre + core_len + post) * ch).min(s.len());
+        let post_part = &s[((pre + core_len) * ch).min(post_end)..post_end];
+        if i > 0 {
+            // Crossfade centred on the cut: held core tail × this pre handle,
+            // then the previous post handle × this core's start.
+            let a = (held.len() / ch).min(pre_part.len() / ch);
+            let b = (held_post.len() / ch).min(core.len() / ch);
+            let plain = held.len() / ch - a;
+            w.write(&held[..plain * ch])?;
+            let n = (a + b).max(1) as f32;
+            let mut mixed = Vec::with_capacity(a * ch);
+            let pre_off = pre_part.len() / ch - a;
+            for k in 0..a {
+                let t = (k as f32 + 0.5) / n;
+                let (fo, fi) = (equal_power(1.0 - t), equal_power(t));
+                for c in 0..ch {
+                    mixed.push(
+                        held[(plain + k) * ch + c] * fo + pre_part[(pre_off + k) * ch + c] * fi,
+                    );
+                }
+            }
+            w.write(&mixed)?;
+            for k in 0..b {
+                let t = ((a + k) as f32 + 0.5) / n;
+                let (fo, fi) = (equal_power(1.0 - t), equal_power(t));
+                for c in 0..ch {
+                    let x = &mut core[k * ch + c];
+                    *x = held_post[k * ch + c] * fo + *x * fi;
+                }
+            }
+        }
+        // Hold back as much of this core as the next pre handle may need.
+        let hold = (core.len() / ch).min(at(p.post).max(2 * post)) * ch;
+        let split = core.len() - hold;
+        w.write(&core[..split])?;
+        held = core[split..].to_vec();
+        held_post = post_part.to_vec();
+    }
+    w.write(&held)?;
+    w.finish()?;
+    Ok(())
+}

@@ -1,0 +1,86 @@
+//! The `speech` job kind: one track is a section × variant, made by
+//! synthesize (per sentence, cached) → assemble → mix → then the shared
+//! [`deliver`](super::cx::deliver) (master → encode → peaks).
+
+use serde::{Deserialize, Serialize};
+
+use super::cx::{deliver, TrackCx};
+use super::failpoint;
+use super::stages::{self, ClipRef};
+use crate::audio::master::MasterSettings;
+use crate::engines::VoiceRef;
+use crate::error::{Error, Result};
+use crate::script::split_utterances;
+use crate::store::{Stage, TrackResult, TrackStatus};
+use crate::variants::Variant;
+
+#[derive(Serialize, Deserialize)]
+struct SynthOut {
+    clips: Vec<ClipRef>,
+}
+
+/// Runs a speech track's steps.
+pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
+    let variant: Variant = serde_json::from_str(&c.recipe_json)
+        .map_err(|e| Error::Config(format!("track {}: bad variant: {e}", c.track.id)))?;
+    let voice = VoiceRef::parse(&c.track.voice)?;
+    // The voice was checked when the batch was planned; a server that is down
+    // now is the retry policy's business (and cached sentences need no engine).
+    let engine = c.p.engines().get(&voice.engine).ok_or_else(|| {
+        Error::NotFound(format!(
+            "no engine \"{}\" (was it removed from engines.toml?)",
+            voice.engine
+        ))
+    })?;
+    let sr = c.batch.sample_rate_hz;
+    let mut force = false;
+
+    let synth: SynthOut = c.step(
+        Stage::Synthesize,
+        &mut force,
+        |o: &SynthOut| o.clips.iter().all(|x| x.path.is_file()),
+        || {
+            let utterances = split_utterances(&c.section_text, engine.max_chars());
+            let total = utterances.len();
+            let clips = stages::synthesize(
+                &c.p.store,
+                &c.p.home,
+                engine.as_ref(),
+                &voice.voice,
+                variant.tempo,
+                &utterances,
+                &c.p.options.retry,
+                &|| c.cancelled(),
+                &mut |done, _| {
+                    c.emit(
+                        TrackStatus::Running,
+                        Some(Stage::Synthesize),
+                        Some(done as f32 / total.max(1) as f32),
+                        None,
+                    )
+                },
+                &mut |n| failpoint::hit(&format!("synthesize:sentence:{n}"), c.track.position),
+            )?;
+            Ok(SynthOut { clips })
+        },
+    )?;
+    c.check_cancelled()?;
+    let voice_path = c.work.join("voice.wav");
+    c.file_step(Stage::Assemble, &mut force, &voice_path, |out| {
+        stages::assemble(&synth.clips, &variant, sr, out).map(|_| ())
+    })?;
+    c.check_cancelled()?;
+    let mix_path = c.work.join("mix.wav");
+    c.file_step(Stage::Mix, &mut force, &mix_path, |out| {
+        stages::mix(&voice_path, &variant, c.track.id as u64, out).map(|_| ())
+    })?;
+    deliver(
+        c,
+        &mut force,
+        &mix_path,
+        MasterSettings {
+            target_lufs: variant.target_lufs,
+            ceiling_dbtp: variant.ceiling_dbtp,
+        },
+    )
+}

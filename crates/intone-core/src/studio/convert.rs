@@ -1,0 +1,284 @@
+//! Conversion requests: audio files × a converter → a `conversion` batch.
+//! Each file is checked and kept as an input first; a file that cannot be
+//! used is reported by name and the others go on. The same content with the
+//! same settings is never converted twice: it is reported as already
+//! converted, with its result, unless the request forces a redo.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Studio, DEFAULT_SAMPLE_RATE_HZ};
+use crate::audio::encode::Format;
+use crate::audio::silence::ChunkLimits;
+use crate::engines::conversion::{ConverterInfo, Settings, DEFAULT_CONVERTER};
+use crate::error::{Error, Result};
+use crate::pipeline::conversion::ConversionRecipe;
+use crate::store::{JobKind, NewJobBatch, NewTrack};
+
+/// Default loudness target of converted recordings, LUFS (spoken word).
+pub const DEFAULT_CONVERT_LUFS: f64 = -16.0;
+
+/// A Convert click.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConvertRequest {
+    /// Audio files.
+    pub files: Vec<PathBuf>,
+    /// Converter name; `None` = the built-in one.
+    pub converter: Option<String>,
+    /// Converter settings (`preset = deeper`); missing ones take defaults.
+    pub settings: Settings,
+    /// Output container.
+    pub format: Format,
+    /// Output sample rate (44 100 or 48 000 Hz).
+    pub sample_rate_hz: u32,
+    /// Output bit depth (16 or 24).
+    pub bit_depth: u16,
+    /// Loudness target, LUFS (−36 to −6).
+    pub target_lufs: f64,
+    /// Longest chunk, seconds; `None` = the converter's limit.
+    pub max_chunk_s: Option<f64>,
+    /// Project name; `None` = "Conversions".
+    pub project: Option<String>,
+    /// Convert again even what was converted before with the same settings.
+    pub force: bool,
+}
+
+impl Default for ConvertRequest {
+    fn default() -> Self {
+        Self {
+            files: vec![],
+            converter: None,
+            settings: Settings::new(),
+            format: Format::Wav,
+            sample_rate_hz: DEFAULT_SAMPLE_RATE_HZ,
+            bit_depth: 16,
+            target_lufs: DEFAULT_CONVERT_LUFS,
+            max_chunk_s: None,
+            project: None,
+            force: false,
+        }
+    }
+}
+
+/// A file of the request that was converted before with the same settings.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlreadyConverted {
+    /// The file as given.
+    pub file: String,
+    /// The batch that converted it.
+    pub batch_id: i64,
+    /// The track holding the result.
+    pub track_id: i64,
+    /// The result.
+    pub output_path: String,
+}
+
+/// A checked Convert request, ready to be recorded.
+#[derive(Debug, Clone)]
+pub struct ConvertPlan {
+    /// Converter name.
+    pub converter: String,
+    /// Tracks to record, one per usable new file.
+    pub tracks: Vec<NewTrack>,
+    /// Files converted before with the same settings.
+    pub already: Vec<AlreadyConverted>,
+    /// Files that cannot be converted, one line each naming the file.
+    pub rejected: Vec<String>,
+    /// The request.
+    pub request: ConvertRequest,
+}
+
+/// Converters and their settings.
+impl Studio {
+    /// Every converter, with its settings and whether it can run now.
+    pub fn converters(&self) -> Vec<ConverterInfo> {
+        self.pipeline.converters().infos()
+    }
+
+    /// Problems with `converters.toml`, for the user.
+    pub fn converter_warnings(&self) -> Vec<String> {
+        self.pipeline.converters().warnings
+    }
+
+    /// Checks a Convert request. Usable files are kept as inputs (stored
+    /// once by content); nothing else is written.
+    ///
+    /// # Errors
+    /// One clear error for a bad converter, setting or output option.
+    /// Unusable files are not errors: they are listed in
+    /// [`ConvertPlan::rejected`].
+    pub fn plan_conversion(&self, req: &ConvertRequest) -> Result<ConvertPlan> {
+        if req.files.is_empty() {
+            return Err(Error::Config("no audio file given".into()));
+        }
+        check_output(req.sample_rate_hz, req.bit_depth)?;
+        if !(-36.0..=-6.0).contains(&req.target_lufs) {
+            return Err(Error::Config(format!(
+                "loudness target {} LUFS is out of range (−36 to −6)",
+                req.target_lufs
+            )));
+        }
+        let name = req
+            .converter
+            .clone()
+            .unwrap_or_else(|| DEFAULT_CONVERTER.into());
+        let converter = self.pipeline.converters().get(&name)?;
+        let info = converter.info();
+        if !info.available {
+            return Err(Error::NotFound(format!(
+                "converter \"{name}\" cannot run: {}",
+                info.reason.unwrap_or_default()
+            )));
+        }
+        let settings = converter.resolve(&req.settings)?;
+        let max_ms = match req.max_chunk_s {
+            Some(s) if !(1.0..=600.0).contains(&s) => {
+                return Err(Error::Config(format!(
+                    "longest chunk {s} s is out of range (1 to 600 s)"
+                )))
+            }
+            Some(s) => (s * 1000.0).min(info.max_chunk_ms),
+            None => info.max_chunk_ms,
+        };
+        let limits = ChunkLimits {
+            max_ms,
+            min_ms: ChunkLimits::default().min_ms.min(max_ms / 2.0),
+            ..ChunkLimits::default()
+        };
+        let label = converter.label(&settings);
+        let mut plan = ConvertPlan {
+            converter: name.clone(),
+            tracks: vec![],
+            already: vec![],
+            rejected: vec![],
+            request: req.clone(),
+        };
+        for file in &req.files {
+            let shown = file.display().to_string();
+            let input = match self.keep_input(file) {
+                Ok(i) => i,
+                Err(e) => {
+                    plan.rejected.push(e.to_string());
+                    continue;
+                }
+            };
+            let recipe = ConversionRecipe {
+                input_path: PathBuf::from(&input.path),
+                input_hash: input.hash.clone(),
+                converter: name.clone(),
+                settings: settings.clone(),
+                limits,
+                target_lufs: req.target_lufs,
+                ceiling_dbtp: -1.0,
+            };
+            let source_key = source_key(&recipe, &converter.cache_salt(), req);
+            if plan.tracks.iter().any(|t| t.source_key == source_key) {
+                plan.rejected
+                    .push(format!("{shown}: given twice; converted once"));
+                continue;
+            }
+            if !req.force {
+                if let Some(t) = self.store().completed_by_source_key(&source_key)? {
+                    plan.already.push(AlreadyConverted {
+                        file: shown,
+                        batch_id: t.batch_id,
+                        track_id: t.id,
+                        output_path: t.output_path.unwrap_or_default(),
+                    });
+                    continue;
+                }
+            }
+            plan.tracks.push(NewTrack {
+                title: file
+                    .file_name()
+                    .map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned()),
+                input_hash: Some(input.hash),
+                source_key,
+                variant: label.clone(),
+                recipe_json: serde_json::to_string(&recipe)
+                    .map_err(|e| Error::Config(e.to_string()))?,
+            });
+        }
+        Ok(plan)
+    }
+
+    /// Records a planned conversion batch (before any work). `None` when
+    /// the plan has nothing new to convert.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub fn create_conversion_batch(&self, plan: &ConvertPlan) -> Result<Option<i64>> {
+        if plan.tracks.is_empty() {
+            return Ok(None);
+        }
+        let project = plan
+            .request
+            .project
+            .clone()
+            .unwrap_or_else(|| "Conversions".into());
+        self.store()
+            .create_job_batch(&NewJobBatch {
+                project: &project,
+                kind: JobKind::Conversion,
+                voice: &plan.converter,
+                format: plan.request.format.extension(),
+                sample_rate_hz: plan.request.sample_rate_hz,
+                bit_depth: plan.request.bit_depth,
+                tracks: &plan.tracks,
+            })
+            .map(Some)
+    }
+
+    /// Reloads `converters.toml` (after the user edited it).
+    pub fn reload_converters(&self) {
+        self.pipeline.reload_converters();
+    }
+}
+
+/// Checks the output sample rate and bit depth.
+///
+/// # Errors
+/// [`Error::Config`] naming the unsupported value.
+pub(crate) fn check_output(sample_rate_hz: u32, bit_depth: u16) -> Result<()> {
+    if ![44_100, 48_000].contains(&sample_rate_hz) {
+        return Err(Error::Config(format!(
+            "unsupported sample rate {sample_rate_hz} Hz (use 44100 or 48000)"
+        )));
+    }
+    if ![16, 24].contains(&bit_depth) {
+        return Err(Error::Config(format!(
+            "unsupported bit depth {bit_depth} (use 16 or 24)"
+        )));
+    }
+    Ok(())
+}
+
+/// BLAKE3 over everything that decides a conversion's result.
+fn source_key(recipe: &ConversionRecipe, salt: &str, req: &ConvertRequest) -> String {
+    let mut h = blake3::Hasher::new();
+    let settings = serde_json::to_string(&recipe.settings).unwrap_or_default();
+    for part in [
+        "conversion/1",
+        recipe.input_hash.as_str(),
+        recipe.converter.as_str(),
+        salt,
+        settings.as_str(),
+        &format!(
+            "{}/{}/{}/{}/{}/{}/{}",
+            recipe.limits.max_ms,
+            recipe.limits.min_ms,
+            recipe.target_lufs,
+            recipe.ceiling_dbtp,
+            req.format.extension(),
+            req.sample_rate_hz,
+            req.bit_depth
+        ),
+    ] {
+        h.update(&(part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    h.finalize().to_hex().to_string()
+}
