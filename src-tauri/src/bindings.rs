@@ -7,7 +7,7 @@ use specta_typescript::Typescript;
 use tauri::Runtime;
 use tauri_specta::{collect_commands, collect_events, Builder, ErrorHandlingMode};
 
-use crate::commands::{self, engines, library, playback, studio};
+use crate::commands::{self, convert, engines, library, playback, studio};
 use crate::drop::Dropped;
 use crate::forward::{BatchUpdate, LogLine};
 
@@ -42,6 +42,11 @@ pub fn builder<R: Runtime>() -> Builder<R> {
             library::export_tracks_to,
             library::reveal_track,
             library::list_inputs,
+            convert::list_converters,
+            convert::pick_audio_files,
+            convert::convert,
+            convert::preview_conversion,
+            convert::play_original,
             engines::list_engines,
             engines::add_engine,
             engines::remove_engine,

@@ -114,7 +114,7 @@ pub fn spawn<R: Runtime>(app: AppHandle<R>, mut rx: Receiver<Event>) {
 
 #[cfg(test)]
 mod tests {
-    use intone_core::store::{BatchStatus, Stage, TrackStatus};
+    use intone_core::store::{BatchStatus, JobKind, Stage, TrackStatus};
 
     use super::*;
 
@@ -122,11 +122,12 @@ mod tests {
         Event::TrackStatus {
             batch_id: batch,
             track_id: id,
-            section: "S".into(),
+            title: "S".into(),
             variant: "voice".into(),
             status: TrackStatus::Running,
             stage: Some(stage),
             progress: None,
+            units: None,
             error: None,
         }
     }
@@ -148,7 +149,7 @@ mod tests {
         let mut c = Coalescer::default();
         // 500 tracks of batch 1 each move through every stage within one tick, plus batch 2.
         for id in 0..500 {
-            for s in Stage::ALL {
+            for &s in JobKind::Speech.stages() {
                 c.push(track(1, id, s));
             }
             c.push(progress(1, id));

@@ -14,8 +14,11 @@ use serde::Serialize;
 pub struct PlaybackState {
     /// Track loaded, if any.
     pub track_id: Option<i64>,
-    /// Voice whose preview is loaded, if any.
+    /// Preview loaded, if any: a voice id, or `convert:<input hash>` for a
+    /// conversion preview.
     pub preview_voice: Option<String>,
+    /// The track whose original input is loaded (A/B against its result).
+    pub original_of: Option<i64>,
     /// Whether audio is running.
     pub playing: bool,
     /// Play head, ms.
@@ -31,8 +34,10 @@ pub struct PlaybackState {
 pub enum Source {
     /// A track by id.
     Track(i64),
-    /// A voice's preview sample by voice id.
+    /// A preview by label (voice id, `convert:<hash>`).
     Preview(String),
+    /// The original input of a track by id.
+    Original(i64),
 }
 
 enum Cmd {
@@ -234,13 +239,16 @@ fn start_playing(
     path: &std::path::Path,
     from_ms: u64,
 ) {
-    let (track_id, preview_voice) = match source {
-        Source::Track(id) => (Some(id), None),
-        Source::Preview(v) => (None, Some(v)),
+    let (track_id, preview_voice, original_of) = match source {
+        Source::Track(id) => (Some(id), None, None),
+        Source::Preview(v) => (None, Some(v), None),
+        Source::Original(id) => (None, None, Some(id)),
     };
     {
         let Ok(s) = shared.lock() else { return };
-        let loaded = s.state.track_id == track_id && s.state.preview_voice == preview_voice;
+        let loaded = s.state.track_id == track_id
+            && s.state.preview_voice == preview_voice
+            && s.state.original_of == original_of;
         if let Some(k) = s.sink.as_ref().filter(|k| loaded && !k.empty()) {
             let _ = k.try_seek(Duration::from_millis(from_ms));
             k.play();
@@ -271,6 +279,7 @@ fn start_playing(
             s.state = PlaybackState {
                 track_id,
                 preview_voice,
+                original_of,
                 playing: true,
                 position_ms: from_ms.min(duration_ms),
                 duration_ms,

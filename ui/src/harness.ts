@@ -4,17 +4,23 @@
 // the shell forwards them (one `intone://batch` update per batch per 100 ms).
 import { mockIPC, mockWindows } from "@tauri-apps/api/mocks";
 import { emit } from "@tauri-apps/api/event";
-import type { BatchProgress, BatchRow, BatchUpdate, EngineEntry, LibraryFilter, Stage, TrackRow, TrackStatusEvent as TrackStatus } from "./lib/types";
+import type { BatchProgress, BatchRow, BatchUpdate, EngineEntry, InputRow, LibraryFilter, Stage, TrackRow, TrackStatusEvent as TrackStatus } from "./lib/types";
 
 const stages: Stage[] = ["synthesize", "assemble", "mix", "master", "encode", "peaks"];
+const conversionStages: Stage[] = ["ingest", "chunk", "convert", "join", "master", "encode", "peaks"];
+/** Chunks of every harness recording. */
+const CHUNKS = 6;
+/** Recordings whose name contains this fail at chunk 3 until retried. */
+const failingOnce = new Set<number>();
 const batches: BatchRow[] = [];
 const tracks = new Map<number, TrackRow[]>();
 let nextTrack = 1;
 const engines: EngineEntry[] = [];
 const calls: { cmd: string; args: unknown }[] = [];
-const played: { trackId: number | null; preview: string | null; fromMs: number; at: number; playing: boolean } = {
+const played: { trackId: number | null; preview: string | null; original: number | null; fromMs: number; at: number; playing: boolean } = {
   trackId: null,
   preview: null,
+  original: null,
   fromMs: 0,
   at: 0,
   playing: false,
@@ -47,7 +53,7 @@ async function run(batch: BatchRow, rows: TrackRow[]) {
       t.status = "running";
       t.stage = stage;
       batch.status = "processing";
-      await send({ batch_id: batch.id, progress: null, tracks: [{ type: "track_status", batch_id: batch.id, track_id: t.id, section: t.section, variant: t.variant, status: "running", stage, progress: stage === "synthesize" ? 0.5 : null, error: null }] });
+      await send({ batch_id: batch.id, progress: null, tracks: [{ type: "track_status", batch_id: batch.id, track_id: t.id, title: t.title, variant: t.variant, status: "running", stage, progress: stage === "synthesize" ? 0.5 : null, units: null, error: null }] });
       await new Promise((r) => setTimeout(r, 40));
     }
     finish(t);
@@ -57,7 +63,7 @@ async function run(batch: BatchRow, rows: TrackRow[]) {
 
 /** Ends a track: the "Fails" section fails, everything else completes. */
 function finish(t: TrackRow) {
-  const fail = t.section === "Fails";
+  const fail = t.title === "Fails";
   t.status = fail ? "failed" : "completed";
   t.stage = null;
   if (fail) t.error = "chatterbox: cannot connect to http://127.0.0.1:8004 (is the server running?) (gave up after 4 attempts)";
@@ -74,8 +80,50 @@ function count(batch: BatchRow, rows: TrackRow[]): BatchProgress {
 }
 
 function trackStatus(batch: BatchRow, t: TrackRow, progress: number | null): TrackStatus {
-  return { type: "track_status", batch_id: batch.id, track_id: t.id, section: t.section, variant: t.variant, status: t.status, stage: t.stage, progress, error: t.error };
+  return { type: "track_status", batch_id: batch.id, track_id: t.id, title: t.title, variant: t.variant, status: t.status, stage: t.stage, progress, units: null, error: t.error };
 }
+
+/** A conversion batch: every track goes through its stages, chunk by chunk. */
+async function runConversion(batch: BatchRow, rows: TrackRow[]) {
+  const send = (u: BatchUpdate) => emit("intone://batch", u);
+  batch.status = "processing";
+  for (const t of rows.filter((r) => r.status === "pending")) {
+    let failed = false;
+    for (const stage of conversionStages) {
+      t.status = "running";
+      t.stage = stage;
+      if (stage !== "convert") {
+        await send({ batch_id: batch.id, progress: null, tracks: [trackStatus(batch, t, null)] });
+        await new Promise((r) => setTimeout(r, 40));
+        continue;
+      }
+      t.units_total = CHUNKS;
+      for (let done = t.units_done; done <= CHUNKS; done++) {
+        if (done === 2 && failingOnce.has(t.id)) {
+          failingOnce.delete(t.id);
+          failed = true;
+          break;
+        }
+        t.units_done = done;
+        await send({ batch_id: batch.id, progress: null, tracks: [{ ...trackStatus(batch, t, done / CHUNKS), units: { done, total: CHUNKS } }] });
+        await new Promise((r) => setTimeout(r, 120));
+      }
+      if (failed) break;
+    }
+    if (failed) {
+      Object.assign(t, { status: "failed", error: `${t.title}: chunk 3 of ${CHUNKS} (0:20–0:30): lower: sox exited with code 2: sox FAIL pitch: bad argument` });
+    } else {
+      Object.assign(t, { status: "completed", stage: null, duration_ms: 60000, loudness_lufs: -16.0, true_peak_dbtp: -1.2, output_path: `/tmp/${t.id}.wav`, peaks_path: `/tmp/${t.id}.json`, sample_rate_hz: 48000, channels: 2 });
+    }
+    await send({ batch_id: batch.id, progress: count(batch, rows), tracks: [trackStatus(batch, t, null)] });
+  }
+}
+
+function input(name: string): InputRow {
+  const hash = Array.from(name).reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7).toString(16).padStart(8, "0").repeat(8);
+  return { hash, name, path: `/home/test/.local/share/intone/inputs/${hash}.m4a`, bytes: 1000000, sample_rate_hz: 44100, channels: 2, duration_ms: 60000, added_at: "2026-11-21T10:00:00Z" };
+}
+const inputs = new Map<string, InputRow>();
 
 /**
  * A large batch at the shell's rate bound: `parallel` tracks are in flight,
@@ -139,15 +187,54 @@ mockIPC(
         const rows: TrackRow[] = [];
         sections.forEach((s: { title: string }) =>
           g.variants.forEach((v: string) =>
-            rows.push({ id: nextTrack++, batch_id: id, position: rows.length, section: s.title, section_id: 0, variant: v, voice: g.voice, status: "pending", stage: null, output_path: null, duration_ms: null, sample_rate_hz: null, channels: null, loudness_lufs: null, true_peak_dbtp: null, peaks_path: null, error: null, attempts: 0 }),
+            rows.push({ id: nextTrack++, batch_id: id, position: rows.length, title: s.title, section_id: 0, input_hash: null, variant: v, voice: g.voice, status: "pending", stage: null, output_path: null, duration_ms: null, sample_rate_hz: null, channels: null, loudness_lufs: null, true_peak_dbtp: null, peaks_path: null, error: null, attempts: 0, units_done: 0, units_total: 0 }),
           ),
         );
-        const batch: BatchRow = { id, project: "Harness", project_slug: "harness", status: "pending", voice: g.voice, format: g.format, sample_rate_hz: 48000, bit_depth: 16, expected: rows.length, completed: 0, failed: 0, cancelled: 0, pending: rows.length, created_at: "2026-11-21T10:00:00Z", updated_at: "2026-11-21T10:00:00Z" };
+        const batch: BatchRow = { id, project: "Harness", project_slug: "harness", kind: "speech", status: "pending", voice: g.voice, format: g.format, sample_rate_hz: 48000, bit_depth: 16, expected: rows.length, completed: 0, failed: 0, cancelled: 0, pending: rows.length, created_at: "2026-11-21T10:00:00Z", updated_at: "2026-11-21T10:00:00Z" };
         batches.unshift(batch);
         tracks.set(id, rows);
         const parallel = (window as any).__harnessFlood as number | undefined;
         setTimeout(() => (parallel ? flood(batch, rows, parallel) : run(batch, rows)), 50);
         return id;
+      }
+      case "list_converters":
+        return [
+          { id: "builtin", kind: "builtin", description: "Pitch and formant shift (Signalsmith Stretch), offline", max_chunk_ms: 30000, concurrency: 2, available: true, reason: null,
+            settings: [
+              { name: "preset", description: "what the voice becomes", default: "deeper", choices: ["deeper", "higher", "younger", "older", "brighter", "robot", "custom"], min: null, max: null },
+              { name: "pitch_semitones", description: "pitch shift in semitones (default: the preset's)", default: "", choices: [], min: null, max: null },
+              { name: "formant_semitones", description: "formant shift in semitones (default: the preset's)", default: "", choices: [], min: null, max: null },
+            ] },
+          { id: "lower", kind: "command", description: "sox pitch shift", max_chunk_ms: 30000, concurrency: 1, available: true, reason: null, settings: [] },
+        ];
+      case "pick_audio_files": {
+        const picked = [input("interview.m4a"), input("fails-at-chunk-3.wav")];
+        picked.forEach((i) => inputs.set(i.hash, i));
+        return { inputs: picked, rejected: ["notes.txt: not an audio file Intone can read (unsupported format)"] };
+      }
+      case "preview_conversion":
+        Object.assign(played, { trackId: null, preview: `convert:${a.input}`, fromMs: 0, at: performance.now(), playing: true });
+        return state();
+      case "play_original":
+        Object.assign(played, { trackId: null, original: a.trackId, fromMs: a.fromMs ?? 0, at: performance.now(), playing: true });
+        return state();
+      case "convert": {
+        const c = a.args;
+        const id = batches.length + 1;
+        const rows: TrackRow[] = (c.inputs as string[]).map((h, i) => ({ id: nextTrack++, batch_id: id, position: i, title: inputs.get(h)?.name ?? h, section_id: null, input_hash: h, variant: `${c.converter} · ${c.settings.preset ?? ""}`.trim(), voice: c.converter, status: "pending", stage: null, output_path: null, duration_ms: null, sample_rate_hz: null, channels: null, loudness_lufs: null, true_peak_dbtp: null, peaks_path: null, error: null, attempts: 0, units_done: 0, units_total: 0 }));
+        rows.filter((r) => r.title.startsWith("fails")).forEach((r) => failingOnce.add(r.id));
+        const batch: BatchRow = { id, project: "Conversions", project_slug: "conversions", kind: "conversion", status: "pending", voice: c.converter, format: c.format, sample_rate_hz: 48000, bit_depth: 16, expected: rows.length, completed: 0, failed: 0, cancelled: 0, pending: rows.length, created_at: "2026-11-21T10:00:00Z", updated_at: "2026-11-21T10:00:00Z" };
+        batches.unshift(batch);
+        tracks.set(id, rows);
+        setTimeout(() => runConversion(batch, rows), 50);
+        return { batch_id: id, already: [], rejected: [] };
+      }
+      case "retry_batch": {
+        const batch = batches.find((b) => b.id === a.batchId);
+        const rows = tracks.get(a.batchId) ?? [];
+        rows.filter((r) => r.status === "failed").forEach((r) => Object.assign(r, { status: "pending", error: null }));
+        if (batch?.kind === "conversion") setTimeout(() => runConversion(batch, rows), 50);
+        return null;
       }
       case "list_batches":
         return batches.map((b) => ({ ...b }));
@@ -160,7 +247,7 @@ mockIPC(
       case "track_peaks":
         return peaks();
       case "play":
-        Object.assign(played, { trackId: a.trackId, fromMs: a.fromMs ?? 0, at: performance.now(), playing: true });
+        Object.assign(played, { trackId: a.trackId, original: null, fromMs: a.fromMs ?? 0, at: performance.now(), playing: true });
         return state();
       case "pause":
         played.fromMs = state().position_ms;
@@ -178,13 +265,13 @@ mockIPC(
         const f = a.filter as LibraryFilter;
         return allTracks()
           .filter((t) => (!f.status || t.status === f.status) && (!f.variant || t.variant === f.variant) && (!f.voice || t.voice === f.voice))
-          .map((t) => ({ track: { ...t }, script: "Harness", project: "Harness", created_at: "2026-11-21T10:00:00Z" }));
+          .map((t) => ({ track: { ...t }, source: t.input_hash ? t.title : "Harness", kind: t.input_hash ? "conversion" : "speech", project: "Harness", created_at: "2026-11-21T10:00:00Z" }));
       }
       case "library_facets":
         return {
           variants: [...new Set(allTracks().map((t) => t.variant))].sort(),
           voices: [...new Set(allTracks().map((t) => t.voice))].sort(),
-          scripts: allTracks().length ? ["Harness"] : [],
+          sources: allTracks().length ? ["Harness"] : [],
         };
       case "list_inputs":
         return [];
@@ -199,7 +286,7 @@ mockIPC(
         return {
           folder: "/home/test/Exports",
           files: picked.filter((t) => t.status === "completed").map((t) => `/home/test/Exports/${t.id}.wav`),
-          skipped: picked.filter((t) => t.status !== "completed").map((t) => `${t.section} · ${t.variant}: not finished (${t.status})`),
+          skipped: picked.filter((t) => t.status !== "completed").map((t) => `${t.title} · ${t.variant}: not finished (${t.status})`),
         };
       }
       case "reveal_track":
@@ -224,7 +311,7 @@ mockIPC(
 
 function state() {
   const pos = played.playing ? played.fromMs + (performance.now() - played.at) : played.fromMs;
-  return { track_id: played.trackId, preview_voice: played.preview, playing: played.playing, position_ms: Math.min(12000, Math.round(pos)), duration_ms: 12000, error: null };
+  return { track_id: played.trackId, preview_voice: played.preview, original_of: played.original, playing: played.playing, position_ms: Math.min(12000, Math.round(pos)), duration_ms: 12000, error: null };
 }
 
 // Exposed for the test's own checks.

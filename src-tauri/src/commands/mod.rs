@@ -2,6 +2,7 @@
 //! core; errors come back as one readable line (never a panic across the IPC
 //! boundary). Their TypeScript client is generated (see `bindings.rs`).
 
+pub mod convert;
 pub mod engines;
 pub mod library;
 pub mod playback;
@@ -41,6 +42,10 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
         version: env!("CARGO_PKG_VERSION").into(),
         home: state.studio.home().root().display().to_string(),
         audio_error: state.player.state().error,
-        warnings: state.studio.engines().warnings,
+        warnings: {
+            let mut w = state.studio.engines().warnings;
+            w.extend(state.studio.converter_warnings());
+            w
+        },
     }
 }

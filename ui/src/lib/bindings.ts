@@ -65,6 +65,16 @@ export const commands = {
 	revealTrack: (trackId: number) => __TAURI_INVOKE<null>("reveal_track", { trackId }),
 	/**  Audio files dropped into the studio, newest first. */
 	listInputs: () => __TAURI_INVOKE<InputRow[]>("list_inputs"),
+	/**  Every converter with its settings and whether it can run now. */
+	listConverters: () => __TAURI_INVOKE<ConverterInfo[]>("list_converters"),
+	/**  Opens audio files with the native dialog (empty when cancelled). */
+	pickAudioFiles: () => __TAURI_INVOKE<PickedAudio>("pick_audio_files"),
+	/**  Records a conversion batch (before any work) and starts it. */
+	convert: (args: ConvertArgs) => __TAURI_INVOKE<ConvertStarted>("convert", { args }),
+	/**  Converts the first 10 s of an input with the given converter and plays it. */
+	previewConversion: (input: string, converter: string | null, settings: { [key in string]: string }) => __TAURI_INVOKE<PlaybackState>("preview_conversion", { input, converter, settings }),
+	/**  Plays the original input of a converted track from `from_ms` (A/B). */
+	playOriginal: (trackId: number, fromMs: number | null) => __TAURI_INVOKE<PlaybackState>("play_original", { trackId, fromMs }),
 	/**  Configured HTTP engines, by name. */
 	listEngines: () => __TAURI_INVOKE<EngineEntry[]>("list_engines"),
 	/**  Adds an engine (its voices appear at once). */
@@ -83,6 +93,18 @@ export const events = {
 };
 
 /* Types */
+/**  A file of the request that was converted before with the same settings. */
+export type AlreadyConverted = {
+	/**  The file as given. */
+	file: string,
+	/**  The batch that converted it. */
+	batch_id: number,
+	/**  The track holding the result. */
+	track_id: number,
+	/**  The result. */
+	output_path: string,
+};
+
 /**  Facts about the running app. */
 export type AppInfo = {
 	/**  Intone's version. */
@@ -103,9 +125,14 @@ export type BatchRow = {
 	project: string,
 	/**  Project slug (folder name). */
 	project_slug: string,
+	/**  What the batch makes. */
+	kind: JobKind,
 	/**  Status. */
 	status: BatchStatus,
-	/**  Voice id (`engine:voice`). */
+	/**
+	 *  Voice id (`engine:voice`) of a speech batch; the converter of a
+	 *  conversion batch.
+	 */
 	voice: string,
 	/**  Output container (`wav` or `flac`). */
 	format: string,
@@ -166,6 +193,52 @@ export type ChatterboxParams = {
 	seed: number,
 	/**  Language code sent with each request. */
 	language: string,
+};
+
+/**  What Convert sends. */
+export type ConvertArgs = {
+	/**  Inputs by hash (picked or dropped). */
+	inputs: string[],
+	/**  Converter name; none = the built-in one. */
+	converter: string | null,
+	/**  Converter settings. */
+	settings: { [key in string]: string },
+	/**  `wav` or `flac`. */
+	format: string,
+	/**  Loudness target, LUFS. */
+	target_lufs: number | null,
+	/**  Convert again what was converted before with the same settings. */
+	force: boolean,
+};
+
+/**  What Convert started. */
+export type ConvertStarted = {
+	/**  The new batch, when anything was new. */
+	batch_id: number | null,
+	/**  Inputs converted before with the same settings, with their results. */
+	already: AlreadyConverted[],
+	/**  Inputs that cannot be converted, one line each. */
+	rejected: string[],
+};
+
+/**  What `intone converters` and the Convert view show of a converter. */
+export type ConverterInfo = {
+	/**  Name used to pick it (`builtin`, or its name in `converters.toml`). */
+	id: string,
+	/**  `builtin` or `command`. */
+	kind: string,
+	/**  What it does. */
+	description: string,
+	/**  Its settings. */
+	settings: SettingInfo[],
+	/**  Longest chunk it is given, ms. */
+	max_chunk_ms: number | null,
+	/**  Chunks it converts at once. */
+	concurrency: number,
+	/**  Whether it can run now. */
+	available: boolean,
+	/**  Why not, when it cannot. */
+	reason: string | null,
 };
 
 /**  What [`Studio::delete_tracks`] did. */
@@ -244,9 +317,9 @@ pending: number } |
 batch_id: number; 
 /**  Track id. */
 track_id: number; 
-/**  Section title. */
-section: string; 
-/**  Variant name. */
+/**  Track title (section title, input file name). */
+title: string; 
+/**  Recipe name (variant, converter). */
 variant: string; 
 /**  Status. */
 status: TrackStatus; 
@@ -254,6 +327,8 @@ status: TrackStatus;
 stage: Stage | null; 
 /**  Fraction of the stage done (0..=1) when known. */
 progress: number | null; 
+/**  Sub-units of the stage done and planned (`converting 37/80`). */
+units: UnitProgress | null; 
 /**  Error message when failed. */
 error: string | null } | 
 /**  A line for the log view. */
@@ -317,6 +392,16 @@ export type InputRow = {
 	added_at: string,
 };
 
+/**
+ *  What a batch makes; each kind is a list of [`Stage`]s run by the same
+ *  durable runner (DESIGN.md, "Job kinds").
+ */
+export type JobKind = 
+/**  Section × variant → spoken, mixed, mastered tracks. */
+"speech" | 
+/**  Input file × converter → chunked, converted, joined, mastered tracks. */
+"conversion";
+
 /**  Protocol an engine speaks. */
 export type Kind = 
 /**  `POST /v1/audio/speech` (OpenAI's API, copied by many local servers). */
@@ -330,8 +415,8 @@ export type LibraryFacets = {
 	variants: string[],
 	/**  Voice ids, sorted. */
 	voices: string[],
-	/**  Script titles, sorted. */
-	scripts: string[],
+	/**  Sources (script titles, input file names), sorted. */
+	sources: string[],
 };
 
 /**  Which tracks the Library shows; `None` fields match everything. */
@@ -342,16 +427,23 @@ export type LibraryFilter = {
 	variant?: string | null,
 	/**  Only this voice id (`piper:en_US-joe-medium`). */
 	voice?: string | null,
-	/**  Only tracks from scripts with this title. */
-	script?: string | null,
+	/**  Only tracks from this source: a script's title or an input file's name. */
+	source?: string | null,
+	/**  Only tracks of batches of this kind. */
+	kind?: JobKind | null,
 };
 
 /**  One Library row: the track and where it came from. */
 export type LibraryItem = {
 	/**  The track. */
 	track: TrackRow,
-	/**  Title of the script the section belongs to. */
-	script: string,
+	/**
+	 *  Where it came from: the script's title (speech), the input file's
+	 *  name (conversion).
+	 */
+	source: string,
+	/**  The kind of its batch. */
+	kind: JobKind,
 	/**  Project name. */
 	project: string,
 	/**  When the batch was created (ISO 8601, UTC). */
@@ -390,12 +482,25 @@ export type Peaks = {
 	levels: PeakLevel[],
 };
 
+/**  Audio files picked in the native dialog, kept as inputs. */
+export type PickedAudio = {
+	/**  Files kept as inputs. */
+	inputs: InputRow[],
+	/**  Files Intone cannot use, each with the reason. */
+	rejected: string[],
+};
+
 /**  What the player is doing, as the UI shows it. */
 export type PlaybackState = {
 	/**  Track loaded, if any. */
 	track_id: number | null,
-	/**  Voice whose preview is loaded, if any. */
+	/**
+	 *  Preview loaded, if any: a voice id, or `convert:<input hash>` for a
+	 *  conversion preview.
+	 */
 	preview_voice: string | null,
+	/**  The track whose original input is loaded (A/B against its result). */
+	original_of: number | null,
 	/**  Whether audio is running. */
 	playing: boolean,
 	/**  Play head, ms. */
@@ -434,7 +539,26 @@ export type SectionPreview = {
 	estimated_ms: number,
 };
 
-/**  The durable steps of a speech track, in order. */
+/**  One setting a converter takes. */
+export type SettingInfo = {
+	/**  Name (`preset`, `pitch_semitones`). */
+	name: string,
+	/**  What it does, for the user. */
+	description: string,
+	/**  Value used when none is given. */
+	default: string,
+	/**  The values it takes, when it is a choice. */
+	choices: string[],
+	/**  Smallest value, when it is a number. */
+	min: number | null,
+	/**  Largest value, when it is a number. */
+	max: number | null,
+};
+
+/**
+ *  The durable steps of a track, for every job kind. Stored by name:
+ *  never rename one.
+ */
 export type Stage = 
 /**  Speak every sentence (cached per sentence). */
 "synthesize" | 
@@ -447,7 +571,15 @@ export type Stage =
 /**  Write the delivered WAV/FLAC. */
 "encode" | 
 /**  Compute waveform peaks. */
-"peaks";
+"peaks" | 
+/**  Decode an input file into the working format (conversion). */
+"ingest" | 
+/**  Cut the input at silences into chunks (conversion). */
+"chunk" | 
+/**  Run every chunk through the converter (conversion; per chunk). */
+"convert" | 
+/**  Put the converted chunks back together with crossfades (conversion). */
+"join";
 
 /**  One track. */
 export type TrackRow = {
@@ -457,13 +589,21 @@ export type TrackRow = {
 	batch_id: number,
 	/**  Order within the batch. */
 	position: number,
-	/**  Section title. */
-	section: string,
-	/**  Section id. */
-	section_id: number,
-	/**  Variant name. */
+	/**
+	 *  What the user sees the track as: its section's title (speech), its
+	 *  input file's name (conversion).
+	 */
+	title: string,
+	/**  The section it speaks (speech). */
+	section_id: number | null,
+	/**  BLAKE3 of the input file it converts (conversion). */
+	input_hash: string | null,
+	/**
+	 *  The recipe's name: the variant (speech), the converter and preset
+	 *  (conversion).
+	 */
 	variant: string,
-	/**  Voice id. */
+	/**  Voice id (speech) or converter (conversion). */
 	voice: string,
 	/**  Status. */
 	status: TrackStatus,
@@ -487,6 +627,10 @@ export type TrackRow = {
 	error: string | null,
 	/**  Times a worker started it. */
 	attempts: number,
+	/**  Sub-units (chunks) of its current or last unit stage that are done. */
+	units_done: number,
+	/**  Sub-units (chunks) planned; 0 for kinds without them. */
+	units_total: number,
 };
 
 /**  Track: `pending → running(stage) → completed | failed | cancelled`. */
@@ -501,6 +645,14 @@ export type TrackStatus =
 "failed" | 
 /**  Cancelled with its batch. */
 "cancelled";
+
+/**  Sub-units of a stage done so far, of how many. */
+export type UnitProgress = {
+	/**  Units done. */
+	done: number,
+	/**  Units planned. */
+	total: number,
+};
 
 /**  A production recipe. */
 export type Variant = {

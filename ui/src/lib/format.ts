@@ -12,6 +12,10 @@ export const stageLabel: Record<string, string> = {
   master: "mastering",
   encode: "encoding",
   peaks: "drawing waveform",
+  ingest: "ingesting",
+  chunk: "chunking",
+  convert: "converting",
+  join: "joining",
 };
 
 export const statusLabel = (s: string): string => s.replace("_", " ");

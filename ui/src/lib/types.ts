@@ -7,6 +7,7 @@ export type {
   BatchRow,
   BatchStatus,
   BatchUpdate,
+  ConverterInfo,
   DeleteReport,
   Dropped,
   EngineConfig,

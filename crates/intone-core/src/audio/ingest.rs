@@ -55,7 +55,20 @@ pub struct IngestReport {
 /// header (rate, channels, bit depth), longer than [`MAX_HOURS`], no audio
 /// decoded, or a decoder failure (including one that panicked).
 pub fn ingest_file(input: &Path, output: &Path) -> Result<IngestReport> {
-    match catch_unwind(AssertUnwindSafe(|| ingest_inner(input, output))) {
+    ingest_file_limited(input, output, None)
+}
+
+/// [`ingest_file`], stopping after about `max_ms` of audio when given (the
+/// last packet is kept whole): for previews of long files.
+///
+/// # Errors
+/// As [`ingest_file`].
+pub fn ingest_file_limited(
+    input: &Path,
+    output: &Path,
+    max_ms: Option<u64>,
+) -> Result<IngestReport> {
+    match catch_unwind(AssertUnwindSafe(|| ingest_inner(input, output, max_ms))) {
         Ok(r) => r,
         Err(panic) => {
             let what = panic
@@ -110,7 +123,7 @@ pub(crate) fn check_header(
     Ok(())
 }
 
-fn ingest_inner(input: &Path, output: &Path) -> Result<IngestReport> {
+fn ingest_inner(input: &Path, output: &Path, max_ms: Option<u64>) -> Result<IngestReport> {
     let meta =
         std::fs::metadata(input).map_err(|e| Error::audio(input, format!("cannot open: {e}")))?;
     if meta.len() == 0 {
@@ -188,7 +201,7 @@ fn ingest_inner(input: &Path, output: &Path) -> Result<IngestReport> {
         let spec = *decoded.spec();
         let ch = spec.channels.count() as u16;
         check_header(input, Some(spec.rate), Some(ch), None)?;
-        let (w, rate, src_ch, out_ch) = match writer.as_mut() {
+        let (w, rate, src_ch, _) = match writer.as_mut() {
             Some(w) => w,
             None => {
                 let out_ch = ch.min(2);
@@ -239,7 +252,9 @@ fn ingest_inner(input: &Path, output: &Path) -> Result<IngestReport> {
             }
             w.write(&folded)?;
         }
-        let _ = out_ch;
+        if max_ms.is_some_and(|ms| frames * 1000 >= ms * u64::from(*rate)) {
+            break;
+        }
     }
     let Some((w, rate, src_ch, out_ch)) = writer else {
         return Err(Error::audio(input, "the file contains no audio"));

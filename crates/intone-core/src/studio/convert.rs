@@ -191,10 +191,15 @@ impl Studio {
                     continue;
                 }
             }
+            // A stored input (picked or dropped in the app) keeps the name it came with.
+            let title = if file.starts_with(self.home().inputs_dir()) {
+                input.name.clone()
+            } else {
+                file.file_name()
+                    .map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned())
+            };
             plan.tracks.push(NewTrack {
-                title: file
-                    .file_name()
-                    .map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned()),
+                title,
                 input_hash: Some(input.hash),
                 source_key,
                 variant: label.clone(),
@@ -281,4 +286,93 @@ fn source_key(recipe: &ConversionRecipe, salt: &str, req: &ConvertRequest) -> St
         h.update(part.as_bytes());
     }
     h.finalize().to_hex().to_string()
+}
+
+/// Length of a conversion preview, ms.
+pub const PREVIEW_MS: u64 = 10_000;
+
+/// Conversion previews.
+impl Studio {
+    /// Converts the first [`PREVIEW_MS`] of `input` (cut at a silence when
+    /// one is near) with `converter` and `settings`, masters it to −16 LUFS,
+    /// and returns the WAV file (kept under `work/previews/`, by content, so
+    /// asking again costs nothing).
+    ///
+    /// # Errors
+    /// Bad converter or settings, an unreadable input (naming it), and the
+    /// converter's own error.
+    pub fn preview_conversion(
+        &self,
+        input: &std::path::Path,
+        converter: Option<&str>,
+        settings: &Settings,
+    ) -> Result<PathBuf> {
+        let name = converter.unwrap_or(DEFAULT_CONVERTER);
+        let conv = self.pipeline.converters().get(name)?;
+        let settings = conv.resolve(settings)?;
+        let input_row = self.keep_input(input)?;
+        let mut h = blake3::Hasher::new();
+        h.update(input_row.hash.as_bytes());
+        h.update(name.as_bytes());
+        h.update(conv.cache_salt().as_bytes());
+        h.update(
+            serde_json::to_string(&settings)
+                .unwrap_or_default()
+                .as_bytes(),
+        );
+        let key = h.finalize().to_hex();
+        let dir = self.home().work_dir().join("previews");
+        let out = dir.join(format!("convert-{}.wav", &key[..16]));
+        if out.is_file() {
+            return Ok(out);
+        }
+        let scratch = dir.join(format!("convert-{}-{}", &key[..16], std::process::id()));
+        std::fs::create_dir_all(&scratch).map_err(|e| Error::io(&scratch, e))?;
+        let result = (|| {
+            let head = scratch.join("head.wav");
+            crate::audio::ingest::ingest_file_limited(
+                std::path::Path::new(&input_row.path),
+                &head,
+                Some(PREVIEW_MS + 3_000),
+            )
+            .map_err(|e| match e {
+                Error::Audio { message, .. } => Error::Audio {
+                    path: input.to_path_buf(),
+                    message,
+                },
+                other => other,
+            })?;
+            let profile = crate::audio::silence::profile_file(&head)?;
+            let span = profile.plan_chunks(&ChunkLimits {
+                max_ms: PREVIEW_MS as f64,
+                min_ms: 2_000.0,
+                ..ChunkLimits::default()
+            })[0];
+            let chunk = scratch.join("chunk.wav");
+            let clip = crate::audio::wav::read_clip(&head)?;
+            let ch = usize::from(clip.channels.max(1));
+            let part = crate::audio::Clip {
+                samples: clip.samples[span.start as usize * ch..span.end as usize * ch].to_vec(),
+                ..clip
+            };
+            crate::audio::wav::write_clip(&chunk, &part)?;
+            let converted =
+                crate::fsio::temp_path_keeping_extension(&scratch.join("converted.wav"));
+            conv.convert(&chunk, &converted, &settings)?;
+            let c = crate::audio::decode::decode_file(&converted)?;
+            let c = crate::audio::resample::resample(&c, DEFAULT_SAMPLE_RATE_HZ)?;
+            let raw = scratch.join("raw.wav");
+            crate::audio::wav::write_clip(&raw, &c)?;
+            let mastered = scratch.join("master.wav");
+            crate::pipeline::stages::master(
+                &raw,
+                crate::audio::master::MasterSettings::default(),
+                &mastered,
+            )?;
+            crate::pipeline::stages::encode(&mastered, &out, Format::Wav, 16)?;
+            Ok(out.clone())
+        })();
+        let _ = std::fs::remove_dir_all(&scratch);
+        result
+    }
 }

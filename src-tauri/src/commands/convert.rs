@@ -1,0 +1,190 @@
+//! Convert view: converters, picking audio, a 10-second preview, Convert,
+//! and playing a converted track's original (A/B).
+
+use std::path::PathBuf;
+
+use intone_core::audio::encode::Format;
+use intone_core::engines::conversion::{ConverterInfo, Settings};
+use intone_core::store::InputRow;
+use intone_core::studio::{AlreadyConverted, ConvertRequest};
+use serde::{Deserialize, Serialize};
+use tauri::State;
+
+use super::{err, CmdResult};
+use crate::playback::{PlaybackState, Source};
+use crate::AppState;
+
+/// Every converter with its settings and whether it can run now.
+#[tauri::command]
+#[specta::specta]
+pub fn list_converters(state: State<'_, AppState>) -> Vec<ConverterInfo> {
+    state.studio.reload_converters();
+    state.studio.converters()
+}
+
+/// Audio files picked in the native dialog, kept as inputs.
+#[derive(Debug, Serialize, Deserialize, Default, specta::Type)]
+pub struct PickedAudio {
+    /// Files kept as inputs.
+    pub inputs: Vec<InputRow>,
+    /// Files Intone cannot use, each with the reason.
+    pub rejected: Vec<String>,
+}
+
+/// Opens audio files with the native dialog (empty when cancelled).
+#[tauri::command]
+#[specta::specta]
+pub async fn pick_audio_files(state: State<'_, AppState>) -> CmdResult<PickedAudio> {
+    let files = rfd::AsyncFileDialog::new()
+        .set_title("Open recordings")
+        .add_filter("Audio and video", intone_core::library::INPUT_EXTENSIONS)
+        .pick_files()
+        .await
+        .unwrap_or_default();
+    let studio = state.studio.clone();
+    let paths: Vec<PathBuf> = files.iter().map(|f| f.path().to_path_buf()).collect();
+    tauri::async_runtime::spawn_blocking(move || {
+        let mut p = PickedAudio::default();
+        for path in paths {
+            match studio.keep_input(&path) {
+                Ok(row) => p.inputs.push(row),
+                Err(e) => p.rejected.push(e.to_string()),
+            }
+        }
+        p
+    })
+    .await
+    .map_err(err)
+}
+
+/// What Convert sends.
+#[derive(Debug, Deserialize, specta::Type)]
+pub struct ConvertArgs {
+    /// Inputs by hash (picked or dropped).
+    pub inputs: Vec<String>,
+    /// Converter name; none = the built-in one.
+    pub converter: Option<String>,
+    /// Converter settings.
+    pub settings: Settings,
+    /// `wav` or `flac`.
+    pub format: String,
+    /// Loudness target, LUFS.
+    pub target_lufs: f64,
+    /// Convert again what was converted before with the same settings.
+    pub force: bool,
+}
+
+/// What Convert started.
+#[derive(Debug, Serialize, specta::Type)]
+pub struct ConvertStarted {
+    /// The new batch, when anything was new.
+    pub batch_id: Option<i64>,
+    /// Inputs converted before with the same settings, with their results.
+    pub already: Vec<AlreadyConverted>,
+    /// Inputs that cannot be converted, one line each.
+    pub rejected: Vec<String>,
+}
+
+fn input_paths(state: &AppState, hashes: &[String]) -> CmdResult<Vec<PathBuf>> {
+    hashes
+        .iter()
+        .map(|h| {
+            state
+                .studio
+                .store()
+                .input(h)
+                .map_err(err)?
+                .map(|row| PathBuf::from(row.path))
+                .ok_or_else(|| format!("input {h} is no longer stored; drop the file again"))
+        })
+        .collect()
+}
+
+/// Records a conversion batch (before any work) and starts it.
+#[tauri::command]
+#[specta::specta]
+pub async fn convert(state: State<'_, AppState>, args: ConvertArgs) -> CmdResult<ConvertStarted> {
+    let files = input_paths(&state, &args.inputs)?;
+    let studio = state.studio.clone();
+    let started = tauri::async_runtime::spawn_blocking(move || -> CmdResult<ConvertStarted> {
+        let req = ConvertRequest {
+            files,
+            converter: args.converter.filter(|c| !c.is_empty()),
+            settings: args.settings,
+            format: args.format.parse::<Format>().map_err(err)?,
+            target_lufs: args.target_lufs,
+            force: args.force,
+            ..Default::default()
+        };
+        let plan = studio.plan_conversion(&req).map_err(err)?;
+        let batch_id = studio.create_conversion_batch(&plan).map_err(err)?;
+        Ok(ConvertStarted {
+            batch_id,
+            already: plan.already,
+            rejected: plan.rejected,
+        })
+    })
+    .await
+    .map_err(err)??;
+    if let Some(id) = started.batch_id {
+        let studio = state.studio.clone();
+        tauri::async_runtime::spawn(async move {
+            if let Err(e) = studio.run_batch(id).await {
+                tracing::error!("batch {id}: {e}");
+            }
+        });
+    }
+    Ok(started)
+}
+
+/// Converts the first 10 s of an input with the given converter and plays it.
+#[tauri::command]
+#[specta::specta]
+pub async fn preview_conversion(
+    state: State<'_, AppState>,
+    input: String,
+    converter: Option<String>,
+    settings: Settings,
+) -> CmdResult<PlaybackState> {
+    let path = input_paths(&state, std::slice::from_ref(&input))?.remove(0);
+    let studio = state.studio.clone();
+    let preview = tauri::async_runtime::spawn_blocking(move || {
+        studio
+            .preview_conversion(
+                &path,
+                converter.as_deref().filter(|c| !c.is_empty()),
+                &settings,
+            )
+            .map_err(err)
+    })
+    .await
+    .map_err(err)??;
+    let player = state.player.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        player.play(Source::Preview(format!("convert:{input}")), preview, 0)
+    })
+    .await
+    .map_err(|e| format!("playback: {e}"))
+}
+
+/// Plays the original input of a converted track from `from_ms` (A/B).
+#[tauri::command]
+#[specta::specta]
+pub async fn play_original(
+    state: State<'_, AppState>,
+    track_id: i64,
+    from_ms: Option<u32>,
+) -> CmdResult<PlaybackState> {
+    let t = state.studio.store().track(track_id).map_err(err)?;
+    let hash = t
+        .input_hash
+        .ok_or_else(|| format!("track {track_id} has no original (it was not converted)"))?;
+    let path = input_paths(&state, &[hash])?.remove(0);
+    let player = state.player.clone();
+    let from_ms = u64::from(from_ms.unwrap_or(0));
+    tauri::async_runtime::spawn_blocking(move || {
+        player.play(Source::Original(track_id), path, from_ms)
+    })
+    .await
+    .map_err(|e| format!("playback: {e}"))
+}
