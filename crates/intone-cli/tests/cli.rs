@@ -114,13 +114,13 @@ fn partial_success_exits_2_and_retry_finishes_only_the_failed_tracks() {
         assert_eq!(t["variant"], "rain");
         let e = t["error"].as_str().expect("error");
         assert!(
-            e.contains("rain.wav") && e.contains("not a supported audio file"),
+            e.contains("rain.wav") && e.contains("not an audio file Intone can read"),
             "{e}"
         );
     }
     // Human-readable listing shows the error too.
     let out = run(intone(home).args(["tracks", "1"]));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("not a supported audio file"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("not an audio file Intone can read"));
 
     // Fix the bed with a real recording (sox makes one) and retry.
     let fixed = std::process::Command::new("sox")

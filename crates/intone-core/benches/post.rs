@@ -95,8 +95,17 @@ fn main() {
     let (mix_s, mix) = time(|| stages::mix(&stem, &sleep, 1, &d.join("mix.wav")).expect("mix"));
     let rss_mix = peak_rss_mib();
     let (copy_s, ()) = time(|| copy_pass(&d.join("mix.wav"), &d.join("copy.wav")));
-    let (master_s, rep) =
-        time(|| stages::master(&d.join("mix.wav"), &sleep, &d.join("master.wav")).expect("master"));
+    let (master_s, rep) = time(|| {
+        stages::master(
+            &d.join("mix.wav"),
+            intone_core::audio::master::MasterSettings {
+                target_lufs: sleep.target_lufs,
+                ceiling_dbtp: sleep.ceiling_dbtp,
+            },
+            &d.join("master.wav"),
+        )
+        .expect("master")
+    });
     let rss_master = peak_rss_mib();
     let (enc_s, enc) = time(|| {
         stages::encode(

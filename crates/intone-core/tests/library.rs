@@ -44,7 +44,7 @@ fn library_filters_exports_and_deletes() {
     assert_eq!(all.len(), 4);
     assert!(all
         .iter()
-        .all(|i| i.script == "Calm" && i.project == "Calm"));
+        .all(|i| i.source == "Calm" && i.project == "Calm"));
     let sleep = s
         .store()
         .library(&LibraryFilter {
@@ -66,7 +66,7 @@ fn library_filters_exports_and_deletes() {
     let facets = s.store().library_facets().expect("facets");
     assert_eq!(facets.variants, ["sleep", "voice"]);
     assert_eq!(facets.voices, ["espeak:en-us"]);
-    assert_eq!(facets.scripts, ["Calm"]);
+    assert_eq!(facets.sources, ["Calm"]);
 
     // Export: byte-identical copies; exporting again changes nothing.
     let out = tempfile::tempdir().expect("tmp");

@@ -54,7 +54,7 @@ fn open_source(
             &FormatOptions::default(),
             &MetadataOptions::default(),
         )
-        .map_err(|e| Error::audio(path, format!("not a supported audio file ({e})")))?;
+        .map_err(|e| Error::audio(path, format!("not an audio file Intone can read ({e})")))?;
     let format = probed.format;
     let track = format
         .tracks()
@@ -169,7 +169,23 @@ pub struct AudioInfo {
 /// [`Error::Audio`] naming the file: missing, unknown format, no audio track,
 /// or an undecodable first packet.
 pub fn probe_file(path: &Path) -> Result<AudioInfo> {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| probe_inner(path))) {
+    match crate::audio::ingest::quietly(|| probe_inner(path)) {
+        // Symphonia cannot read it (Opus, RF64…): the system's ffmpeg may.
+        Ok(Err(Error::Audio { message, .. }))
+            if message.starts_with("not an audio file")
+                || message.starts_with("unsupported codec")
+                || message.starts_with("file contains no audio (") =>
+        {
+            match crate::audio::external::ExternalDecoder::open(path) {
+                Ok(d) => Ok(AudioInfo {
+                    sample_rate_hz: d.sample_rate_hz,
+                    channels: d.channels,
+                    duration_ms: None,
+                }),
+                Err(Error::NotFound(_)) => Err(Error::audio(path, message)),
+                Err(e) => Err(e),
+            }
+        }
         Ok(r) => r,
         Err(_) => Err(Error::audio(
             path,
@@ -182,6 +198,7 @@ fn probe_inner(path: &Path) -> Result<AudioInfo> {
     if std::fs::metadata(path).is_ok_and(|m| m.len() == 0) {
         return Err(Error::audio(path, "the file is empty (0 bytes)"));
     }
+    crate::audio::ingest::check_wave_header(path)?;
     let Opened {
         mut format,
         track_id,

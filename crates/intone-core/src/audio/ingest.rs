@@ -68,7 +68,7 @@ pub fn ingest_file_limited(
     output: &Path,
     max_ms: Option<u64>,
 ) -> Result<IngestReport> {
-    match catch_unwind(AssertUnwindSafe(|| ingest_inner(input, output, max_ms))) {
+    match quietly(|| ingest_inner(input, output, max_ms)) {
         Ok(r) => r,
         Err(panic) => {
             let what = panic
@@ -82,6 +82,72 @@ pub fn ingest_file_limited(
             ))
         }
     }
+}
+
+thread_local! {
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f`, turning a panic into an `Err` without the panic message on
+/// stderr: a decoder that panics on a malformed file is reported by the
+/// caller as one line naming the file. Panics elsewhere print as usual.
+pub(crate) fn quietly<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    QUIET.with(|q| q.set(true));
+    let r = catch_unwind(AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(false));
+    r
+}
+
+/// Checks a RIFF/RF64 WAVE file's `fmt ` chunk before any decoder reads it
+/// (a 0 Hz rate makes symphonia divide by zero). Other formats pass.
+/// The layout is Microsoft's RIFF WAVE (`fmt `: format u16, channels u16,
+/// rate u32, byte rate u32, block align u16, bits u16) and EBU Tech 3306
+/// for RF64.
+///
+/// # Errors
+/// [`Error::Audio`] naming `input` and the impossible value.
+pub(crate) fn check_wave_header(input: &Path) -> Result<()> {
+    use std::io::Read;
+    let Ok(f) = std::fs::File::open(input) else {
+        return Ok(());
+    };
+    let mut head = Vec::with_capacity(4096);
+    if f.take(4096).read_to_end(&mut head).is_err() || head.len() < 12 {
+        return Ok(());
+    }
+    if !(matches!(&head[..4], b"RIFF" | b"RF64" | b"BW64") && &head[8..12] == b"WAVE") {
+        return Ok(());
+    }
+    let mut at = 12usize;
+    while at + 8 <= head.len() {
+        let id = &head[at..at + 4];
+        let size =
+            u32::from_le_bytes([head[at + 4], head[at + 5], head[at + 6], head[at + 7]]) as usize;
+        if id == b"fmt " {
+            let b = &head[at + 8..head.len().min(at + 8 + size)];
+            if b.len() < 16 {
+                return Err(Error::audio(
+                    input,
+                    "broken WAV header (fmt chunk too short)",
+                ));
+            }
+            let channels = u16::from_le_bytes([b[2], b[3]]);
+            let rate = u32::from_le_bytes([b[4], b[5], b[6], b[7]]);
+            let bits = u16::from_le_bytes([b[14], b[15]]);
+            return check_header(input, Some(rate), Some(channels), Some(u32::from(bits)));
+        }
+        at = at.saturating_add(8 + size + (size & 1));
+    }
+    Ok(())
 }
 
 /// Refuses impossible header values before anything is sized from them.
@@ -123,12 +189,143 @@ pub(crate) fn check_header(
     Ok(())
 }
 
+/// Writes decoded blocks to the working WAV, folding more than two channels
+/// to stereo and enforcing [`MAX_HOURS`].
+struct Sink<'a> {
+    input: &'a Path,
+    output: &'a Path,
+    writer: Option<(WavBlockWriter, u32, u16, u16)>,
+    folded: Vec<f32>,
+    frames: u64,
+}
+
+impl<'a> Sink<'a> {
+    fn new(input: &'a Path, output: &'a Path) -> Self {
+        Self {
+            input,
+            output,
+            writer: None,
+            folded: Vec::new(),
+            frames: 0,
+        }
+    }
+
+    fn push(&mut self, samples: &[f32], rate: u32, ch: u16) -> Result<()> {
+        let input = self.input;
+        check_header(input, Some(rate), Some(ch), None)?;
+        let (w, r0, c0, _) = match self.writer.as_mut() {
+            Some(w) => w,
+            None => {
+                let w = WavBlockWriter::create(self.output, rate, ch.min(2))?;
+                self.writer.insert((w, rate, ch, ch.min(2)))
+            }
+        };
+        if rate != *r0 || ch != *c0 {
+            return Err(Error::audio(
+                input,
+                "the sample rate or channel count changes in the middle of the file",
+            ));
+        }
+        self.frames += (samples.len() / usize::from(ch)) as u64;
+        if self.frames > MAX_HOURS * 3600 * u64::from(rate) {
+            return Err(Error::audio(
+                input,
+                format!("longer than {MAX_HOURS} hours; split it first"),
+            ));
+        }
+        if ch <= 2 {
+            return w.write(samples);
+        }
+        self.folded.clear();
+        let half = f32::from(ch) / 2.0;
+        for f in samples.chunks_exact(usize::from(ch)) {
+            let (mut l, mut r) = (0f32, 0f32);
+            for (i, s) in f.iter().enumerate() {
+                if i % 2 == 0 {
+                    l += s;
+                } else {
+                    r += s;
+                }
+            }
+            self.folded.push(l / half.ceil());
+            self.folded.push(r / half.floor().max(1.0));
+        }
+        w.write(&self.folded)
+    }
+
+    fn reached(&self, max_ms: Option<u64>) -> bool {
+        let rate = self.writer.as_ref().map_or(0, |w| u64::from(w.1));
+        max_ms.is_some_and(|ms| rate > 0 && self.frames * 1000 >= ms * rate)
+    }
+
+    fn finish(self, codec: String, skipped: u64) -> Result<IngestReport> {
+        let Some((w, rate, src_ch, out_ch)) = self.writer else {
+            return Err(Error::audio(self.input, "the file contains no audio"));
+        };
+        w.finish()?;
+        if self.frames == 0 {
+            return Err(Error::audio(self.input, "the file contains no audio"));
+        }
+        Ok(IngestReport {
+            codec,
+            sample_rate_hz: rate,
+            source_channels: src_ch,
+            channels: out_ch,
+            frames: self.frames,
+            skipped_packets: skipped,
+        })
+    }
+}
+
+/// Why symphonia could not ingest a file: it cannot read the format at all
+/// (another decoder may), or anything else.
+enum IngestError {
+    Unreadable(Error),
+    Other(Error),
+}
+use IngestError::{Other, Unreadable};
+
+impl From<Error> for IngestError {
+    fn from(e: Error) -> Self {
+        Other(e)
+    }
+}
+
 fn ingest_inner(input: &Path, output: &Path, max_ms: Option<u64>) -> Result<IngestReport> {
     let meta =
         std::fs::metadata(input).map_err(|e| Error::audio(input, format!("cannot open: {e}")))?;
     if meta.len() == 0 {
         return Err(Error::audio(input, "the file is empty (0 bytes)"));
     }
+    check_wave_header(input)?;
+    let mut sink = Sink::new(input, output);
+    match ingest_symphonia(input, &mut sink, max_ms) {
+        Ok(r) => Ok(r),
+        // Symphonia cannot read it (Opus, RF64…): the system's ffmpeg may.
+        Err(Unreadable(e))
+            if sink.frames == 0 && crate::audio::external::ffmpeg_program().is_some() =>
+        {
+            drop(sink);
+            let mut sink = Sink::new(input, output);
+            let mut d = crate::audio::external::ExternalDecoder::open(input).map_err(|_| e)?;
+            let mut buf = Vec::new();
+            while d.read_block(&mut buf, 8192)? > 0 {
+                sink.push(&buf, d.sample_rate_hz, d.channels)?;
+                if sink.reached(max_ms) {
+                    break;
+                }
+            }
+            sink.finish("ffmpeg".into(), 0)
+        }
+        Err(Unreadable(e) | Other(e)) => Err(e),
+    }
+}
+
+fn ingest_symphonia(
+    input: &Path,
+    sink: &mut Sink<'_>,
+    max_ms: Option<u64>,
+) -> std::result::Result<IngestReport, IngestError> {
     let file =
         std::fs::File::open(input).map_err(|e| Error::audio(input, format!("cannot open: {e}")))?;
     let mut hint = Hint::new();
@@ -143,7 +340,12 @@ fn ingest_inner(input: &Path, output: &Path, max_ms: Option<u64>) -> Result<Inge
             &FormatOptions::default(),
             &MetadataOptions::default(),
         )
-        .map_err(|e| Error::audio(input, format!("not an audio file Intone can read ({e})")))?;
+        .map_err(|e| {
+            Unreadable(Error::audio(
+                input,
+                format!("not an audio file Intone can read ({e})"),
+            ))
+        })?;
     let mut format = probed.format;
     let track = format
         .tracks()
@@ -166,26 +368,28 @@ fn ingest_inner(input: &Path, output: &Path, max_ms: Option<u64>) -> Result<Inge
         );
     let mut decoder = symphonia::default::get_codecs()
         .make(&params, &DecoderOptions::default())
-        .map_err(|e| Error::audio(input, format!("unsupported codec {codec} ({e})")))?;
+        .map_err(|e| {
+            Unreadable(Error::audio(
+                input,
+                format!("unsupported codec {codec} ({e})"),
+            ))
+        })?;
 
-    let mut writer: Option<(WavBlockWriter, u32, u16, u16)> = None;
     let mut sbuf: Option<SampleBuffer<f32>> = None;
-    let mut folded = Vec::new();
-    let mut frames = 0u64;
     let mut skipped = 0u64;
     loop {
         let packet = match format.next_packet() {
             Ok(p) => p,
             Err(SymError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => break,
             Err(SymError::ResetRequired) => break,
-            Err(e) if frames > 0 => {
+            Err(e) if sink.frames > 0 => {
                 tracing::warn!(
                     "{}: stopped reading at a damaged part ({e})",
                     input.display()
                 );
                 break;
             }
-            Err(e) => return Err(Error::audio(input, format!("read error: {e}"))),
+            Err(e) => return Err(Unreadable(Error::audio(input, format!("read error: {e}")))),
         };
         if packet.track_id() != track_id {
             continue;
@@ -196,25 +400,16 @@ fn ingest_inner(input: &Path, output: &Path, max_ms: Option<u64>) -> Result<Inge
                 skipped += 1;
                 continue;
             }
-            Err(e) => return Err(Error::audio(input, format!("decode error: {e}"))),
+            Err(e) if sink.frames == 0 => {
+                return Err(Unreadable(Error::audio(
+                    input,
+                    format!("decode error: {e}"),
+                )))
+            }
+            Err(e) => return Err(Other(Error::audio(input, format!("decode error: {e}")))),
         };
         let spec = *decoded.spec();
         let ch = spec.channels.count() as u16;
-        check_header(input, Some(spec.rate), Some(ch), None)?;
-        let (w, rate, src_ch, _) = match writer.as_mut() {
-            Some(w) => w,
-            None => {
-                let out_ch = ch.min(2);
-                let w = WavBlockWriter::create(output, spec.rate, out_ch)?;
-                writer.insert((w, spec.rate, ch, out_ch))
-            }
-        };
-        if spec.rate != *rate || ch != *src_ch {
-            return Err(Error::audio(
-                input,
-                "the sample rate or channel count changes in the middle of the file",
-            ));
-        }
         let need = decoded.capacity() as u64;
         if sbuf
             .as_ref()
@@ -224,51 +419,11 @@ fn ingest_inner(input: &Path, output: &Path, max_ms: Option<u64>) -> Result<Inge
         }
         let Some(b) = sbuf.as_mut() else { continue };
         b.copy_interleaved_ref(decoded);
-        let samples = b.samples();
-        let n = (samples.len() / usize::from(ch)) as u64;
-        frames += n;
-        if frames > MAX_HOURS * 3600 * u64::from(*rate) {
-            return Err(Error::audio(
-                input,
-                format!("longer than {MAX_HOURS} hours; split it first"),
-            ));
-        }
-        if ch <= 2 {
-            w.write(samples)?;
-        } else {
-            folded.clear();
-            for f in samples.chunks_exact(usize::from(ch)) {
-                let (mut l, mut r) = (0f32, 0f32);
-                for (i, s) in f.iter().enumerate() {
-                    if i % 2 == 0 {
-                        l += s;
-                    } else {
-                        r += s;
-                    }
-                }
-                let half = f32::from(ch) / 2.0;
-                folded.push(l / half.ceil());
-                folded.push(r / half.floor().max(1.0));
-            }
-            w.write(&folded)?;
-        }
-        if max_ms.is_some_and(|ms| frames * 1000 >= ms * u64::from(*rate)) {
+        sink.push(b.samples(), spec.rate, ch)?;
+        if sink.reached(max_ms) {
             break;
         }
     }
-    let Some((w, rate, src_ch, out_ch)) = writer else {
-        return Err(Error::audio(input, "the file contains no audio"));
-    };
-    w.finish()?;
-    if frames == 0 {
-        return Err(Error::audio(input, "the file contains no audio"));
-    }
-    Ok(IngestReport {
-        codec,
-        sample_rate_hz: rate,
-        source_channels: src_ch,
-        channels: out_ch,
-        frames,
-        skipped_packets: skipped,
-    })
+    let taken = std::mem::replace(sink, Sink::new(sink.input, sink.output));
+    Ok(taken.finish(codec, skipped)?)
 }

@@ -7,6 +7,7 @@ pub mod decode;
 pub mod dynamics;
 pub mod edit;
 pub mod encode;
+pub mod external;
 pub mod ingest;
 pub mod limiter;
 pub mod loudness;

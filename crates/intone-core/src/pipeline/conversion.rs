@@ -242,7 +242,7 @@ fn convert_chunks(
             continue;
         }
         let done = (u.status == UnitStatus::Done)
-            .then(|| u.output_json.as_deref())
+            .then_some(u.output_json.as_deref())
             .flatten()
             .and_then(|j| serde_json::from_str::<ConvertedOut>(j).ok())
             .filter(|o| o.path.is_file());

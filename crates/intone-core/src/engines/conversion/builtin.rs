@@ -185,7 +185,7 @@ fn ring_modulate(clip: &mut Clip) {
     for (i, f) in clip.samples.chunks_exact_mut(ch).enumerate() {
         let m = (w * i as f32).sin();
         for s in f {
-            *s = *s * (0.25 + 0.75 * m);
+            *s *= 0.25 + 0.75 * m;
         }
     }
 }
