@@ -77,3 +77,12 @@ CREATE TABLE units (
     updated_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     UNIQUE (track_id, stage, idx)
 );
+
+-- Watched folders: files that appear in `path` are converted with the stored
+-- request (a ConvertRequest as JSON, its file list empty), then moved to
+-- `path/processed/`. Stored so watching survives restarts.
+CREATE TABLE watch_folders (
+    path          TEXT PRIMARY KEY,
+    request_json  TEXT NOT NULL,
+    added_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);

@@ -118,12 +118,12 @@ fn generate_library_export_delete_over_ipc() {
     assert!(peaks["frames"].as_u64().expect("frames") > 0);
 
     // Library, filtered.
-    let sleep = app.ok("library", json!({"filter": {"status": "completed", "variant": "sleep", "voice": null, "script": "Calm"}}));
+    let sleep = app.ok("library", json!({"filter": {"status": "completed", "variant": "sleep", "voice": null, "source": "Calm", "kind": null}}));
     let sleep = sleep.as_array().expect("items");
     assert_eq!(sleep.len(), 2);
     assert!(sleep
         .iter()
-        .all(|i| i["track"]["variant"] == "sleep" && i["script"] == "Calm"));
+        .all(|i| i["track"]["variant"] == "sleep" && i["source"] == "Calm"));
     let facets = app.ok("library_facets", json!({}));
     assert_eq!(facets["variants"], json!(["sleep", "voice"]));
 
@@ -142,7 +142,7 @@ fn generate_library_export_delete_over_ipc() {
     assert_eq!(r["deleted"], 2);
     let left = app.ok(
         "library",
-        json!({"filter": {"status": null, "variant": null, "voice": null, "script": null}}),
+        json!({"filter": {"status": null, "variant": null, "voice": null, "source": null, "kind": null}}),
     );
     assert_eq!(left.as_array().map(Vec::len), Some(2));
     assert_eq!(

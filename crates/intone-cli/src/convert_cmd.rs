@@ -17,9 +17,38 @@ use crate::{code_for, output, progress};
 /// Options of `intone convert`.
 #[derive(Args, Debug)]
 pub struct ConvertArgs {
-    /// Audio files (WAV, MP3, M4A/AAC, MP4/MOV, FLAC, OGG…).
+    /// Audio files (WAV, MP3, M4A/AAC, MP4/MOV, FLAC, OGG, Opus…).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub opts: ConvertOpts,
+    /// Print one JSON document on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options of `intone watch`.
+#[derive(Args, Debug)]
+pub struct WatchArgs {
+    /// Folder to watch (stored, so watching survives restarts). Without it,
+    /// every stored folder is watched.
+    pub dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub opts: ConvertOpts,
+    /// Take what is in the folders now, convert it, and exit.
+    #[arg(long)]
+    pub once: bool,
+    /// List watched folders and exit.
+    #[arg(long, conflicts_with_all = ["dir", "remove"])]
+    pub list: bool,
+    /// Stop watching this folder and exit.
+    #[arg(long, value_name = "DIR", conflicts_with = "dir")]
+    pub remove: Option<String>,
+}
+
+/// How files are converted (shared by `convert` and `watch`).
+#[derive(Args, Debug)]
+pub struct ConvertOpts {
     /// Converter (see `intone converters`). Default: builtin.
     #[arg(long)]
     pub converter: Option<String>,
@@ -47,9 +76,23 @@ pub struct ConvertArgs {
     /// Convert again files already converted with the same settings.
     #[arg(long)]
     pub force: bool,
-    /// Print one JSON document on stdout.
-    #[arg(long)]
-    pub json: bool,
+}
+
+impl ConvertOpts {
+    fn request(&self, files: Vec<PathBuf>) -> anyhow::Result<ConvertRequest> {
+        Ok(ConvertRequest {
+            files,
+            converter: self.converter.clone(),
+            settings: settings(&self.set)?,
+            format: self.format.parse::<Format>()?,
+            sample_rate_hz: self.sample_rate,
+            bit_depth: self.bit_depth,
+            target_lufs: self.target_lufs,
+            max_chunk_s: self.max_chunk_s,
+            project: self.project.clone(),
+            force: self.force,
+        })
+    }
 }
 
 fn settings(pairs: &[String]) -> anyhow::Result<Settings> {
@@ -69,18 +112,7 @@ pub fn convert(
     rt: &tokio::runtime::Runtime,
     a: ConvertArgs,
 ) -> anyhow::Result<ExitCode> {
-    let req = ConvertRequest {
-        files: a.files,
-        converter: a.converter,
-        settings: settings(&a.set)?,
-        format: a.format.parse::<Format>()?,
-        sample_rate_hz: a.sample_rate,
-        bit_depth: a.bit_depth,
-        target_lufs: a.target_lufs,
-        max_chunk_s: a.max_chunk_s,
-        project: a.project,
-        force: a.force,
-    };
+    let req = a.opts.request(a.files)?;
     let plan = studio.plan_conversion(&req)?;
     for r in &plan.rejected {
         eprintln!("intone: {r}");
@@ -184,4 +216,69 @@ fn print_converter(c: &ConverterInfo) {
             "", s.name, s.description
         );
     }
+}
+
+/// Runs `intone watch`.
+pub fn watch(
+    studio: &Studio,
+    rt: &tokio::runtime::Runtime,
+    a: WatchArgs,
+) -> anyhow::Result<ExitCode> {
+    if a.list {
+        for f in studio.watch_folders()? {
+            println!(
+                "{}  converter {} {}",
+                f.path,
+                f.request.converter.as_deref().unwrap_or("builtin"),
+                f.request
+                    .settings
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(dir) = &a.remove {
+        studio.remove_watch_folder(dir)?;
+        eprintln!("No longer watching {dir} (its files stay where they are).");
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(dir) = &a.dir {
+        let f = studio.add_watch_folder(dir, &a.opts.request(vec![])?)?;
+        eprintln!(
+            "Watching {} (files are moved to {}/processed once taken)",
+            f.path, f.path
+        );
+    }
+    if studio.watch_folders()?.is_empty() {
+        anyhow::bail!("no folder is watched: give one, e.g. `intone watch ~/Recordings/inbox`");
+    }
+    let print = |r: &intone_core::studio::ScanReport| {
+        for l in &r.lines {
+            eprintln!("{l}");
+        }
+    };
+    if a.once {
+        let mut w = intone_core::studio::Watcher::default();
+        let report = studio.scan_watch_folders(&mut w)?;
+        print(&report);
+        let mut worst = ExitCode::SUCCESS;
+        for id in report.batches {
+            let b = rt.block_on(progress::with_progress(studio, async {
+                studio.run_batch(id).await
+            }))?;
+            output::batch_result(studio, &b, false)?;
+            if b.status != BatchStatus::Completed {
+                worst = code_for(b.status);
+            }
+        }
+        return Ok(worst);
+    }
+    eprintln!("Waiting for files (Ctrl+C to stop).");
+    rt.block_on(progress::with_progress(studio, async {
+        studio.watch(|| false, print).await
+    }))?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -62,6 +62,8 @@ enum Command {
     },
     /// Convert recordings: chunk on silences, convert each chunk, join, master.
     Convert(convert_cmd::ConvertArgs),
+    /// Watch a folder: files that land there are converted and moved to its processed/ folder.
+    Watch(convert_cmd::WatchArgs),
     /// List converters with their settings and whether each can run now.
     Converters {
         /// Print JSON.
@@ -227,6 +229,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Convert(args) => convert_cmd::convert(&studio, &rt, args),
         Command::Converters { json } => convert_cmd::converters(&studio, json),
+        Command::Watch(args) => convert_cmd::watch(&studio, &rt, args),
         Command::Resume { json } => {
             let batches = rt.block_on(progress::with_progress(&studio, async {
                 studio.resume().await

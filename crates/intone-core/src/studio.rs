@@ -19,8 +19,10 @@ use crate::variants::{self, Variant};
 
 mod convert;
 mod engines;
+mod watch;
 
 pub use convert::{AlreadyConverted, ConvertPlan, ConvertRequest, DEFAULT_CONVERT_LUFS};
+pub use watch::{ScanReport, WatchFolder, Watcher};
 
 /// Default output sample rate.
 pub const DEFAULT_SAMPLE_RATE_HZ: u32 = 48_000;

@@ -13,6 +13,7 @@ mod steps;
 mod tracks;
 mod types;
 mod units;
+mod watch;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
