@@ -37,11 +37,21 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>, studio: Arc<Studio>) ->
         .setup(move |app| {
             specta.mount_events(app);
             forward::spawn(app.handle().clone(), studio.subscribe());
-            // Unfinished batches resume when the app opens.
+            // Unfinished batches resume when the app opens; then watched
+            // folders are scanned (files that landed while it was closed
+            // first), for as long as the app runs.
             let s = studio.clone();
             tauri::async_runtime::spawn(async move {
                 if let Err(e) = s.resume().await {
                     tracing::error!("resume failed: {e}");
+                }
+                let log = |r: &intone_core::studio::ScanReport| {
+                    for l in &r.lines {
+                        s.log("info", l);
+                    }
+                };
+                if let Err(e) = s.watch(|| false, log).await {
+                    tracing::error!("watching folders stopped: {e}");
                 }
             });
             Ok(())

@@ -4,7 +4,7 @@
 // the shell forwards them (one `intone://batch` update per batch per 100 ms).
 import { mockIPC, mockWindows } from "@tauri-apps/api/mocks";
 import { emit } from "@tauri-apps/api/event";
-import type { BatchProgress, BatchRow, BatchUpdate, EngineEntry, InputRow, LibraryFilter, Stage, TrackRow, TrackStatusEvent as TrackStatus } from "./lib/types";
+import type { BatchProgress, BatchRow, BatchUpdate, EngineEntry, InputRow, WatchFolder, LibraryFilter, Stage, TrackRow, TrackStatusEvent as TrackStatus } from "./lib/types";
 
 const stages: Stage[] = ["synthesize", "assemble", "mix", "master", "encode", "peaks"];
 const conversionStages: Stage[] = ["ingest", "chunk", "convert", "join", "master", "encode", "peaks"];
@@ -124,6 +124,7 @@ function input(name: string): InputRow {
   return { hash, name, path: `/home/test/.local/share/intone/inputs/${hash}.m4a`, bytes: 1000000, sample_rate_hz: 44100, channels: 2, duration_ms: 60000, added_at: "2026-11-21T10:00:00Z" };
 }
 const inputs = new Map<string, InputRow>();
+const watched: WatchFolder[] = [];
 
 /**
  * A large batch at the shell's rate bound: `parallel` tracks are in flight,
@@ -212,6 +213,17 @@ mockIPC(
         picked.forEach((i) => inputs.set(i.hash, i));
         return { inputs: picked, rejected: ["notes.txt: not an audio file Intone can read (unsupported format)"] };
       }
+      case "list_watch_folders":
+        return watched;
+      case "add_watch_folder": {
+        const c = a.args;
+        const f = { path: "/home/test/Recordings/inbox", request: { files: [], converter: c.converter, settings: c.settings, format: c.format, sample_rate_hz: 48000, bit_depth: 16, target_lufs: c.target_lufs, max_chunk_s: null, project: null, force: false } };
+        watched.push(f);
+        return f;
+      }
+      case "remove_watch_folder":
+        watched.splice(watched.findIndex((w) => w.path === a.path), 1);
+        return null;
       case "preview_conversion":
         Object.assign(played, { trackId: null, preview: `convert:${a.input}`, fromMs: 0, at: performance.now(), playing: true });
         return state();

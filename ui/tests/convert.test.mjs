@@ -51,7 +51,14 @@ test("convert: open, settings, preview, progress with chunk counts, retry, A/B p
     await page.getByRole("button", { name: "Pause the original of interview.m4a" }).waitFor();
     const original = await page.evaluate(() => window.__harness.calls.find((c) => c.cmd === "play_original").args);
     assert.ok(original.trackId > 0);
+    // A watched folder takes the current settings and can be removed.
+    await page.getByRole("button", { name: "Watch a folder…" }).click();
+    const folder = page.getByRole("list", { name: "Watched folders" }).getByRole("listitem");
+    await folder.first().waitFor();
+    assert.match(await folder.first().innerText(), /inbox\s+builtin · robot/);
     await page.screenshot({ path: process.env.UI_CONVERT_SCREENSHOT ?? "/tmp/intone-ui-convert.png" });
+    await page.getByRole("button", { name: "Stop watching /home/test/Recordings/inbox" }).click();
+    await page.getByText("Drop files into a folder and walk away").waitFor();
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

@@ -117,6 +117,14 @@ impl Studio {
         self.pipeline.subscribe()
     }
 
+    /// Publishes a line for the log view (and the CLI's progress output).
+    pub fn log(&self, level: &str, message: &str) {
+        self.pipeline.emit(Event::Log {
+            level: level.into(),
+            message: message.into(),
+        });
+    }
+
     /// Every voice of every engine.
     pub fn voices(&self) -> Vec<VoiceInfo> {
         self.pipeline.engines().all_voices()

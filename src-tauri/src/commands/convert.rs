@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use intone_core::audio::encode::Format;
 use intone_core::engines::conversion::{ConverterInfo, Settings};
 use intone_core::store::InputRow;
-use intone_core::studio::{AlreadyConverted, ConvertRequest};
+use intone_core::studio::{AlreadyConverted, ConvertRequest, WatchFolder};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
@@ -187,4 +187,47 @@ pub async fn play_original(
     })
     .await
     .map_err(|e| format!("playback: {e}"))
+}
+
+/// Every watched folder with its settings.
+#[tauri::command]
+#[specta::specta]
+pub fn list_watch_folders(state: State<'_, AppState>) -> CmdResult<Vec<WatchFolder>> {
+    state.studio.watch_folders().map_err(err)
+}
+
+/// Picks a folder with the native dialog and watches it with these
+/// settings; `None` when the dialog was cancelled.
+#[tauri::command]
+#[specta::specta]
+pub async fn add_watch_folder(
+    state: State<'_, AppState>,
+    args: ConvertArgs,
+) -> CmdResult<Option<WatchFolder>> {
+    let Some(dir) = rfd::AsyncFileDialog::new()
+        .set_title("Watch a folder for recordings")
+        .pick_folder()
+        .await
+    else {
+        return Ok(None);
+    };
+    let req = ConvertRequest {
+        converter: args.converter.filter(|c| !c.is_empty()),
+        settings: args.settings,
+        format: args.format.parse::<Format>().map_err(err)?,
+        target_lufs: args.target_lufs,
+        ..Default::default()
+    };
+    state
+        .studio
+        .add_watch_folder(dir.path(), &req)
+        .map(Some)
+        .map_err(err)
+}
+
+/// Stops watching a folder (its files stay where they are).
+#[tauri::command]
+#[specta::specta]
+pub fn remove_watch_folder(state: State<'_, AppState>, path: String) -> CmdResult<()> {
+    state.studio.remove_watch_folder(&path).map_err(err)
 }

@@ -75,6 +75,15 @@ export const commands = {
 	previewConversion: (input: string, converter: string | null, settings: { [key in string]: string }) => __TAURI_INVOKE<PlaybackState>("preview_conversion", { input, converter, settings }),
 	/**  Plays the original input of a converted track from `from_ms` (A/B). */
 	playOriginal: (trackId: number, fromMs: number | null) => __TAURI_INVOKE<PlaybackState>("play_original", { trackId, fromMs }),
+	/**  Every watched folder with its settings. */
+	listWatchFolders: () => __TAURI_INVOKE<WatchFolder[]>("list_watch_folders"),
+	/**
+	 *  Picks a folder with the native dialog and watches it with these
+	 *  settings; `None` when the dialog was cancelled.
+	 */
+	addWatchFolder: (args: ConvertArgs) => __TAURI_INVOKE<WatchFolder | null>("add_watch_folder", { args }),
+	/**  Stops watching a folder (its files stay where they are). */
+	removeWatchFolder: (path: string) => __TAURI_INVOKE<null>("remove_watch_folder", { path }),
 	/**  Configured HTTP engines, by name. */
 	listEngines: () => __TAURI_INVOKE<EngineEntry[]>("list_engines"),
 	/**  Adds an engine (its voices appear at once). */
@@ -208,6 +217,30 @@ export type ConvertArgs = {
 	/**  Loudness target, LUFS. */
 	target_lufs: number | null,
 	/**  Convert again what was converted before with the same settings. */
+	force: boolean,
+};
+
+/**  A Convert click. */
+export type ConvertRequest = {
+	/**  Audio files. */
+	files: string[],
+	/**  Converter name; `None` = the built-in one. */
+	converter: string | null,
+	/**  Converter settings (`preset = deeper`); missing ones take defaults. */
+	settings: { [key in string]: string },
+	/**  Output container. */
+	format: Format,
+	/**  Output sample rate (44 100 or 48 000 Hz). */
+	sample_rate_hz: number,
+	/**  Output bit depth (16 or 24). */
+	bit_depth: number,
+	/**  Loudness target, LUFS (−36 to −6). */
+	target_lufs: number | null,
+	/**  Longest chunk, seconds; `None` = the converter's limit. */
+	max_chunk_s: number | null,
+	/**  Project name; `None` = "Conversions". */
+	project: string | null,
+	/**  Convert again even what was converted before with the same settings. */
 	force: boolean,
 };
 
@@ -347,6 +380,13 @@ export type ExportReport = {
 	/**  Tracks not exported, with the reason. */
 	skipped: string[],
 };
+
+/**  Container of a delivered track. */
+export type Format = 
+/**  RIFF WAVE, PCM. */
+"wav" | 
+/**  FLAC (lossless). */
+"flac";
 
 /**  What Generate sends. */
 export type GenerateArgs = {
@@ -719,6 +759,14 @@ export type Voices = {
 	voices: VoiceInfo[],
 	/**  The voice used when none is picked. */
 	default: string,
+};
+
+/**  A watched folder as the user sees it. */
+export type WatchFolder = {
+	/**  The folder. */
+	path: string,
+	/**  What its files get (the file list is empty). */
+	request: ConvertRequest,
 };
 
 /* Tauri Specta runtime */

@@ -31,6 +31,7 @@ export type {
   Variant,
   VoiceInfo,
   Voices,
+  WatchFolder,
 } from "./bindings";
 
 /** A batch's counters, as carried by a batch update. */
