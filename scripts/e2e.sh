@@ -8,5 +8,6 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 npm --prefix ui run build
 cargo build -p intone-app --features tauri/custom-protocol --locked
-INTONE_APP="$PWD/target/debug/intone-app" INTONE_ASSETS="$PWD/.assets" \
+cargo build -p intone-cli --locked
+INTONE_APP="$PWD/target/debug/intone-app" INTONE_CLI="$PWD/target/debug/intone" INTONE_ASSETS="$PWD/.assets" \
   xvfb-run -a -s "-screen 0 1440x900x24" node --test ui/e2e/app.e2e.mjs

@@ -7,18 +7,24 @@
 // is pointed at a file (plug → file PCM, S16_LE, 48 kHz, stereo, null slave)
 // and the captured audio must not be silent.
 //
+// Then a watched folder (registered with the `intone` CLI) receives a real
+// recording while the app runs: the app converts it on its own, the batch
+// shows up in History, completes with its chunk count, and plays.
+//
 // Environment: INTONE_APP (the app binary, built with tauri/custom-protocol),
-// INTONE_ASSETS (the .assets folder with voices/ and runtime/).
+// INTONE_CLI (the intone binary), INTONE_ASSETS (the .assets folder with
+// voices/ and runtime/).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtemp, readdir, rm, writeFile, readFile, stat } from "node:fs/promises";
+import { spawn, execFileSync } from "node:child_process";
+import { mkdir, mkdtemp, readdir, rename, rm, writeFile, readFile, stat } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Builder, By, Key, until } from "selenium-webdriver";
 
 const APP = process.env.INTONE_APP;
+const CLI = process.env.INTONE_CLI;
 const ASSETS = process.env.INTONE_ASSETS;
 
 // Two sections × two variants = four tracks.
@@ -222,6 +228,38 @@ test("real app: paste, pick voice and two variants, generate, every track comple
     assert.equal(history.length, 1);
     assert.match(await history[0].getText(), /#1 Morning pages/);
     assert.equal((await driver.findElements(By.css('ul[aria-label="Tracks"] li.track[data-status="completed"]'))).length, 4);
+
+    // A watched folder gets a real recording while the app runs.
+    const inbox = join(tmp, "inbox");
+    await mkdir(inbox);
+    execFileSync(CLI, ["--home", join(tmp, "home"), "watch", inbox, "--once", "--max-chunk-s", "5", "--set", "preset=deeper"], { stdio: "inherit" });
+    const alsa = "/usr/share/sounds/alsa";
+    const parts = ["Front_Center", "Front_Left", "Front_Right", "Rear_Center", "Rear_Left", "Rear_Right"];
+    const recording = join(tmp, "talk.wav");
+    execFileSync("sox", parts.flatMap((p) => [join(alsa, `${p}.wav`), "|sox -n -r 48000 -c 1 -p trim 0 0.7"]).concat([recording]));
+    // Copied in the way a person's file manager does: written, then there.
+    await rename(recording, join(inbox, "talk.wav"));
+    const entry = await driver.wait(
+      until.elementLocated(By.xpath('//ul[contains(@class,"history")]//button[contains(., "Conversions")]')),
+      60_000,
+      "the watched folder's batch did not appear",
+    );
+    await entry.click();
+    await driver.wait(until.elementLocated(By.xpath('//h2[@id="batch-h" and contains(., "Conversions")]')), 10_000);
+    const convStatus = await driver.findElement(By.css('[data-testid="batch-status"]'));
+    await driver.wait(async () => (await convStatus.getText()).toLowerCase() === "completed", 120_000, "the conversion did not complete");
+    const conv = await driver.findElement(By.css('ul[aria-label="Tracks"] li.track'));
+    assert.equal(await conv.findElement(By.css(".section")).getText(), "talk.wav");
+    assert.match(await conv.findElement(By.css(".variant")).getText(), /builtin · deeper/);
+    assert.match(await conv.findElement(By.css(".meta")).getText(), /^0:1\d · -16\.\d LUFS · -\d\.\d dBTP$/);
+    await stat(join(inbox, "processed", "talk.wav"));
+    const convHead = await conv.findElement(By.css(".playhead"));
+    await driver.wait(until.elementLocated(By.css('ul[aria-label="Tracks"] li.track canvas')), 10_000);
+    await conv.findElement(By.css("button.play")).click();
+    await driver.wait(async () => parseFloat(await convHead.getCssValue("left")) > 0, 20_000, "the converted track did not play");
+    // A/B: the original plays too.
+    await conv.findElement(By.css("button.ab")).click();
+    await driver.wait(async () => /❚❚ Original/.test(await conv.findElement(By.css("button.ab")).getText()), 20_000, "the original did not play");
   } catch (e) {
     if (driver) {
       const shot = join(tmpdir(), "intone-e2e-failure.png");

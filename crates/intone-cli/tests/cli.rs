@@ -28,7 +28,10 @@ fn generate_json_has_every_documented_field() {
         for key in [
             "id",
             "batch_id",
-            "section",
+            "position",
+            "title",
+            "section_id",
+            "input_hash",
             "variant",
             "voice",
             "status",
@@ -38,7 +41,11 @@ fn generate_json_has_every_documented_field() {
             "channels",
             "loudness_lufs",
             "true_peak_dbtp",
+            "peaks_path",
             "error",
+            "attempts",
+            "units_done",
+            "units_total",
         ] {
             assert!(t.get(key).is_some(), "missing {key} in {t}");
         }

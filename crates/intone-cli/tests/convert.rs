@@ -10,18 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{intone, json, run};
-
-const SPEECH: &[&str] = &[
-    "Front_Center",
-    "Front_Left",
-    "Front_Right",
-    "Rear_Center",
-    "Rear_Left",
-    "Rear_Right",
-    "Side_Left",
-    "Side_Right",
-];
+use common::{intone, json, recording, run};
 
 fn stderr(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
@@ -40,39 +29,6 @@ fn read_wav(p: &Path) -> (hound::WavSpec, Vec<f32>) {
         }
     };
     (spec, v)
-}
-
-/// A ~52 s recording of real speech (alsa-utils' channel names, three
-/// rounds) with 0.5–0.9 s silences between the words, 48 kHz mono 16-bit.
-fn recording(dir: &Path) -> PathBuf {
-    let alsa = Path::new("/usr/share/sounds/alsa");
-    assert!(
-        alsa.join("Front_Center.wav").is_file(),
-        "alsa-utils' sounds are missing: run scripts/setup.sh --dev"
-    );
-    let mut samples: Vec<i16> = Vec::new();
-    for round in 0..3 {
-        for (i, name) in SPEECH.iter().enumerate() {
-            let mut r = hound::WavReader::open(alsa.join(format!("{name}.wav"))).expect("alsa wav");
-            assert_eq!(r.spec().sample_rate, 48_000);
-            samples.extend(r.samples::<i16>().map(|s| s.expect("sample")));
-            let gap_ms = 500 + ((round * 8 + i) * 137) % 400;
-            samples.extend(std::iter::repeat_n(0i16, gap_ms * 48));
-        }
-    }
-    let path = dir.join("talk.wav");
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: 48_000,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut w = hound::WavWriter::create(&path, spec).expect("create");
-    for s in samples {
-        w.write_sample(s).expect("write");
-    }
-    w.finalize().expect("finalize");
-    path
 }
 
 fn ffmpeg(args: &[&str]) {

@@ -5,7 +5,8 @@
 //! * [`builtin`] — pitch and formant shift with Signalsmith Stretch, offline,
 //!   with named presets (`deeper`, `brighter`, …);
 //! * [`command`] — the user's own program from `converters.toml`, run once
-//!   per chunk with `{input}` and `{output}` in its argument list.
+//!   per chunk with `{input}` and `{output}` in its argument list;
+//! * [`rvc`] — an rvc-python API server with a voice model, over HTTP.
 //!
 //! Converters are blocking; the pipeline calls them from several worker
 //! threads at once, up to [`Converter::concurrency`].
@@ -13,6 +14,7 @@
 pub mod builtin;
 pub mod command;
 pub mod config;
+pub mod rvc;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -52,7 +54,7 @@ pub struct SettingInfo {
 pub struct ConverterInfo {
     /// Name used to pick it (`builtin`, or its name in `converters.toml`).
     pub id: String,
-    /// `builtin` or `command`.
+    /// `builtin`, `command` or `rvc`.
     pub kind: String,
     /// What it does.
     pub description: String,
@@ -179,7 +181,15 @@ impl ConverterRegistry {
                         ));
                         continue;
                     }
-                    r.add(Arc::new(command::CommandConverter::new(name, cfg)));
+                    match cfg {
+                        config::ConverterConfig::Command(c) => {
+                            r.add(Arc::new(command::CommandConverter::new(name, c)));
+                        }
+                        config::ConverterConfig::Rvc(c) => match rvc::RvcConverter::new(name, c) {
+                            Ok(c) => r.add(Arc::new(c)),
+                            Err(e) => r.warnings.push(e.to_string()),
+                        },
+                    }
                 }
             }
             Err(e) => r.warnings.push(e.to_string()),

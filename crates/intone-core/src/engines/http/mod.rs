@@ -63,6 +63,17 @@ pub(crate) struct Http {
 
 impl Http {
     pub fn new(name: &str, cfg: &EngineConfig) -> crate::Result<Self> {
+        Self::with(name, &cfg.urls, cfg.concurrency, cfg.timeout_s)
+    }
+
+    /// The plumbing for `urls` (a pool, `concurrency` requests at once per
+    /// URL) with a per-request timeout of `timeout_s`.
+    pub fn with(
+        name: &str,
+        urls: &[String],
+        concurrency: usize,
+        timeout_s: f64,
+    ) -> crate::Result<Self> {
         let build = |t: Duration| {
             Client::builder()
                 .timeout(t)
@@ -73,10 +84,10 @@ impl Http {
         };
         Ok(Self {
             name: name.to_string(),
-            client: build(Duration::from_secs_f64(cfg.timeout_s))?,
+            client: build(Duration::from_secs_f64(timeout_s))?,
             probe: build(PROBE_TIMEOUT)?,
-            pool: Pool::new(&cfg.urls, cfg.concurrency),
-            timeout_s: cfg.timeout_s,
+            pool: Pool::new(urls, concurrency),
+            timeout_s,
         })
     }
 
