@@ -202,7 +202,7 @@ mockIPC(
         return [
           { id: "builtin", kind: "builtin", description: "Pitch and formant shift (Signalsmith Stretch), offline", max_chunk_ms: 30000, concurrency: 2, available: true, reason: null,
             settings: [
-              { name: "preset", description: "what the voice becomes", default: "deeper", choices: ["deeper", "higher", "younger", "older", "brighter", "robot", "custom"], min: null, max: null },
+              { name: "preset", description: "what the voice becomes", default: "deeper", choices: ["deeper", "higher", "younger", "older", "brighter", "robot", "whisper", "custom"], min: null, max: null },
               { name: "pitch_semitones", description: "pitch shift in semitones (default: the preset's)", default: "", choices: [], min: null, max: null },
               { name: "formant_semitones", description: "formant shift in semitones (default: the preset's)", default: "", choices: [], min: null, max: null },
             ] },

@@ -258,7 +258,7 @@ export type ConvertStarted = {
 export type ConverterInfo = {
 	/**  Name used to pick it (`builtin`, or its name in `converters.toml`). */
 	id: string,
-	/**  `builtin` or `command`. */
+	/**  `builtin`, `command` or `rvc`. */
 	kind: string,
 	/**  What it does. */
 	description: string,
