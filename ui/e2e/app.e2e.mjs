@@ -260,6 +260,13 @@ test("real app: paste, pick voice and two variants, generate, every track comple
     // A/B: the original plays too.
     await conv.findElement(By.css("button.ab")).click();
     await driver.wait(async () => /❚❚ Original/.test(await conv.findElement(By.css("button.ab")).getText()), 20_000, "the original did not play");
+    // The Convert view lists the watched folder, beside the same batch view.
+    await driver.findElement(By.xpath('//nav//button[normalize-space()="Convert"]')).click();
+    const watchedRow = await driver.wait(until.elementLocated(By.css('ul[aria-label="Watched folders"] li')), 10_000);
+    assert.match(await watchedRow.getText(), /inbox/);
+    if (process.env.INTONE_E2E_CONVERT_SCREENSHOT) {
+      await writeFile(process.env.INTONE_E2E_CONVERT_SCREENSHOT, await driver.takeScreenshot(), "base64");
+    }
   } catch (e) {
     if (driver) {
       const shot = join(tmpdir(), "intone-e2e-failure.png");
