@@ -88,6 +88,21 @@ fn batch_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchRow> {
     })
 }
 
+/// The id of project `name` (by its slug), created if new. Runs in the
+/// batch's transaction.
+fn project_id(tx: &Transaction<'_>, name: &str) -> Result<i64> {
+    let pslug = slug(name);
+    tx.execute(
+        "INSERT INTO projects (name, slug) VALUES (?1, ?2) ON CONFLICT(slug) DO NOTHING",
+        params![name, pslug],
+    )?;
+    Ok(
+        tx.query_row("SELECT id FROM projects WHERE slug = ?1", [&pslug], |r| {
+            r.get(0)
+        })?,
+    )
+}
+
 /// Recomputes a batch's counters from its tracks and derives its status.
 /// Must run in the transaction that changed the tracks.
 pub(crate) fn recompute(tx: &Transaction<'_>, batch_id: i64) -> Result<BatchStatus> {
@@ -156,12 +171,7 @@ impl Store {
         }
         self.with(|c| {
             let tx = c.transaction()?;
-            let pslug = slug(nb.project);
-            tx.execute(
-                "INSERT INTO projects (name, slug) VALUES (?1, ?2) ON CONFLICT(slug) DO NOTHING",
-                params![nb.project, pslug],
-            )?;
-            let project_id: i64 = tx.query_row("SELECT id FROM projects WHERE slug = ?1", [&pslug], |r| r.get(0))?;
+            let project_id = project_id(&tx, nb.project)?;
             tx.execute(
                 "INSERT INTO batches (project_id, voice, format, sample_rate_hz, bit_depth) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![project_id, nb.voice, nb.format, nb.sample_rate_hz, nb.bit_depth],
@@ -211,13 +221,7 @@ impl Store {
         }
         self.with(|c| {
             let tx = c.transaction()?;
-            let pslug = slug(nb.project);
-            tx.execute(
-                "INSERT INTO projects (name, slug) VALUES (?1, ?2) ON CONFLICT(slug) DO NOTHING",
-                params![nb.project, pslug],
-            )?;
-            let project_id: i64 =
-                tx.query_row("SELECT id FROM projects WHERE slug = ?1", [&pslug], |r| r.get(0))?;
+            let project_id = project_id(&tx, nb.project)?;
             tx.execute(
                 "INSERT INTO batches (project_id, kind, voice, format, sample_rate_hz, bit_depth)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
