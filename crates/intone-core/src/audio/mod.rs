@@ -17,6 +17,7 @@ pub mod peaks;
 pub mod resample;
 pub mod silence;
 pub mod wav;
+mod wav_raw;
 
 /// Frames per block for streaming DSP (≈85 ms at 48 kHz).
 pub const BLOCK_FRAMES: usize = 4096;

@@ -6,6 +6,7 @@ pub mod conversion;
 mod cx;
 pub mod events;
 pub mod failpoint;
+mod join;
 pub mod lock;
 pub mod retry;
 mod speech;
