@@ -267,6 +267,8 @@ fn start_playing(
                 old.stop();
             }
             let duration_ms = clip.duration_ms() as u64;
+            // Play from the end (an A/B switch after the other side ended) starts over.
+            let from_ms = if from_ms >= duration_ms { 0 } else { from_ms };
             let sink = rodio::Sink::connect_new(out.mixer());
             sink.append(rodio::buffer::SamplesBuffer::new(
                 clip.channels,
