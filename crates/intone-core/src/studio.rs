@@ -19,9 +19,11 @@ use crate::variants::{self, Variant};
 
 mod convert;
 mod engines;
+mod music;
 mod watch;
 
 pub use convert::{AlreadyConverted, ConvertPlan, ConvertRequest, DEFAULT_CONVERT_LUFS};
+pub use music::{MusicCatalog, MusicOrder, MusicPlan, BED_TAKE_S, DEFAULT_MUSIC_LUFS, MAX_TAKES};
 pub use watch::{ScanReport, WatchFolder, Watcher};
 
 /// Default output sample rate.

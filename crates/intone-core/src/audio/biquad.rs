@@ -46,6 +46,16 @@ impl Biquad {
         )
     }
 
+    /// Second-order band-pass (constant 0 dB peak gain) centred on
+    /// `freq_hz` with quality `q` (RBJ Audio EQ Cookbook).
+    pub fn band_pass(sample_rate_hz: u32, freq_hz: f32, q: f32) -> Self {
+        let w0 = 2.0 * std::f32::consts::PI * freq_hz.min(sample_rate_hz as f32 * 0.45)
+            / sample_rate_hz as f32;
+        let (sin, cos) = w0.sin_cos();
+        let alpha = sin / (2.0 * q);
+        Self::normalized(alpha, 0.0, -alpha, 1.0 + alpha, -2.0 * cos, 1.0 - alpha)
+    }
+
     /// Second-order high-pass at `freq_hz` with quality `q`.
     pub fn high_pass(sample_rate_hz: u32, freq_hz: f32, q: f32) -> Self {
         let w0 = 2.0 * std::f32::consts::PI * freq_hz / sample_rate_hz as f32;

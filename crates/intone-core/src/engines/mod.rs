@@ -8,6 +8,7 @@ pub mod beds;
 pub mod conversion;
 pub mod espeak;
 pub mod http;
+pub mod music;
 pub mod piper;
 
 use std::collections::BTreeMap;

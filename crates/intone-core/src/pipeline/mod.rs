@@ -8,6 +8,7 @@ pub mod events;
 pub mod failpoint;
 mod join;
 pub mod lock;
+pub mod music;
 pub mod retry;
 mod speech;
 pub mod stages;
@@ -18,6 +19,7 @@ use std::sync::Arc;
 use tokio::sync::{broadcast, Semaphore};
 
 use crate::engines::conversion::ConverterRegistry;
+use crate::engines::music::MusicRegistry;
 use crate::engines::EngineRegistry;
 use crate::error::{Error, Result};
 use crate::home::Home;
@@ -61,6 +63,8 @@ pub struct Pipeline {
     engines: std::sync::RwLock<EngineRegistry>,
     /// Converters; replaced whole when `converters.toml` changes.
     converters: std::sync::RwLock<ConverterRegistry>,
+    /// Music engines; replaced whole when `engines.toml` changes.
+    music: std::sync::RwLock<MusicRegistry>,
     /// Options.
     pub options: RunOptions,
     events: broadcast::Sender<Event>,
@@ -76,11 +80,13 @@ impl Pipeline {
     ) -> Self {
         let (events, _) = broadcast::channel(4096);
         let converters = ConverterRegistry::load(&home);
+        let music = MusicRegistry::load(&home);
         Self {
             home,
             store,
             engines: std::sync::RwLock::new(engines),
             converters: std::sync::RwLock::new(converters),
+            music: std::sync::RwLock::new(music),
             options,
             events,
         }
@@ -109,6 +115,23 @@ impl Pipeline {
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone()
+    }
+
+    /// The current music engines (a cheap copy: engines are shared handles).
+    pub fn music(&self) -> MusicRegistry {
+        self.music
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Reloads the music engines (the built-in one and `engines.toml`'s Cog
+    /// engines).
+    pub fn reload_music(&self) {
+        *self
+            .music
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = MusicRegistry::load(&self.home);
     }
 
     /// Reloads the converters from `converters.toml`.

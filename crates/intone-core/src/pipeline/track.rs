@@ -1,6 +1,6 @@
 //! Runs one track of any kind through its durable steps: claims it, builds
 //! its [`TrackCx`], hands it to its kind's step list ([`super::speech`],
-//! [`super::conversion`]), and records how it ended. A step whose record
+//! [`super::conversion`], [`super::music`]), and records how it ended. A step whose record
 //! says `done` (and whose output file exists) is skipped with its memoized
 //! output; once a step runs, every later step runs too. Outputs are
 //! committed (renamed into place) before the step is marked done.
@@ -83,5 +83,6 @@ fn run_steps(c: &TrackCx<'_>) -> Result<TrackResult> {
     match c.batch.kind {
         JobKind::Speech => super::speech::run(c),
         JobKind::Conversion => super::conversion::run(c),
+        JobKind::Music => super::music::run(c),
     }
 }

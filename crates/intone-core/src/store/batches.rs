@@ -42,6 +42,8 @@ pub struct NewTrack {
     pub variant: String,
     /// The recipe as JSON; the kind's runner reads it back.
     pub recipe_json: String,
+    /// The collection it starts in (music takes), if any.
+    pub collection: Option<String>,
 }
 
 /// Everything needed to record a batch of a kind other than speech.
@@ -230,8 +232,8 @@ impl Store {
             let batch_id = tx.last_insert_rowid();
             for (position, t) in nb.tracks.iter().enumerate() {
                 tx.execute(
-                    "INSERT INTO tracks (batch_id, position, title, input_hash, source_key, variant, recipe_json, voice)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    "INSERT INTO tracks (batch_id, position, title, input_hash, source_key, variant, recipe_json, voice, collection)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                     params![
                         batch_id,
                         position as i64,
@@ -240,7 +242,8 @@ impl Store {
                         t.source_key,
                         t.variant,
                         t.recipe_json,
-                        nb.voice
+                        nb.voice,
+                        t.collection
                     ],
                 )?;
             }

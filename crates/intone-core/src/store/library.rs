@@ -27,6 +27,12 @@ pub struct LibraryFilter {
     pub source: Option<String>,
     /// Only tracks of batches of this kind.
     pub kind: Option<JobKind>,
+    /// Only tracks in this collection.
+    pub collection: Option<String>,
+    /// At most this many rows (`None`: all).
+    pub limit: Option<u32>,
+    /// Skip this many rows first (paging).
+    pub offset: Option<u32>,
 }
 
 /// One Library row: the track and where it came from.
@@ -56,6 +62,8 @@ pub struct LibraryFacets {
     pub voices: Vec<String>,
     /// Sources (script titles, input file names), sorted.
     pub sources: Vec<String>,
+    /// Collection names, sorted.
+    pub collections: Vec<String>,
 }
 
 /// A track's source: its script's title, else its input's name, else its title.
@@ -65,39 +73,54 @@ const SOURCE_JOINS: &str = "LEFT JOIN sections s ON s.id = t.section_id
                  LEFT JOIN scripts sc ON sc.id = s.script_id
                  LEFT JOIN inputs i ON i.hash = t.input_hash";
 
+/// The tables a Library query reads.
+const FROM: &str = "FROM tracks t
+                 LEFT JOIN sections s ON s.id = t.section_id
+                 LEFT JOIN scripts sc ON sc.id = s.script_id
+                 LEFT JOIN inputs i ON i.hash = t.input_hash
+                 JOIN batches b ON b.id = t.batch_id
+                 JOIN projects p ON p.id = b.project_id";
+
+/// The `WHERE` clause of `filter` and its arguments (`?1`, `?2`, …).
+fn where_clause(filter: &LibraryFilter) -> (String, Vec<String>) {
+    let mut clauses = Vec::new();
+    let mut args: Vec<String> = Vec::new();
+    let mut add = |clause: &str, v: Option<String>| {
+        if let Some(v) = v {
+            args.push(v);
+            clauses.push(format!("{clause} = ?{}", args.len()));
+        }
+    };
+    add("t.status", filter.status.map(|s| s.as_str().to_string()));
+    add("t.variant", filter.variant.clone());
+    add("t.voice", filter.voice.clone());
+    add(SOURCE, filter.source.clone());
+    add("b.kind", filter.kind.map(|k| k.as_str().to_string()));
+    add("t.collection", filter.collection.clone());
+    let wher = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    };
+    (wher, args)
+}
+
 impl Store {
     /// Tracks matching `filter`, newest batch first, then in batch order.
     ///
     /// # Errors
     /// [`Error::Store`].
     pub fn library(&self, filter: &LibraryFilter) -> Result<Vec<LibraryItem>> {
-        let mut clauses = Vec::new();
-        let mut args: Vec<String> = Vec::new();
-        let mut add = |clause: &str, v: Option<String>| {
-            if let Some(v) = v {
-                args.push(v);
-                clauses.push(format!("{clause} = ?{}", args.len()));
-            }
-        };
-        add("t.status", filter.status.map(|s| s.as_str().to_string()));
-        add("t.variant", filter.variant.clone());
-        add("t.voice", filter.voice.clone());
-        add(SOURCE, filter.source.clone());
-        add("b.kind", filter.kind.map(|k| k.as_str().to_string()));
-        let wher = if clauses.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", clauses.join(" AND "))
-        };
+        let (wher, args) = where_clause(filter);
         self.with(|c| {
             let mut st = c.prepare(&format!(
                 "SELECT {TRACK_COLUMNS}, {SOURCE}, p.name, b.created_at, b.kind
-                 FROM tracks t
-                 {SOURCE_JOINS}
-                 JOIN batches b ON b.id = t.batch_id
-                 JOIN projects p ON p.id = b.project_id
+                 {FROM}
                  {wher}
-                 ORDER BY b.id DESC, t.position"
+                 ORDER BY b.id DESC, t.position
+                 LIMIT {} OFFSET {}",
+                filter.limit.map_or(-1, i64::from),
+                filter.offset.unwrap_or(0)
             ))?;
             let rows = st
                 .query_map(params_from_iter(args.iter()), |r| {
@@ -133,7 +156,53 @@ impl Store {
                 sources: list(&format!(
                     "SELECT DISTINCT {SOURCE} FROM tracks t {SOURCE_JOINS} ORDER BY 1"
                 ))?,
+                collections: list(
+                    "SELECT DISTINCT collection FROM tracks WHERE collection IS NOT NULL ORDER BY 1",
+                )?,
             })
+        })
+    }
+
+    /// How many tracks match `filter` (ignoring its limit and offset).
+    ///
+    /// # Errors
+    /// [`Error::Store`].
+    pub fn library_count(&self, filter: &LibraryFilter) -> Result<u64> {
+        let all = LibraryFilter {
+            limit: None,
+            offset: None,
+            ..filter.clone()
+        };
+        let (wher, args) = where_clause(&all);
+        self.with(|c| {
+            let n: i64 = c.query_row(
+                &format!("SELECT count(*) {FROM} {wher}"),
+                params_from_iter(args.iter()),
+                |r| r.get(0),
+            )?;
+            Ok(n.max(0) as u64)
+        })
+    }
+
+    /// Puts tracks in `collection` (`None` takes them out of any).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown id (nothing changes then).
+    pub fn set_collection(&self, ids: &[i64], collection: Option<&str>) -> Result<()> {
+        let name = collection.map(str::trim).filter(|c| !c.is_empty());
+        self.with(|c| {
+            let tx = c.transaction()?;
+            for id in ids {
+                let n = tx.execute(
+                    "UPDATE tracks SET collection = ?1 WHERE id = ?2",
+                    rusqlite::params![name, id],
+                )?;
+                if n == 0 {
+                    return Err(Error::NotFound(format!("no track {id}")));
+                }
+            }
+            tx.commit()?;
+            Ok(())
         })
     }
 

@@ -16,10 +16,10 @@ pub(crate) const TRACK_COLUMNS: &str = "t.id, t.batch_id, t.position, t.title, t
      t.status, t.stage, t.output_path, t.duration_ms, t.sample_rate_hz, t.channels, t.loudness_lufs, t.true_peak_dbtp, \
      t.peaks_path, t.error, t.attempts, \
      (SELECT count(*) FROM units u WHERE u.track_id = t.id AND u.status = 'done'), \
-     (SELECT count(*) FROM units u WHERE u.track_id = t.id)";
+     (SELECT count(*) FROM units u WHERE u.track_id = t.id), t.collection";
 
 /// How many columns [`TRACK_COLUMNS`] has (queries add theirs after it).
-pub(crate) const TRACK_COLUMN_COUNT: usize = 21;
+pub(crate) const TRACK_COLUMN_COUNT: usize = 22;
 
 pub(crate) fn track_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TrackRow> {
     Ok(TrackRow {
@@ -44,6 +44,7 @@ pub(crate) fn track_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TrackRow
         attempts: r.get(18)?,
         units_done: r.get(19)?,
         units_total: r.get(20)?,
+        collection: r.get(21)?,
     })
 }
 

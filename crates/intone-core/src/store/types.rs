@@ -72,6 +72,8 @@ str_enum! {
         Speech = "speech",
         /// Input file × converter → chunked, converted, joined, mastered tracks.
         Conversion = "conversion",
+        /// Prompt × take → generated, mastered music.
+        Music = "music",
     }
 }
 
@@ -96,6 +98,7 @@ impl JobKind {
                 Stage::Encode,
                 Stage::Peaks,
             ],
+            JobKind::Music => &[Stage::Generate, Stage::Master, Stage::Encode, Stage::Peaks],
         }
     }
 }
@@ -124,6 +127,8 @@ str_enum! {
         Convert = "convert",
         /// Put the converted chunks back together with crossfades (conversion).
         Join = "join",
+        /// Make the take with a music engine (music).
+        Generate = "generate",
     }
 }
 
@@ -138,6 +143,7 @@ impl Stage {
             Stage::Encode => "encoding",
             Stage::Peaks => "drawing waveform",
             Stage::Ingest => "ingesting",
+            Stage::Generate => "generating",
             Stage::Chunk => "chunking",
             Stage::Convert => "converting",
             Stage::Join => "joining",
@@ -239,6 +245,8 @@ pub struct TrackRow {
     pub units_done: i64,
     /// Sub-units (chunks) planned; 0 for kinds without them.
     pub units_total: i64,
+    /// The collection the user put it in (the music gallery's grouping).
+    pub collection: Option<String>,
 }
 
 /// What a completed track measured.

@@ -205,6 +205,7 @@ impl Studio {
                 variant: label.clone(),
                 recipe_json: serde_json::to_string(&recipe)
                     .map_err(|e| Error::Config(e.to_string()))?,
+                collection: None,
             });
         }
         Ok(plan)

@@ -3,8 +3,12 @@
 //! file beds are decoded, resampled and looped with crossfades.
 
 mod file;
+mod night;
+mod noise;
 mod ocean;
 mod pulse;
+mod rain;
+mod wind;
 
 use std::path::PathBuf;
 
@@ -15,8 +19,11 @@ use crate::audio::mix::BedSource;
 use crate::error::{Error, Result};
 
 pub use file::FileBed;
+pub use night::Night;
 pub use ocean::Ocean;
 pub use pulse::Pulse;
+pub use rain::Rain;
+pub use wind::Wind;
 
 /// Which bed a variant uses.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,8 +35,18 @@ pub enum BedSpec {
     Ocean,
     /// Procedural upbeat groove around 120 BPM.
     Pulse,
+    /// Procedural rain: hiss and droplets.
+    Rain,
+    /// Procedural wind: gusts through a gliding band-pass.
+    Wind,
+    /// Procedural summer night: crickets over a soft hush.
+    Night,
     /// An audio file, looped with crossfades.
     File(PathBuf),
+    /// Music made from this prompt by the default music engine, generated
+    /// once and kept as a take (cached by its settings); the studio turns it
+    /// into [`BedSpec::File`] before a batch is recorded.
+    Music(String),
 }
 
 impl std::str::FromStr for BedSpec {
@@ -40,10 +57,14 @@ impl std::str::FromStr for BedSpec {
             "" | "none" => Ok(Self::None),
             "ocean" => Ok(Self::Ocean),
             "pulse" => Ok(Self::Pulse),
-            _ => match t.strip_prefix("file:") {
-                Some(p) if !p.trim().is_empty() => Ok(Self::File(PathBuf::from(p.trim()))),
+            "rain" => Ok(Self::Rain),
+            "wind" => Ok(Self::Wind),
+            "night" => Ok(Self::Night),
+            _ => match (t.strip_prefix("file:"), t.strip_prefix("music:")) {
+                (Some(p), _) if !p.trim().is_empty() => Ok(Self::File(PathBuf::from(p.trim()))),
+                (_, Some(p)) if !p.trim().is_empty() => Ok(Self::Music(p.trim().to_string())),
                 _ => Err(Error::Config(format!(
-                    "unknown bed \"{t}\" (use none, ocean, pulse or file:<path>)"
+                    "unknown bed \"{t}\" (use none, ocean, pulse, rain, wind, night, file:<path> or music:<prompt>)"
                 ))),
             },
         }
@@ -69,7 +90,11 @@ impl std::fmt::Display for BedSpec {
             Self::None => f.write_str("none"),
             Self::Ocean => f.write_str("ocean"),
             Self::Pulse => f.write_str("pulse"),
+            Self::Rain => f.write_str("rain"),
+            Self::Wind => f.write_str("wind"),
+            Self::Night => f.write_str("night"),
             Self::File(p) => write!(f, "file:{}", p.display()),
+            Self::Music(p) => write!(f, "music:{p}"),
         }
     }
 }
@@ -90,14 +115,21 @@ pub struct OpenBed {
 /// [`BedSpec::None`].
 ///
 /// # Errors
-/// [`Error::Audio`] naming a file bed that cannot be decoded.
+/// [`Error::Audio`] naming a file bed that cannot be decoded;
+/// [`Error::Config`] for a [`BedSpec::Music`] not yet resolved to its take.
 pub fn open(spec: &BedSpec, sample_rate_hz: u32, seed: u64) -> Result<Option<OpenBed>> {
     let make = |seed| -> Result<Option<Box<dyn BedSource>>> {
         Ok(match spec {
             BedSpec::None => None,
             BedSpec::Ocean => Some(Box::new(Ocean::new(sample_rate_hz, seed))),
             BedSpec::Pulse => Some(Box::new(Pulse::new(sample_rate_hz, seed))),
+            BedSpec::Rain => Some(Box::new(Rain::new(sample_rate_hz, seed))),
+            BedSpec::Wind => Some(Box::new(Wind::new(sample_rate_hz, seed))),
+            BedSpec::Night => Some(Box::new(Night::new(sample_rate_hz, seed))),
             BedSpec::File(p) => Some(Box::new(FileBed::open(p, sample_rate_hz)?)),
+            BedSpec::Music(p) => return Err(Error::Config(format!(
+                "the music bed \"{p}\" has not been generated (plan the batch through the studio)"
+            ))),
         })
     };
     let Some(mut probe) = make(seed)? else {

@@ -1,0 +1,598 @@
+//! Reading a prompt against the built-in composer's vocabulary: moods,
+//! genres, instruments, tempo words and numbers ("70 bpm"), keys
+//! ("D minor", "in F#"), and ambience words. Words outside the vocabulary
+//! are ignored; the ones understood are reported back with the take.
+
+use serde::{Deserialize, Serialize};
+
+/// The scale a piece is in.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Ionian.
+    Major,
+    /// Aeolian (natural minor).
+    Minor,
+    /// Minor with a raised sixth.
+    Dorian,
+    /// Major with a raised fourth.
+    Lydian,
+}
+
+impl Mode {
+    /// The lowercase name ("major", "minor", "dorian", "lydian").
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Major => "major",
+            Self::Minor => "minor",
+            Self::Dorian => "dorian",
+            Self::Lydian => "lydian",
+        }
+    }
+
+    /// Semitones of the seven degrees above the tonic.
+    pub fn steps(self) -> [u8; 7] {
+        match self {
+            Self::Major => [0, 2, 4, 5, 7, 9, 11],
+            Self::Minor => [0, 2, 3, 5, 7, 8, 10],
+            Self::Dorian => [0, 2, 3, 5, 7, 9, 10],
+            Self::Lydian => [0, 2, 4, 6, 7, 9, 11],
+        }
+    }
+}
+
+/// How the parts move.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Style {
+    /// Long held chords, sparse melody (ambient, meditation, drone).
+    Sustained,
+    /// Broken chords in steady notes (piano, harp, lullaby).
+    Arpeggio,
+    /// Chords struck on the beat with a melody (folk, cinematic).
+    Comping,
+    /// Drums, bass line and chords on a groove (lo-fi, upbeat, electronic).
+    Groove,
+}
+
+/// A procedural ambience layered under (or instead of) the music.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Ambience {
+    /// Rain on leaves and roofs.
+    Rain,
+    /// Ocean waves.
+    Ocean,
+    /// Wind through trees.
+    Wind,
+    /// A summer night: crickets over a soft hush.
+    Night,
+}
+
+/// What a prompt asks for, with defaults filled in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Brief {
+    /// Beats per minute.
+    pub tempo_bpm: f32,
+    /// Tonic pitch class (0 = C … 11 = B).
+    pub tonic: u8,
+    /// Scale.
+    pub mode: Mode,
+    /// Beats per bar (3 or 4).
+    pub beats_per_bar: u8,
+    /// How the parts move.
+    pub style: Style,
+    /// General MIDI programs of the lead, harmony and bass parts.
+    pub lead: u8,
+    /// Harmony (chords/pad) program.
+    pub harmony: u8,
+    /// Bass program.
+    pub bass: u8,
+    /// Whether a drum kit plays.
+    pub drums: bool,
+    /// Whether the lead plays a melody (a drone has none).
+    pub melody: bool,
+    /// Whether the music plays at all (an ambience-only prompt has none).
+    pub music: bool,
+    /// 0 (still) … 1 (driving): note density and velocity.
+    pub energy: f32,
+    /// Swing of off-beat eighths, 0 (straight) … 0.33 (triplet feel).
+    pub swing: f32,
+    /// Ambiences, in the order named.
+    pub ambience: Vec<Ambience>,
+    /// The vocabulary words found in the prompt, in order.
+    pub understood: Vec<String>,
+}
+
+/// One word of the vocabulary, for the UI's suggestions.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VocabWord {
+    /// The word as typed.
+    pub word: String,
+    /// mood, genre, instrument, tempo, key or ambience.
+    pub category: String,
+}
+
+/// What one word sets.
+#[derive(Clone, Copy)]
+enum Effect {
+    Mood {
+        mode: Mode,
+        tempo: f32,
+        energy: f32,
+    },
+    Genre {
+        style: Style,
+        tempo: f32,
+        lead: u8,
+        harmony: u8,
+        drums: bool,
+        swing: f32,
+    },
+    Instrument(u8),
+    Bass(u8),
+    Drums,
+    Tempo(f32),
+    Amb(Ambience),
+    Drone,
+    Waltz,
+}
+
+/// General MIDI program numbers (0-based) used by the vocabulary.
+mod gm {
+    pub const PIANO: u8 = 0;
+    pub const EPIANO: u8 = 4;
+    pub const CELESTA: u8 = 8;
+    pub const VIBES: u8 = 11;
+    pub const MARIMBA: u8 = 12;
+    pub const ORGAN: u8 = 19;
+    pub const GUITAR: u8 = 24;
+    pub const ACOUSTIC_BASS: u8 = 32;
+    pub const FINGER_BASS: u8 = 33;
+    pub const SYNTH_BASS: u8 = 38;
+    pub const STRINGS: u8 = 48;
+    pub const SLOW_STRINGS: u8 = 49;
+    pub const CHOIR: u8 = 52;
+    pub const CELLO: u8 = 42;
+    pub const HARP: u8 = 46;
+    pub const FLUTE: u8 = 73;
+    pub const SQUARE_LEAD: u8 = 80;
+    pub const WARM_PAD: u8 = 89;
+    pub const HALO_PAD: u8 = 94;
+    pub const SPACE_PAD: u8 = 91;
+}
+
+/// The vocabulary: every word the composer understands and what it sets.
+fn table() -> &'static [(&'static str, &'static str, Effect)] {
+    use Effect::*;
+    use Mode::*;
+    use Style::*;
+    const fn mood(mode: Mode, tempo: f32, energy: f32) -> Effect {
+        Mood {
+            mode,
+            tempo,
+            energy,
+        }
+    }
+    const fn genre(
+        style: Style,
+        tempo: f32,
+        lead: u8,
+        harmony: u8,
+        drums: bool,
+        swing: f32,
+    ) -> Effect {
+        Genre {
+            style,
+            tempo,
+            lead,
+            harmony,
+            drums,
+            swing,
+        }
+    }
+    static TABLE: &[(&str, &str, Effect)] = &[
+        ("calm", "mood", mood(Major, 66.0, 0.25)),
+        ("peaceful", "mood", mood(Major, 62.0, 0.2)),
+        ("relaxing", "mood", mood(Major, 66.0, 0.25)),
+        ("warm", "mood", mood(Major, 72.0, 0.35)),
+        ("gentle", "mood", mood(Major, 68.0, 0.25)),
+        ("dreamy", "mood", mood(Lydian, 64.0, 0.25)),
+        ("hopeful", "mood", mood(Major, 84.0, 0.5)),
+        ("uplifting", "mood", mood(Major, 100.0, 0.65)),
+        ("happy", "mood", mood(Major, 108.0, 0.65)),
+        ("bright", "mood", mood(Lydian, 100.0, 0.6)),
+        ("sad", "mood", mood(Minor, 60.0, 0.25)),
+        ("melancholic", "mood", mood(Minor, 64.0, 0.3)),
+        ("dark", "mood", mood(Minor, 70.0, 0.4)),
+        ("mysterious", "mood", mood(Dorian, 72.0, 0.35)),
+        ("tense", "mood", mood(Minor, 96.0, 0.7)),
+        ("epic", "mood", mood(Minor, 90.0, 0.85)),
+        ("romantic", "mood", mood(Major, 70.0, 0.4)),
+        ("nostalgic", "mood", mood(Dorian, 76.0, 0.4)),
+        ("energetic", "mood", mood(Major, 124.0, 0.9)),
+        (
+            "ambient",
+            "genre",
+            genre(Sustained, 60.0, gm::WARM_PAD, gm::WARM_PAD, false, 0.0),
+        ),
+        (
+            "meditation",
+            "genre",
+            genre(Sustained, 56.0, gm::CELESTA, gm::HALO_PAD, false, 0.0),
+        ),
+        (
+            "sleep",
+            "genre",
+            genre(Sustained, 52.0, gm::HARP, gm::WARM_PAD, false, 0.0),
+        ),
+        (
+            "lullaby",
+            "genre",
+            genre(Arpeggio, 60.0, gm::CELESTA, gm::HARP, false, 0.0),
+        ),
+        (
+            "piano",
+            "genre",
+            genre(Arpeggio, 72.0, gm::PIANO, gm::PIANO, false, 0.0),
+        ),
+        (
+            "cinematic",
+            "genre",
+            genre(Comping, 80.0, gm::STRINGS, gm::SLOW_STRINGS, false, 0.0),
+        ),
+        (
+            "orchestral",
+            "genre",
+            genre(Comping, 84.0, gm::FLUTE, gm::STRINGS, false, 0.0),
+        ),
+        (
+            "folk",
+            "genre",
+            genre(Comping, 96.0, gm::FLUTE, gm::GUITAR, false, 0.0),
+        ),
+        (
+            "lo-fi",
+            "genre",
+            genre(Groove, 78.0, gm::EPIANO, gm::EPIANO, true, 0.22),
+        ),
+        (
+            "lofi",
+            "genre",
+            genre(Groove, 78.0, gm::EPIANO, gm::EPIANO, true, 0.22),
+        ),
+        (
+            "jazz",
+            "genre",
+            genre(Groove, 92.0, gm::VIBES, gm::EPIANO, true, 0.3),
+        ),
+        (
+            "chill",
+            "genre",
+            genre(Groove, 84.0, gm::EPIANO, gm::WARM_PAD, true, 0.12),
+        ),
+        (
+            "groove",
+            "genre",
+            genre(Groove, 112.0, gm::EPIANO, gm::EPIANO, true, 0.0),
+        ),
+        (
+            "upbeat",
+            "genre",
+            genre(Groove, 120.0, gm::MARIMBA, gm::PIANO, true, 0.0),
+        ),
+        (
+            "electronic",
+            "genre",
+            genre(Groove, 118.0, gm::SQUARE_LEAD, gm::SPACE_PAD, true, 0.0),
+        ),
+        (
+            "pop",
+            "genre",
+            genre(Groove, 110.0, gm::PIANO, gm::PIANO, true, 0.0),
+        ),
+        ("drone", "genre", Drone),
+        ("waltz", "genre", Waltz),
+        ("rhodes", "instrument", Instrument(gm::EPIANO)),
+        ("strings", "instrument", Instrument(gm::STRINGS)),
+        ("pad", "instrument", Instrument(gm::WARM_PAD)),
+        ("pads", "instrument", Instrument(gm::WARM_PAD)),
+        ("guitar", "instrument", Instrument(gm::GUITAR)),
+        ("harp", "instrument", Instrument(gm::HARP)),
+        ("flute", "instrument", Instrument(gm::FLUTE)),
+        ("cello", "instrument", Instrument(gm::CELLO)),
+        ("bells", "instrument", Instrument(gm::CELESTA)),
+        ("celesta", "instrument", Instrument(gm::CELESTA)),
+        ("choir", "instrument", Instrument(gm::CHOIR)),
+        ("organ", "instrument", Instrument(gm::ORGAN)),
+        ("marimba", "instrument", Instrument(gm::MARIMBA)),
+        ("vibraphone", "instrument", Instrument(gm::VIBES)),
+        ("synth", "instrument", Instrument(gm::SQUARE_LEAD)),
+        ("bass", "instrument", Bass(gm::FINGER_BASS)),
+        ("upright", "instrument", Bass(gm::ACOUSTIC_BASS)),
+        ("808", "instrument", Bass(gm::SYNTH_BASS)),
+        ("drums", "instrument", Drums),
+        ("beat", "instrument", Drums),
+        ("slow", "tempo", Tempo(62.0)),
+        ("slower", "tempo", Tempo(56.0)),
+        ("moderate", "tempo", Tempo(90.0)),
+        ("fast", "tempo", Tempo(128.0)),
+        ("quick", "tempo", Tempo(120.0)),
+        ("rain", "ambience", Amb(self::Ambience::Rain)),
+        ("rainy", "ambience", Amb(self::Ambience::Rain)),
+        ("ocean", "ambience", Amb(self::Ambience::Ocean)),
+        ("waves", "ambience", Amb(self::Ambience::Ocean)),
+        ("sea", "ambience", Amb(self::Ambience::Ocean)),
+        ("wind", "ambience", Amb(self::Ambience::Wind)),
+        ("windy", "ambience", Amb(self::Ambience::Wind)),
+        ("night", "ambience", Amb(self::Ambience::Night)),
+        ("crickets", "ambience", Amb(self::Ambience::Night)),
+    ];
+    TABLE
+}
+
+/// Pitch-class names a key may be written with.
+const NOTE_NAMES: [(&str, u8); 17] = [
+    ("c", 0),
+    ("c#", 1),
+    ("db", 1),
+    ("d", 2),
+    ("d#", 3),
+    ("eb", 3),
+    ("e", 4),
+    ("f", 5),
+    ("f#", 6),
+    ("gb", 6),
+    ("g", 7),
+    ("g#", 8),
+    ("ab", 8),
+    ("a", 9),
+    ("a#", 10),
+    ("bb", 10),
+    ("b", 11),
+];
+
+fn pitch_class(word: &str) -> Option<u8> {
+    let w = word.replace('♯', "#").replace('♭', "b");
+    NOTE_NAMES.iter().find(|(n, _)| *n == w).map(|(_, p)| *p)
+}
+
+/// Every word of the vocabulary with its category, plus the key and tempo
+/// forms ("D minor", "in F#", "70 bpm"), for the UI's suggestions.
+pub fn vocabulary() -> Vec<VocabWord> {
+    let mut v: Vec<VocabWord> = table()
+        .iter()
+        .map(|(w, c, _)| VocabWord {
+            word: (*w).to_string(),
+            category: (*c).to_string(),
+        })
+        .collect();
+    for w in ["70 bpm", "120 bpm"] {
+        v.push(VocabWord {
+            word: w.into(),
+            category: "tempo".into(),
+        });
+    }
+    for w in [
+        "C major", "A minor", "D minor", "F major", "E dorian", "G lydian",
+    ] {
+        v.push(VocabWord {
+            word: w.into(),
+            category: "key".into(),
+        });
+    }
+    v
+}
+
+/// Reads `prompt` (case-insensitive) into a [`Brief`]. Later words win over
+/// earlier ones of the same kind; an explicit tempo ("70 bpm", clamped to
+/// 40–200) or key beats what a mood implies. A prompt with no musical words
+/// but an ambience word makes ambience alone.
+pub fn read(prompt: &str) -> Brief {
+    let lower = prompt.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !(c.is_alphanumeric() || c == '#' || c == '-' || c == '♯' || c == '♭'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut b = Brief {
+        tempo_bpm: 72.0,
+        tonic: 0,
+        mode: Mode::Major,
+        beats_per_bar: 4,
+        style: Style::Arpeggio,
+        lead: gm::PIANO,
+        harmony: gm::WARM_PAD,
+        bass: gm::ACOUSTIC_BASS,
+        drums: false,
+        melody: true,
+        music: true,
+        energy: 0.35,
+        swing: 0.0,
+        ambience: Vec::new(),
+        understood: Vec::new(),
+    };
+    let (mut tempo_set, mut key_set, mut genre_set, mut musical) = (false, false, false, false);
+    let mut mood_tempo = None;
+    let mut i = 0;
+    while i < words.len() {
+        let w = words[i];
+        let next = words.get(i + 1).copied();
+        // "70 bpm" / "70bpm"
+        let bpm = w
+            .strip_suffix("bpm")
+            .filter(|n| !n.is_empty())
+            .or_else(|| (next == Some("bpm")).then_some(w));
+        if let Some(n) = bpm.and_then(|n| n.parse::<f32>().ok()) {
+            b.tempo_bpm = n.clamp(40.0, 200.0);
+            tempo_set = true;
+            musical = true;
+            b.understood.push(format!("{} bpm", b.tempo_bpm.round()));
+            i += if w.ends_with("bpm") { 1 } else { 2 };
+            continue;
+        }
+        // "D minor", "F# major", "E dorian", "in Bb"
+        let key_word = if w == "in" { next } else { Some(w) };
+        if let Some(pc) = key_word.and_then(pitch_class) {
+            let after = if w == "in" {
+                words.get(i + 2)
+            } else {
+                next.as_ref()
+            };
+            let mode = match after.copied() {
+                Some("major") => Some(Mode::Major),
+                Some("minor") => Some(Mode::Minor),
+                Some("dorian") => Some(Mode::Dorian),
+                Some("lydian") => Some(Mode::Lydian),
+                _ => None,
+            };
+            // "in a …" is English unless a mode follows ("in a minor").
+            if mode.is_some() || (w == "in" && key_word != Some("a")) {
+                b.tonic = pc;
+                if let Some(m) = mode {
+                    b.mode = m;
+                }
+                key_set = true;
+                musical = true;
+                let name = key_word.unwrap_or_default().to_uppercase();
+                b.understood.push(match mode {
+                    Some(m) => format!("{name} {}", m.name()),
+                    None => format!("in {name}"),
+                });
+                i += 1 + usize::from(w == "in") + usize::from(mode.is_some());
+                continue;
+            }
+        }
+        if let Some((word, _, effect)) = table().iter().find(|(t, _, _)| *t == w) {
+            b.understood.push((*word).to_string());
+            match *effect {
+                Effect::Mood {
+                    mode,
+                    tempo,
+                    energy,
+                } => {
+                    if !key_set {
+                        b.mode = mode;
+                    }
+                    mood_tempo = Some(tempo);
+                    b.energy = energy;
+                    musical = true;
+                }
+                Effect::Genre {
+                    style,
+                    tempo,
+                    lead,
+                    harmony,
+                    drums,
+                    swing,
+                } => {
+                    b.style = style;
+                    if !tempo_set {
+                        b.tempo_bpm = tempo;
+                    }
+                    b.lead = lead;
+                    b.harmony = harmony;
+                    b.drums = drums;
+                    b.swing = swing;
+                    if style == Style::Groove {
+                        b.bass = gm::FINGER_BASS;
+                    }
+                    genre_set = true;
+                    musical = true;
+                }
+                Effect::Instrument(p) => {
+                    b.lead = p;
+                    musical = true;
+                }
+                Effect::Bass(p) => {
+                    b.bass = p;
+                    musical = true;
+                }
+                Effect::Drums => {
+                    b.drums = true;
+                    if b.style == Style::Sustained {
+                        b.style = Style::Groove;
+                    }
+                    musical = true;
+                }
+                Effect::Tempo(t) => {
+                    b.tempo_bpm = t;
+                    tempo_set = true;
+                    musical = true;
+                }
+                Effect::Amb(a) => {
+                    if !b.ambience.contains(&a) {
+                        b.ambience.push(a);
+                    }
+                }
+                Effect::Drone => {
+                    b.style = Style::Sustained;
+                    b.melody = false;
+                    b.harmony = gm::HALO_PAD;
+                    b.lead = gm::WARM_PAD;
+                    if !tempo_set {
+                        b.tempo_bpm = 48.0;
+                    }
+                    genre_set = true;
+                    musical = true;
+                }
+                Effect::Waltz => {
+                    b.beats_per_bar = 3;
+                    musical = true;
+                }
+            }
+        }
+        i += 1;
+    }
+    if !tempo_set {
+        if let Some(t) = mood_tempo {
+            // A genre's tempo and a mood's meet in the middle.
+            b.tempo_bpm = if genre_set {
+                (b.tempo_bpm + t) / 2.0
+            } else {
+                t
+            };
+        }
+    }
+    if !key_set {
+        // Keys that sit well for the instruments: A minor, C/F/G major, D dorian.
+        b.tonic = match b.mode {
+            Mode::Minor => 9,
+            Mode::Dorian => 2,
+            Mode::Lydian => 5,
+            Mode::Major => 0,
+        };
+    }
+    if b.style == Style::Sustained {
+        b.energy = b.energy.min(0.4);
+    }
+    b.music = musical || b.ambience.is_empty();
+    b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tempo_key_and_words_are_read() {
+        let b = read("Calm piano, slow, warm — in D minor, 70 BPM with rain");
+        assert_eq!(b.tempo_bpm, 70.0);
+        assert_eq!((b.tonic, b.mode), (2, Mode::Minor));
+        assert_eq!(b.ambience, vec![Ambience::Rain]);
+        assert_eq!(
+            b.understood,
+            ["calm", "piano", "slow", "warm", "D minor", "70 bpm", "rain"]
+        );
+        let g = read("upbeat lo-fi groove");
+        assert!(g.drums && g.style == Style::Groove && g.tempo_bpm > 100.0);
+        let a = read("rain and wind");
+        assert!(!a.music && a.ambience == vec![Ambience::Rain, Ambience::Wind]);
+        assert!(read("something unknown").music);
+        assert_eq!(read("waltz in F#").beats_per_bar, 3);
+        assert_eq!(read("in F#").tonic, 6);
+    }
+}
