@@ -7,7 +7,7 @@ use specta_typescript::Typescript;
 use tauri::Runtime;
 use tauri_specta::{collect_commands, collect_events, Builder, ErrorHandlingMode};
 
-use crate::commands::{self, convert, engines, library, playback, studio};
+use crate::commands::{self, convert, engines, library, music, playback, studio};
 use crate::drop::Dropped;
 use crate::forward::{BatchUpdate, LogLine};
 
@@ -50,6 +50,11 @@ pub fn builder<R: Runtime>() -> Builder<R> {
             convert::list_watch_folders,
             convert::add_watch_folder,
             convert::remove_watch_folder,
+            music::music_catalog,
+            music::make_music,
+            music::music_gallery,
+            music::set_collection,
+            music::use_as_bed,
             engines::list_engines,
             engines::add_engine,
             engines::remove_engine,

@@ -119,6 +119,43 @@ async function runConversion(batch: BatchRow, rows: TrackRow[]) {
   }
 }
 
+/** Runs a music batch: each take generates, then is delivered. */
+async function runMusic(batch: BatchRow, rows: TrackRow[]) {
+  const send = (u: BatchUpdate) => emit("intone://batch", u);
+  batch.status = "processing";
+  for (const t of rows) {
+    for (const stage of ["generate", "master", "encode", "peaks"] as const) {
+      Object.assign(t, { status: "running", stage });
+      await send({ batch_id: batch.id, progress: null, tracks: [trackStatus(batch, t, null)] });
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    Object.assign(t, { status: "completed", stage: null, duration_ms: 30000, loudness_lufs: -16.0, true_peak_dbtp: -1.1, output_path: `/tmp/${t.id}.wav`, peaks_path: `/tmp/${t.id}.json`, sample_rate_hz: 48000, channels: 2 });
+    await send({ batch_id: batch.id, progress: count(batch, rows), tracks: [trackStatus(batch, t, null)] });
+  }
+}
+
+const musicCatalog = {
+  engines: [
+    {
+      name: "builtin",
+      kind: "builtin",
+      models: ["composer"],
+      params: [
+        { name: "temperature", kind: "number", default: "1", minimum: 0, maximum: 2, choices: [], description: "How far the composer strays" },
+        { name: "soundfont", kind: "string", default: "FluidR3_GM.sf2", minimum: null, maximum: null, choices: ["FluidR3_GM.sf2"], description: "SoundFont" },
+      ],
+      available: true,
+      detail: "Composes offline from the prompt's words",
+    },
+  ],
+  vocabulary: [
+    { word: "calm", category: "mood" },
+    { word: "piano", category: "genre" },
+    { word: "slow", category: "tempo" },
+    { word: "rain", category: "ambience" },
+  ],
+};
+
 function input(name: string): InputRow {
   const hash = Array.from(name).reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7).toString(16).padStart(8, "0").repeat(8);
   return { hash, name, path: `/home/test/.local/share/intone/inputs/${hash}.m4a`, bytes: 1000000, sample_rate_hz: 44100, channels: 2, duration_ms: 60000, added_at: "2026-11-21T10:00:00Z" };
@@ -188,7 +225,7 @@ mockIPC(
         const rows: TrackRow[] = [];
         sections.forEach((s: { title: string }) =>
           g.variants.forEach((v: string) =>
-            rows.push({ id: nextTrack++, batch_id: id, position: rows.length, title: s.title, section_id: 0, input_hash: null, variant: v, voice: g.voice, status: "pending", stage: null, output_path: null, duration_ms: null, sample_rate_hz: null, channels: null, loudness_lufs: null, true_peak_dbtp: null, peaks_path: null, error: null, attempts: 0, units_done: 0, units_total: 0 }),
+            rows.push({ id: nextTrack++, batch_id: id, position: rows.length, title: s.title, section_id: 0, input_hash: null, variant: v, voice: g.voice, status: "pending", stage: null, output_path: null, duration_ms: null, sample_rate_hz: null, channels: null, loudness_lufs: null, true_peak_dbtp: null, peaks_path: null, error: null, attempts: 0, units_done: 0, units_total: 0, collection: null }),
           ),
         );
         const batch: BatchRow = { id, project: "Harness", project_slug: "harness", kind: "speech", status: "pending", voice: g.voice, format: g.format, sample_rate_hz: 48000, bit_depth: 16, expected: rows.length, completed: 0, failed: 0, cancelled: 0, pending: rows.length, created_at: "2026-11-21T10:00:00Z", updated_at: "2026-11-21T10:00:00Z" };
@@ -233,7 +270,7 @@ mockIPC(
       case "convert": {
         const c = a.args;
         const id = batches.length + 1;
-        const rows: TrackRow[] = (c.inputs as string[]).map((h, i) => ({ id: nextTrack++, batch_id: id, position: i, title: inputs.get(h)?.name ?? h, section_id: null, input_hash: h, variant: `${c.converter} · ${c.settings.preset ?? ""}`.trim(), voice: c.converter, status: "pending", stage: null, output_path: null, duration_ms: null, sample_rate_hz: null, channels: null, loudness_lufs: null, true_peak_dbtp: null, peaks_path: null, error: null, attempts: 0, units_done: 0, units_total: 0 }));
+        const rows: TrackRow[] = (c.inputs as string[]).map((h, i) => ({ id: nextTrack++, batch_id: id, position: i, title: inputs.get(h)?.name ?? h, section_id: null, input_hash: h, variant: `${c.converter} · ${c.settings.preset ?? ""}`.trim(), voice: c.converter, status: "pending", stage: null, output_path: null, duration_ms: null, sample_rate_hz: null, channels: null, loudness_lufs: null, true_peak_dbtp: null, peaks_path: null, error: null, attempts: 0, units_done: 0, units_total: 0, collection: null }));
         rows.filter((r) => r.title.startsWith("fails")).forEach((r) => failingOnce.add(r.id));
         const batch: BatchRow = { id, project: "Conversions", project_slug: "conversions", kind: "conversion", status: "pending", voice: c.converter, format: c.format, sample_rate_hz: 48000, bit_depth: 16, expected: rows.length, completed: 0, failed: 0, cancelled: 0, pending: rows.length, created_at: "2026-11-21T10:00:00Z", updated_at: "2026-11-21T10:00:00Z" };
         batches.unshift(batch);
@@ -241,6 +278,34 @@ mockIPC(
         setTimeout(() => runConversion(batch, rows), 50);
         return { batch_id: id, already: [], rejected: [] };
       }
+      case "music_catalog":
+        return musicCatalog;
+      case "make_music": {
+        const o = a.order;
+        if (!o.prompt.trim()) throw "the prompt is empty";
+        const id = batches.length + 1;
+        const rows: TrackRow[] = Array.from({ length: o.takes }, (_, i) => ({ id: nextTrack++, batch_id: id, position: i, title: o.prompt, section_id: null, input_hash: null, variant: `seed ${o.seed + i}`, voice: o.engine, status: "pending", stage: null, output_path: null, duration_ms: null, sample_rate_hz: null, channels: null, loudness_lufs: null, true_peak_dbtp: null, peaks_path: null, error: null, attempts: 0, units_done: 0, units_total: 0, collection: o.collection }));
+        const batch: BatchRow = { id, project: "Music", project_slug: "music", kind: "music", status: "pending", voice: o.engine, format: "wav", sample_rate_hz: 48000, bit_depth: 16, expected: rows.length, completed: 0, failed: 0, cancelled: 0, pending: rows.length, created_at: "2026-11-21T10:00:00Z", updated_at: "2026-11-21T10:00:00Z" };
+        batches.unshift(batch);
+        tracks.set(id, rows);
+        setTimeout(() => runMusic(batch, rows), 50);
+        return id;
+      }
+      case "music_gallery": {
+        const f = a.filter as LibraryFilter;
+        const music = new Set(batches.filter((b) => b.kind === "music").map((b) => b.id));
+        const all = allTracks()
+          .filter((t) => music.has(t.batch_id) && (!f.status || t.status === f.status) && (!f.collection || t.collection === f.collection))
+          .reverse();
+        const page = all.slice(f.offset ?? 0, (f.offset ?? 0) + (f.limit ?? all.length));
+        return { items: page.map((t) => ({ track: { ...t }, source: t.title, kind: "music", project: "Music", created_at: "2026-11-21T10:00:00Z" })), total: all.length };
+      }
+      case "set_collection": {
+        for (const t of allTracks()) if (a.trackIds.includes(t.id)) t.collection = a.collection;
+        return null;
+      }
+      case "use_as_bed":
+        return `take-${a.trackId}`;
       case "retry_batch": {
         const batch = batches.find((b) => b.id === a.batchId);
         const rows = tracks.get(a.batchId) ?? [];
@@ -284,6 +349,7 @@ mockIPC(
           variants: [...new Set(allTracks().map((t) => t.variant))].sort(),
           voices: [...new Set(allTracks().map((t) => t.voice))].sort(),
           sources: allTracks().length ? ["Harness"] : [],
+          collections: [...new Set(allTracks().flatMap((t) => (t.collection ? [t.collection] : [])))].sort(),
         };
       case "list_inputs":
         return [];

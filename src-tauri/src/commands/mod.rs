@@ -5,6 +5,7 @@
 pub mod convert;
 pub mod engines;
 pub mod library;
+pub mod music;
 pub mod playback;
 pub mod studio;
 

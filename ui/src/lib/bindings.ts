@@ -84,6 +84,22 @@ export const commands = {
 	addWatchFolder: (args: ConvertArgs) => __TAURI_INVOKE<WatchFolder | null>("add_watch_folder", { args }),
 	/**  Stops watching a folder (its files stay where they are). */
 	removeWatchFolder: (path: string) => __TAURI_INVOKE<null>("remove_watch_folder", { path }),
+	/**  The music engines with their parameters, and the composer's vocabulary. */
+	musicCatalog: () => __TAURI_INVOKE<MusicCatalog>("music_catalog"),
+	/**
+	 *  Records a music batch (every take, before any work) and starts it.
+	 *  Returns the batch id.
+	 */
+	makeMusic: (order: MusicOrder) => __TAURI_INVOKE<number>("make_music", { order }),
+	/**  Takes matching `filter` (its kind is always music), one page. */
+	musicGallery: (filter: LibraryFilter) => __TAURI_INVOKE<GalleryPage>("music_gallery", { filter }),
+	/**  Puts takes in a collection (`None` or empty takes them out). */
+	setCollection: (trackIds: number[], collection: string | null) => __TAURI_INVOKE<null>("set_collection", { trackIds, collection }),
+	/**
+	 *  Makes a variant whose bed is this take (`variants/<name>.toml`, the
+	 *  voice 18 dB over it) and returns its name, ready for the next speech batch.
+	 */
+	useAsBed: (trackId: number) => __TAURI_INVOKE<string>("use_as_bed", { trackId }),
 	/**  Configured HTTP engines, by name. */
 	listEngines: () => __TAURI_INVOKE<EngineEntry[]>("list_engines"),
 	/**  Adds an engine (its voices appear at once). */
@@ -388,6 +404,14 @@ export type Format =
 /**  FLAC (lossless). */
 "flac";
 
+/**  One page of the gallery. */
+export type GalleryPage = {
+	/**  The takes on this page, newest first. */
+	items: LibraryItem[],
+	/**  Takes matching the filter in all. */
+	total: number,
+};
+
 /**  What Generate sends. */
 export type GenerateArgs = {
 	/**  Scripts by name and text (pasted, dropped or opened). */
@@ -440,7 +464,9 @@ export type JobKind =
 /**  Section × variant → spoken, mixed, mastered tracks. */
 "speech" | 
 /**  Input file × converter → chunked, converted, joined, mastered tracks. */
-"conversion";
+"conversion" | 
+/**  Prompt × take → generated, mastered music. */
+"music";
 
 /**  Protocol an engine speaks. */
 export type Kind = 
@@ -457,6 +483,8 @@ export type LibraryFacets = {
 	voices: string[],
 	/**  Sources (script titles, input file names), sorted. */
 	sources: string[],
+	/**  Collection names, sorted. */
+	collections: string[],
 };
 
 /**  Which tracks the Library shows; `None` fields match everything. */
@@ -471,6 +499,12 @@ export type LibraryFilter = {
 	source?: string | null,
 	/**  Only tracks of batches of this kind. */
 	kind?: JobKind | null,
+	/**  Only tracks in this collection. */
+	collection?: string | null,
+	/**  At most this many rows (`None`: all). */
+	limit?: number | null,
+	/**  Skip this many rows first (paging). */
+	offset?: number | null,
 };
 
 /**  One Library row: the track and where it came from. */
@@ -496,6 +530,85 @@ export type LogLine = {
 	level: string,
 	/**  The message. */
 	message: string,
+};
+
+/**  What the Music view needs to draw its form. */
+export type MusicCatalog = {
+	/**  Every music engine with its models and parameters. */
+	engines: MusicEngineInfo[],
+	/**  The built-in composer's vocabulary, for suggestions. */
+	vocabulary: VocabWord[],
+};
+
+/**  A music engine as the UI and `intone models` show it. */
+export type MusicEngineInfo = {
+	/**  Engine name (`builtin`, or the name given in engines.toml). */
+	name: string,
+	/**  `builtin` or `cog`. */
+	kind: string,
+	/**  Models it offers (the first is the default; empty for one-model engines). */
+	models: string[],
+	/**  Parameters the model takes, besides prompt, duration and seed. */
+	params: ParamInfo[],
+	/**  Whether it can make a take now. */
+	available: boolean,
+	/**  Why not, or what it is. */
+	detail: string,
+};
+
+/**  A Generate click in the Music view (or `intone music`). */
+export type MusicOrder = {
+	/**  What to make, in words. */
+	prompt?: string,
+	/**  Music engine; `None` = the built-in composer. */
+	engine?: string | null,
+	/**  The engine's model; `None` = its default. */
+	model?: string | null,
+	/**  Length of each take, seconds (0.5 s to an hour). */
+	duration_s?: number | null,
+	/**  How many takes (1–16), each with its own seed. */
+	takes?: number,
+	/**  Seed of the first take (the next take adds 1…); `None` = random. */
+	seed?: number | null,
+	/**  Model parameters by name. */
+	params?: { [key in string]: string },
+	/**  Put the takes in this collection. */
+	collection?: string | null,
+	/**  Output container. */
+	format?: Format,
+	/**  Output sample rate (44 100 or 48 000 Hz). */
+	sample_rate_hz?: number,
+	/**  Output bit depth (16 or 24). */
+	bit_depth?: number,
+	/**  Loudness target, LUFS (−36 to −6). */
+	target_lufs?: number | null,
+	/**  Project name; `None` = "Music". */
+	project?: string | null,
+	/**
+	 *  Continue this audio file: each take is the file with new music joined
+	 *  onto its end.
+	 */
+	continue_from?: string | null,
+	/**  Crossfade into the new music when continuing, ms. */
+	overlap_ms?: number,
+};
+
+/**  One parameter a model takes. */
+export type ParamInfo = {
+	/**  Name as sent (`temperature`, `top_k`, …). */
+	name: string,
+	/**  `number`, `integer`, `string` or `boolean`. */
+	kind: string,
+	/**  Default value as text. */
+	default: string | null,
+	/**  Smallest allowed value. */
+	minimum: number | null,
+	/**  Largest allowed value. */
+	maximum: number | null,
+	/**  Allowed values, for a choice. */
+	choices: string[],
+	/**  What it does. */
+	description: string,
 };
 
 /**  One zoom level. */
@@ -619,7 +732,9 @@ export type Stage =
 /**  Run every chunk through the converter (conversion; per chunk). */
 "convert" | 
 /**  Put the converted chunks back together with crossfades (conversion). */
-"join";
+"join" | 
+/**  Make the take with a music engine (music). */
+"generate";
 
 /**  One track. */
 export type TrackRow = {
@@ -671,6 +786,8 @@ export type TrackRow = {
 	units_done: number,
 	/**  Sub-units (chunks) planned; 0 for kinds without them. */
 	units_total: number,
+	/**  The collection the user put it in (the music gallery's grouping). */
+	collection: string | null,
 };
 
 /**  Track: `pending → running(stage) → completed | failed | cancelled`. */
@@ -731,6 +848,14 @@ export type Variant = {
 	target_lufs?: number | null,
 	/**  True-peak ceiling, dBTP. */
 	ceiling_dbtp?: number | null,
+};
+
+/**  One word of the vocabulary, for the UI's suggestions. */
+export type VocabWord = {
+	/**  The word as typed. */
+	word: string,
+	/**  mood, genre, instrument, tempo, key or ambience. */
+	category: string,
 };
 
 /**  A voice an engine offers. */

@@ -331,6 +331,33 @@ impl Studio {
         self.store().set_collection(track_ids, collection)
     }
 
+    /// Writes a variant whose bed is the completed take `track_id`
+    /// (`variants/take-<id>.toml`: `bed = "file:…"`, the bed 18 dB under the
+    /// voice) and returns its name.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for a take that is not completed; [`Error::Io`].
+    pub fn variant_from_take(&self, track_id: i64) -> Result<String> {
+        let t = self.store().track(track_id)?;
+        let path = t
+            .output_path
+            .filter(|_| t.status == crate::store::TrackStatus::Completed)
+            .ok_or_else(|| {
+                Error::Config(format!(
+                    "take {track_id} is not finished; use a completed take as a bed"
+                ))
+            })?;
+        let name = format!("take-{track_id}");
+        let file = self.home().variants_dir().join(format!("{name}.toml"));
+        let text = format!(
+            "# Made from music take {track_id}: {}\nbed = {}\nbed_level_db = -18.0\n",
+            t.title.replace('\n', " "),
+            toml::Value::String(format!("file:{path}"))
+        );
+        crate::fsio::write_atomically(&file, text.as_bytes())?;
+        Ok(name)
+    }
+
     /// Turns every `music:<prompt>` bed of `plan`'s variants into the file of
     /// a take: the newest completed take made with the same settings, or a
     /// new one (a `music` batch of its own, run to completion now).

@@ -127,9 +127,11 @@ pub fn open(spec: &BedSpec, sample_rate_hz: u32, seed: u64) -> Result<Option<Ope
             BedSpec::Wind => Some(Box::new(Wind::new(sample_rate_hz, seed))),
             BedSpec::Night => Some(Box::new(Night::new(sample_rate_hz, seed))),
             BedSpec::File(p) => Some(Box::new(FileBed::open(p, sample_rate_hz)?)),
-            BedSpec::Music(p) => return Err(Error::Config(format!(
+            BedSpec::Music(p) => {
+                return Err(Error::Config(format!(
                 "the music bed \"{p}\" has not been generated (plan the batch through the studio)"
-            ))),
+            )))
+            }
         })
     };
     let Some(mut probe) = make(seed)? else {

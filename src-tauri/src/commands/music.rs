@@ -1,0 +1,84 @@
+//! Music view: the engines and vocabulary, Generate (a `music` batch), the
+//! gallery page, collections, and using a take as a variant's bed.
+
+use intone_core::store::{JobKind, LibraryFilter, LibraryItem};
+use intone_core::studio::{MusicCatalog, MusicOrder};
+use serde::Serialize;
+use tauri::State;
+
+use super::{err, CmdResult};
+use crate::AppState;
+
+/// The music engines with their parameters, and the composer's vocabulary.
+#[tauri::command]
+#[specta::specta]
+pub fn music_catalog(state: State<'_, AppState>) -> MusicCatalog {
+    state.studio.music_catalog()
+}
+
+/// Records a music batch (every take, before any work) and starts it.
+/// Returns the batch id.
+#[tauri::command]
+#[specta::specta]
+pub async fn make_music(state: State<'_, AppState>, order: MusicOrder) -> CmdResult<i64> {
+    let studio = state.studio.clone();
+    let id = tauri::async_runtime::spawn_blocking(move || -> CmdResult<i64> {
+        let plan = studio.plan_music(&order).map_err(err)?;
+        studio.create_music_batch(&plan).map_err(err)
+    })
+    .await
+    .map_err(err)??;
+    let studio = state.studio.clone();
+    tauri::async_runtime::spawn(async move {
+        if let Err(e) = studio.run_batch(id).await {
+            tracing::error!("batch {id}: {e}");
+        }
+    });
+    Ok(id)
+}
+
+/// One page of the gallery.
+#[derive(Debug, Serialize, specta::Type)]
+pub struct GalleryPage {
+    /// The takes on this page, newest first.
+    pub items: Vec<LibraryItem>,
+    /// Takes matching the filter in all.
+    pub total: u32,
+}
+
+/// Takes matching `filter` (its kind is always music), one page.
+#[tauri::command]
+#[specta::specta]
+pub fn music_gallery(state: State<'_, AppState>, filter: LibraryFilter) -> CmdResult<GalleryPage> {
+    let filter = LibraryFilter {
+        kind: Some(JobKind::Music),
+        ..filter
+    };
+    let store = state.studio.store();
+    Ok(GalleryPage {
+        items: store.library(&filter).map_err(err)?,
+        total: store.library_count(&filter).map_err(err)? as u32,
+    })
+}
+
+/// Puts takes in a collection (`None` or empty takes them out).
+#[tauri::command]
+#[specta::specta]
+pub fn set_collection(
+    state: State<'_, AppState>,
+    track_ids: Vec<i64>,
+    collection: Option<String>,
+) -> CmdResult<()> {
+    state
+        .studio
+        .set_collection(&track_ids, collection.as_deref())
+        .map_err(err)
+}
+
+/// Makes a variant whose bed is this take (`variants/<name>.toml`, the
+/// voice 18 dB over it) and returns its name, ready for the next speech batch.
+#[tauri::command]
+#[specta::specta]
+pub fn use_as_bed(state: State<'_, AppState>, track_id: i64) -> CmdResult<String> {
+    state.studio.variant_from_take(track_id).map_err(err)
+}
