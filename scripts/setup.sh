@@ -7,6 +7,7 @@
 #   scripts/setup.sh --dev    also what the tests and benchmarks use: ffmpeg/ffprobe (independent
 #                             loudness meter), sox, alsa-utils' speech recordings, and in .assets/piper-venv Python piper-tts 1.8
 #                             and local-tts-studio 1.0 (a real OpenAI-compatible speech server),
+#                             in .assets/cog-venv cog 0.23.1 + coglet (a real Cog server),
 #                             WebKitWebDriver and tauri-driver 2 (the desktop app's end-to-end test)
 set -euo pipefail
 
@@ -73,6 +74,14 @@ if ((dev)); then
     rm -rf "$venv"
     python3 -m venv "$venv"
     "$venv/bin/python" -m pip install --disable-pip-version-check -q piper-tts==1.8.0 local-tts-studio==1.0.0
+  fi
+  # A real Cog server (PyPI's cog + its Rust runtime coglet) for the music engine's tests.
+  cog_venv="$(cd "$(dirname "$0")/.." && pwd)/.assets/cog-venv"
+  if ! "$cog_venv/bin/python" -c "import cog, coglet" >/dev/null 2>&1; then
+    echo "setup: installing cog 0.23.1 and coglet 0.23.1 (a real Cog server for the tests)" >&2
+    rm -rf "$cog_venv"
+    python3 -m venv "$cog_venv"
+    "$cog_venv/bin/python" -m pip install --disable-pip-version-check -q cog==0.23.1 coglet==0.23.1
   fi
   # tauri-driver speaks WebDriver to tests and starts the app under WebKitWebDriver.
   if ! tauri-driver --help >/dev/null 2>&1; then

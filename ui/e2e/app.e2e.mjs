@@ -271,6 +271,33 @@ test("real app: paste, pick voice and two variants, generate, every track comple
     if (process.env.INTONE_E2E_CONVERT_SCREENSHOT) {
       await writeFile(process.env.INTONE_E2E_CONVERT_SCREENSHOT, await driver.takeScreenshot(), "base64");
     }
+
+    // Music: a prompt makes a take with the built-in composer; it plays.
+    await driver.findElement(By.xpath('//nav//button[normalize-space()="Music"]')).click();
+    const prompt = await driver.wait(until.elementLocated(By.css('textarea[aria-label="Prompt"]')), 10_000);
+    await prompt.sendKeys("calm piano, slow, warm");
+    const seconds = await driver.findElement(By.css('input[aria-label="Duration in seconds"]'));
+    await seconds.clear();
+    await seconds.sendKeys("6");
+    const takes = await driver.findElement(By.css('input[aria-label="Takes"]'));
+    await takes.clear();
+    await takes.sendKeys("1");
+    await driver.findElement(By.xpath('//button[normalize-space()="Generate 1 take"]')).click();
+    await driver.wait(until.elementLocated(By.xpath('//h2[@id="batch-h" and contains(., "Music")]')), 20_000, "the music batch did not open");
+    const musicStatus = await driver.findElement(By.css('[data-testid="batch-status"]'));
+    await driver.wait(async () => (await musicStatus.getText()).toLowerCase() === "completed", 120_000, "the take did not complete");
+    const take = await driver.findElement(By.css('ul[aria-label="Tracks"] li.track'));
+    assert.equal(await take.findElement(By.css(".section")).getText(), "calm piano, slow, warm");
+    assert.match(await take.findElement(By.css(".meta")).getText(), /^0:06 · -16\.\d LUFS · -\d\.\d dBTP$/);
+    await driver.wait(until.elementLocated(By.css('ul[aria-label="Tracks"] li.track canvas')), 10_000);
+    const takeHead = await take.findElement(By.css(".playhead"));
+    await take.findElement(By.css("button.play")).click();
+    await driver.wait(async () => parseFloat(await takeHead.getCssValue("left")) > 0, 20_000, "the take did not play");
+    // The gallery lists it.
+    await driver.wait(until.elementLocated(By.xpath('//ul[@aria-label="Takes"]//li[contains(., "calm piano, slow, warm")]')), 10_000, "the gallery does not list the take");
+    if (process.env.INTONE_E2E_MUSIC_SCREENSHOT) {
+      await writeFile(process.env.INTONE_E2E_MUSIC_SCREENSHOT, await driver.takeScreenshot(), "base64");
+    }
   } catch (e) {
     if (driver) {
       const shot = join(tmpdir(), "intone-e2e-failure.png");

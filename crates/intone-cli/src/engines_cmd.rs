@@ -11,11 +11,13 @@ use intone_core::Studio;
 #[derive(Subcommand, Debug)]
 pub enum EnginesCommand {
     /// Add a TTS server (or a pool of servers) as engine NAME; its voices become NAME:VOICE.
+    /// With --kind cog, a music model served by Cog (see `intone models`).
     Add {
         /// Engine name (letters, digits, - and _).
         name: String,
-        /// Protocol: openai (/v1/audio/speech) or chatterbox (Chatterbox-TTS-Server /tts).
-        #[arg(long, value_parser = ["openai", "chatterbox"])]
+        /// Protocol: openai (/v1/audio/speech), chatterbox (Chatterbox-TTS-Server /tts) or
+        /// cog (a Cog server's /predictions: MusicGen, Riffusion…).
+        #[arg(long, value_parser = ["openai", "chatterbox", "cog"])]
         kind: String,
         /// Server base URL, e.g. http://127.0.0.1:8004 (repeat for a pool).
         #[arg(long = "url", required = true)]
@@ -102,7 +104,7 @@ pub fn run(studio: &Studio, cmd: EnginesCommand) -> anyhow::Result<ExitCode> {
             if json {
                 println!("{}", serde_json::to_string_pretty(&file.engines)?);
             } else if file.engines.is_empty() {
-                println!("No engines configured. Add one with: intone engines add NAME --kind openai|chatterbox --url URL");
+                println!("No engines configured. Add one with: intone engines add NAME --kind openai|chatterbox|cog --url URL");
             } else {
                 for (name, e) in &file.engines {
                     println!(

@@ -473,7 +473,12 @@ export type Kind =
 /**  `POST /v1/audio/speech` (OpenAI's API, copied by many local servers). */
 "openai" | 
 /**  Chatterbox-TTS-Server's `POST /tts`. */
-"chatterbox";
+"chatterbox" | 
+/**
+ *  A Cog server (`PUT /predictions/{id}`) with a music model: a music
+ *  engine, not a voice.
+ */
+"cog";
 
 /**  The values present in the Library, for the filter pickers. */
 export type LibraryFacets = {

@@ -174,7 +174,12 @@ impl EngineRegistry {
         )));
         match http::config::EnginesFile::load(&home.engines_path()) {
             Ok(file) => {
-                for (name, cfg) in &file.engines {
+                // Cog engines make music, not speech (see `music::MusicRegistry`).
+                for (name, cfg) in file
+                    .engines
+                    .iter()
+                    .filter(|(_, c)| c.kind != http::config::Kind::Cog)
+                {
                     match http::make(name, cfg) {
                         Ok(e) => r.add(e),
                         Err(e) => r.warnings.push(e.to_string()),

@@ -64,6 +64,7 @@ impl Studio {
             self.home(),
             self.pipeline.options.ort_intra_threads,
         ));
+        self.pipeline.reload_music();
     }
 
     /// Checks an HTTP engine's servers and counts its voices.
@@ -78,6 +79,7 @@ impl Studio {
         Ok(match cfg.kind {
             Kind::Openai => OpenAiEngine::new(name, cfg.clone())?.health(),
             Kind::Chatterbox => ChatterboxEngine::new(name, cfg.clone())?.health(),
+            Kind::Cog => crate::engines::music::cog::Cog::new(name, cfg)?.health(),
         })
     }
 

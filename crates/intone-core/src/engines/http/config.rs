@@ -2,7 +2,7 @@
 //!
 //! ```toml
 //! [engines.kokoro]
-//! kind = "openai"                       # or "chatterbox"
+//! kind = "openai"                       # or "chatterbox", or "cog" (a music model)
 //! urls = ["http://127.0.0.1:8880"]      # several = a pool, round-robin over healthy ones
 //! model = "kokoro"                      # openai: the `model` field sent
 //! voices = ["af_heart", "am_adam"]      # used when the server cannot list its voices
@@ -29,6 +29,9 @@ pub enum Kind {
     Openai,
     /// Chatterbox-TTS-Server's `POST /tts`.
     Chatterbox,
+    /// A Cog server (`PUT /predictions/{id}`) with a music model: a music
+    /// engine, not a voice.
+    Cog,
 }
 
 impl std::str::FromStr for Kind {
@@ -37,8 +40,9 @@ impl std::str::FromStr for Kind {
         match s {
             "openai" => Ok(Self::Openai),
             "chatterbox" => Ok(Self::Chatterbox),
+            "cog" => Ok(Self::Cog),
             o => Err(Error::Config(format!(
-                "unknown engine kind \"{o}\" (use openai or chatterbox)"
+                "unknown engine kind \"{o}\" (use openai, chatterbox or cog)"
             ))),
         }
     }
@@ -49,6 +53,7 @@ impl std::fmt::Display for Kind {
         f.write_str(match self {
             Self::Openai => "openai",
             Self::Chatterbox => "chatterbox",
+            Self::Cog => "cog",
         })
     }
 }
@@ -131,7 +136,7 @@ pub struct EnginesFile {
 }
 
 /// Names the built-in engines use.
-pub const RESERVED: &[&str] = &["espeak", "piper"];
+pub const RESERVED: &[&str] = &["espeak", "piper", "builtin"];
 
 /// Whether `url` is plain HTTP on a loopback host.
 pub fn is_loopback(url: &str) -> bool {

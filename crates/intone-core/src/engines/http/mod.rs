@@ -35,6 +35,11 @@ pub fn make(name: &str, cfg: &EngineConfig) -> crate::Result<Arc<dyn SpeechEngin
     Ok(match cfg.kind {
         Kind::Openai => Arc::new(openai::OpenAiEngine::new(name, cfg.clone())?),
         Kind::Chatterbox => Arc::new(chatterbox::ChatterboxEngine::new(name, cfg.clone())?),
+        Kind::Cog => {
+            return Err(crate::Error::Config(format!(
+                "engine \"{name}\" is a Cog music engine, not a voice"
+            )))
+        }
     })
 }
 

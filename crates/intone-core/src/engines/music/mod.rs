@@ -1,9 +1,10 @@
 //! Music engines: what makes a take from a prompt. One trait for the
-//! built-in composer ([`builtin`]) and for models served elsewhere (Cog's
-//! MusicGen and Riffusion are next), with continuation in the request from
-//! the start (scenes generate each piece from the end of the last).
+//! built-in composer ([`builtin`]) and for models served by Cog ([`cog`]:
+//! MusicGen, Riffusion, any predictor), with continuation in the request
+//! from the start (scenes generate each piece from the end of the last).
 
 pub mod builtin;
+pub mod cog;
 pub mod compose;
 pub mod continuation;
 pub mod prompt;
@@ -130,9 +131,22 @@ impl MusicRegistry {
         r
     }
 
-    /// Every music engine this home has (today the built-in composer).
+    /// The built-in composer plus every Cog engine in `engines.toml` (a
+    /// broken file leaves the built-in one alone; the speech engines report
+    /// the problem).
     pub fn load(home: &crate::home::Home) -> Self {
-        Self::builtin(home)
+        let mut r = Self::builtin(home);
+        if let Ok(file) = crate::engines::http::config::EnginesFile::load(&home.engines_path()) {
+            for (name, cfg) in &file.engines {
+                if cfg.kind == crate::engines::http::config::Kind::Cog {
+                    match cog::Cog::new(name, cfg) {
+                        Ok(e) => r.add(Arc::new(e)),
+                        Err(e) => tracing::warn!("{e}"),
+                    }
+                }
+            }
+        }
+        r
     }
 
     /// Adds (or replaces) an engine.

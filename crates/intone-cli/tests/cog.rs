@@ -1,0 +1,315 @@
+//! The Cog music engine against a real Cog server: PyPI's `cog` 0.23.1 with
+//! its Rust runtime `coglet` (installed by `scripts/setup.sh --dev` in
+//! `.assets/cog-venv`), running a small predictor with meta/musicgen's input
+//! schema (`tests/servers/cog_musicgen`). Covers the schema's parameters in
+//! `intone models`, takes through the pipeline, a failed prediction's
+//! message, concurrent takes meeting Cog's busy 409, continuation, and a
+//! server killed mid-batch then restarted (`retry` completes).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{intone, json, run};
+
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+fn venv() -> PathBuf {
+    let v = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.assets/cog-venv");
+    assert!(
+        v.join("bin/python").is_file(),
+        "{} is missing: run scripts/setup.sh --dev",
+        v.display()
+    );
+    v
+}
+
+/// Starts the predictor under `python -m cog.server.http` on `port` and waits
+/// for `/health-check` to say READY.
+fn start(dir: &Path, port: u16) -> Server {
+    let v = venv();
+    let path = format!(
+        "{}:{}",
+        v.join("bin").display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let child = Command::new(v.join("bin/python"))
+        .args(["-m", "cog.server.http", "--host", "127.0.0.1"])
+        .current_dir(dir)
+        .env("PATH", path)
+        .env("PORT", port.to_string())
+        .env("COG_PREDICT_TYPE_STUB", "predict.py:Predictor")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the Cog server");
+    let s = Server { child, port };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let ready = Command::new("curl")
+            .args(["-s", &format!("http://127.0.0.1:{port}/health-check")])
+            .output()
+            .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("\"READY\""));
+        if ready {
+            return s;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the Cog server did not become ready"
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+/// The predictor copied to a fresh folder (Cog reads `.cog/` from its cwd).
+fn predictor(tmp: &Path) -> PathBuf {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/servers/cog_musicgen");
+    let dir = tmp.join("predictor");
+    std::fs::create_dir_all(dir.join(".cog")).expect("dir");
+    std::fs::copy(src.join("predict.py"), dir.join("predict.py")).expect("predict.py");
+    std::fs::copy(
+        src.join(".cog/openapi_schema.json"),
+        dir.join(".cog/openapi_schema.json"),
+    )
+    .expect("schema");
+    dir
+}
+
+fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn musicgen_through_a_real_cog_server() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let home = tmp.path().join("home");
+    let server = start(&predictor(tmp.path()), free_port());
+    let url = format!("http://127.0.0.1:{}", server.port);
+    let out =
+        run(intone(&home).args(["engines", "add", "musicgen", "--kind", "cog", "--url", &url]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(intone(&home).args(["engines", "test", "musicgen"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    // The model's own parameters, read from its OpenAPI schema.
+    let models = json(&run(intone(&home).args(["models", "--json"])));
+    let mg = models
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|e| e["name"] == "musicgen")
+        .expect("musicgen")
+        .clone();
+    assert_eq!(mg["kind"], "cog");
+    assert_eq!(mg["available"], true);
+    assert_eq!(mg["models"][0], "stereo-melody-large");
+    let names: Vec<&str> = mg["params"]
+        .as_array()
+        .expect("params")
+        .iter()
+        .map(|p| p["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "multi_band_diffusion",
+            "normalization_strategy",
+            "top_k",
+            "top_p",
+            "temperature",
+            "classifier_free_guidance",
+            "output_format"
+        ]
+    );
+    let ns = mg["params"]
+        .as_array()
+        .expect("params")
+        .iter()
+        .find(|p| p["name"] == "normalization_strategy")
+        .expect("ns")
+        .clone();
+    assert_eq!(
+        ns["choices"],
+        serde_json::json!(["loudness", "clip", "peak", "rms"])
+    );
+    assert_eq!(ns["default"], "loudness");
+
+    // Two takes at once against Cog's single slot: one waits out the 409.
+    let out = run(intone(&home).args([
+        "--workers",
+        "2",
+        "music",
+        "ambient pads",
+        "--engine",
+        "musicgen",
+        "--model",
+        "large",
+        "--takes",
+        "2",
+        "--duration",
+        "3.5",
+        "--seed",
+        "7",
+        "--set",
+        "top_k=100",
+        "--set",
+        "normalization_strategy=peak",
+        "--json",
+    ]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc = json(&out);
+    assert_eq!(doc["status"], "completed");
+    for t in doc["tracks"].as_array().expect("tracks") {
+        // Whole seconds from the model; the take is exact.
+        assert_eq!(t["duration_ms"], 3500);
+        assert_eq!(t["voice"], "musicgen:large");
+        assert!((t["loudness_lufs"].as_f64().expect("lufs") + 16.0).abs() < 0.6);
+    }
+    let first = PathBuf::from(doc["tracks"][0]["output_path"].as_str().expect("path"));
+
+    // A bad parameter is refused before anything is recorded, naming it.
+    let out = run(intone(&home).args([
+        "music",
+        "x",
+        "--engine",
+        "musicgen",
+        "--set",
+        "normalization_strategy=loud",
+    ]));
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("normalization_strategy must be one of loudness, clip, peak, rms"),
+        "{}",
+        stderr(&out)
+    );
+
+    // A failed prediction (HTTP 200, status failed) shows the model's message.
+    let out = run(intone(&home).args([
+        "music",
+        "please refuse",
+        "--engine",
+        "musicgen",
+        "--duration",
+        "2",
+        "--json",
+    ]));
+    let doc = json(&out);
+    assert_eq!(doc["status"], "failed", "{}", stderr(&out));
+    let e = doc["tracks"][0]["error"].as_str().expect("error");
+    assert!(
+        e.contains("the model failed") && e.contains("the model refused this prompt"),
+        "{e}"
+    );
+
+    // Continuation: the take is the first one with the new music joined on.
+    let doc = json(&run(intone(&home).args([
+        "music",
+        "more pads",
+        "--engine",
+        "musicgen",
+        "--duration",
+        "3",
+        "--seed",
+        "8",
+        "--continue",
+        first.to_str().expect("utf-8"),
+        "--json",
+    ])));
+    assert_eq!(doc["status"], "completed");
+    assert_eq!(doc["tracks"][0]["duration_ms"], 3500 + 3000);
+    drop(server);
+}
+
+#[test]
+fn a_server_killed_mid_batch_then_restarted_is_retried() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let home = tmp.path().join("home");
+    let dir = predictor(tmp.path());
+    let port = free_port();
+    let server = start(&dir, port);
+    let url = format!("http://127.0.0.1:{port}");
+    assert!(
+        run(intone(&home).args(["engines", "add", "musicgen", "--kind", "cog", "--url", &url]))
+            .status
+            .success()
+    );
+    let batch = intone(&home)
+        .args([
+            "--workers",
+            "1",
+            "music",
+            "drone",
+            "--engine",
+            "musicgen",
+            "--takes",
+            "3",
+            "--duration",
+            "2",
+            "--json",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("music");
+    // Let the first take finish, then kill the server.
+    let db = home.join("intone.db");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let done = intone_core::store::Store::open(&db)
+            .ok()
+            .and_then(|s| s.tracks(1).ok())
+            .is_some_and(|t| {
+                t.iter()
+                    .any(|t| t.status == intone_core::store::TrackStatus::Completed)
+            });
+        if done {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the first take did not complete");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    drop(server);
+    let out = batch.wait_with_output().expect("music ends");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let doc = json(&out);
+    assert_eq!(doc["status"], "partial_success");
+    let failed: Vec<_> = doc["tracks"]
+        .as_array()
+        .expect("tracks")
+        .iter()
+        .filter(|t| t["status"] == "failed")
+        .collect();
+    assert_eq!(failed.len(), 2);
+    assert!(
+        failed[0]["error"]
+            .as_str()
+            .expect("error")
+            .contains("cannot connect"),
+        "{}",
+        failed[0]
+    );
+
+    let _server = start(&dir, port);
+    let out = run(intone(&home).args(["retry", "1", "--json"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(json(&out)["status"], "completed");
+}
