@@ -54,7 +54,7 @@ fn database_made_by_version_1_upgrades_in_place() {
             .is_err());
     }
     let store = Store::open(&db).expect("upgrade");
-    assert_eq!(store.schema_version().expect("v"), 4);
+    assert_eq!(store.schema_version().expect("v"), 5);
     assert!(store.inputs().expect("inputs table exists").is_empty());
     let t = store.tracks(1).expect("tracks");
     assert_eq!(t.len(), 1);
@@ -121,7 +121,7 @@ fn version_3_store_with_speech_batches_upgrades_to_job_kinds() {
         .expect("seed");
     }
     let store = Store::open(&db).expect("upgrade");
-    assert_eq!(store.schema_version().expect("v"), 4);
+    assert_eq!(store.schema_version().expect("v"), 5);
     let steps: i64 = store
         .with(|c| Ok(c.query_row("SELECT count(*) FROM steps", [], |r| r.get(0))?))
         .expect("steps");
@@ -131,6 +131,7 @@ fn version_3_store_with_speech_batches_upgrades_to_job_kinds() {
         assert_eq!(t.len(), 4);
         assert_eq!(t[2].title, format!("Section {b}.2"));
         assert!(t[2].section_id.is_some());
+        assert_eq!(t[2].collection, None);
         assert_eq!(t[2].loudness_lufs, Some(-16.0));
         assert_eq!(store.batch(b).expect("b").kind, JobKind::Speech);
     }
