@@ -68,7 +68,7 @@ fn database_made_by_version_1_upgrades_in_place() {
             .expect("reopen")
             .schema_version()
             .expect("v"),
-        4
+        5
     );
 }
 
