@@ -54,6 +54,7 @@ pub fn builder<R: Runtime>() -> Builder<R> {
             music::make_music,
             music::music_gallery,
             music::set_collection,
+            music::regenerate_take,
             music::use_as_bed,
             engines::list_engines,
             engines::add_engine,

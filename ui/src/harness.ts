@@ -295,14 +295,30 @@ mockIPC(
         const f = a.filter as LibraryFilter;
         const music = new Set(batches.filter((b) => b.kind === "music").map((b) => b.id));
         const all = allTracks()
-          .filter((t) => music.has(t.batch_id) && (!f.status || t.status === f.status) && (!f.collection || t.collection === f.collection))
+          .filter((t) => music.has(t.batch_id) && (!f.status || t.status === f.status) && (!f.collection || t.collection === f.collection) && (!f.voice || t.voice === f.voice))
           .reverse();
         const page = all.slice(f.offset ?? 0, (f.offset ?? 0) + (f.limit ?? all.length));
-        return { items: page.map((t) => ({ track: { ...t }, source: t.title, kind: "music", project: "Music", created_at: "2026-11-21T10:00:00Z" })), total: all.length };
+        return {
+          takes: page.map((t) => ({
+            item: { track: { ...t }, source: t.title, kind: "music", project: "Music", created_at: "2026-11-21T10:00:00Z" },
+            recipe: { engine: t.voice, model: null, prompt: t.title, duration_ms: 30000, seed: Number(t.variant.replace("seed ", "")), params: { temperature: "0.5" }, target_lufs: -16, understood: ["calm", "piano", "rain"], continue_from: null, overlap_ms: 1500 },
+          })),
+          total: all.length,
+        };
       }
       case "set_collection": {
         for (const t of allTracks()) if (a.trackIds.includes(t.id)) t.collection = a.collection;
         return null;
+      }
+      case "regenerate_take": {
+        const src = allTracks().find((t) => t.id === a.trackId)!;
+        const id = batches.length + 1;
+        const row: TrackRow = { ...src, id: nextTrack++, batch_id: id, position: 0, variant: "seed 777", status: "pending", stage: null, output_path: null, duration_ms: null, loudness_lufs: null, true_peak_dbtp: null, peaks_path: null };
+        const batch: BatchRow = { id, project: "Music", project_slug: "music", kind: "music", status: "pending", voice: src.voice, format: "wav", sample_rate_hz: 48000, bit_depth: 16, expected: 1, completed: 0, failed: 0, cancelled: 0, pending: 1, created_at: "2026-11-21T10:00:00Z", updated_at: "2026-11-21T10:00:00Z" };
+        batches.unshift(batch);
+        tracks.set(id, [row]);
+        setTimeout(() => runMusic(batch, [row]), 50);
+        return id;
       }
       case "use_as_bed":
         return `take-${a.trackId}`;

@@ -2,7 +2,8 @@
 // IPC mocks (src/harness.ts): type a prompt with a suggestion, see the
 // engine's parameters, generate three takes with a locked seed, watch them
 // complete in the batch view, play one from the gallery, put it in a
-// collection, filter the gallery by it, use it as a bed, delete one.
+// collection, filter the gallery by it and by engine, use it as a bed,
+// regenerate one (same settings, new seed), delete one.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { serve, launch, openHarness } from "./harness-server.mjs";
@@ -40,6 +41,9 @@ test("music: prompt with suggestions, parameters, three takes, gallery play/coll
     const takes = page.getByRole("list", { name: "Takes" }).getByRole("listitem");
     await takes.nth(2).waitFor();
     assert.match(await page.getByRole("heading", { name: /Gallery/ }).innerText(), /3 takes/);
+    // Each card shows how it was made.
+    assert.match(await takes.first().locator(".params").innerText(), /temperature 0\.5 · understood: calm, piano, rain/);
+    assert.equal(await takes.first().locator("canvas").count(), 1);
     await page.getByRole("button", { name: "Play calm piano, rain · seed 43" }).first().click();
     await page.getByRole("button", { name: "Pause calm piano, rain · seed 43" }).first().waitFor();
 
@@ -51,9 +55,16 @@ test("music: prompt with suggestions, parameters, three takes, gallery play/coll
     await takes.first().getByRole("button", { name: "Use as bed" }).click();
     await page.getByText('Variant "take-').waitFor();
     await page.getByLabel("Filter by collection").selectOption("");
+    // Regenerate: the same settings, a new seed, a new batch.
+    await page.getByRole("button", { name: "Regenerate calm piano, rain · seed 42" }).click();
+    await page.getByRole("heading", { name: /Batch 2 · Music/ }).waitFor();
+    await page.getByTestId("batch-counts").filter({ hasText: "1 of 1 completed" }).waitFor({ timeout: 20000 });
+    await page.getByRole("heading", { name: /Gallery/ }).filter({ hasText: "4 takes" }).waitFor();
+    await page.getByLabel("Filter by engine").selectOption("builtin");
+    await page.getByRole("heading", { name: /Gallery/ }).filter({ hasText: "4 takes" }).waitFor();
     page.once("dialog", (d) => d.accept());
     await page.getByRole("button", { name: "Delete calm piano, rain · seed 42" }).click();
-    await page.getByRole("heading", { name: /Gallery/ }).filter({ hasText: "2 takes" }).waitFor();
+    await page.getByRole("heading", { name: /Gallery/ }).filter({ hasText: "3 takes" }).waitFor();
     await page.screenshot({ path: process.env.UI_MUSIC_SCREENSHOT ?? "/tmp/intone-ui-music.png" });
     assert.deepEqual(errors, []);
   } finally {

@@ -7,7 +7,6 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 use intone_core::audio::encode::Format;
-use intone_core::pipeline::music::MusicRecipe;
 use intone_core::store::{JobKind, LibraryFilter, LibraryItem, TrackStatus};
 use intone_core::studio::{MusicOrder, DEFAULT_MUSIC_LUFS};
 use intone_core::Studio;
@@ -91,6 +90,17 @@ pub enum MusicCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Make a new take with a take's settings and a new seed.
+    Regenerate {
+        /// Track id of the take.
+        id: i64,
+        /// Seed of the new take (default: a new random one).
+        #[arg(long)]
+        seed: Option<u32>,
+        /// Print one JSON document on stdout.
+        #[arg(long)]
+        json: bool,
+    },
     /// Put takes in a collection (an empty name takes them out).
     Collect {
         /// Collection name.
@@ -125,6 +135,14 @@ pub fn music(
     a: MusicArgs,
 ) -> anyhow::Result<ExitCode> {
     if let Some(cmd) = a.command {
+        if let MusicCommand::Regenerate { id, seed, json } = cmd {
+            let batch_id = studio.regenerate(id, seed)?;
+            let batch = rt.block_on(progress::with_progress(studio, async {
+                studio.run_batch(batch_id).await
+            }))?;
+            output::batch_result(studio, &batch, json)?;
+            return Ok(code_for(batch.status));
+        }
         return gallery(studio, cmd);
     }
     let order = MusicOrder {
@@ -204,9 +222,7 @@ fn gallery(studio: &Studio, cmd: MusicCommand) -> anyhow::Result<ExitCode> {
         }
         MusicCommand::Show { id, json } => {
             let t = studio.store().track(id)?;
-            let (_, recipe_json) = studio.store().track_inputs(id)?;
-            let recipe: MusicRecipe = serde_json::from_str(&recipe_json)
-                .map_err(|_| anyhow::anyhow!("track {id} is not a music take"))?;
+            let recipe = studio.take_recipe(id)?;
             if json {
                 output::print_json(&json!({ "track": t, "recipe": recipe }))?;
                 return Ok(ExitCode::SUCCESS);
@@ -253,6 +269,7 @@ fn gallery(studio: &Studio, cmd: MusicCommand) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        MusicCommand::Regenerate { .. } => unreachable!("handled by music()"),
         MusicCommand::Delete { ids } => {
             let r = studio.delete_tracks(&ids)?;
             eprintln!("deleted {} take(s)", r.deleted);

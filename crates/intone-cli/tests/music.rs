@@ -272,7 +272,33 @@ fn gallery_pages_and_filters_two_thousand_takes() {
     let done = list(&["--status", "completed"]);
     assert_eq!(done["total"], 1);
     assert_eq!(done["takes"][0]["track"]["title"], "rain and wind");
-    // Collect the real take, then delete it: its file goes too.
+    // Regenerate: the same settings with a new seed, in the same collection.
+    let id0 = done["takes"][0]["track"]["id"].as_i64().expect("id");
+    let out = run(intone(home).args([
+        "music",
+        "regenerate",
+        &id0.to_string(),
+        "--seed",
+        "10",
+        "--json",
+    ]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let again = json(&out);
+    assert_eq!(again["tracks"][0]["variant"], "seed 10");
+    assert_eq!(again["tracks"][0]["title"], "rain and wind");
+    let shown = json(&run(intone(home).args([
+        "music",
+        "show",
+        &again["tracks"][0]["id"].to_string(),
+        "--json",
+    ])));
+    assert_eq!(shown["recipe"]["duration_ms"], 2000);
+    assert_eq!(
+        shown["recipe"]["understood"],
+        serde_json::json!(["rain", "wind"])
+    );
+    let done = list(&["--status", "completed", "--offset", "1"]);
+    // Collect the first real take, then delete it: its file goes too.
     let id = done["takes"][0]["track"]["id"].as_i64().expect("id");
     let file = PathBuf::from(
         done["takes"][0]["track"]["output_path"]

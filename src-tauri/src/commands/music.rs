@@ -1,6 +1,7 @@
 //! Music view: the engines and vocabulary, Generate (a `music` batch), the
 //! gallery page, collections, and using a take as a variant's bed.
 
+use intone_core::pipeline::music::MusicRecipe;
 use intone_core::store::{JobKind, LibraryFilter, LibraryItem};
 use intone_core::studio::{MusicCatalog, MusicOrder};
 use serde::Serialize;
@@ -37,11 +38,20 @@ pub async fn make_music(state: State<'_, AppState>, order: MusicOrder) -> CmdRes
     Ok(id)
 }
 
+/// One take of the gallery: its row and how it was made.
+#[derive(Debug, Serialize, specta::Type)]
+pub struct GalleryTake {
+    /// The take as the Library lists it.
+    pub item: LibraryItem,
+    /// Prompt, engine, model, parameters, seed, words understood.
+    pub recipe: Option<MusicRecipe>,
+}
+
 /// One page of the gallery.
 #[derive(Debug, Serialize, specta::Type)]
 pub struct GalleryPage {
     /// The takes on this page, newest first.
-    pub items: Vec<LibraryItem>,
+    pub takes: Vec<GalleryTake>,
     /// Takes matching the filter in all.
     pub total: u32,
 }
@@ -54,11 +64,41 @@ pub fn music_gallery(state: State<'_, AppState>, filter: LibraryFilter) -> CmdRe
         kind: Some(JobKind::Music),
         ..filter
     };
-    let store = state.studio.store();
+    let studio = &state.studio;
+    let takes = studio
+        .store()
+        .library(&filter)
+        .map_err(err)?
+        .into_iter()
+        .map(|item| GalleryTake {
+            recipe: studio.take_recipe(item.track.id).ok(),
+            item,
+        })
+        .collect();
     Ok(GalleryPage {
-        items: store.library(&filter).map_err(err)?,
-        total: store.library_count(&filter).map_err(err)? as u32,
+        takes,
+        total: studio.store().library_count(&filter).map_err(err)? as u32,
     })
+}
+
+/// Records a new take with take `track_id`'s settings and a new seed, and
+/// starts it. Returns the batch id.
+#[tauri::command]
+#[specta::specta]
+pub async fn regenerate_take(state: State<'_, AppState>, track_id: i64) -> CmdResult<i64> {
+    let studio = state.studio.clone();
+    let id = tauri::async_runtime::spawn_blocking(move || {
+        studio.regenerate(track_id, None).map_err(err)
+    })
+    .await
+    .map_err(err)??;
+    let studio = state.studio.clone();
+    tauri::async_runtime::spawn(async move {
+        if let Err(e) = studio.run_batch(id).await {
+            tracing::error!("batch {id}: {e}");
+        }
+    });
+    Ok(id)
 }
 
 /// Puts takes in a collection (`None` or empty takes them out).

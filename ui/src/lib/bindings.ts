@@ -96,6 +96,11 @@ export const commands = {
 	/**  Puts takes in a collection (`None` or empty takes them out). */
 	setCollection: (trackIds: number[], collection: string | null) => __TAURI_INVOKE<null>("set_collection", { trackIds, collection }),
 	/**
+	 *  Records a new take with take `track_id`'s settings and a new seed, and
+	 *  starts it. Returns the batch id.
+	 */
+	regenerateTake: (trackId: number) => __TAURI_INVOKE<number>("regenerate_take", { trackId }),
+	/**
 	 *  Makes a variant whose bed is this take (`variants/<name>.toml`, the
 	 *  voice 18 dB over it) and returns its name, ready for the next speech batch.
 	 */
@@ -407,9 +412,17 @@ export type Format =
 /**  One page of the gallery. */
 export type GalleryPage = {
 	/**  The takes on this page, newest first. */
-	items: LibraryItem[],
+	takes: GalleryTake[],
 	/**  Takes matching the filter in all. */
 	total: number,
+};
+
+/**  One take of the gallery: its row and how it was made. */
+export type GalleryTake = {
+	/**  The take as the Library lists it. */
+	item: LibraryItem,
+	/**  Prompt, engine, model, parameters, seed, words understood. */
+	recipe: MusicRecipe | null,
 };
 
 /**  What Generate sends. */
@@ -596,6 +609,33 @@ export type MusicOrder = {
 	continue_from?: string | null,
 	/**  Crossfade into the new music when continuing, ms. */
 	overlap_ms?: number,
+};
+
+/**  How one take is made; stored as the track's recipe. */
+export type MusicRecipe = {
+	/**  Music engine name (`builtin`, or a Cog engine's name). */
+	engine: string,
+	/**  The engine's model, when it has several. */
+	model: string | null,
+	/**  What to make, in words. */
+	prompt: string,
+	/**  Length of the new music, ms. */
+	duration_ms: number,
+	/**  Seed of this take. */
+	seed: number,
+	/**  Model parameters (values as text). */
+	params: { [key in string]: string },
+	/**  Loudness target, LUFS. */
+	target_lufs: number | null,
+	/**  The prompt words the engine understood (built-in composer). */
+	understood: string[],
+	/**
+	 *  Audio this take continues (a kept input's path): the take is that
+	 *  audio with the new music joined onto its end.
+	 */
+	continue_from: string | null,
+	/**  Crossfade between the audio continued and the new music, ms. */
+	overlap_ms: number,
 };
 
 /**  One parameter a model takes. */

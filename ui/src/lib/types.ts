@@ -21,6 +21,7 @@ export type {
   LibraryFacets,
   MusicCatalog,
   MusicOrder,
+  MusicRecipe,
   LibraryFilter,
   LibraryItem,
   LogLine,

@@ -331,6 +331,55 @@ impl Studio {
         self.store().set_collection(track_ids, collection)
     }
 
+    /// The recipe of take `track_id` (prompt, engine, model, every
+    /// parameter, seed, words understood).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown track; [`Error::Config`] for a
+    /// track that is not a music take.
+    pub fn take_recipe(&self, track_id: i64) -> Result<MusicRecipe> {
+        let t = self.store().track(track_id)?;
+        if self.store().batch(t.batch_id)?.kind != JobKind::Music {
+            return Err(Error::Config(format!(
+                "track {track_id} is not a music take"
+            )));
+        }
+        let (_, json) = self.store().track_inputs(track_id)?;
+        serde_json::from_str(&json)
+            .map_err(|e| Error::Config(format!("take {track_id}: bad recipe: {e}")))
+    }
+
+    /// A new take with the settings of take `track_id` and a new seed
+    /// (`seed`, or a random one), in the same collection: a new `music`
+    /// batch, recorded and returned (not yet run).
+    ///
+    /// # Errors
+    /// As [`Self::take_recipe`] and [`Self::plan_music`].
+    pub fn regenerate(&self, track_id: i64, seed: Option<u32>) -> Result<i64> {
+        let r = self.take_recipe(track_id)?;
+        let t = self.store().track(track_id)?;
+        let b = self.store().batch(t.batch_id)?;
+        let order = MusicOrder {
+            prompt: r.prompt,
+            engine: Some(r.engine),
+            model: r.model,
+            duration_s: f64::from(r.duration_ms) / 1000.0,
+            takes: 1,
+            seed: Some(seed.unwrap_or_else(|| r.seed.wrapping_add(1 + fastrand::u32(..1_000_000)))),
+            params: r.params,
+            collection: t.collection,
+            format: b.format.parse()?,
+            sample_rate_hz: b.sample_rate_hz,
+            bit_depth: b.bit_depth,
+            target_lufs: r.target_lufs,
+            project: Some(b.project),
+            continue_from: r.continue_from,
+            overlap_ms: r.overlap_ms,
+        };
+        let plan = self.plan_music(&order)?;
+        self.create_music_batch(&plan)
+    }
+
     /// Writes a variant whose bed is the completed take `track_id`
     /// (`variants/take-<id>.toml`: `bed = "file:…"`, the bed 18 dB under the
     /// voice) and returns its name.
