@@ -282,13 +282,16 @@ test("real app: paste, pick voice and two variants, generate, every track comple
     const takes = await driver.findElement(By.css('input[aria-label="Takes"]'));
     await takes.clear();
     await takes.sendKeys("1");
+    const seed = await driver.findElement(By.css('input[aria-label="Seed"]'));
+    await seed.clear();
+    await seed.sendKeys("42");
     await driver.findElement(By.xpath('//button[normalize-space()="Generate 1 take"]')).click();
     await driver.wait(until.elementLocated(By.xpath('//h2[@id="batch-h" and contains(., "Music")]')), 20_000, "the music batch did not open");
     const musicStatus = await driver.findElement(By.css('[data-testid="batch-status"]'));
     await driver.wait(async () => (await musicStatus.getText()).toLowerCase() === "completed", 120_000, "the take did not complete");
     const take = await driver.findElement(By.css('ul[aria-label="Tracks"] li.track'));
     assert.equal(await take.findElement(By.css(".section")).getText(), "calm piano, slow, warm");
-    assert.match(await take.findElement(By.css(".meta")).getText(), /^0:06 · -16\.\d LUFS · -\d\.\d dBTP$/);
+    assert.match(await take.findElement(By.css(".meta")).getText(), /^0:06 · -1[56]\.\d LUFS · -\d\.\d dBTP$/);
     await driver.wait(until.elementLocated(By.css('ul[aria-label="Tracks"] li.track canvas')), 10_000);
     const takeHead = await take.findElement(By.css(".playhead"));
     await take.findElement(By.css("button.play")).click();
