@@ -127,12 +127,7 @@ pub async fn convert(state: State<'_, AppState>, args: ConvertArgs) -> CmdResult
     .await
     .map_err(err)??;
     if let Some(id) = started.batch_id {
-        let studio = state.studio.clone();
-        tauri::async_runtime::spawn(async move {
-            if let Err(e) = studio.run_batch(id).await {
-                tracing::error!("batch {id}: {e}");
-            }
-        });
+        super::run_in_background(&state, id);
     }
     Ok(started)
 }

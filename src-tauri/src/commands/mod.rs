@@ -17,6 +17,17 @@ use crate::AppState;
 /// What every command returns: the value or one readable line.
 pub type CmdResult<T> = Result<T, String>;
 
+/// Runs recorded batch `id` on the async runtime; its progress reaches the
+/// UI as events, and an error that ends the run early goes to the log.
+pub fn run_in_background(state: &AppState, id: i64) {
+    let studio = state.studio.clone();
+    tauri::async_runtime::spawn(async move {
+        if let Err(e) = studio.run_batch(id).await {
+            tracing::error!("batch {id}: {e}");
+        }
+    });
+}
+
 /// The error as the line the UI shows.
 pub fn err(e: impl std::fmt::Display) -> String {
     e.to_string()

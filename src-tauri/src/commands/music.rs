@@ -29,12 +29,7 @@ pub async fn make_music(state: State<'_, AppState>, order: MusicOrder) -> CmdRes
     })
     .await
     .map_err(err)??;
-    let studio = state.studio.clone();
-    tauri::async_runtime::spawn(async move {
-        if let Err(e) = studio.run_batch(id).await {
-            tracing::error!("batch {id}: {e}");
-        }
-    });
+    super::run_in_background(&state, id);
     Ok(id)
 }
 
@@ -92,12 +87,7 @@ pub async fn regenerate_take(state: State<'_, AppState>, track_id: i64) -> CmdRe
     })
     .await
     .map_err(err)??;
-    let studio = state.studio.clone();
-    tauri::async_runtime::spawn(async move {
-        if let Err(e) = studio.run_batch(id).await {
-            tracing::error!("batch {id}: {e}");
-        }
-    });
+    super::run_in_background(&state, id);
     Ok(id)
 }
 

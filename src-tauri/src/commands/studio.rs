@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use intone_core::audio::encode::Format;
 use intone_core::engines::VoiceInfo;
 use intone_core::store::{BatchRow, TrackRow};
-use intone_core::studio::ScriptPreview;
+use intone_core::studio::{Plan, ScriptPreview};
 use intone_core::variants::Variant;
 use intone_core::GenerateRequest;
 use serde::{Deserialize, Serialize};
@@ -108,7 +108,7 @@ pub struct GenerateArgs {
 #[specta::specta]
 pub async fn generate(state: State<'_, AppState>, args: GenerateArgs) -> CmdResult<i64> {
     let studio = state.studio.clone();
-    let id = tauri::async_runtime::spawn_blocking(move || -> CmdResult<i64> {
+    let mut plan = tauri::async_runtime::spawn_blocking(move || -> CmdResult<Plan> {
         let mut paths = Vec::new();
         for s in &args.scripts {
             paths.push(studio.save_script(&s.name, &s.text).map_err(err)?);
@@ -120,17 +120,14 @@ pub async fn generate(state: State<'_, AppState>, args: GenerateArgs) -> CmdResu
             format: args.format.parse::<Format>().map_err(err)?,
             ..Default::default()
         };
-        let plan = studio.plan(&req).map_err(err)?;
-        studio.create_batch(&plan).map_err(err)
+        studio.plan(&req).map_err(err)
     })
     .await
     .map_err(err)??;
-    let studio = state.studio.clone();
-    tauri::async_runtime::spawn(async move {
-        if let Err(e) = studio.run_batch(id).await {
-            tracing::error!("batch {id}: {e}");
-        }
-    });
+    // A variant's `music:` bed is made (once) before the batch is recorded.
+    state.studio.prepare_beds(&mut plan).await.map_err(err)?;
+    let id = state.studio.create_batch(&plan).map_err(err)?;
+    super::run_in_background(&state, id);
     Ok(id)
 }
 

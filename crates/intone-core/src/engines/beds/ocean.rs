@@ -3,6 +3,7 @@
 //! period (6–13 s), height and shape. The two channels share wave timing with
 //! a small random offset, so the sea is wide but coherent.
 
+use super::noise::Pink;
 use crate::audio::biquad::Biquad;
 use crate::audio::mix::BedSource;
 
@@ -34,29 +35,11 @@ impl Wave {
 }
 
 struct Channel {
-    rng: fastrand::Rng,
-    pink: [f32; 7],
+    noise: Pink,
     lp: Biquad,
     lp2: Biquad,
     hp: Biquad,
     offset: f64,
-}
-
-impl Channel {
-    /// Paul Kellett's refined pink-noise filter on white noise.
-    fn pink(&mut self) -> f32 {
-        let w = self.rng.f32() * 2.0 - 1.0;
-        let b = &mut self.pink;
-        b[0] = 0.99886 * b[0] + w * 0.055_517_9;
-        b[1] = 0.99332 * b[1] + w * 0.075_075_9;
-        b[2] = 0.96900 * b[2] + w * 0.153_852;
-        b[3] = 0.86650 * b[3] + w * 0.310_485_6;
-        b[4] = 0.55000 * b[4] + w * 0.532_952_2;
-        b[5] = -0.7616 * b[5] - w * 0.016_898;
-        let out = b[0] + b[1] + b[2] + b[3] + b[4] + b[5] + b[6] + w * 0.5362;
-        b[6] = w * 0.115_926;
-        out * 0.11
-    }
 }
 
 /// The ocean bed.
@@ -76,8 +59,7 @@ impl Ocean {
     /// An ocean at `sample_rate_hz`, reproducible for `seed`.
     pub fn new(sample_rate_hz: u32, seed: u64) -> Self {
         let mk = |s: u64, off: f64| Channel {
-            rng: fastrand::Rng::with_seed(s),
-            pink: [0.0; 7],
+            noise: Pink::new(s),
             lp: Biquad::low_pass(sample_rate_hz, 800.0, 0.7),
             lp2: Biquad::low_pass(sample_rate_hz, 800.0, 0.7),
             hp: Biquad::high_pass(sample_rate_hz, 40.0, 0.7),
@@ -151,7 +133,7 @@ impl BedSource for Ocean {
                     self.ch[c].lp2 = lp2;
                 }
                 let chn = &mut self.ch[c];
-                let n = chn.pink();
+                let n = chn.noise.next();
                 let y = chn.hp.process(chn.lp2.process(chn.lp.process(n)));
                 *o = y * sw * 0.9;
             }
