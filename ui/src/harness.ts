@@ -321,7 +321,7 @@ mockIPC(
         return id;
       }
       case "use_as_bed":
-        return `take-${a.trackId}`;
+        return `sleep-take-${a.trackId}`;
       case "retry_batch": {
         const batch = batches.find((b) => b.id === a.batchId);
         const rows = tracks.get(a.batchId) ?? [];

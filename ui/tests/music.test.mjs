@@ -53,7 +53,7 @@ test("music: prompt with suggestions, parameters, three takes, gallery play/coll
     await page.getByLabel("Filter by collection").selectOption("Keepers");
     await page.getByRole("heading", { name: /Gallery/ }).filter({ hasText: "1 take" }).waitFor();
     await takes.first().getByRole("button", { name: "Use as bed" }).click();
-    await page.getByText('Variant "take-').waitFor();
+    await page.getByText('Variant "sleep-take-').waitFor();
     await page.getByLabel("Filter by collection").selectOption("");
     // Regenerate: the same settings, a new seed, a new batch.
     await page.getByRole("button", { name: "Regenerate calm piano, rain · seed 42" }).click();

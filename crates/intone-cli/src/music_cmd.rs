@@ -101,6 +101,11 @@ pub enum MusicCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Make a sleep variant with this take as its bed; prints the variant's name.
+    Bed {
+        /// Track id of the take.
+        id: i64,
+    },
     /// Put takes in a collection (an empty name takes them out).
     Collect {
         /// Collection name.
@@ -270,6 +275,12 @@ fn gallery(studio: &Studio, cmd: MusicCommand) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         MusicCommand::Regenerate { .. } => unreachable!("handled by music()"),
+        MusicCommand::Bed { id } => {
+            let name = studio.variant_from_take(id)?;
+            println!("{name}");
+            eprintln!("Use it with: intone generate SCRIPT --variant {name}");
+            Ok(ExitCode::SUCCESS)
+        }
         MusicCommand::Delete { ids } => {
             let r = studio.delete_tracks(&ids)?;
             eprintln!("deleted {} take(s)", r.deleted);

@@ -105,8 +105,9 @@ pub fn set_collection(
         .map_err(err)
 }
 
-/// Makes a variant whose bed is this take (`variants/<name>.toml`, the
-/// voice 18 dB over it) and returns its name, ready for the next speech batch.
+/// Makes a sleep variant whose bed is this take
+/// (`variants/sleep-take-<id>.toml`) and returns its name, ready for the next
+/// speech batch.
 #[tauri::command]
 #[specta::specta]
 pub fn use_as_bed(state: State<'_, AppState>, track_id: i64) -> CmdResult<String> {

@@ -101,8 +101,9 @@ export const commands = {
 	 */
 	regenerateTake: (trackId: number) => __TAURI_INVOKE<number>("regenerate_take", { trackId }),
 	/**
-	 *  Makes a variant whose bed is this take (`variants/<name>.toml`, the
-	 *  voice 18 dB over it) and returns its name, ready for the next speech batch.
+	 *  Makes a sleep variant whose bed is this take
+	 *  (`variants/sleep-take-<id>.toml`) and returns its name, ready for the next
+	 *  speech batch.
 	 */
 	useAsBed: (trackId: number) => __TAURI_INVOKE<string>("use_as_bed", { trackId }),
 	/**  Configured HTTP engines, by name. */

@@ -380,9 +380,10 @@ impl Studio {
         self.create_music_batch(&plan)
     }
 
-    /// Writes a variant whose bed is the completed take `track_id`
-    /// (`variants/take-<id>.toml`: `bed = "file:…"`, the bed 18 dB under the
-    /// voice) and returns its name.
+    /// Writes a sleep variant whose bed is the completed take `track_id`:
+    /// the built-in `sleep` recipe (slow pace, long fades, ducked bed) with
+    /// `bed = "file:<the take>"`, as `variants/sleep-take-<id>.toml`. Returns
+    /// its name, ready for the next speech batch.
     ///
     /// # Errors
     /// [`Error::Config`] for a take that is not completed; [`Error::Io`].
@@ -396,15 +397,20 @@ impl Studio {
                     "take {track_id} is not finished; use a completed take as a bed"
                 ))
             })?;
-        let name = format!("take-{track_id}");
-        let file = self.home().variants_dir().join(format!("{name}.toml"));
-        let text = format!(
-            "# Made from music take {track_id}: {}\nbed = {}\nbed_level_db = -18.0\n",
-            t.title.replace('\n', " "),
-            toml::Value::String(format!("file:{path}"))
+        let mut v = crate::variants::builtins()
+            .into_iter()
+            .find(|v| v.name == "sleep")
+            .ok_or_else(|| Error::Config("the built-in sleep variant is missing".into()))?;
+        v.name = format!("sleep-take-{track_id}");
+        v.description = format!(
+            "Sleep over music take {track_id}: {}",
+            t.title.replace('\n', " ")
         );
+        v.bed = BedSpec::File(PathBuf::from(path));
+        let text = toml::to_string_pretty(&v).map_err(|e| Error::Config(e.to_string()))?;
+        let file = self.home().variants_dir().join(format!("{}.toml", v.name));
         crate::fsio::write_atomically(&file, text.as_bytes())?;
-        Ok(name)
+        Ok(v.name)
     }
 
     /// Turns every `music:<prompt>` bed of `plan`'s variants into the file of
