@@ -9,6 +9,7 @@ pub mod compose;
 pub mod continuation;
 pub mod prompt;
 mod render;
+mod vocabulary;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -27,14 +27,17 @@ use std::time::Duration;
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
 
-use super::{MusicEngine, MusicEngineInfo, MusicRequest, ParamInfo};
+mod schema;
+
+use super::{MusicEngine, MusicEngineInfo, MusicRequest};
 use crate::audio::{decode, resample, wav::WavBlockWriter, Clip};
 use crate::engines::http::config::EngineConfig;
 use crate::engines::http::Http;
 use crate::engines::{EngineError, ErrorKind};
+use schema::{resolve_inputs, typed};
 
 /// Inputs Intone fills itself (not shown as parameters).
-const OWN_INPUTS: [&str; 9] = [
+pub(crate) const OWN_INPUTS: [&str; 9] = [
     "prompt",
     "prompt_a",
     "duration",
@@ -369,55 +372,6 @@ fn truncate(s: &str) -> String {
     s.chars().take(200).collect()
 }
 
-/// The `Input` schema's properties, with `$ref`/`allOf` enums inlined.
-fn resolve_inputs(doc: &Value) -> Option<Map<String, Value>> {
-    let schemas = doc["components"]["schemas"].as_object()?;
-    let props = schemas.get("Input")?["properties"].as_object()?;
-    let mut out = Map::new();
-    for (k, v) in props {
-        let mut p = v.clone();
-        let reference = v["allOf"][0]["$ref"]
-            .as_str()
-            .or_else(|| v["$ref"].as_str());
-        if let Some(r) = reference.and_then(|r| r.rsplit('/').next()) {
-            if let Some(target) = schemas.get(r) {
-                if let (Some(obj), Some(t)) = (p.as_object_mut(), target.as_object()) {
-                    for (tk, tv) in t {
-                        obj.entry(tk.clone()).or_insert_with(|| tv.clone());
-                    }
-                }
-            }
-        }
-        out.insert(k.clone(), p);
-    }
-    Some(out)
-}
-
-/// A parameter's value as the JSON type its schema says.
-fn typed(schema: &Value, v: &str) -> Result<Value, String> {
-    let v = v.trim();
-    match schema["type"].as_str() {
-        Some("integer") => v
-            .parse::<f64>()
-            .ok()
-            .filter(|n| n.fract() == 0.0)
-            .map(|n| json!(n as i64))
-            .ok_or_else(|| format!("\"{v}\" is not a whole number")),
-        Some("number") => v
-            .parse::<f64>()
-            .ok()
-            .filter(|n| n.is_finite())
-            .map(|n| json!(n))
-            .ok_or_else(|| format!("\"{v}\" is not a number")),
-        Some("boolean") => match v {
-            "true" => Ok(Value::Bool(true)),
-            "false" => Ok(Value::Bool(false)),
-            _ => Err(format!("\"{v}\" is not true or false")),
-        },
-        _ => Ok(Value::String(v.to_string())),
-    }
-}
-
 /// A clip as a `data:audio/wav;base64,…` URI (16-bit PCM).
 fn wav_data_uri(clip: &Clip) -> Result<String, String> {
     let mut cur = std::io::Cursor::new(Vec::new());
@@ -470,54 +424,8 @@ impl MusicEngine for Cog {
             .join("; ");
         let (models, params, schema_problem) = match self.inputs() {
             Ok(props) => {
-                let models = props
-                    .get("model_version")
-                    .and_then(|p| p["enum"].as_array())
-                    .map(|a| {
-                        let default = props["model_version"]["default"].as_str();
-                        let mut v: Vec<String> = a
-                            .iter()
-                            .filter_map(|x| x.as_str().map(String::from))
-                            .collect();
-                        // The default model first.
-                        v.sort_by_key(|m| Some(m.as_str()) != default);
-                        v
-                    })
-                    .unwrap_or_default();
-                let mut params: Vec<(i64, ParamInfo)> = props
-                    .iter()
-                    .filter(|(k, _)| !OWN_INPUTS.contains(&k.as_str()))
-                    .map(|(k, p)| {
-                        (
-                            p["x-order"].as_i64().unwrap_or(i64::MAX),
-                            ParamInfo {
-                                name: k.clone(),
-                                kind: p["type"].as_str().unwrap_or("string").to_string(),
-                                default: match &p["default"] {
-                                    Value::Null => None,
-                                    Value::String(s) => Some(s.clone()),
-                                    d => Some(d.to_string()),
-                                },
-                                minimum: p["minimum"].as_f64(),
-                                maximum: p["maximum"].as_f64(),
-                                choices: p["enum"]
-                                    .as_array()
-                                    .map(|a| {
-                                        a.iter()
-                                            .filter_map(|x| x.as_str().map(String::from))
-                                            .collect()
-                                    })
-                                    .unwrap_or_default(),
-                                description: p["description"]
-                                    .as_str()
-                                    .unwrap_or_default()
-                                    .to_string(),
-                            },
-                        )
-                    })
-                    .collect();
-                params.sort_by_key(|(o, p)| (*o, p.name.clone()));
-                (models, params.into_iter().map(|(_, p)| p).collect(), None)
+                let (models, params) = schema::models_and_params(&props);
+                (models, params, None)
             }
             Err(e) => (vec![], vec![], Some(e.message)),
         };
