@@ -58,6 +58,7 @@ fn main() {
         seed: 42,
         params: Default::default(),
         continuation: None,
+        open_end: false,
         sample_rate_hz: SR,
     };
     let t = Instant::now();

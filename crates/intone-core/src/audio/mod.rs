@@ -8,6 +8,7 @@ pub mod dynamics;
 pub mod edit;
 pub mod encode;
 pub mod external;
+pub mod fit;
 pub mod ingest;
 pub mod limiter;
 pub mod loudness;

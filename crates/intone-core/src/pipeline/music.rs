@@ -65,7 +65,10 @@ pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
             continuation: recipe.continue_from.as_ref().map(|p| Continuation {
                 path: p.clone(),
                 overlap_ms: recipe.overlap_ms,
+                crossfade: true,
+                state: None,
             }),
+            open_end: false,
             sample_rate_hz: sr,
         };
         let new_path = c.work.join("new.wav");

@@ -1,6 +1,6 @@
 //! Runs one track of any kind through its durable steps: claims it, builds
 //! its [`TrackCx`], hands it to its kind's step list ([`super::speech`],
-//! [`super::conversion`], [`super::music`]), and records how it ended. A step whose record
+//! [`super::conversion`], [`super::music`], [`super::scenes`]), and records how it ended. A step whose record
 //! says `done` (and whose output file exists) is skipped with its memoized
 //! output; once a step runs, every later step runs too. Outputs are
 //! committed (renamed into place) before the step is marked done.
@@ -84,5 +84,6 @@ fn run_steps(c: &TrackCx<'_>) -> Result<TrackResult> {
         JobKind::Speech => super::speech::run(c),
         JobKind::Conversion => super::conversion::run(c),
         JobKind::Music => super::music::run(c),
+        JobKind::Scenes => super::scenes::run(c),
     }
 }

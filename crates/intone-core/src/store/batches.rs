@@ -347,7 +347,9 @@ impl Store {
     }
 
     /// Puts the failed (and cancelled) tracks of a batch back to pending so a
-    /// run finishes them; completed tracks are untouched. Returns how many.
+    /// run finishes them, and the completed ones that gave up on sub-units
+    /// (scenes replaced by silence); other completed tracks are untouched.
+    /// Returns how many.
     ///
     /// # Errors
     /// [`Error::NotFound`] for an unknown id.
@@ -355,9 +357,20 @@ impl Store {
         self.batch(id)?;
         self.with(|c| {
             let tx = c.transaction()?;
+            // A completed track that gave up on some of its sub-units (a
+            // scene replaced by silence) redoes the step they belong to:
+            // those units run again and every later step after them.
+            tx.execute(
+                "DELETE FROM steps WHERE (track_id, stage) IN (
+                    SELECT u.track_id, u.stage FROM units u JOIN tracks t ON t.id = u.track_id
+                    WHERE t.batch_id = ?1 AND t.status = 'completed' AND u.status = 'failed')",
+                [id],
+            )?;
             let n = tx.execute(
                 "UPDATE tracks SET status = 'pending', error = NULL, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-                 WHERE batch_id = ?1 AND status IN ('failed', 'cancelled')",
+                 WHERE batch_id = ?1 AND (status IN ('failed', 'cancelled')
+                    OR (status = 'completed' AND EXISTS (
+                        SELECT 1 FROM units u WHERE u.track_id = tracks.id AND u.status = 'failed')))",
                 [id],
             )?;
             // Failed steps of those tracks run again; finished steps stay memoized.
@@ -377,6 +390,38 @@ impl Store {
             recompute(&tx, id)?;
             tx.commit()?;
             Ok(n)
+        })
+    }
+
+    /// Gives track `track_id` a new recipe and puts it back to pending with
+    /// its steps forgotten (its sub-units stay: a re-plan keeps those whose
+    /// key still matches), and its batch back to processing. Used to redo
+    /// one part of a finished track (regenerate one scene of a score).
+    /// Returns false when the track is running.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown id.
+    pub fn reopen_track(&self, track_id: i64, recipe_json: &str) -> Result<bool> {
+        let t = self.track(track_id)?;
+        self.with(|c| {
+            let tx = c.transaction()?;
+            let n = tx.execute(
+                "UPDATE tracks SET status = 'pending', error = NULL, recipe_json = ?2,
+                        updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+                 WHERE id = ?1 AND status != 'running'",
+                params![track_id, recipe_json],
+            )?;
+            if n == 0 {
+                return Ok(false);
+            }
+            tx.execute("DELETE FROM steps WHERE track_id = ?1", [track_id])?;
+            tx.execute(
+                "UPDATE batches SET status = 'processing' WHERE id = ?1",
+                [t.batch_id],
+            )?;
+            recompute(&tx, t.batch_id)?;
+            tx.commit()?;
+            Ok(true)
         })
     }
 

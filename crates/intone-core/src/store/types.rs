@@ -74,6 +74,8 @@ str_enum! {
         Conversion = "conversion",
         /// Prompt × take → generated, mastered music.
         Music = "music",
+        /// Scene list → one score: a take per scene, merged, fitted to a length.
+        Scenes = "scenes",
     }
 }
 
@@ -99,6 +101,14 @@ impl JobKind {
                 Stage::Peaks,
             ],
             JobKind::Music => &[Stage::Generate, Stage::Master, Stage::Encode, Stage::Peaks],
+            JobKind::Scenes => &[
+                Stage::Generate,
+                Stage::Merge,
+                Stage::Fit,
+                Stage::Master,
+                Stage::Encode,
+                Stage::Peaks,
+            ],
         }
     }
 }
@@ -127,8 +137,12 @@ str_enum! {
         Convert = "convert",
         /// Put the converted chunks back together with crossfades (conversion).
         Join = "join",
-        /// Make the take with a music engine (music).
+        /// Make the take with a music engine (music; scenes: per scene).
         Generate = "generate",
+        /// Put the scenes' takes together with crossfades on the boundaries (scenes).
+        Merge = "merge",
+        /// Make the score last exactly the target length (scenes).
+        Fit = "fit",
     }
 }
 
@@ -147,6 +161,8 @@ impl Stage {
             Stage::Chunk => "chunking",
             Stage::Convert => "converting",
             Stage::Join => "joining",
+            Stage::Merge => "merging",
+            Stage::Fit => "fitting",
         }
     }
 }

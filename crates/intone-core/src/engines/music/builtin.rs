@@ -11,6 +11,8 @@ use std::sync::{Arc, Mutex};
 
 use rustysynth::SoundFont;
 
+use super::carry::Carry;
+use super::compose::{Composer, Form};
 use super::prompt;
 use super::render::{render, Render};
 use super::{MusicEngine, MusicEngineInfo, MusicRequest, ParamInfo, DEFAULT_MUSIC_ENGINE};
@@ -200,26 +202,11 @@ impl MusicEngine for Builtin {
         }
         let temperature = temperature(req)?;
         let sf = self.load(&self.pick(req.params.get("soundfont").map(String::as_str))?)?;
-        let mut brief = prompt::read(&req.prompt);
-        if let Some(c) = &req.continuation {
-            if !brief
-                .understood
-                .iter()
-                .any(|w| w.contains(' ') && !w.ends_with("bpm"))
-            {
-                if let Some(tonic) = super::continuation::tail_tonic(
-                    &c.path,
-                    brief.mode,
-                    super::continuation::TAIL_S,
-                ) {
-                    brief.tonic = tonic;
-                }
-            }
-        }
+        let (brief, form) = self.plan(req);
         let frames = req.duration_ms * u64::from(req.sample_rate_hz) / 1000;
         let io = |e: crate::Error| perm(e.to_string());
         let mut w = WavBlockWriter::create(out, req.sample_rate_hz, 2).map_err(io)?;
-        let mut overlap = match &req.continuation {
+        let mut overlap = match req.continuation.as_ref().filter(|c| c.crossfade) {
             Some(c) => {
                 super::continuation::Overlap::open(&c.path, c.overlap_ms, req.sample_rate_hz)
                     .map_err(io)?
@@ -233,6 +220,7 @@ impl MusicEngine for Builtin {
             frames,
             sample_rate_hz: req.sample_rate_hz,
             soundfont: &sf,
+            form,
         };
         let finished = render(
             &r,
@@ -248,5 +236,58 @@ impl MusicEngine for Builtin {
             return Err(EngineError::transient(DEFAULT_MUSIC_ENGINE, "cancelled"));
         }
         w.finish().map_err(io)
+    }
+
+    fn end_state(&self, req: &MusicRequest) -> Option<String> {
+        let (brief, form) = self.plan(req);
+        let temperature = temperature(req).ok()?;
+        let dur_s = req.duration_ms as f64 / 1000.0;
+        let mut c = Composer::new(
+            brief.clone(),
+            u64::from(req.seed),
+            temperature,
+            dur_s,
+            &form,
+        );
+        for b in 0..c.total_bars() {
+            c.bar(b);
+        }
+        serde_json::to_string(&Carry::after(&brief, &c, dur_s)).ok()
+    }
+}
+
+impl Builtin {
+    /// The brief and form of `req`: its prompt read, and for a
+    /// continuation, what the music before it carries (its [`Carry`]
+    /// state, or else the key its last seconds are in).
+    fn plan(&self, req: &MusicRequest) -> (prompt::Brief, Form) {
+        let mut brief = prompt::read(&req.prompt);
+        let form = Form {
+            open_end: req.open_end,
+            ..Form::default()
+        };
+        let Some(c) = &req.continuation else {
+            return (brief, form);
+        };
+        if let Some(carry) = c
+            .state
+            .as_deref()
+            .and_then(|s| serde_json::from_str::<Carry>(s).ok())
+        {
+            let form = carry.apply(&mut brief, f64::from(c.overlap_ms) / 1000.0, req.open_end);
+            return (brief, form);
+        }
+        if !brief
+            .understood
+            .iter()
+            .any(|w| w.contains(' ') && !w.ends_with("bpm"))
+        {
+            if let Some(tonic) =
+                super::continuation::tail_tonic(&c.path, brief.mode, super::continuation::TAIL_S)
+            {
+                brief.tonic = tonic;
+            }
+        }
+        (brief, form)
     }
 }

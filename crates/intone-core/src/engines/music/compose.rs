@@ -104,6 +104,24 @@ fn rhythms(style: Style, beats: u8) -> &'static [&'static [f32]] {
     }
 }
 
+/// Where a piece sits in a longer one (a scene of a score): what it
+/// continues and whether more follows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Form {
+    /// It continues earlier music: no intro.
+    pub continues: bool,
+    /// More music follows: no outro, and the bars run through the last sample.
+    pub open_end: bool,
+    /// Seconds from the piece's start to its first downbeat (0 ≤ x < a
+    /// bar): the bar grid of the music it continues. Bar 0 is then the
+    /// partial bar before that downbeat.
+    pub first_downbeat_s: f64,
+    /// Bars already played before this piece, so phrases go on where they were.
+    pub bars_before: u64,
+    /// The last chord's voicing before this piece (voice leading goes on from it).
+    pub voicing: Vec<u8>,
+}
+
 /// The composer's state between bars.
 pub struct Composer {
     brief: Brief,
@@ -111,6 +129,9 @@ pub struct Composer {
     temperature: f32,
     beat_s: f64,
     end_s: f64,
+    offset_s: f64,
+    bars_before: u64,
+    open_end: bool,
     total_bars: u64,
     intro_bars: u64,
     outro_bars: u64,
@@ -137,21 +158,35 @@ fn mix(parts: &[u64]) -> u64 {
 }
 
 impl Composer {
-    /// A composer for `brief` filling `music_s` seconds: whole bars (at
-    /// least one), the last of which holds its chord to the end.
-    pub fn new(brief: Brief, seed: u64, temperature: f32, music_s: f64) -> Self {
+    /// A composer for `brief` filling `music_s` seconds placed by `form`:
+    /// whole bars (at least one), the last of which holds its chord to the
+    /// end; or, for an open end, bars through the last sample.
+    pub fn new(brief: Brief, seed: u64, temperature: f32, music_s: f64, form: &Form) -> Self {
         let beat_s = 60.0 / f64::from(brief.tempo_bpm.clamp(40.0, 200.0));
         let bar_s = beat_s * f64::from(brief.beats_per_bar);
-        let total_bars = ((music_s / bar_s).floor() as u64).max(1);
-        let intro_bars = match total_bars {
-            0..=4 => 0,
-            5..=16 => 1,
-            17..=40 => 2,
+        let downbeat = form.first_downbeat_s.rem_euclid(bar_s);
+        let offset_s = if form.continues && downbeat > 1e-6 {
+            downbeat - bar_s
+        } else {
+            0.0
+        };
+        let span = (music_s - offset_s) / bar_s;
+        let total_bars = if form.open_end {
+            span.ceil() as u64
+        } else {
+            span.floor() as u64
+        }
+        .max(1);
+        let intro_bars = match (form.continues, total_bars) {
+            (true, _) | (_, 0..=4) => 0,
+            (_, 5..=16) => 1,
+            (_, 17..=40) => 2,
             _ => 4,
         };
-        let outro_bars = match total_bars {
-            0..=2 => 1,
-            3..=16 => 2,
+        let outro_bars = match (form.open_end, total_bars) {
+            (true, _) => 0,
+            (_, 0..=2) => 1,
+            (_, 3..=16) => 2,
             _ => 4,
         }
         .min(total_bars);
@@ -179,12 +214,15 @@ impl Composer {
             temperature: temperature.clamp(0.0, 2.0),
             beat_s,
             end_s: music_s.max(bar_s),
+            offset_s,
+            bars_before: form.bars_before,
+            open_end: form.open_end,
             total_bars,
             intro_bars,
             outro_bars,
             prog_a,
             prog_b,
-            voicing: Vec::new(),
+            voicing: form.voicing.clone(),
             melody_key,
             scale,
             brief,
@@ -199,6 +237,28 @@ impl Composer {
     /// When the last notes end, seconds.
     pub fn end_s(&self) -> f64 {
         self.end_s
+    }
+
+    /// When bar 0 starts, seconds (negative when the piece begins mid-bar).
+    pub fn offset_s(&self) -> f64 {
+        self.offset_s
+    }
+
+    /// The voicing of the last chord composed.
+    pub fn voicing(&self) -> &[u8] {
+        &self.voicing
+    }
+
+    /// Seconds from `t_s` to the next downbeat at or after it.
+    pub fn next_downbeat_after(&self, t_s: f64) -> f64 {
+        let bar_s = self.bar_s();
+        let k = ((t_s - self.offset_s) / bar_s).ceil();
+        (self.offset_s + k * bar_s - t_s).max(0.0)
+    }
+
+    /// Bars played by the end of `t_s` seconds, counting those before the piece.
+    pub fn bars_by(&self, t_s: f64) -> u64 {
+        self.bars_before + ((t_s - self.offset_s) / self.bar_s()).ceil().max(0.0) as u64
     }
 
     /// Length of one bar, seconds.
@@ -227,7 +287,7 @@ impl Composer {
         if bar + self.outro_bars >= self.total_bars {
             return (Section::Outro, 0, bar + self.outro_bars - self.total_bars);
         }
-        let b = bar - self.intro_bars;
+        let b = bar + self.bars_before - self.intro_bars;
         let phrase = b / 8;
         let s = match phrase % 8 {
             2 | 6 => Section::B,
@@ -360,7 +420,7 @@ impl Composer {
         let (section, phrase, in_phrase) = self.section(bar);
         let beats = f64::from(self.brief.beats_per_bar);
         let beat_s = self.beat_s;
-        let t0 = bar as f64 * beats * beat_s;
+        let t0 = self.offset_s + bar as f64 * beats * beat_s;
         let b = self.brief.clone();
         let energy = match section {
             Section::Intro => b.energy * 0.6,
@@ -373,7 +433,7 @@ impl Composer {
         let mut rng = fastrand::Rng::with_seed(mix(&[self.seed, 3, bar]));
         let degree = self.degree(bar);
         let pcs = self.chord(degree);
-        let last_bar = bar + 1 == self.total_bars;
+        let last_bar = !self.open_end && bar + 1 == self.total_bars;
         let push =
             |notes: &mut Vec<Note>, ch: u8, key: u8, start_beat: f64, dur_beats: f64, vel: u8| {
                 notes.push(Note {
@@ -687,7 +747,13 @@ mod tests {
     #[test]
     fn same_seed_same_notes_and_every_note_ends_inside_the_piece() {
         let make = |seed| {
-            let mut c = Composer::new(read("upbeat lo-fi groove"), seed, 1.0, 60.0);
+            let mut c = Composer::new(
+                read("upbeat lo-fi groove"),
+                seed,
+                1.0,
+                60.0,
+                &Form::default(),
+            );
             let end = c.end_s();
             let notes: Vec<Note> = (0..c.total_bars()).flat_map(|b| c.bar(b)).collect();
             assert!(notes
@@ -701,7 +767,7 @@ mod tests {
 
     #[test]
     fn chords_move_smoothly() {
-        let mut c = Composer::new(read("calm piano"), 3, 0.0, 120.0);
+        let mut c = Composer::new(read("calm piano"), 3, 0.0, 120.0, &Form::default());
         let mut prev: Option<Vec<u8>> = None;
         for bar in 0..c.total_bars() {
             let pcs = c.chord(c.degree(bar));

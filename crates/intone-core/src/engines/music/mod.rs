@@ -4,6 +4,7 @@
 //! from the start (scenes generate each piece from the end of the last).
 
 pub mod builtin;
+pub mod carry;
 pub mod cog;
 pub mod compose;
 pub mod continuation;
@@ -27,10 +28,19 @@ pub const DEFAULT_MUSIC_ENGINE: &str = "builtin";
 pub struct Continuation {
     /// The audio so far (any format the decoder reads).
     pub path: PathBuf,
-    /// How much of the new take overlaps the end of `path`, ms: the first
-    /// `overlap_ms` of the take are meant to be crossfaded with the last
-    /// `overlap_ms` of `path`.
+    /// How much of the new take overlaps the end of `path`, ms: the take
+    /// starts `overlap_ms` before `path` ends, and its first `overlap_ms`
+    /// are meant to be crossfaded with the last `overlap_ms` of `path`.
     pub overlap_ms: u32,
+    /// Whether the engine does that crossfade itself (a continued take:
+    /// its first `overlap_ms` already fade from the tail into the new
+    /// music), or leaves the overlap as new music alone for the caller to
+    /// crossfade (scenes, whose merge makes every crossfade).
+    pub crossfade: bool,
+    /// What the engine said of the end of `path` when it made it
+    /// ([`MusicEngine::end_state`]): its own JSON, carried into this take
+    /// (the built-in composer's key, tempo, parts and bar grid).
+    pub state: Option<String>,
 }
 
 /// One take to make.
@@ -50,6 +60,9 @@ pub struct MusicRequest {
     pub params: BTreeMap<String, String>,
     /// Continue from this audio.
     pub continuation: Option<Continuation>,
+    /// Whether more music follows this take (a scene before the last): no
+    /// ending, no fade-out; the music plays through to the last sample.
+    pub open_end: bool,
     /// Output sample rate, Hz.
     pub sample_rate_hz: u32,
 }
@@ -116,6 +129,14 @@ pub trait MusicEngine: Send + Sync {
         out: &std::path::Path,
         cancelled: &dyn Fn() -> bool,
     ) -> Result<(), EngineError>;
+
+    /// The musical state at the end of the take `req` makes, as the
+    /// engine's own JSON, to hand to the next take in
+    /// [`Continuation::state`]. `None` (the default) when the engine
+    /// carries nothing but the audio (a neural model hears the audio).
+    fn end_state(&self, _req: &MusicRequest) -> Option<String> {
+        None
+    }
 }
 
 /// The music engines: the built-in composer and every Cog engine configured.

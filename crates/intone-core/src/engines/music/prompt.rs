@@ -108,6 +108,27 @@ pub struct Brief {
     pub ambience: Vec<Ambience>,
     /// The vocabulary words found in the prompt, in order.
     pub understood: Vec<String>,
+    /// Which parts of the brief the prompt named (the rest are defaults,
+    /// which a scene replaces with what the scene before it played).
+    #[serde(default)]
+    pub given: Given,
+}
+
+/// Which parts of a [`Brief`] its prompt named.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Given {
+    /// A key ("D minor", "in F#").
+    pub tonic: bool,
+    /// A mode, by a key or a mood.
+    pub mode: bool,
+    /// A tempo, by number, tempo word, mood or genre.
+    pub tempo: bool,
+    /// A meter (waltz).
+    pub meter: bool,
+    /// Instruments or a genre (lead, harmony, bass, drums, style).
+    pub parts: bool,
+    /// Drums or percussion alone (added to the parts played before).
+    pub drums: bool,
 }
 
 /// One word of the vocabulary, for the UI's suggestions.
@@ -146,6 +167,7 @@ pub fn read(prompt: &str) -> Brief {
         swing: 0.0,
         ambience: Vec::new(),
         understood: Vec::new(),
+        given: Given::default(),
     };
     let (mut tempo_set, mut key_set, mut genre_set, mut musical) = (false, false, false, false);
     let mut mood_tempo = None;
@@ -161,6 +183,7 @@ pub fn read(prompt: &str) -> Brief {
         if let Some(n) = bpm.and_then(|n| n.parse::<f32>().ok()) {
             b.tempo_bpm = n.clamp(40.0, 200.0);
             tempo_set = true;
+            b.given.tempo = true;
             musical = true;
             b.understood.push(format!("{} bpm", b.tempo_bpm.round()));
             i += if w.ends_with("bpm") { 1 } else { 2 };
@@ -184,8 +207,10 @@ pub fn read(prompt: &str) -> Brief {
             // "in a …" is English unless a mode follows ("in a minor").
             if mode.is_some() || (w == "in" && key_word != Some("a")) {
                 b.tonic = pc;
+                b.given.tonic = true;
                 if let Some(m) = mode {
                     b.mode = m;
+                    b.given.mode = true;
                 }
                 key_set = true;
                 musical = true;
@@ -208,8 +233,10 @@ pub fn read(prompt: &str) -> Brief {
                 } => {
                     if !key_set {
                         b.mode = mode;
+                        b.given.mode = true;
                     }
                     mood_tempo = Some(tempo);
+                    b.given.tempo = true;
                     b.energy = energy;
                     musical = true;
                 }
@@ -232,19 +259,24 @@ pub fn read(prompt: &str) -> Brief {
                     if style == Style::Groove {
                         b.bass = gm::FINGER_BASS;
                     }
+                    b.given.tempo = true;
+                    b.given.parts = true;
                     genre_set = true;
                     musical = true;
                 }
                 Effect::Instrument(p) => {
                     b.lead = p;
+                    b.given.parts = true;
                     musical = true;
                 }
                 Effect::Bass(p) => {
                     b.bass = p;
+                    b.given.parts = true;
                     musical = true;
                 }
                 Effect::Drums => {
                     b.drums = true;
+                    b.given.drums = true;
                     if b.style == Style::Sustained {
                         b.style = Style::Groove;
                     }
@@ -253,6 +285,7 @@ pub fn read(prompt: &str) -> Brief {
                 Effect::Tempo(t) => {
                     b.tempo_bpm = t;
                     tempo_set = true;
+                    b.given.tempo = true;
                     musical = true;
                 }
                 Effect::Amb(a) => {
@@ -268,11 +301,14 @@ pub fn read(prompt: &str) -> Brief {
                     if !tempo_set {
                         b.tempo_bpm = 48.0;
                     }
+                    b.given.tempo = true;
+                    b.given.parts = true;
                     genre_set = true;
                     musical = true;
                 }
                 Effect::Waltz => {
                     b.beats_per_bar = 3;
+                    b.given.meter = true;
                     musical = true;
                 }
             }

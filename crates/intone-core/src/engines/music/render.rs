@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use rustysynth::{SoundFont, Synthesizer, SynthesizerSettings};
 
-use super::compose::{channel, Composer};
+use super::compose::{channel, Composer, Form};
 use super::prompt::{Ambience, Brief, Style};
 use crate::audio::mix::BedSource;
 use crate::engines::beds::{Night, Ocean, Rain, Wind};
@@ -45,6 +45,9 @@ pub struct Render<'a> {
     pub sample_rate_hz: u32,
     /// The SoundFont the parts play.
     pub soundfont: &'a Arc<SoundFont>,
+    /// Where the piece sits in a longer one: a continuing piece has no
+    /// fade-in, an open-ended one no fade-out.
+    pub form: Form,
 }
 
 /// Renders `r` as interleaved stereo blocks handed to `sink`, in order,
@@ -76,7 +79,7 @@ pub fn render(
     } else {
         None
     };
-    let mut composer = Composer::new(r.brief.clone(), r.seed, r.temperature, dur_s);
+    let mut composer = Composer::new(r.brief.clone(), r.seed, r.temperature, dur_s, &r.form);
     if let Some(s) = synth.as_mut() {
         let reverb = if r.brief.style == Style::Sustained {
             100
@@ -128,6 +131,7 @@ pub fn render(
     let mut sounding: HashMap<(u8, u8), u32> = HashMap::new();
     let mut next_bar = 0u64;
     let bar_frames = composer.bar_s() * f64::from(sr);
+    let offset_frames = composer.offset_s() * f64::from(sr);
     let lookahead = (LOOKAHEAD_S * f64::from(sr)) as u64;
     let mut left = vec![0f32; BLOCK];
     let mut right = vec![0f32; BLOCK];
@@ -140,11 +144,17 @@ pub fn render(
         }
         let n = (r.frames - pos).min(BLOCK as u64) as usize;
         while next_bar < composer.total_bars()
-            && (next_bar as f64 * bar_frames) as u64 <= pos + n as u64 + lookahead
+            && offset_frames + next_bar as f64 * bar_frames <= (pos + n as u64 + lookahead) as f64
         {
             for note in composer.bar(next_bar) {
-                let on = (note.start_s * f64::from(sr)).round() as u64;
-                let off = ((note.start_s + note.dur_s) * f64::from(sr)).round() as u64;
+                // A note begun before the piece (the partial bar a
+                // continuation starts in) sounds from its first sample.
+                let end_s = note.start_s + note.dur_s;
+                if end_s <= 0.0 {
+                    continue;
+                }
+                let on = (note.start_s.max(0.0) * f64::from(sr)).round() as u64;
+                let off = (end_s * f64::from(sr)).round() as u64;
                 let (channel, key, velocity) = (note.channel, note.key, note.velocity);
                 events.push(Reverse(Event {
                     frame: on,
@@ -214,11 +224,11 @@ pub fn render(
         for i in 0..n {
             let f = pos + i as u64;
             let mut g = 1.0f32;
-            if f < fade_in_frames {
+            if f < fade_in_frames && !r.form.continues {
                 g *= f as f32 / fade_in_frames as f32;
             }
             let to_end = r.frames - f;
-            if to_end <= fade_out_frames {
+            if to_end <= fade_out_frames && !r.form.open_end {
                 let p = (to_end - 1) as f32 / fade_out_frames as f32;
                 g *= 0.5 - 0.5 * (std::f32::consts::PI * p).cos();
             }

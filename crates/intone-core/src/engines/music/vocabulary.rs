@@ -102,6 +102,8 @@ pub(super) fn table() -> &'static [(&'static str, &'static str, Effect)] {
         ("romantic", "mood", mood(Major, 70.0, 0.4)),
         ("nostalgic", "mood", mood(Dorian, 76.0, 0.4)),
         ("energetic", "mood", mood(Major, 124.0, 0.9)),
+        ("lively", "mood", mood(Major, 112.0, 0.75)),
+        ("busy", "mood", mood(Major, 116.0, 0.75)),
         (
             "ambient",
             "genre",
@@ -204,6 +206,7 @@ pub(super) fn table() -> &'static [(&'static str, &'static str, Effect)] {
         ("808", "instrument", Bass(gm::SYNTH_BASS)),
         ("drums", "instrument", Drums),
         ("beat", "instrument", Drums),
+        ("percussion", "instrument", Drums),
         ("slow", "tempo", Tempo(62.0)),
         ("slower", "tempo", Tempo(56.0)),
         ("moderate", "tempo", Tempo(90.0)),

@@ -192,6 +192,10 @@ impl Cog {
                 Value::String(wav_data_uri(&tail).map_err(|e| self.permanent(e))?),
             );
             input.insert("continuation".into(), Value::Bool(true));
+            // The tail sent is all context: continue from its start.
+            if props.contains_key("continuation_start") {
+                input.insert("continuation_start".into(), json!(0));
+            }
         }
         Ok((input, context_s))
     }
@@ -404,7 +408,9 @@ fn prediction_id(req: &MusicRequest) -> String {
         req.duration_ms,
         req.seed,
         req.params,
-        req.continuation.as_ref().map(|c| (&c.path, c.overlap_ms))
+        req.continuation
+            .as_ref()
+            .map(|c| (&c.path, c.overlap_ms, c.crossfade))
     );
     format!("intone-{}", &blake3::hash(key.as_bytes()).to_hex()[..32])
 }
@@ -464,9 +470,12 @@ impl MusicEngine for Cog {
             .as_ref()
             .map_or(0.0, |c| f64::from(c.overlap_ms) / 1000.0);
         let skip = (((context_s - overlap_s).max(0.0)) * f64::from(req.sample_rate_hz)) as usize;
+        // A continued take (crossfaded here) is the overlap plus the new
+        // music; a scene's take (crossfaded by the caller) lasts the
+        // duration, overlap included.
+        let crossfaded = req.continuation.as_ref().is_some_and(|c| c.crossfade);
         let want = (req.duration_ms * u64::from(req.sample_rate_hz) / 1000) as usize
-            + (overlap_s * f64::from(req.sample_rate_hz)) as usize
-                * usize::from(req.continuation.is_some());
+            + (overlap_s * f64::from(req.sample_rate_hz)) as usize * usize::from(crossfaded);
         let mut samples: Vec<f32> = clip
             .samples
             .iter()
@@ -480,7 +489,7 @@ impl MusicEngine for Cog {
         // Whole seconds from the model; the take is exact: pad with silence.
         samples.resize(want * 2, 0.0);
         // The overlap crossfades from the audio continued into the new music.
-        if let Some(c) = &req.continuation {
+        if let Some(c) = req.continuation.as_ref().filter(|c| c.crossfade) {
             let mut o =
                 super::continuation::Overlap::open(&c.path, c.overlap_ms, req.sample_rate_hz)
                     .map_err(|e| self.permanent(e.to_string()))?;

@@ -1,0 +1,437 @@
+//! The `scenes` job kind: one track is a scene list, made into one score by
+//! generate (per scene, in order, each continuing the last) → merge
+//! (crossfades centred on the boundaries, [`super::merge`]) → fit (to the
+//! target length, [`crate::audio::fit`]) → the shared
+//! [`deliver`](super::cx::deliver) (master → encode → peaks).
+//!
+//! Scenes are the [`units`](crate::store::UnitRow) of the generate step.
+//! Each scene's take is committed to `projects/<slug>/scenes/track-<id>/`
+//! (kept after the track completes: each plays alone, and a regenerated
+//! scene reuses the others) before its unit is marked done, so a crash in
+//! scene 4 resumes at scene 4, continuing from scene 3's stored take. A
+//! scene is keyed by what makes it (engine, model, prompt, length, seed,
+//! parameters, handles), not by the scene before it, so changing one scene
+//! redoes that scene alone.
+//!
+//! **Errors.** A scene whose generation fails after the retry policy either
+//! stops the track ([`OnError::Halt`]: the finished scenes stay for a
+//! retry) or is replaced by silence of its length ([`OnError::ContinueWithSilence`]:
+//! its unit stays failed, the score completes, and a retry of the batch
+//! generates that scene and merges again).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use super::cx::{deliver, TrackCx};
+use super::events::UnitProgress;
+use super::failpoint;
+use super::merge::{layout, merge, SceneSpan};
+use crate::audio::fit::{fit, FitMode};
+use crate::audio::master::MasterSettings;
+use crate::audio::wav::{read_clip, write_clip};
+use crate::engines::music::{Continuation, MusicEngine, MusicRequest};
+use crate::error::{Error, Result};
+use crate::fsio;
+use crate::store::{Stage, TrackResult, TrackStatus, UnitStatus};
+
+/// Starts of one scene counted across restarts before it is given up on.
+pub const MAX_SCENE_ATTEMPTS: i64 = 5;
+
+/// What happens when a scene cannot be generated (after its retries).
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnError {
+    /// Silence of the scene's length takes its place; the score completes.
+    #[default]
+    ContinueWithSilence,
+    /// The score stops at that scene with its error.
+    Halt,
+}
+
+impl OnError {
+    /// The name used in the CLI and scene files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ContinueWithSilence => "continue_with_silence",
+            Self::Halt => "halt",
+        }
+    }
+}
+
+impl std::str::FromStr for OnError {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_lowercase().replace('-', "_").as_str() {
+            "continue_with_silence" | "continue" | "silence" => Ok(Self::ContinueWithSilence),
+            "halt" | "stop" => Ok(Self::Halt),
+            other => Err(Error::Config(format!(
+                "unknown error strategy \"{other}\" (continue_with_silence or halt)"
+            ))),
+        }
+    }
+}
+
+/// One scene of a score.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Scene {
+    /// What the music does here, in words.
+    pub prompt: String,
+    /// Length of the scene on the score, ms.
+    pub duration_ms: u32,
+    /// Seed of its take.
+    pub seed: u32,
+    /// Engine parameters for this scene (values as text).
+    pub params: BTreeMap<String, String>,
+}
+
+/// How a score is made; stored as the track's recipe.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScenesRecipe {
+    /// Music engine name.
+    pub engine: String,
+    /// The engine's model, when it has several.
+    pub model: Option<String>,
+    /// The scenes, in order.
+    pub scenes: Vec<Scene>,
+    /// Length the score is fitted to, ms.
+    pub target_ms: u32,
+    /// Crossfade on each scene boundary, ms.
+    pub crossfade_ms: u32,
+    /// How the merged scenes are fitted to the target.
+    pub fit: FitMode,
+    /// What a scene that cannot be generated becomes.
+    pub on_error: OnError,
+    /// Loudness target, LUFS.
+    pub target_lufs: f64,
+    /// The video the score is for (a kept input's path), if any.
+    pub video: Option<PathBuf>,
+}
+
+impl ScenesRecipe {
+    /// The scenes laid out at `sample_rate_hz` (before fitting).
+    pub fn spans(&self, sample_rate_hz: u32) -> Vec<SceneSpan> {
+        let d: Vec<u64> = self
+            .scenes
+            .iter()
+            .map(|s| u64::from(s.duration_ms))
+            .collect();
+        layout(&d, self.crossfade_ms, sample_rate_hz)
+    }
+
+    /// Where each scene starts in the delivered score, ms: its start on
+    /// the merged scenes, moved by the fit's stretch.
+    pub fn boundaries_ms(&self) -> Vec<f64> {
+        let total: u64 = self.scenes.iter().map(|s| u64::from(s.duration_ms)).sum();
+        let scale = self
+            .fit
+            .time_scale(total as usize, self.target_ms as usize);
+        let mut at = 0u64;
+        self.scenes
+            .iter()
+            .map(|s| {
+                let b = (at as f64 * scale).min(f64::from(self.target_ms));
+                at += u64::from(s.duration_ms);
+                b
+            })
+            .collect()
+    }
+}
+
+/// A scene's committed take.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SceneTake {
+    /// The take (`None`: replaced by silence).
+    pub path: Option<PathBuf>,
+    /// The engine's musical state at its end (see `MusicEngine::end_state`).
+    pub state: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct GenerateOut {
+    takes: Vec<SceneTake>,
+}
+
+/// Runs a scenes track's steps.
+pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
+    let recipe: ScenesRecipe = serde_json::from_str(&c.recipe_json)
+        .map_err(|e| Error::Config(format!("track {}: bad scenes recipe: {e}", c.track.id)))?;
+    let engine = c.p.music().get(&recipe.engine).ok_or_else(|| {
+        Error::NotFound(format!(
+            "no music engine \"{}\" (was it removed from engines.toml?)",
+            recipe.engine
+        ))
+    })?;
+    let sr = c.batch.sample_rate_hz;
+    let spans = recipe.spans(sr);
+    let keyed: Vec<(String, String)> = recipe
+        .scenes
+        .iter()
+        .zip(&spans)
+        .enumerate()
+        .map(|(i, (s, sp))| {
+            (
+                scene_key(&recipe, s, sp, i, sr),
+                serde_json::to_string(sp).unwrap_or_default(),
+            )
+        })
+        .collect();
+    c.p.store.plan_units(c.track.id, Stage::Generate, &keyed)?;
+    c.check_cancelled()?;
+
+    let mut force = false;
+    let generated: GenerateOut = c.step(
+        Stage::Generate,
+        &mut force,
+        |o: &GenerateOut| {
+            o.takes
+                .iter()
+                .all(|t| t.path.as_ref().is_none_or(|p| p.is_file()))
+        },
+        || generate_scenes(c, engine.as_ref(), &recipe, &spans, &keyed),
+    )?;
+    c.check_cancelled()?;
+    let merged = c.work.join("merged.wav");
+    c.file_step(Stage::Merge, &mut force, &merged, |out| {
+        let takes: Vec<Option<PathBuf>> =
+            generated.takes.iter().map(|t| t.path.clone()).collect();
+        fsio::write_with(out, |tmp| merge(&takes, &spans, sr, tmp))
+    })?;
+    c.check_cancelled()?;
+    let fitted = c.work.join("fitted.wav");
+    c.file_step(Stage::Fit, &mut force, &fitted, |out| {
+        let clip = read_clip(&merged)?;
+        let target = (u64::from(recipe.target_ms) * u64::from(sr) / 1000) as usize;
+        let f = fit(&clip, target, recipe.fit)?;
+        fsio::write_with(out, |tmp| write_clip(tmp, &f))
+    })?;
+    deliver(
+        c,
+        &mut force,
+        &fitted,
+        MasterSettings {
+            target_lufs: recipe.target_lufs,
+            ceiling_dbtp: -1.0,
+        },
+    )
+}
+
+/// BLAKE3 of what makes scene `idx`'s take.
+fn scene_key(r: &ScenesRecipe, s: &Scene, sp: &SceneSpan, idx: usize, sr: u32) -> String {
+    let mut h = blake3::Hasher::new();
+    let parts = [
+        r.engine.clone(),
+        r.model.clone().unwrap_or_default(),
+        s.prompt.clone(),
+        s.seed.to_string(),
+        serde_json::to_string(&s.params).unwrap_or_default(),
+        format!("{}-{}-{}-{}-{sr}", sp.pre, sp.end - sp.start, sp.post, idx > 0),
+    ];
+    for p in parts {
+        h.update(&(p.len() as u64).to_le_bytes());
+        h.update(p.as_bytes());
+    }
+    h.finalize().to_hex().to_string()
+}
+
+/// Where a score's scene takes are kept: outside the track's work folder,
+/// which goes when the track completes.
+pub fn scenes_dir(home: &crate::home::Home, project_slug: &str, track_id: i64) -> PathBuf {
+    home.project_dir(project_slug)
+        .join("scenes")
+        .join(format!("track-{track_id}"))
+}
+
+/// Generates every scene not done yet, in order, each continuing from the
+/// take before it.
+fn generate_scenes(
+    c: &TrackCx<'_>,
+    engine: &dyn MusicEngine,
+    recipe: &ScenesRecipe,
+    spans: &[SceneSpan],
+    keyed: &[(String, String)],
+) -> Result<GenerateOut> {
+    let store = &c.p.store;
+    let tid = c.track.id;
+    let sr = c.batch.sample_rate_hz;
+    let total = recipe.scenes.len();
+    let dir = scenes_dir(&c.p.home, &c.batch.project_slug, tid);
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    fsio::remove_stale_temps(&dir);
+    let units = store.units(tid, Stage::Generate)?;
+    let mut takes: Vec<SceneTake> = Vec::with_capacity(total);
+    let mut generated_here = 0usize;
+    for (i, scene) in recipe.scenes.iter().enumerate() {
+        let idx = i as i64;
+        let emit = |done: usize| {
+            c.emit_units(
+                TrackStatus::Running,
+                Some(Stage::Generate),
+                Some(done as f32 / total.max(1) as f32),
+                Some(UnitProgress {
+                    done: done as u32,
+                    total: total as u32,
+                }),
+                None,
+            );
+        };
+        emit(i);
+        let unit = units.iter().find(|u| u.idx == idx);
+        let done = unit
+            .filter(|u| u.status == UnitStatus::Done)
+            .and_then(|u| u.output_json.as_deref())
+            .and_then(|j| serde_json::from_str::<SceneTake>(j).ok())
+            .filter(|t| t.path.as_ref().is_some_and(|p| p.is_file()));
+        if let Some(t) = done {
+            takes.push(t);
+            continue;
+        }
+        match unit.map(|u| u.status) {
+            // Given up on in an earlier run (a retry puts it back to pending).
+            Some(UnitStatus::Failed) if recipe.on_error == OnError::ContinueWithSilence => {
+                takes.push(SceneTake {
+                    path: None,
+                    state: None,
+                });
+                continue;
+            }
+            Some(UnitStatus::Done) | Some(UnitStatus::Failed) => {
+                store.reset_unit(tid, Stage::Generate, idx)?;
+            }
+            _ => {}
+        }
+        let prev = i.checked_sub(1).and_then(|p| takes.get(p));
+        let req = MusicRequest {
+            prompt: scene.prompt.clone(),
+            model: recipe.model.clone(),
+            duration_ms: spans[i].take_frames() * 1000 / u64::from(sr),
+            seed: scene.seed,
+            params: scene.params.clone(),
+            continuation: prev.and_then(|p| {
+                p.path.as_ref().map(|path| Continuation {
+                    path: path.clone(),
+                    overlap_ms: ((spans[i].pre * 2) * 1000 / u64::from(sr)) as u32,
+                    crossfade: false,
+                    state: p.state.clone(),
+                })
+            }),
+            open_end: i + 1 < total,
+            sample_rate_hz: sr,
+        };
+        let out = dir.join(format!("scene-{:02}-{}.wav", i + 1, &keyed[i].0[..12]));
+        let r = generate_one(c, engine, &req, &spans[i], idx, &out);
+        match r {
+            Ok(t) => {
+                generated_here += 1;
+                failpoint::hit(&format!("generate:scene:{generated_here}"), c.track.position);
+                takes.push(t);
+            }
+            Err(Error::Store(e)) => return Err(Error::Store(e)),
+            Err(Error::Cancelled) => return Err(Error::Cancelled),
+            Err(e) => {
+                let msg = format!(
+                    "scene {} of {total} (\"{}\"): {e}",
+                    i + 1,
+                    short(&scene.prompt)
+                );
+                store.fail_unit(tid, Stage::Generate, idx, &msg)?;
+                match recipe.on_error {
+                    OnError::Halt => return Err(Error::Config(msg)),
+                    OnError::ContinueWithSilence => {
+                        tracing::warn!("{}: {msg}; silence takes its place", c.track.title);
+                        takes.push(SceneTake {
+                            path: None,
+                            state: None,
+                        });
+                    }
+                }
+            }
+        }
+        c.check_cancelled()?;
+    }
+    emit_done(c, total);
+    // Takes of earlier versions of the scenes (regenerated since) go.
+    let keep: Vec<PathBuf> = takes.iter().filter_map(|t| t.path.clone()).collect();
+    if let Ok(rd) = std::fs::read_dir(&dir) {
+        for e in rd.flatten() {
+            if !keep.contains(&e.path()) {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+    Ok(GenerateOut { takes })
+}
+
+fn emit_done(c: &TrackCx<'_>, total: usize) {
+    c.emit_units(
+        TrackStatus::Running,
+        Some(Stage::Generate),
+        Some(1.0),
+        Some(UnitProgress {
+            done: total as u32,
+            total: total as u32,
+        }),
+        None,
+    );
+}
+
+/// Generates and commits one scene as a durable unit. Errors are the
+/// engine's (after the retry policy) or the store's; the caller records a
+/// failed unit.
+fn generate_one(
+    c: &TrackCx<'_>,
+    engine: &dyn MusicEngine,
+    req: &MusicRequest,
+    span: &SceneSpan,
+    idx: i64,
+    out: &std::path::Path,
+) -> Result<SceneTake> {
+    let store = &c.p.store;
+    let tid = c.track.id;
+    let Some(attempts) = store.begin_unit(tid, Stage::Generate, idx)? else {
+        return Err(Error::Config("the scene is not pending".into()));
+    };
+    if attempts > MAX_SCENE_ATTEMPTS {
+        return Err(Error::Config(format!(
+            "gave up after {MAX_SCENE_ATTEMPTS} attempts (the engine kept failing or crashing on it)"
+        )));
+    }
+    fsio::write_with(out, |tmp| {
+        c.p.options
+            .retry
+            .run(&|| c.cancelled(), || engine.generate(req, tmp, &|| c.cancelled()))
+            .map_err(|e| {
+                if c.cancelled() {
+                    Error::Cancelled
+                } else {
+                    Error::from(e)
+                }
+            })?;
+        // Exactly the frames the scene needs, whatever the engine made.
+        let clip = read_clip(tmp)?.with_channels(2);
+        let clip = crate::audio::resample::resample(&clip, req.sample_rate_hz)?;
+        let mut clip = clip;
+        clip.samples.resize(span.take_frames() as usize * 2, 0.0);
+        write_clip(tmp, &clip)
+    })?;
+    let take = SceneTake {
+        path: Some(out.to_path_buf()),
+        state: engine.end_state(req),
+    };
+    let json = serde_json::to_string(&take).map_err(|e| Error::Config(e.to_string()))?;
+    store.finish_unit(tid, Stage::Generate, idx, &json)?;
+    Ok(take)
+}
+
+/// The first words of a prompt, for messages.
+fn short(prompt: &str) -> String {
+    let mut s: String = prompt.chars().take(48).collect();
+    if prompt.chars().count() > 48 {
+        s.push('…');
+    }
+    s
+}
