@@ -8,6 +8,7 @@ mod engines_cmd;
 mod music_cmd;
 mod output;
 mod progress;
+mod scenes_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -67,6 +68,8 @@ enum Command {
     Watch(convert_cmd::WatchArgs),
     /// Make music or ambience from a prompt (takes), or browse the takes.
     Music(music_cmd::MusicArgs),
+    /// Score a video's scenes: one continuous piece, fitted to its length.
+    Scenes(scenes_cmd::ScenesArgs),
     /// List music engines with their models and parameters.
     Models {
         /// Print JSON.
@@ -241,6 +244,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Converters { json } => convert_cmd::converters(&studio, json),
         Command::Music(args) => music_cmd::music(&studio, &rt, args),
         Command::Models { json } => music_cmd::models(&studio, json),
+        Command::Scenes(args) => scenes_cmd::scenes(&studio, &rt, args),
         Command::Watch(args) => convert_cmd::watch(&studio, &rt, args),
         Command::Resume { json } => {
             let batches = rt.block_on(progress::with_progress(&studio, async {

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use intone_core::pipeline::Event;
-use intone_core::store::TrackStatus;
+use intone_core::store::{Stage, TrackStatus};
 use intone_core::Studio;
 use tokio::sync::broadcast::error::RecvError;
 
@@ -111,6 +111,10 @@ impl View {
                 let label = format!("{title} · {variant}");
                 let what = match (status, stage) {
                     (TrackStatus::Running, Some(s)) => match (units, progress) {
+                        // Scenes are made one after another: name the one in hand.
+                        (Some(u), _) if *s == Stage::Generate => {
+                            format!("generating scene {}/{}", (u.done + 1).min(u.total), u.total)
+                        }
                         (Some(u), _) => format!("{} {}/{}", s.progressive(), u.done, u.total),
                         (None, Some(p)) if self.tty => {
                             format!("{} {:.0}%", s.progressive(), p * 100.0)

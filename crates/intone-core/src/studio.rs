@@ -20,10 +20,14 @@ use crate::variants::{self, Variant};
 mod convert;
 mod engines;
 mod music;
+mod scenes;
 mod watch;
 
 pub use convert::{AlreadyConverted, ConvertPlan, ConvertRequest, DEFAULT_CONVERT_LUFS};
 pub use music::{MusicCatalog, MusicOrder, MusicPlan, BED_TAKE_S, DEFAULT_MUSIC_LUFS, MAX_TAKES};
+pub use scenes::{
+    SceneChange, SceneState, ScenesOrder, ScoreView, DEFAULT_CROSSFADE_MS, DEFAULT_SCORE_LUFS,
+};
 pub use watch::{ScanReport, WatchFolder, Watcher};
 
 /// Default output sample rate.

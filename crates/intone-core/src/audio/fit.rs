@@ -143,7 +143,8 @@ mod tests {
         let n = (secs * f64::from(sr)) as usize;
         let mut s = Vec::with_capacity(n * 2);
         for i in 0..n {
-            let x = (0.4 * (2.0 * std::f64::consts::PI * hz * i as f64 / f64::from(sr)).sin()) as f32;
+            let x =
+                (0.4 * (2.0 * std::f64::consts::PI * hz * i as f64 / f64::from(sr)).sin()) as f32;
             s.extend([x, x]);
         }
         Clip {
@@ -158,7 +159,10 @@ mod tests {
     fn frequency(c: &Clip) -> f64 {
         let l: Vec<f32> = c.samples.iter().step_by(2).copied().collect();
         let (a, b) = (l.len() / 4, l.len() * 3 / 4);
-        let ups = l[a..b].windows(2).filter(|w| w[0] < 0.0 && w[1] >= 0.0).count();
+        let ups = l[a..b]
+            .windows(2)
+            .filter(|w| w[0] < 0.0 && w[1] >= 0.0)
+            .count();
         ups as f64 * f64::from(c.sample_rate_hz) / (b - a) as f64
     }
 
@@ -181,7 +185,10 @@ mod tests {
         for target_s in [8.0, 12.5] {
             let f = stretch(&c, (target_s * 48_000.0) as usize).expect("stretch");
             let after = frequency(&f);
-            assert!((after - before).abs() < 2.0, "{before} Hz → {after} Hz at {target_s} s");
+            assert!(
+                (after - before).abs() < 2.0,
+                "{before} Hz → {after} Hz at {target_s} s"
+            );
         }
         // Compress leaves a short clip's pitch and length alone, padding it.
         let f = fit(&c, 600_000, FitMode::Compress).expect("compress");

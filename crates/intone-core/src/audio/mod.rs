@@ -17,6 +17,7 @@ pub mod mix;
 pub mod peaks;
 pub mod resample;
 pub mod silence;
+pub mod video;
 pub mod wav;
 mod wav_raw;
 

@@ -161,14 +161,26 @@ mod tests {
             // Past the crossfades, each scene alone at full level.
             let a = (s.start + s.pre) as usize;
             let b = (s.end - s.post) as usize;
-            assert!(m.samples[a * 2..b * 2].iter().all(|&x| (x - l).abs() < 1e-6));
+            assert!(m.samples[a * 2..b * 2]
+                .iter()
+                .all(|&x| (x - l).abs() < 1e-6));
         }
         // At a boundary both scenes play at −3 dB (equal power).
         let b = spans[1].start as usize;
         let expect = (0.2 + 0.5) * std::f32::consts::FRAC_1_SQRT_2;
-        assert!((m.samples[b * 2] - expect).abs() < 0.01, "{}", m.samples[b * 2]);
+        assert!(
+            (m.samples[b * 2] - expect).abs() < 0.01,
+            "{}",
+            m.samples[b * 2]
+        );
         // A silent scene: its neighbours fade to nothing around it.
-        merge(&[takes[0].clone(), None, takes[2].clone()], &spans, sr, &out).expect("merge");
+        merge(
+            &[takes[0].clone(), None, takes[2].clone()],
+            &spans,
+            sr,
+            &out,
+        )
+        .expect("merge");
         let m = read_clip(&out).expect("read");
         let mid = ((spans[1].start + spans[1].end) / 2) as usize;
         assert_eq!(m.samples[mid * 2], 0.0);

@@ -127,9 +127,7 @@ impl ScenesRecipe {
     /// the merged scenes, moved by the fit's stretch.
     pub fn boundaries_ms(&self) -> Vec<f64> {
         let total: u64 = self.scenes.iter().map(|s| u64::from(s.duration_ms)).sum();
-        let scale = self
-            .fit
-            .time_scale(total as usize, self.target_ms as usize);
+        let scale = self.fit.time_scale(total as usize, self.target_ms as usize);
         let mut at = 0u64;
         self.scenes
             .iter()
@@ -197,8 +195,7 @@ pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
     c.check_cancelled()?;
     let merged = c.work.join("merged.wav");
     c.file_step(Stage::Merge, &mut force, &merged, |out| {
-        let takes: Vec<Option<PathBuf>> =
-            generated.takes.iter().map(|t| t.path.clone()).collect();
+        let takes: Vec<Option<PathBuf>> = generated.takes.iter().map(|t| t.path.clone()).collect();
         fsio::write_with(out, |tmp| merge(&takes, &spans, sr, tmp))
     })?;
     c.check_cancelled()?;
@@ -229,7 +226,13 @@ fn scene_key(r: &ScenesRecipe, s: &Scene, sp: &SceneSpan, idx: usize, sr: u32) -
         s.prompt.clone(),
         s.seed.to_string(),
         serde_json::to_string(&s.params).unwrap_or_default(),
-        format!("{}-{}-{}-{}-{sr}", sp.pre, sp.end - sp.start, sp.post, idx > 0),
+        format!(
+            "{}-{}-{}-{}-{sr}",
+            sp.pre,
+            sp.end - sp.start,
+            sp.post,
+            idx > 0
+        ),
     ];
     for p in parts {
         h.update(&(p.len() as u64).to_le_bytes());
@@ -327,7 +330,10 @@ fn generate_scenes(
         match r {
             Ok(t) => {
                 generated_here += 1;
-                failpoint::hit(&format!("generate:scene:{generated_here}"), c.track.position);
+                failpoint::hit(
+                    &format!("generate:scene:{generated_here}"),
+                    c.track.position,
+                );
                 takes.push(t);
             }
             Err(Error::Store(e)) => return Err(Error::Store(e)),
@@ -403,7 +409,9 @@ fn generate_one(
     fsio::write_with(out, |tmp| {
         c.p.options
             .retry
-            .run(&|| c.cancelled(), || engine.generate(req, tmp, &|| c.cancelled()))
+            .run(&|| c.cancelled(), || {
+                engine.generate(req, tmp, &|| c.cancelled())
+            })
             .map_err(|e| {
                 if c.cancelled() {
                     Error::Cancelled

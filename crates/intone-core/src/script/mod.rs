@@ -9,6 +9,7 @@
 //! * Plain text (anything else): one section named after the file.
 
 mod markdown;
+pub mod scenes;
 mod sentences;
 
 use std::path::{Path, PathBuf};

@@ -112,7 +112,7 @@ pub struct MusicCatalog {
 ///
 /// # Errors
 /// [`Error::Config`] naming the parameter, the value and what it allows.
-fn check_param(p: &crate::engines::music::ParamInfo, value: &str) -> Result<()> {
+pub(crate) fn check_param(p: &crate::engines::music::ParamInfo, value: &str) -> Result<()> {
     let bad = |what: String| {
         Err(Error::Config(format!(
             "{} must be {what}, not \"{value}\"",

@@ -1,0 +1,545 @@
+//! Scoring a video's scenes: a scene list (typed in the Scenes view, or a
+//! TOML/Markdown/CSV file) → a `scenes` batch of one track, the score.
+//! Also the score's scenes as the view shows them, regenerating one scene,
+//! and exporting the score alone or put into a copy of the video.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::music::check_param;
+use super::{Studio, DEFAULT_SAMPLE_RATE_HZ};
+use crate::audio::encode::Format;
+use crate::audio::fit::FitMode;
+use crate::audio::video;
+use crate::engines::music::builtin::MAX_DURATION_S;
+use crate::engines::music::DEFAULT_MUSIC_ENGINE;
+use crate::error::{Error, Result};
+use crate::pipeline::scenes::{scenes_dir, OnError, Scene, SceneTake, ScenesRecipe};
+use crate::script::scenes::{SceneEntry, SceneList};
+use crate::store::{JobKind, NewJobBatch, NewTrack, Stage, TrackStatus, UnitStatus};
+
+/// Default crossfade on scene boundaries, ms.
+pub const DEFAULT_CROSSFADE_MS: u32 = 1_000;
+/// Longest crossfade, ms.
+pub const MAX_CROSSFADE_MS: u32 = 10_000;
+/// Default loudness target of a score, LUFS.
+pub const DEFAULT_SCORE_LUFS: f64 = -16.0;
+
+/// A Generate score click (or `intone scenes`).
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ScenesOrder {
+    /// Name of the score; `None`: the video's name, else "Score".
+    pub title: Option<String>,
+    /// The scenes, in order.
+    pub scenes: Vec<SceneEntry>,
+    /// The video scored; its duration is the target unless `target_ms` is given.
+    pub video: Option<PathBuf>,
+    /// Target length, ms; `None`: the video's, else the scenes' sum.
+    pub target_ms: Option<u32>,
+    /// Music engine; `None` = the built-in composer.
+    pub engine: Option<String>,
+    /// The engine's model; `None` = its default.
+    pub model: Option<String>,
+    /// Crossfade on each boundary, ms.
+    pub crossfade_ms: u32,
+    /// How the merged scenes are fitted to the target.
+    pub fit: FitMode,
+    /// What a scene that cannot be generated becomes.
+    pub on_error: OnError,
+    /// Output container.
+    pub format: Format,
+    /// Output sample rate (44 100 or 48 000 Hz).
+    pub sample_rate_hz: u32,
+    /// Output bit depth (16 or 24).
+    pub bit_depth: u16,
+    /// Loudness target, LUFS (−36 to −6).
+    pub target_lufs: f64,
+    /// Project name; `None` = "Scores".
+    pub project: Option<String>,
+}
+
+impl Default for ScenesOrder {
+    fn default() -> Self {
+        Self {
+            title: None,
+            scenes: Vec::new(),
+            video: None,
+            target_ms: None,
+            engine: None,
+            model: None,
+            crossfade_ms: DEFAULT_CROSSFADE_MS,
+            fit: FitMode::Trim,
+            on_error: OnError::ContinueWithSilence,
+            format: Format::Wav,
+            sample_rate_hz: DEFAULT_SAMPLE_RATE_HZ,
+            bit_depth: 16,
+            target_lufs: DEFAULT_SCORE_LUFS,
+            project: None,
+        }
+    }
+}
+
+impl ScenesOrder {
+    /// An order from a scene list, its settings filled in where it names them.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for a fit mode or error strategy it misnames.
+    pub fn from_list(list: SceneList) -> Result<Self> {
+        Ok(Self {
+            title: list.title,
+            target_ms: list.duration_ms,
+            engine: list.engine,
+            model: list.model,
+            crossfade_ms: list.crossfade_ms.unwrap_or(DEFAULT_CROSSFADE_MS),
+            fit: list.fit.as_deref().map_or(Ok(FitMode::Trim), str::parse)?,
+            on_error: list
+                .on_error
+                .as_deref()
+                .map_or(Ok(OnError::ContinueWithSilence), str::parse)?,
+            scenes: list.scenes,
+            ..Self::default()
+        })
+    }
+}
+
+/// One scene of a score as the Scenes view shows it.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SceneState {
+    /// 1-based position.
+    pub number: u32,
+    /// The scene as planned.
+    pub scene: Scene,
+    /// Where it starts in the delivered score, ms.
+    pub start_ms: f64,
+    /// `pending`, `running`, `done` or `failed`.
+    pub status: String,
+    /// Whether silence took its place (its generation failed).
+    pub silent: bool,
+    /// Why it failed.
+    pub error: Option<String>,
+    /// Times its generation was started.
+    pub attempts: i64,
+    /// Its take (handles included), when made.
+    pub take_path: Option<String>,
+}
+
+/// A score with its scenes.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoreView {
+    /// The score's track id.
+    pub track_id: i64,
+    /// Its batch.
+    pub batch_id: i64,
+    /// How it is made.
+    pub recipe: ScenesRecipe,
+    /// Its scenes.
+    pub scenes: Vec<SceneState>,
+}
+
+/// What to change when regenerating one scene.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SceneChange {
+    /// A new prompt; `None` keeps it.
+    pub prompt: Option<String>,
+    /// A new seed; `None` picks a new random one.
+    pub seed: Option<u32>,
+}
+
+impl Studio {
+    /// Checks a scenes order and records its batch (one track: the score),
+    /// before any work. Returns the batch id.
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming the scene or setting at fault;
+    /// [`Error::NotFound`] for an unknown engine or a missing video or
+    /// ffprobe.
+    pub fn create_scenes_batch(&self, order: &ScenesOrder) -> Result<i64> {
+        let (recipe, title) = self.plan_scenes(order)?;
+        let recipe_json =
+            serde_json::to_string(&recipe).map_err(|e| Error::Config(e.to_string()))?;
+        let key = format!(
+            "scenes\n{recipe_json}\n{}\n{}\n{}\n{}",
+            order.format.extension(),
+            order.sample_rate_hz,
+            order.bit_depth,
+            fastrand::u64(..)
+        );
+        let track = NewTrack {
+            title,
+            input_hash: None,
+            source_key: blake3::hash(key.as_bytes()).to_hex().to_string(),
+            variant: format!(
+                "{} scenes · {}",
+                recipe.scenes.len(),
+                clock(u64::from(recipe.target_ms))
+            ),
+            recipe_json,
+            collection: None,
+        };
+        let engine = match &recipe.model {
+            Some(m) => format!("{}:{m}", recipe.engine),
+            None => recipe.engine.clone(),
+        };
+        self.store().create_job_batch(&NewJobBatch {
+            project: order.project.as_deref().unwrap_or("Scores"),
+            kind: JobKind::Scenes,
+            voice: &engine,
+            format: order.format.extension(),
+            sample_rate_hz: order.sample_rate_hz,
+            bit_depth: order.bit_depth,
+            tracks: &[track],
+        })
+    }
+
+    /// The recipe and title of a checked order.
+    fn plan_scenes(&self, order: &ScenesOrder) -> Result<(ScenesRecipe, String)> {
+        if order.scenes.is_empty() {
+            return Err(Error::Config(
+                "there are no scenes: add a scene with a prompt and a length".into(),
+            ));
+        }
+        if order.scenes.len() > crate::script::scenes::MAX_SCENES {
+            return Err(Error::Config(format!(
+                "at most {} scenes",
+                crate::script::scenes::MAX_SCENES
+            )));
+        }
+        super::convert::check_output(order.sample_rate_hz, order.bit_depth)?;
+        if !(-36.0..=-6.0).contains(&order.target_lufs) {
+            return Err(Error::Config(format!(
+                "loudness target must be −36 to −6 LUFS, not {}",
+                order.target_lufs
+            )));
+        }
+        if order.crossfade_ms > MAX_CROSSFADE_MS {
+            return Err(Error::Config(format!(
+                "crossfade must be at most {MAX_CROSSFADE_MS} ms, not {}",
+                order.crossfade_ms
+            )));
+        }
+        let name = order
+            .engine
+            .clone()
+            .filter(|e| !e.is_empty())
+            .unwrap_or_else(|| DEFAULT_MUSIC_ENGINE.into());
+        let engine = self.pipeline.music().get(&name).ok_or_else(|| {
+            Error::NotFound(format!("no music engine \"{name}\" (see `intone models`)"))
+        })?;
+        let info = engine.info();
+        if !info.available {
+            return Err(Error::Config(format!(
+                "music engine \"{name}\" is not available: {}",
+                info.detail
+            )));
+        }
+        let model = order.model.clone().filter(|m| !m.is_empty());
+        if let (Some(m), false) = (&model, info.models.is_empty()) {
+            if !info.models.contains(m) {
+                return Err(Error::Config(format!(
+                    "music engine \"{name}\" has no model \"{m}\" (it has {})",
+                    info.models.join(", ")
+                )));
+            }
+        }
+        let mut scenes = Vec::new();
+        let mut total_ms = 0u64;
+        for (i, s) in order.scenes.iter().enumerate() {
+            let which = |m: String| Error::Config(format!("scene {}: {m}", i + 1));
+            let prompt = s.prompt.trim();
+            if prompt.is_empty() {
+                return Err(which("the prompt is empty".into()));
+            }
+            if prompt.chars().count() > 1000 {
+                return Err(which("the prompt is longer than 1000 characters".into()));
+            }
+            if s.duration_ms < 500 {
+                return Err(which(format!(
+                    "{} ms is too short; a scene lasts at least 0.5 s",
+                    s.duration_ms
+                )));
+            }
+            for (k, v) in &s.params {
+                let p = info.params.iter().find(|p| &p.name == k).ok_or_else(|| {
+                    let known: Vec<&str> = info.params.iter().map(|p| p.name.as_str()).collect();
+                    which(format!(
+                        "music engine \"{name}\" has no parameter \"{k}\" (it takes {})",
+                        known.join(", ")
+                    ))
+                })?;
+                check_param(p, v).map_err(|e| which(e.to_string()))?;
+            }
+            total_ms += u64::from(s.duration_ms);
+            scenes.push(Scene {
+                prompt: prompt.to_string(),
+                duration_ms: s.duration_ms,
+                seed: s.seed.unwrap_or_else(|| fastrand::u32(..1_000_000)),
+                params: s.params.clone(),
+            });
+        }
+        let max_ms = (MAX_DURATION_S * 1000.0) as u64;
+        if total_ms > max_ms {
+            return Err(Error::Config(format!(
+                "the scenes last {}; a score is at most {}",
+                clock(total_ms),
+                clock(max_ms)
+            )));
+        }
+        let video = match &order.video {
+            Some(v) => Some(std::fs::canonicalize(v).map_err(|e| Error::io(v, e))?),
+            None => None,
+        };
+        let target_ms = match (order.target_ms, &video) {
+            (Some(t), _) => t,
+            (None, Some(v)) => video::video_duration_ms(v)?,
+            (None, None) => total_ms as u32,
+        };
+        if !(500..=max_ms).contains(&u64::from(target_ms)) {
+            return Err(Error::Config(format!(
+                "the target length must be from 0.5 s to {}, not {}",
+                clock(max_ms),
+                clock(u64::from(target_ms))
+            )));
+        }
+        if let Some(v) = &video {
+            video::check_video_path(v)?;
+        }
+        let title = order
+            .title
+            .clone()
+            .filter(|t| !t.trim().is_empty())
+            .or_else(|| {
+                video
+                    .as_ref()
+                    .and_then(|v| v.file_stem())
+                    .map(|s| s.to_string_lossy().into_owned())
+            })
+            .unwrap_or_else(|| "Score".into());
+        Ok((
+            ScenesRecipe {
+                engine: name,
+                model,
+                scenes,
+                target_ms,
+                crossfade_ms: order.crossfade_ms,
+                fit: order.fit,
+                on_error: order.on_error,
+                target_lufs: order.target_lufs,
+                video,
+            },
+            title,
+        ))
+    }
+
+    /// The recipe of score `track_id`.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown track; [`Error::Config`] for a
+    /// track that is not a score.
+    pub fn score_recipe(&self, track_id: i64) -> Result<ScenesRecipe> {
+        let t = self.store().track(track_id)?;
+        if self.store().batch(t.batch_id)?.kind != JobKind::Scenes {
+            return Err(Error::Config(format!("track {track_id} is not a score")));
+        }
+        let (_, json) = self.store().track_inputs(track_id)?;
+        serde_json::from_str(&json)
+            .map_err(|e| Error::Config(format!("score {track_id}: bad recipe: {e}")))
+    }
+
+    /// Score `track_id` with each scene's state and take.
+    ///
+    /// # Errors
+    /// As [`Self::score_recipe`].
+    pub fn score(&self, track_id: i64) -> Result<ScoreView> {
+        let recipe = self.score_recipe(track_id)?;
+        let t = self.store().track(track_id)?;
+        let units = self.store().units(track_id, Stage::Generate)?;
+        let starts = recipe.boundaries_ms();
+        let completed = t.status == TrackStatus::Completed;
+        let scenes = recipe
+            .scenes
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let u = units.iter().find(|u| u.idx == i as i64);
+                let take = u
+                    .filter(|u| u.status == UnitStatus::Done)
+                    .and_then(|u| u.output_json.as_deref())
+                    .and_then(|j| serde_json::from_str::<SceneTake>(j).ok())
+                    .and_then(|t| t.path)
+                    .filter(|p| p.is_file());
+                let status = u.map_or("pending", |u| match u.status {
+                    UnitStatus::Pending => "pending",
+                    UnitStatus::Running => "running",
+                    UnitStatus::Done => "done",
+                    UnitStatus::Failed => "failed",
+                });
+                SceneState {
+                    number: i as u32 + 1,
+                    scene: s.clone(),
+                    start_ms: starts.get(i).copied().unwrap_or(0.0),
+                    status: status.into(),
+                    silent: status == "failed" && completed,
+                    error: u.and_then(|u| u.error.clone()),
+                    attempts: u.map_or(0, |u| u.attempts),
+                    take_path: take.map(|p| p.display().to_string()),
+                }
+            })
+            .collect();
+        Ok(ScoreView {
+            track_id,
+            batch_id: t.batch_id,
+            recipe,
+            scenes,
+        })
+    }
+
+    /// Regenerates scene `number` (1-based) of score `track_id` with a new
+    /// seed or prompt: the score's track is reopened with the changed
+    /// recipe; a run then makes that scene again, reuses the others' takes,
+    /// and merges, fits and masters anew. Returns the batch id to run.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for a scene number out of range, a running score
+    /// or an empty prompt; as [`Self::score_recipe`].
+    pub fn regenerate_scene(
+        &self,
+        track_id: i64,
+        number: u32,
+        change: &SceneChange,
+    ) -> Result<i64> {
+        let mut recipe = self.score_recipe(track_id)?;
+        let n = recipe.scenes.len();
+        let scene = number
+            .checked_sub(1)
+            .and_then(|i| recipe.scenes.get_mut(i as usize))
+            .ok_or_else(|| {
+                Error::Config(format!("score {track_id} has scenes 1–{n}, not {number}"))
+            })?;
+        if let Some(p) = &change.prompt {
+            let p = p.trim();
+            if p.is_empty() {
+                return Err(Error::Config(format!(
+                    "scene {number}: the prompt is empty"
+                )));
+            }
+            scene.prompt = p.to_string();
+        }
+        scene.seed = change
+            .seed
+            .unwrap_or_else(|| scene.seed.wrapping_add(1 + fastrand::u32(..1_000_000)));
+        let json = serde_json::to_string(&recipe).map_err(|e| Error::Config(e.to_string()))?;
+        if !self.store().reopen_track(track_id, &json)? {
+            return Err(Error::Config(format!(
+                "score {track_id} is being made; wait for it to finish"
+            )));
+        }
+        Ok(self.store().track(track_id)?.batch_id)
+    }
+
+    /// Writes a copy of score `track_id`'s video with the score as its
+    /// audio to `out` (default: `<video name> (scored).<ext>` beside the
+    /// score). Returns where.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when the score has no video or is not finished;
+    /// [`Error::NotFound`] when ffmpeg is missing; [`Error::Audio`] with
+    /// ffmpeg's message.
+    pub fn export_scored_video(&self, track_id: i64, out: Option<&Path>) -> Result<PathBuf> {
+        let recipe = self.score_recipe(track_id)?;
+        let video = recipe.video.ok_or_else(|| {
+            Error::Config(format!(
+                "score {track_id} was not made for a video; export the score itself instead"
+            ))
+        })?;
+        let score = self.finished_output(track_id)?;
+        let dest = match out {
+            Some(p) => p.to_path_buf(),
+            None => video::scored_name(&video, score.parent().unwrap_or(Path::new("."))),
+        };
+        if dest == video {
+            return Err(Error::Config(format!(
+                "{}: that is the original video; choose another name (it is never overwritten)",
+                dest.display()
+            )));
+        }
+        video::mux_score(&video, &score, &dest)?;
+        Ok(dest)
+    }
+
+    /// Writes score `track_id` to `out` as WAV or FLAC (by its extension),
+    /// at the batch's bit depth.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for another extension or an unfinished score.
+    pub fn export_score(&self, track_id: i64, out: &Path) -> Result<PathBuf> {
+        let src = self.finished_output(track_id)?;
+        let t = self.store().track(track_id)?;
+        let bits = self.store().batch(t.batch_id)?.bit_depth;
+        let ext = out
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let format: Format = ext.parse().map_err(|_| {
+            Error::Config(format!(
+                "{}: export a score as .wav or .flac",
+                out.display()
+            ))
+        })?;
+        let clip = crate::audio::decode::decode_file(&src)?;
+        let tmp = tempfile_in(out)?;
+        crate::audio::wav::write_clip(&tmp, &clip)?;
+        let r = crate::pipeline::stages::encode(&tmp, out, format, bits);
+        let _ = std::fs::remove_file(&tmp);
+        r?;
+        Ok(out.to_path_buf())
+    }
+
+    /// The delivered file of a completed track.
+    fn finished_output(&self, track_id: i64) -> Result<PathBuf> {
+        let t = self.store().track(track_id)?;
+        match (t.status, t.output_path) {
+            (TrackStatus::Completed, Some(p)) if Path::new(&p).is_file() => Ok(PathBuf::from(p)),
+            (status, _) => Err(Error::Config(format!(
+                "score {track_id} is not finished ({status}); export it when it is"
+            ))),
+        }
+    }
+
+    /// Where score `track_id`'s scene takes are kept.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown track.
+    pub fn scene_takes_dir(&self, track_id: i64) -> Result<PathBuf> {
+        let t = self.store().track(track_id)?;
+        let b = self.store().batch(t.batch_id)?;
+        Ok(scenes_dir(self.home(), &b.project_slug, track_id))
+    }
+}
+
+/// A temporary f32 WAV beside `out`.
+fn tempfile_in(out: &Path) -> Result<PathBuf> {
+    let dir = out
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    Ok(dir.join(format!(".intone-export-{}.wav", fastrand::u64(..))))
+}
+
+/// `m:ss` (or `h:mm:ss`) of ms.
+fn clock(ms: u64) -> String {
+    let s = ms / 1000;
+    if s >= 3600 {
+        format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+    } else {
+        format!("{}:{:02}", s / 60, s % 60)
+    }
+}
