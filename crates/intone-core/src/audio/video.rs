@@ -43,6 +43,14 @@ fn missing(what: &str) -> Error {
     ))
 }
 
+fn spawn_error(e: std::io::Error, program: &str, path: &Path) -> Error {
+    if e.kind() == std::io::ErrorKind::NotFound {
+        missing(program)
+    } else {
+        Error::io(path, e)
+    }
+}
+
 /// Checks that `path` is a video Intone can score (by its extension).
 ///
 /// # Errors
@@ -68,8 +76,9 @@ pub fn check_video_path(path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The duration of the video at `path`, ms (its container's duration, as
-/// ffprobe reports `format=duration`).
+/// The duration of the video at `path`, ms: its video stream's duration as
+/// ffprobe reports it (`stream=duration`), else the container's
+/// (`format=duration`).
 ///
 /// # Errors
 /// [`Error::NotFound`] when ffprobe is missing; [`Error::Audio`] naming the
@@ -79,11 +88,14 @@ pub fn video_duration_ms(path: &Path) -> Result<u32> {
     let prog = ffprobe_program().ok_or_else(|| missing("ffprobe"))?;
     let out = Command::new(prog)
         .args(["-v", "error", "-select_streams", "v:0"])
-        .args(["-show_entries", "stream=codec_type:format=duration"])
+        .args([
+            "-show_entries",
+            "stream=codec_type,duration:format=duration",
+        ])
         .args(["-of", "default=noprint_wrappers=1"])
         .arg(path)
         .output()
-        .map_err(|e| Error::io(path, e))?;
+        .map_err(|e| spawn_error(e, "ffprobe", path))?;
     let bad = |m: String| Error::Audio {
         path: path.to_path_buf(),
         message: m,
@@ -98,10 +110,12 @@ pub fn video_duration_ms(path: &Path) -> Result<u32> {
     if !text.contains("codec_type=video") {
         return Err(bad("it has no video stream".into()));
     }
+    // The video stream's own duration comes first (a container may count
+    // a little more); Matroska/WebM streams have none, so the container's.
     let secs = text
         .lines()
-        .find_map(|l| l.strip_prefix("duration="))
-        .and_then(|d| d.trim().parse::<f64>().ok())
+        .filter_map(|l| l.strip_prefix("duration="))
+        .find_map(|d| d.trim().parse::<f64>().ok())
         .filter(|d| d.is_finite() && *d > 0.0 && *d < 86_400.0)
         .ok_or_else(|| bad("ffprobe reports no duration for it".into()))?;
     Ok((secs * 1000.0).round() as u32)
@@ -155,7 +169,10 @@ pub fn mux_score(video: &Path, score: &Path, out: &Path) -> Result<()> {
     if ["mp4", "mov", "m4v"].contains(&ext.as_str()) {
         cmd.args(["-movflags", "+faststart"]);
     }
-    let res = cmd.arg(&tmp).output().map_err(|e| Error::io(video, e))?;
+    let res = cmd
+        .arg(&tmp)
+        .output()
+        .map_err(|e| spawn_error(e, "ffmpeg", video))?;
     if !res.status.success() {
         let _ = std::fs::remove_file(&tmp);
         return Err(Error::Audio {

@@ -361,7 +361,7 @@ impl Store {
             // scene replaced by silence) redoes the step they belong to:
             // those units run again and every later step after them.
             tx.execute(
-                "DELETE FROM steps WHERE (track_id, stage) IN (
+                "DELETE FROM steps WHERE (track_id, name) IN (
                     SELECT u.track_id, u.stage FROM units u JOIN tracks t ON t.id = u.track_id
                     WHERE t.batch_id = ?1 AND t.status = 'completed' AND u.status = 'failed')",
                 [id],
