@@ -7,7 +7,7 @@ use specta_typescript::Typescript;
 use tauri::Runtime;
 use tauri_specta::{collect_commands, collect_events, Builder, ErrorHandlingMode};
 
-use crate::commands::{self, convert, engines, library, music, playback, studio};
+use crate::commands::{self, convert, engines, library, music, playback, scenes, studio};
 use crate::drop::Dropped;
 use crate::forward::{BatchUpdate, LogLine};
 
@@ -56,6 +56,16 @@ pub fn builder<R: Runtime>() -> Builder<R> {
             music::set_collection,
             music::regenerate_take,
             music::use_as_bed,
+            scenes::video_info,
+            scenes::pick_video,
+            scenes::read_scene_list,
+            scenes::pick_scene_list,
+            scenes::make_score,
+            scenes::score_view,
+            scenes::regenerate_scene,
+            scenes::play_scene,
+            scenes::export_scored_video,
+            scenes::export_score,
             engines::list_engines,
             engines::add_engine,
             engines::remove_engine,

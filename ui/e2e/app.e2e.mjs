@@ -301,6 +301,58 @@ test("real app: paste, pick voice and two variants, generate, every track comple
     if (process.env.INTONE_E2E_MUSIC_SCREENSHOT) {
       await writeFile(process.env.INTONE_E2E_MUSIC_SCREENSHOT, await driver.takeScreenshot(), "base64");
     }
+
+    // Scenes: a real MP4 is scored with three scenes and ends with the video;
+    // scene 2 is regenerated (scenes 1 and 3 kept); the video is saved with
+    // its score.
+    const home = join(tmp, "home");
+    const video = join(tmp, "cut.mp4");
+    execFileSync("ffmpeg", ["-v", "error", "-f", "lavfi", "-i", "testsrc=duration=8:size=320x240:rate=25", "-c:v", "libx264", "-pix_fmt", "yuv420p", video]);
+    await driver.findElement(By.xpath('//nav//button[normalize-space()="Scenes"]')).click();
+    const videoPath = await driver.wait(until.elementLocated(By.css('input[aria-label="Video path"]')), 10_000);
+    await videoPath.sendKeys(video);
+    await driver.findElement(By.xpath('//button[normalize-space()="Use"]')).click();
+    await driver.wait(until.elementLocated(By.xpath('//*[@data-testid="video" and contains(., "cut.mp4 · 0:08")]')), 20_000, "the video's duration was not read");
+    await driver.findElement(By.xpath('//button[normalize-space()="Paste a list"]')).click();
+    await driver.findElement(By.css('textarea[aria-label="Pasted scene list"]')).sendKeys("- 3 calm piano, gentle\n- 3 the market, lively percussion\n- 3 sunset, hopeful strings");
+    await driver.findElement(By.xpath('//button[normalize-space()="Read list"]')).click();
+    await driver.wait(until.elementLocated(By.css('input[aria-label="Prompt of scene 3"]')), 5_000, "the pasted list was not read");
+    await driver.findElement(By.xpath('//button[normalize-space()="Generate score"]')).click();
+    const scoreHeading = await driver.wait(until.elementLocated(By.xpath('//h2[@id="batch-h" and contains(., "Scores")]')), 20_000, "the score's batch did not open");
+    const scoreBatch = (await scoreHeading.getText()).match(/Batch (\d+)/i)[1];
+    const scoreStatus = await driver.findElement(By.css('[data-testid="batch-status"]'));
+    await driver.wait(async () => (await scoreStatus.getText()).toLowerCase() === "completed", 120_000, "the score did not complete");
+    const scoreRow = await driver.findElement(By.css('ul[aria-label="Tracks"] li.track'));
+    assert.match(await scoreRow.findElement(By.css(".meta")).getText(), /^0:08 · -1[56]\.\d LUFS · -\d\.\d dBTP$/);
+    const scoreId = JSON.parse(execFileSync(CLI, ["--home", home, "tracks", scoreBatch, "--json"], { encoding: "utf8" }))[0].id;
+    const show = () => JSON.parse(execFileSync(CLI, ["--home", home, "scenes", "show", String(scoreId), "--json"], { encoding: "utf8" }));
+    const before = show().score.scenes.map((s) => s.take_path);
+    // The score card marks the boundaries (3 s and 6 s of 8 s) and plays.
+    const card = await driver.wait(until.elementLocated(By.css('[data-testid="score"][data-status="completed"]')), 20_000, "the score card did not show the score");
+    await driver.wait(async () => (await card.findElements(By.css(".waveform .mark"))).length === 2, 10_000, "the boundaries are not marked");
+    const marks = await Promise.all((await card.findElements(By.css(".waveform .mark"))).map((m) => m.getAttribute("data-at")));
+    assert.deepEqual(marks.map(Number), [0.375, 0.75]);
+    const scoreHead = await card.findElement(By.css(".playhead"));
+    await card.findElement(By.css('button[aria-label="Play the score"]')).click();
+    await driver.wait(async () => parseFloat(await scoreHead.getCssValue("left")) > 0, 20_000, "the score did not play");
+    await driver.findElement(By.css('button[aria-label="Regenerate scene 2"]')).click();
+    await driver.wait(() => {
+      const now = show();
+      return now.track.status === "completed" && now.score.scenes[1].take_path !== before[1];
+    }, 120_000, "scene 2 was not made again");
+    const after = show().score.scenes.map((s) => s.take_path);
+    assert.equal(after[0], before[0], "scene 1 was kept");
+    assert.equal(after[2], before[2], "scene 3 was kept");
+    await driver.wait(until.elementLocated(By.css('[data-testid="score"][data-status="completed"]')), 20_000);
+    await driver.findElement(By.xpath('//button[normalize-space()="Save video with score"]')).click();
+    const saved = await driver.wait(until.elementLocated(By.xpath('//*[@role="status"]/span[contains(., "Saved the video with its score")]')), 60_000, "the scored video was not saved");
+    const scored = (await saved.getText()).split("Saved the video with its score: ")[1].trim();
+    const probe = (stream) => execFileSync("ffprobe", ["-v", "error", "-select_streams", stream, "-show_entries", "stream=codec_name,duration", "-of", "default=noprint_wrappers=1", scored], { encoding: "utf8" });
+    assert.match(probe("v:0"), /codec_name=h264/);
+    assert.match(probe("a:0"), /codec_name=aac/);
+    if (process.env.INTONE_E2E_SCENES_SCREENSHOT) {
+      await writeFile(process.env.INTONE_E2E_SCENES_SCREENSHOT, await driver.takeScreenshot(), "base64");
+    }
   } catch (e) {
     if (driver) {
       const shot = join(tmpdir(), "intone-e2e-failure.png");

@@ -4,6 +4,7 @@
 // the shell forwards them (one `intone://batch` update per batch per 100 ms).
 import { mockIPC, mockWindows } from "@tauri-apps/api/mocks";
 import { emit } from "@tauri-apps/api/event";
+import { scenesCommand } from "./harness-scenes";
 import type { BatchProgress, BatchRow, BatchUpdate, EngineEntry, InputRow, WatchFolder, LibraryFilter, Stage, TrackRow, TrackStatusEvent as TrackStatus } from "./lib/types";
 
 const stages: Stage[] = ["synthesize", "assemble", "mix", "master", "encode", "peaks"];
@@ -198,6 +199,8 @@ mockIPC(
     const a = (args ?? {}) as Record<string, any>;
     calls.push({ cmd, args });
     const allTracks = () => [...tracks.values()].flat();
+    const scene = scenesCommand({ batches, tracks, nextTrack: () => nextTrack++, count, played, state }, cmd, a);
+    if (scene !== undefined) return scene;
     switch (cmd) {
       case "app_info":
         return { version: "0.1.0", home: "/home/test/.local/share/intone", audio_error: null, warnings: [] };
@@ -356,9 +359,10 @@ mockIPC(
         return state();
       case "library": {
         const f = a.filter as LibraryFilter;
+        const kindOf = new Map(batches.map((b) => [b.id, b.kind]));
         return allTracks()
-          .filter((t) => (!f.status || t.status === f.status) && (!f.variant || t.variant === f.variant) && (!f.voice || t.voice === f.voice))
-          .map((t) => ({ track: { ...t }, source: t.input_hash ? t.title : "Harness", kind: t.input_hash ? "conversion" : "speech", project: "Harness", created_at: "2026-11-21T10:00:00Z" }));
+          .filter((t) => (!f.status || t.status === f.status) && (!f.variant || t.variant === f.variant) && (!f.voice || t.voice === f.voice) && (!f.kind || kindOf.get(t.batch_id) === f.kind))
+          .map((t) => ({ track: { ...t }, source: t.input_hash ? t.title : "Harness", kind: kindOf.get(t.batch_id) ?? "speech", project: "Harness", created_at: "2026-11-21T10:00:00Z" }));
       }
       case "library_facets":
         return {

@@ -7,6 +7,7 @@ pub mod engines;
 pub mod library;
 pub mod music;
 pub mod playback;
+pub mod scenes;
 pub mod studio;
 
 use serde::Serialize;

@@ -106,6 +106,38 @@ export const commands = {
 	 *  speech batch.
 	 */
 	useAsBed: (trackId: number) => __TAURI_INVOKE<string>("use_as_bed", { trackId }),
+	/**  Reads a video's duration (ffprobe). */
+	videoInfo: (path: string) => __TAURI_INVOKE<VideoInfo>("video_info", { path }),
+	/**  Opens a video with the native dialog (`None` when cancelled). */
+	pickVideo: () => __TAURI_INVOKE<VideoInfo | null>("pick_video"),
+	/**
+	 *  Reads a scene list: pasted text (TOML, CSV or Markdown, told apart by
+	 *  their look), or a file's text with its name (by its extension).
+	 */
+	readSceneList: (name: string | null, text: string) => __TAURI_INVOKE<SceneList>("read_scene_list", { name, text }),
+	/**  Opens a scene list file with the native dialog and reads it. */
+	pickSceneList: () => __TAURI_INVOKE<SceneList | null>("pick_scene_list"),
+	/**  Records a score's batch (before any work) and starts it. Returns the batch id. */
+	makeScore: (order: ScenesOrder) => __TAURI_INVOKE<number>("make_score", { order }),
+	/**  A score with its scenes' states, starts and takes. */
+	scoreView: (trackId: number) => __TAURI_INVOKE<ScoreView>("score_view", { trackId }),
+	/**
+	 *  Regenerates one scene (new seed, or new prompt) and starts the run; the
+	 *  other scenes are reused. Returns the batch id.
+	 */
+	regenerateScene: (trackId: number, number: number, change: SceneChange) => __TAURI_INVOKE<number>("regenerate_scene", { trackId, number, change }),
+	/**  Plays scene `number`'s own take (handles included) from its start. */
+	playScene: (trackId: number, number: number) => __TAURI_INVOKE<PlaybackState>("play_scene", { trackId, number }),
+	/**
+	 *  Writes a copy of the score's video with the score as its audio, beside
+	 *  the score (`<video> (scored).<ext>`). Returns where.
+	 */
+	exportScoredVideo: (trackId: number) => __TAURI_INVOKE<string>("export_scored_video", { trackId }),
+	/**
+	 *  Saves the score as WAV or FLAC where the native dialog says (`None`
+	 *  when cancelled). Returns where.
+	 */
+	exportScore: (trackId: number) => __TAURI_INVOKE<string | null>("export_score", { trackId }),
 	/**  Configured HTTP engines, by name. */
 	listEngines: () => __TAURI_INVOKE<EngineEntry[]>("list_engines"),
 	/**  Adds an engine (its voices appear at once). */
@@ -403,6 +435,15 @@ export type ExportReport = {
 	skipped: string[],
 };
 
+/**  How audio is made to last a target length. */
+export type FitMode = 
+/**  Cut the end with a fade-out, or pad a faded end with silence. */
+"trim" | 
+/**  Time-stretch the whole, pitch kept, to exactly the target. */
+"stretch" | 
+/**  Speed up (pitch kept) when too long; pad like `trim` when short. */
+"compress";
+
 /**  Container of a delivered track. */
 export type Format = 
 /**  RIFF WAVE, PCM. */
@@ -480,7 +521,9 @@ export type JobKind =
 /**  Input file × converter → chunked, converted, joined, mastered tracks. */
 "conversion" | 
 /**  Prompt × take → generated, mastered music. */
-"music";
+"music" | 
+/**  Scene list → one score: a take per scene, merged, fitted to a length. */
+"scenes";
 
 /**  Protocol an engine speaks. */
 export type Kind = 
@@ -639,6 +682,13 @@ export type MusicRecipe = {
 	overlap_ms: number,
 };
 
+/**  What happens when a scene cannot be generated (after its retries). */
+export type OnError = 
+/**  Silence of the scene's length takes its place; the score completes. */
+"continue_with_silence" | 
+/**  The score stops at that scene with its error. */
+"halt";
+
 /**  One parameter a model takes. */
 export type ParamInfo = {
 	/**  Name as sent (`temperature`, `top_k`, …). */
@@ -710,6 +760,144 @@ export type PlaybackState = {
 	error: string | null,
 };
 
+/**  One scene of a score. */
+export type Scene = {
+	/**  What the music does here, in words. */
+	prompt: string,
+	/**  Length of the scene on the score, ms. */
+	duration_ms: number,
+	/**  Seed of its take. */
+	seed: number,
+	/**  Engine parameters for this scene (values as text). */
+	params: { [key in string]: string },
+};
+
+/**  What to change when regenerating one scene. */
+export type SceneChange = {
+	/**  A new prompt; `None` keeps it. */
+	prompt?: string | null,
+	/**  A new seed; `None` picks a new random one. */
+	seed?: number | null,
+};
+
+/**  One scene as written in a list. */
+export type SceneEntry = {
+	/**  What the music does in this scene. */
+	prompt: string,
+	/**  Its length, ms. */
+	duration_ms: number,
+	/**  Its seed; `None`: chosen when the score is planned. */
+	seed: number | null,
+	/**  Engine parameters (values as text). */
+	params: { [key in string]: string },
+};
+
+/**  A scene list with the settings it names. */
+export type SceneList = {
+	/**  Its title, if it names one. */
+	title: string | null,
+	/**  Target length of the score, ms. */
+	duration_ms: number | null,
+	/**  Music engine. */
+	engine: string | null,
+	/**  The engine's model. */
+	model: string | null,
+	/**  Crossfade on each boundary, ms. */
+	crossfade_ms: number | null,
+	/**  Fit mode (`trim`, `stretch`, `compress`). */
+	fit: string | null,
+	/**  Error strategy (`continue_with_silence`, `halt`). */
+	on_error: string | null,
+	/**  The scenes, in order. */
+	scenes: SceneEntry[],
+};
+
+/**  One scene of a score as the Scenes view shows it. */
+export type SceneState = {
+	/**  1-based position. */
+	number: number,
+	/**  The scene as planned. */
+	scene: Scene,
+	/**  Where it starts in the delivered score, ms. */
+	start_ms: number | null,
+	/**  `pending`, `running`, `done` or `failed`. */
+	status: string,
+	/**  Whether silence took its place (its generation failed). */
+	silent: boolean,
+	/**  Why it failed. */
+	error: string | null,
+	/**  Times its generation was started. */
+	attempts: number,
+	/**  Its take (handles included), when made. */
+	take_path: string | null,
+};
+
+/**  A Generate score click (or `intone scenes`). */
+export type ScenesOrder = {
+	/**  Name of the score; `None`: the video's name, else "Score". */
+	title?: string | null,
+	/**  The scenes, in order. */
+	scenes?: SceneEntry[],
+	/**  The video scored; its duration is the target unless `target_ms` is given. */
+	video?: string | null,
+	/**  Target length, ms; `None`: the video's, else the scenes' sum. */
+	target_ms?: number | null,
+	/**  Music engine; `None` = the built-in composer. */
+	engine?: string | null,
+	/**  The engine's model; `None` = its default. */
+	model?: string | null,
+	/**  Crossfade on each boundary, ms. */
+	crossfade_ms?: number,
+	/**  How the merged scenes are fitted to the target. */
+	fit?: FitMode,
+	/**  What a scene that cannot be generated becomes. */
+	on_error?: OnError,
+	/**  Output container. */
+	format?: Format,
+	/**  Output sample rate (44 100 or 48 000 Hz). */
+	sample_rate_hz?: number,
+	/**  Output bit depth (16 or 24). */
+	bit_depth?: number,
+	/**  Loudness target, LUFS (−36 to −6). */
+	target_lufs?: number | null,
+	/**  Project name; `None` = "Scores". */
+	project?: string | null,
+};
+
+/**  How a score is made; stored as the track's recipe. */
+export type ScenesRecipe = {
+	/**  Music engine name. */
+	engine: string,
+	/**  The engine's model, when it has several. */
+	model: string | null,
+	/**  The scenes, in order. */
+	scenes: Scene[],
+	/**  Length the score is fitted to, ms. */
+	target_ms: number,
+	/**  Crossfade on each scene boundary, ms. */
+	crossfade_ms: number,
+	/**  How the merged scenes are fitted to the target. */
+	fit: FitMode,
+	/**  What a scene that cannot be generated becomes. */
+	on_error: OnError,
+	/**  Loudness target, LUFS. */
+	target_lufs: number | null,
+	/**  The video the score is for (a kept input's path), if any. */
+	video: string | null,
+};
+
+/**  A score with its scenes. */
+export type ScoreView = {
+	/**  The score's track id. */
+	track_id: number,
+	/**  Its batch. */
+	batch_id: number,
+	/**  How it is made. */
+	recipe: ScenesRecipe,
+	/**  Its scenes. */
+	scenes: SceneState[],
+};
+
 /**  A script file's name and text. */
 export type ScriptFile = {
 	/**  File name. */
@@ -779,8 +967,12 @@ export type Stage =
 "convert" | 
 /**  Put the converted chunks back together with crossfades (conversion). */
 "join" | 
-/**  Make the take with a music engine (music). */
-"generate";
+/**  Make the take with a music engine (music; scenes: per scene). */
+"generate" | 
+/**  Put the scenes' takes together with crossfades on the boundaries (scenes). */
+"merge" | 
+/**  Make the score last exactly the target length (scenes). */
+"fit";
 
 /**  One track. */
 export type TrackRow = {
@@ -894,6 +1086,16 @@ export type Variant = {
 	target_lufs?: number | null,
 	/**  True-peak ceiling, dBTP. */
 	ceiling_dbtp?: number | null,
+};
+
+/**  A video to score. */
+export type VideoInfo = {
+	/**  Its path. */
+	path: string,
+	/**  Its file name. */
+	name: string,
+	/**  Its duration, ms. */
+	duration_ms: number,
 };
 
 /**  One word of the vocabulary, for the UI's suggestions. */

@@ -31,7 +31,6 @@ pub const MAX_SCENE_FILE_BYTES: u64 = 1 << 20;
 /// One scene as written in a list.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(default)]
 pub struct SceneEntry {
     /// What the music does in this scene.
     pub prompt: String,
@@ -46,7 +45,6 @@ pub struct SceneEntry {
 /// A scene list with the settings it names.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(default)]
 pub struct SceneList {
     /// Its title, if it names one.
     pub title: Option<String>,
