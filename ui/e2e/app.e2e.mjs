@@ -313,10 +313,14 @@ test("real app: paste, pick voice and two variants, generate, every track comple
     await videoPath.sendKeys(video);
     await driver.findElement(By.xpath('//button[normalize-space()="Use"]')).click();
     await driver.wait(until.elementLocated(By.xpath('//*[@data-testid="video" and contains(., "cut.mp4 · 0:08")]')), 20_000, "the video's duration was not read");
-    await driver.findElement(By.xpath('//button[normalize-space()="Paste a list"]')).click();
-    await driver.findElement(By.css('textarea[aria-label="Pasted scene list"]')).sendKeys("- 3 calm piano, gentle\n- 3 the market, lively percussion\n- 3 sunset, hopeful strings");
-    await driver.findElement(By.xpath('//button[normalize-space()="Read list"]')).click();
-    await driver.wait(until.elementLocated(By.css('input[aria-label="Prompt of scene 3"]')), 5_000, "the pasted list was not read");
+    const prompts = ["calm piano, gentle", "the market, lively percussion", "sunset, hopeful strings"];
+    for (const [i, p] of prompts.entries()) {
+      if (i > 0) await driver.findElement(By.xpath('//button[normalize-space()="+ Add scene"]')).click();
+      await driver.findElement(By.css(`input[aria-label="Prompt of scene ${i + 1}"]`)).sendKeys(p);
+      const len = await driver.findElement(By.css(`input[aria-label="Length of scene ${i + 1}"]`));
+      await len.clear();
+      await len.sendKeys("3");
+    }
     await driver.findElement(By.xpath('//button[normalize-space()="Generate score"]')).click();
     const scoreHeading = await driver.wait(until.elementLocated(By.xpath('//h2[@id="batch-h" and contains(., "Scores")]')), 20_000, "the score's batch did not open");
     const scoreBatch = (await scoreHeading.getText()).match(/Batch (\d+)/i)[1];
