@@ -46,12 +46,7 @@ pub struct MusicRecipe {
 pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
     let recipe: MusicRecipe = serde_json::from_str(&c.recipe_json)
         .map_err(|e| Error::Config(format!("track {}: bad music recipe: {e}", c.track.id)))?;
-    let engine = c.p.music().get(&recipe.engine).ok_or_else(|| {
-        Error::NotFound(format!(
-            "no music engine \"{}\" (was it removed from engines.toml?)",
-            recipe.engine
-        ))
-    })?;
+    let engine = engine_named(c, &recipe.engine)?;
     let sr = c.batch.sample_rate_hz;
     let mut force = false;
     let take_path = c.work.join("take.wav");
@@ -108,6 +103,21 @@ pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
             ceiling_dbtp: -1.0,
         },
     )
+}
+
+/// The music engine `name` as configured now.
+///
+/// # Errors
+/// [`Error::NotFound`] when it is no longer configured.
+pub(crate) fn engine_named(
+    c: &TrackCx<'_>,
+    name: &str,
+) -> Result<std::sync::Arc<dyn crate::engines::music::MusicEngine>> {
+    c.p.music().get(name).ok_or_else(|| {
+        Error::NotFound(format!(
+            "no music engine \"{name}\" (was it removed from engines.toml?)"
+        ))
+    })
 }
 
 /// Writes `prev` (resampled to `sample_rate_hz`, stereo) without its last

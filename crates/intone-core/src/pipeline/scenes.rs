@@ -158,12 +158,7 @@ struct GenerateOut {
 pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
     let recipe: ScenesRecipe = serde_json::from_str(&c.recipe_json)
         .map_err(|e| Error::Config(format!("track {}: bad scenes recipe: {e}", c.track.id)))?;
-    let engine = c.p.music().get(&recipe.engine).ok_or_else(|| {
-        Error::NotFound(format!(
-            "no music engine \"{}\" (was it removed from engines.toml?)",
-            recipe.engine
-        ))
-    })?;
+    let engine = super::music::engine_named(c, &recipe.engine)?;
     let sr = c.batch.sample_rate_hz;
     let spans = recipe.spans(sr);
     let keyed: Vec<(String, String)> = recipe

@@ -156,7 +156,53 @@ pub(crate) fn check_param(p: &crate::engines::music::ParamInfo, value: &str) -> 
     }
 }
 
+/// A music engine that can run now, with what it says of itself.
+pub(crate) type ResolvedEngine = (
+    String,
+    std::sync::Arc<dyn crate::engines::music::MusicEngine>,
+    MusicEngineInfo,
+    Option<String>,
+);
+
 impl Studio {
+    /// The music engine `name` (default: the built-in composer) and the
+    /// model `model` of it (empty or `None`: its default), checked: it
+    /// exists, it is available now, it has that model.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown engine; [`Error::Config`] for one
+    /// that is not available or has no such model.
+    pub(crate) fn music_engine(
+        &self,
+        name: Option<&str>,
+        model: Option<&str>,
+    ) -> Result<ResolvedEngine> {
+        let name = name
+            .filter(|e| !e.is_empty())
+            .unwrap_or(DEFAULT_MUSIC_ENGINE)
+            .to_string();
+        let engine = self.pipeline.music().get(&name).ok_or_else(|| {
+            Error::NotFound(format!("no music engine \"{name}\" (see `intone models`)"))
+        })?;
+        let info = engine.info();
+        if !info.available {
+            return Err(Error::Config(format!(
+                "music engine \"{name}\" is not available: {}",
+                info.detail
+            )));
+        }
+        let model = model.filter(|m| !m.is_empty()).map(String::from);
+        if let Some(m) = &model {
+            if !info.models.is_empty() && !info.models.contains(m) {
+                return Err(Error::Config(format!(
+                    "music engine \"{name}\" has no model \"{m}\" (it has {})",
+                    info.models.join(", ")
+                )));
+            }
+        }
+        Ok((name, engine, info, model))
+    }
+
     /// The music engines and the composer's vocabulary.
     pub fn music_catalog(&self) -> MusicCatalog {
         MusicCatalog {
@@ -211,30 +257,8 @@ impl Studio {
             return Err(Error::Config("overlap must be at most 10000 ms".into()));
         }
         super::convert::check_output(req.sample_rate_hz, req.bit_depth)?;
-        let name = req
-            .engine
-            .clone()
-            .filter(|e| !e.is_empty())
-            .unwrap_or_else(|| DEFAULT_MUSIC_ENGINE.into());
-        let engine = self.pipeline.music().get(&name).ok_or_else(|| {
-            Error::NotFound(format!("no music engine \"{name}\" (see `intone models`)"))
-        })?;
-        let info = engine.info();
-        if !info.available {
-            return Err(Error::Config(format!(
-                "music engine \"{name}\" is not available: {}",
-                info.detail
-            )));
-        }
-        let model = req.model.clone().filter(|m| !m.is_empty());
-        if let Some(m) = &model {
-            if !info.models.is_empty() && !info.models.contains(m) {
-                return Err(Error::Config(format!(
-                    "music engine \"{name}\" has no model \"{m}\" (it has {})",
-                    info.models.join(", ")
-                )));
-            }
-        }
+        let (name, engine, info, model) =
+            self.music_engine(req.engine.as_deref(), req.model.as_deref())?;
         for (k, v) in &req.params {
             let Some(p) = info.params.iter().find(|p| &p.name == k) else {
                 let known: Vec<&str> = info.params.iter().map(|p| p.name.as_str()).collect();

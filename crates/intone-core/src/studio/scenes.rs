@@ -13,7 +13,6 @@ use crate::audio::encode::Format;
 use crate::audio::fit::FitMode;
 use crate::audio::video;
 use crate::engines::music::builtin::MAX_DURATION_S;
-use crate::engines::music::DEFAULT_MUSIC_ENGINE;
 use crate::error::{Error, Result};
 use crate::pipeline::scenes::{scenes_dir, OnError, Scene, SceneTake, ScenesRecipe};
 use crate::script::scenes::{SceneEntry, SceneList};
@@ -224,30 +223,8 @@ impl Studio {
                 order.crossfade_ms
             )));
         }
-        let name = order
-            .engine
-            .clone()
-            .filter(|e| !e.is_empty())
-            .unwrap_or_else(|| DEFAULT_MUSIC_ENGINE.into());
-        let engine = self.pipeline.music().get(&name).ok_or_else(|| {
-            Error::NotFound(format!("no music engine \"{name}\" (see `intone models`)"))
-        })?;
-        let info = engine.info();
-        if !info.available {
-            return Err(Error::Config(format!(
-                "music engine \"{name}\" is not available: {}",
-                info.detail
-            )));
-        }
-        let model = order.model.clone().filter(|m| !m.is_empty());
-        if let (Some(m), false) = (&model, info.models.is_empty()) {
-            if !info.models.contains(m) {
-                return Err(Error::Config(format!(
-                    "music engine \"{name}\" has no model \"{m}\" (it has {})",
-                    info.models.join(", ")
-                )));
-            }
-        }
+        let (name, _, info, model) =
+            self.music_engine(order.engine.as_deref(), order.model.as_deref())?;
         let mut scenes = Vec::new();
         let mut total_ms = 0u64;
         for (i, s) in order.scenes.iter().enumerate() {
