@@ -382,3 +382,61 @@ fn empty_batches_are_refused() {
     assert!(e.to_string().contains("nothing to generate"));
     assert!(store.batches().expect("b").is_empty());
 }
+
+/// A track that completed without some of its units (a scene replaced by
+/// silence) is retried: that step and its failed units run again, its other
+/// units and the other completed tracks are kept. Reopening a track with a
+/// new recipe forgets its steps and keeps its units.
+#[test]
+fn completed_tracks_with_given_up_units_are_retried_and_can_be_reopened() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = Store::open(&dir.path().join("x.db")).expect("open");
+    let id = new_batch(&store, 2, 1);
+    let t: Vec<i64> = store.tracks(id).expect("t").iter().map(|t| t.id).collect();
+    let plan: Vec<(String, String)> = (0..3).map(|i| (format!("k{i}"), "{}".into())).collect();
+    store
+        .plan_units(t[0], Stage::Generate, &plan)
+        .expect("plan");
+    store.claim_track(t[0]).expect("claim");
+    for i in 0..3 {
+        store.begin_unit(t[0], Stage::Generate, i).expect("begin");
+    }
+    store
+        .finish_unit(t[0], Stage::Generate, 0, "{}")
+        .expect("done");
+    store
+        .fail_unit(t[0], Stage::Generate, 1, "refused")
+        .expect("fail");
+    store
+        .finish_unit(t[0], Stage::Generate, 2, "{}")
+        .expect("done");
+    for stage in [Stage::Generate, Stage::Merge] {
+        store.begin_step(t[0], stage).expect("begin");
+        store.finish_step(t[0], stage, "{}").expect("finish");
+    }
+    store.complete_track(t[0], &result()).expect("complete");
+    store.claim_track(t[1]).expect("claim");
+    store.complete_track(t[1], &result()).expect("complete");
+    assert_eq!(store.batch(id).expect("b").status, BatchStatus::Completed);
+
+    assert_eq!(store.retry_batch(id).expect("retry"), 1);
+    assert_eq!(store.pending_tracks(id).expect("p"), vec![t[0]]);
+    assert!(store.step(t[0], Stage::Generate).expect("step").is_none());
+    assert!(store.step(t[0], Stage::Merge).expect("step").is_some());
+    let u = store.units(t[0], Stage::Generate).expect("units");
+    assert_eq!(
+        u.iter().map(|u| u.status).collect::<Vec<_>>(),
+        [UnitStatus::Done, UnitStatus::Pending, UnitStatus::Done]
+    );
+
+    store.claim_track(t[0]).expect("claim");
+    assert!(!store
+        .reopen_track(t[0], "{\"x\":1}")
+        .expect("reopen while running"));
+    store.complete_track(t[0], &result()).expect("complete");
+    assert!(store.reopen_track(t[0], "{\"x\":1}").expect("reopen"));
+    assert_eq!(store.track_inputs(t[0]).expect("inputs").1, "{\"x\":1}");
+    assert!(store.step(t[0], Stage::Merge).expect("step").is_none());
+    assert_eq!(store.units(t[0], Stage::Generate).expect("units").len(), 3);
+    assert_eq!(store.batch(id).expect("b").status, BatchStatus::Processing);
+}
