@@ -21,6 +21,7 @@ mod convert;
 mod engines;
 mod music;
 mod scenes;
+mod score_export;
 mod watch;
 
 pub use convert::{AlreadyConverted, ConvertPlan, ConvertRequest, DEFAULT_CONVERT_LUFS};

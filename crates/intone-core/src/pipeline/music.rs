@@ -72,20 +72,7 @@ pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
         } else {
             out
         };
-        crate::fsio::write_with(generated, |tmp| {
-            c.p.options
-                .retry
-                .run(&|| c.cancelled(), || {
-                    engine.generate(&req, tmp, &|| c.cancelled())
-                })
-                .map_err(|e| {
-                    if c.cancelled() {
-                        Error::Cancelled
-                    } else {
-                        Error::from(e)
-                    }
-                })
-        })?;
+        crate::fsio::write_with(generated, |tmp| generate(c, engine.as_ref(), &req, tmp))?;
         c.check_cancelled()?;
         if let Some(prev) = &recipe.continue_from {
             crate::fsio::write_with(out, |tmp| {
@@ -103,6 +90,31 @@ pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
             ceiling_dbtp: -1.0,
         },
     )
+}
+
+/// Makes `req`'s take into `out` under the pipeline's retry policy
+/// (transient errors back off and retry), polling the track's cancellation.
+///
+/// # Errors
+/// The engine's error once retries are spent; [`Error::Cancelled`].
+pub(crate) fn generate(
+    c: &TrackCx<'_>,
+    engine: &dyn crate::engines::music::MusicEngine,
+    req: &MusicRequest,
+    out: &std::path::Path,
+) -> Result<()> {
+    c.p.options
+        .retry
+        .run(&|| c.cancelled(), || {
+            engine.generate(req, out, &|| c.cancelled())
+        })
+        .map_err(|e| {
+            if c.cancelled() {
+                Error::Cancelled
+            } else {
+                Error::from(e)
+            }
+        })
 }
 
 /// The music engine `name` as configured now.

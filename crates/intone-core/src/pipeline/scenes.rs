@@ -402,22 +402,10 @@ fn generate_one(
         )));
     }
     fsio::write_with(out, |tmp| {
-        c.p.options
-            .retry
-            .run(&|| c.cancelled(), || {
-                engine.generate(req, tmp, &|| c.cancelled())
-            })
-            .map_err(|e| {
-                if c.cancelled() {
-                    Error::Cancelled
-                } else {
-                    Error::from(e)
-                }
-            })?;
+        super::music::generate(c, engine, req, tmp)?;
         // Exactly the frames the scene needs, whatever the engine made.
         let clip = read_clip(tmp)?.with_channels(2);
-        let clip = crate::audio::resample::resample(&clip, req.sample_rate_hz)?;
-        let mut clip = clip;
+        let mut clip = crate::audio::resample::resample(&clip, req.sample_rate_hz)?;
         clip.samples.resize(span.take_frames() as usize * 2, 0.0);
         write_clip(tmp, &clip)
     })?;
