@@ -269,7 +269,10 @@ impl Studio {
             )));
         }
         let video = match &order.video {
-            Some(v) => Some(std::fs::canonicalize(v).map_err(|e| Error::io(v, e))?),
+            Some(v) => {
+                video::check_video_path(v)?;
+                Some(std::fs::canonicalize(v).map_err(|e| Error::io(v, e))?)
+            }
             None => None,
         };
         let target_ms = match (order.target_ms, &video) {
