@@ -85,6 +85,11 @@ pub enum ScenesCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Delete a score: its track, its file, its waveform and its scenes' takes.
+    Delete {
+        /// Track id of the score.
+        id: i64,
+    },
     /// Export the score (.wav/.flac) and/or a copy of its video with the score.
     Export {
         /// Track id of the score.
@@ -245,6 +250,15 @@ fn subcommand(
         } => {
             let batch_id = studio.regenerate_scene(id, scene, &SceneChange { prompt, seed })?;
             run_and_report(studio, rt, batch_id, id, json)
+        }
+        ScenesCommand::Delete { id } => {
+            studio.score_recipe(id)?;
+            let r = studio.delete_tracks(&[id])?;
+            for p in &r.problems {
+                eprintln!("intone: warning: {p}");
+            }
+            eprintln!("deleted score {id} ({} file(s))", r.files_removed);
+            Ok(ExitCode::SUCCESS)
         }
         ScenesCommand::Export {
             id,

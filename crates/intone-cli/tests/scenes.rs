@@ -242,6 +242,15 @@ fn regenerating_scene_two_reuses_the_other_scenes() {
         "night falls, ambient pads"
     );
     assert_eq!(takes(&again)[0], before[0]);
+    // Deleting the score deletes its scene takes too.
+    let dir = Path::new(&before[0].0)
+        .parent()
+        .expect("scenes dir")
+        .to_path_buf();
+    assert!(run(intone(&home).args(["scenes", "delete", &id]))
+        .status
+        .success());
+    assert!(!dir.exists(), "{} is left behind", dir.display());
 }
 
 fn ffprobe(path: &Path, stream: &str, entries: &str) -> String {

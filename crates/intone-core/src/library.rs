@@ -112,9 +112,17 @@ impl Studio {
                 }
             }
             let work = self.home().track_work_dir(t.id);
-            if work.exists() {
-                if let Err(e) = std::fs::remove_dir_all(&work) {
-                    report.problems.push(format!("{}: {e}", work.display()));
+            // A score's scene takes are kept outside its work folder.
+            let scenes = std::fs::read_dir(self.home().projects_dir())
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|p| p.path().join("scenes").join(format!("track-{}", t.id)));
+            for dir in std::iter::once(work).chain(scenes) {
+                if dir.exists() {
+                    if let Err(e) = std::fs::remove_dir_all(&dir) {
+                        report.problems.push(format!("{}: {e}", dir.display()));
+                    }
                 }
             }
         }
