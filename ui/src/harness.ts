@@ -221,6 +221,9 @@ mockIPC(
         ];
       case "preview_script":
         return preview(a.text);
+      case "pick_script_files":
+        // As the shell reads a script saved by an older Windows editor.
+        return [{ name: "café.md", text: "# Café\n\n## Zoë’s day\n\nZoë paid 20 € for it — “not bad”.\n", encoding_note: "read as Windows-1252 (Latin-1); the file is not UTF-8" }];
       case "generate": {
         const g = a.args;
         const sections = g.scripts.flatMap((s: { text: string }) => preview(s.text).sections);

@@ -112,6 +112,24 @@ test("generate, watch progress, see failures, play; library filter, export, dele
   }
 });
 
+test("a script opened in a legacy encoding says which encoding was assumed", async () => {
+  const server = await serve();
+  const browser = await launch();
+  try {
+    const { page, errors } = await openHarness(browser, server);
+    await page.getByRole("button", { name: "Open files…" }).click();
+    const note = page.getByLabel("Encoding");
+    await note.waitFor();
+    assert.match(await note.innerText(), /café\.md: read as Windows-1252/);
+    const sections = page.getByRole("list", { name: "Sections" }).getByRole("listitem");
+    assert.match(await sections.first().innerText(), /Zoë’s day/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    server.close();
+  }
+});
+
 test("a 500-track batch: every row, patched in place from coalesced updates, no whole-batch reloads", async () => {
   const server = await serve();
   const browser = await launch();

@@ -304,8 +304,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             let text = match (text, file) {
                 (Some(t), _) => t,
-                (None, Some(f)) => std::fs::read_to_string(&f)
-                    .map_err(|e| anyhow::anyhow!("{}: {e}", f.display()))?,
+                (None, Some(f)) => {
+                    let decoded = intone_core::script::read_text_file(&f)?;
+                    if let Some(note) = decoded.note {
+                        eprintln!("intone: note: {}: {note}", f.display());
+                    }
+                    decoded.text
+                }
                 (None, None) => anyhow::bail!("give TEXT or -f FILE"),
             };
             let r = studio.say(&text, voice.as_deref(), &variant, &output)?;

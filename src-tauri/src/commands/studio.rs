@@ -62,18 +62,22 @@ pub struct ScriptFile {
     pub name: String,
     /// Its text.
     pub text: String,
+    /// Which encoding was assumed when the file was not UTF-8
+    /// (e.g. "read as Windows-1252 (Latin-1); the file is not UTF-8").
+    #[serde(default)]
+    pub encoding_note: Option<String>,
 }
 
-/// Reads a script file (UTF-8 text).
+/// Reads a script file in any common text encoding; binary files are refused.
 pub fn read_script_file(path: &std::path::Path) -> CmdResult<ScriptFile> {
-    let shown = path.display();
-    let bytes = std::fs::read(path).map_err(|e| format!("{shown}: {e}"))?;
-    let text = String::from_utf8(bytes).map_err(|_| format!("{shown}: not a UTF-8 text file"))?;
+    let decoded = intone_core::script::read_text_file(path).map_err(err)?;
     Ok(ScriptFile {
-        name: path
-            .file_name()
-            .map_or_else(|| shown.to_string(), |n| n.to_string_lossy().into_owned()),
-        text,
+        name: path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        ),
+        text: decoded.text,
+        encoding_note: decoded.note,
     })
 }
 

@@ -904,6 +904,11 @@ export type ScriptFile = {
 	name: string,
 	/**  Its text. */
 	text: string,
+	/**
+	 *  Which encoding was assumed when the file was not UTF-8
+	 *  (e.g. "read as Windows-1252 (Latin-1); the file is not UTF-8").
+	 */
+	encoding_note?: string | null,
 };
 
 /**  A parsed script as the studio shows it before generating. */

@@ -8,6 +8,7 @@
 //!   as plain speech text. Empty sections are skipped with a warning.
 //! * Plain text (anything else): one section named after the file.
 
+pub mod encoding;
 mod markdown;
 pub mod scenes;
 mod sentences;
@@ -52,20 +53,30 @@ impl Section {
     }
 }
 
-/// Reads and parses a script file.
+/// Reads a text file in any common encoding (see [`encoding::decode_text`]).
 ///
 /// # Errors
-/// [`Error::Script`] naming the file when it cannot be read, is not UTF-8, or
-/// has no speakable text.
-pub fn parse_file(path: &Path) -> Result<Script> {
+/// [`Error::Script`] naming the file when it cannot be read or is binary.
+pub fn read_text_file(path: &Path) -> Result<encoding::DecodedText> {
     let bytes = std::fs::read(path).map_err(|e| Error::Script {
         path: path.to_path_buf(),
         message: format!("cannot read script: {e}"),
     })?;
-    let text = String::from_utf8(bytes).map_err(|_| Error::Script {
+    encoding::decode_text(&bytes).map_err(|e| Error::Script {
         path: path.to_path_buf(),
-        message: "script is not UTF-8 text".into(),
-    })?;
+        message: format!("not a script: {e}"),
+    })
+}
+
+/// Reads and parses a script file. A file that is not UTF-8 is decoded in
+/// the encoding detected, and a warning says which one was assumed.
+///
+/// # Errors
+/// [`Error::Script`] naming the file when it cannot be read, is binary, or
+/// has no speakable text.
+pub fn parse_file(path: &Path) -> Result<Script> {
+    let decoded = read_text_file(path)?;
+    let text = decoded.text;
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -77,7 +88,11 @@ pub fn parse_file(path: &Path) -> Result<Script> {
             .as_deref(),
         Some("md" | "markdown" | "mdown")
     );
-    parse_text(&text, &stem, is_markdown, path)
+    let mut script = parse_text(&text, &stem, is_markdown, path)?;
+    if let Some(note) = decoded.note {
+        script.warnings.insert(0, note);
+    }
+    Ok(script)
 }
 
 /// Parses script text. `fallback_title` names the script (and a plain-text

@@ -101,10 +101,12 @@ pub fn parse_length(text: &str) -> Result<u32> {
     Ok(ms as u32)
 }
 
-/// Reads the scene list in `path` (by its extension).
+/// Reads the scene list in `path` (by its extension), in any common text
+/// encoding (a spreadsheet's CSV export is often Windows-1252).
 ///
 /// # Errors
-/// [`Error::Io`] when it cannot be read; [`Error::Config`] naming the file
+/// [`Error::Io`] when it cannot be found; [`Error::Script`] when it cannot
+/// be read or is binary; [`Error::Config`] naming the file
 /// and the line or scene at fault.
 pub fn read_file(path: &Path) -> Result<SceneList> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
@@ -115,7 +117,7 @@ pub fn read_file(path: &Path) -> Result<SceneList> {
             meta.len()
         )));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let text = super::read_text_file(path)?.text;
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
