@@ -211,7 +211,9 @@ mockIPC(
             { id: "piper:en_US-joe-medium", engine: "piper", name: "Joe (en-us, Piper medium)", language: "en-us", sample_rate_hz: 22050, quality: "neural", available: true, reason: null },
             { id: "espeak:en-us", engine: "espeak", name: "English (America) (espeak-ng)", language: "en-us", sample_rate_hz: 22050, quality: "robotic", available: true, reason: null },
             { id: "chatterbox:Emily.wav", engine: "chatterbox", name: "Emily", language: "en", sample_rate_hz: 0, quality: "server", available: false, reason: "server not reachable: cannot connect to http://127.0.0.1:8004" },
+            { id: "tts:en_US-joe-medium", engine: "tts", name: "Joe", language: "en-us", sample_rate_hz: 0, quality: "server", available: true, reason: null },
           ],
+          accepts_unlisted: ["tts"],
         };
       case "list_variants":
         return [
@@ -402,7 +404,7 @@ mockIPC(
         engines.splice(engines.findIndex((e) => e.name === a.name), 1);
         return null;
       case "test_engine":
-        return { name: a.name, ok: true, urls: [[engines[0].config.urls[0], true, "answered GET /v1/audio/voices"]], voices: 3 };
+        return { name: a.name, ok: true, urls: [[engines[0].config.urls[0], true, "ok"]], voices: 3, voices_from: "3 listed at /v1/voices" };
       default:
         throw `unknown command ${cmd}`;
     }

@@ -130,6 +130,29 @@ test("a script opened in a legacy encoding says which encoding was assumed", asy
   }
 });
 
+test("a server's unlisted voice id can be typed, with a warning, and is what Generate sends", async () => {
+  const server = await serve();
+  const browser = await launch();
+  try {
+    const { page, errors } = await openHarness(browser, server);
+    await page.getByLabel("Script text").fill(SCRIPT);
+    const picker = page.getByLabel("Voice", { exact: true });
+    await picker.selectOption("tts:en_US-joe-medium");
+    assert.equal(await page.getByLabel("Voice id").count(), 0, "a listed voice needs no id");
+    await picker.selectOption({ label: "Other voice id on tts…" });
+    await page.getByLabel("Voice id").fill("en_GB-secret");
+    assert.match(await page.getByRole("status").filter({ hasText: "does not list" }).innerText(), /tts does not list this voice: it is sent as is/);
+    await page.getByRole("button", { name: /Generate \d+ tracks?/ }).click();
+    await page.getByRole("heading", { name: /Batch 1/ }).waitFor();
+    const sent = await page.evaluate(() => window.__harness.calls.find((c) => c.cmd === "generate").args);
+    assert.equal(sent.args.voice, "tts:en_GB-secret");
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    server.close();
+  }
+});
+
 test("a 500-track batch: every row, patched in place from coalesced updates, no whole-batch reloads", async () => {
   const server = await serve();
   const browser = await launch();

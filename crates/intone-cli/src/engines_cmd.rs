@@ -127,7 +127,14 @@ pub fn run(studio: &Studio, cmd: EnginesCommand) -> anyhow::Result<ExitCode> {
                     println!("{} {url}: {msg}", if *ok { "✓" } else { "✗" });
                 }
                 if h.ok {
-                    println!("{name} is up with {} voice(s).", h.voices);
+                    if h.voices_from.is_empty() {
+                        println!("{name} is up with {} voice(s).", h.voices);
+                    } else {
+                        println!(
+                            "{name} is up with {} voice(s): {}.",
+                            h.voices, h.voices_from
+                        );
+                    }
                 } else {
                     println!("{name} is down.");
                 }

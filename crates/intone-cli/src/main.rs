@@ -283,7 +283,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Voices { json } => {
-            output::voices(&studio.voices(), &studio.engines().default_voice(), json)?;
+            let engines = studio.engines();
+            output::voices(
+                &studio.voices(),
+                &engines.default_voice(),
+                &engines.accepting_unlisted(),
+                json,
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Variants { json } => {
@@ -313,6 +319,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 (None, None) => anyhow::bail!("give TEXT or -f FILE"),
             };
+            if let Some(v) = &voice {
+                let parsed = intone_core::engines::VoiceRef::parse(v)?;
+                if let (_, Some(w)) = studio.engines().resolve_with_warning(&parsed)? {
+                    eprintln!("intone: warning: {w}");
+                }
+            }
             let r = studio.say(&text, voice.as_deref(), &variant, &output)?;
             eprintln!(
                 "Wrote {} ({:.1} s, {:.1} LUFS, {:.1} dBTP)",

@@ -168,10 +168,18 @@ fn truncate(s: &str, n: usize) -> String {
     }
 }
 
-/// The voice list.
-pub fn voices(list: &[VoiceInfo], default: &str, json: bool) -> anyhow::Result<()> {
+/// The voice list; JSON `{default, voices, accepts_unlisted}` where
+/// `accepts_unlisted` names the engines that send voice ids they do not list.
+pub fn voices(
+    list: &[VoiceInfo],
+    default: &str,
+    accepting_unlisted: &[String],
+    json: bool,
+) -> anyhow::Result<()> {
     if json {
-        return print_json(&json!({ "default": default, "voices": list }));
+        return print_json(
+            &json!({ "default": default, "voices": list, "accepts_unlisted": accepting_unlisted }),
+        );
     }
     for v in list {
         println!(
@@ -189,6 +197,11 @@ pub fn voices(list: &[VoiceInfo], default: &str, json: bool) -> anyhow::Result<(
         );
     }
     println!("\n{} voices; * = default", list.len());
+    for e in accepting_unlisted {
+        println!(
+            "warning: {e} may speak voices it does not list: --voice {e}:ID is sent as is and the server decides"
+        );
+    }
     Ok(())
 }
 

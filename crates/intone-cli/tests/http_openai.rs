@@ -96,16 +96,24 @@ fn a_batch_through_a_real_openai_compatible_server() {
     );
     // Wait for it to come up: `engines test` exits 0 once /v1/models answers.
     let start = Instant::now();
-    while !run(intone(&home).args(["engines", "test", "studio"]))
-        .status
-        .success()
-    {
+    let tested = loop {
+        let out = run(intone(&home).args(["engines", "test", "studio"]));
+        if out.status.success() {
+            break String::from_utf8_lossy(&out.stdout).into_owned();
+        }
         assert!(
             start.elapsed() < Duration::from_secs(60),
             "local-tts did not start"
         );
         std::thread::sleep(Duration::from_millis(300));
-    }
+    };
+    // Its web UI answers every voice route with HTML: no list, and it says so.
+    assert!(
+        tested.contains(
+            "no voice list at /v1/audio/voices, /v1/voices, /voices: the server's default voice"
+        ),
+        "{tested}"
+    );
     // It has no voice listing (its web UI answers that path with HTML): the server's default voice is offered.
     let v = json(&run(intone(&home).args(["voices", "--json"])));
     let studio_voices: Vec<_> = v["voices"]
@@ -160,4 +168,20 @@ fn a_batch_through_a_real_openai_compatible_server() {
         assert!(t["duration_ms"].as_i64().expect("ms") > 4000);
     }
     assert_all_completed_once(&home, 1, 12);
+
+    // A voice id it does not list is sent as is, with a warning; the server speaks.
+    let wav = dir.path().join("joe.wav");
+    let out = run(intone(&home)
+        .args([
+            "say",
+            "Hello from a voice the server did not list.",
+            "--voice",
+            "studio:en_US-joe-medium",
+            "-o",
+        ])
+        .arg(&wav));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("is not in studio's voice list"), "{err}");
+    assert!(hound::WavReader::open(&wav).expect("wav").duration() > 48_000);
 }

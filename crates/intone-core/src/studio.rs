@@ -162,7 +162,10 @@ impl Studio {
             Some(v) => VoiceRef::parse(v)?.to_string(),
             None => self.engines().default_voice(),
         };
-        self.engines().resolve(&VoiceRef::parse(&voice)?)?;
+        let (_, unlisted) = self
+            .engines()
+            .resolve_with_warning(&VoiceRef::parse(&voice)?)?;
+        warnings.extend(unlisted);
         let names: Vec<String> = if req.variants.is_empty() {
             vec!["voice".into()]
         } else {

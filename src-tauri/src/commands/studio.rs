@@ -21,6 +21,9 @@ pub struct Voices {
     pub voices: Vec<VoiceInfo>,
     /// The voice used when none is picked.
     pub default: String,
+    /// Engines that send a voice id they do not list to their server (the
+    /// picker offers "Other voice id…" for them).
+    pub accepts_unlisted: Vec<String>,
 }
 
 /// Every voice of every engine, with availability.
@@ -29,9 +32,13 @@ pub struct Voices {
 pub async fn list_voices(state: State<'_, AppState>) -> CmdResult<Voices> {
     let studio = state.studio.clone();
     // Engines may ask local servers over HTTP: keep it off the async threads.
-    tauri::async_runtime::spawn_blocking(move || Voices {
-        voices: studio.voices(),
-        default: studio.engines().default_voice(),
+    tauri::async_runtime::spawn_blocking(move || {
+        let engines = studio.engines();
+        Voices {
+            voices: studio.voices(),
+            default: engines.default_voice(),
+            accepts_unlisted: engines.accepting_unlisted(),
+        }
     })
     .await
     .map_err(err)

@@ -489,6 +489,11 @@ export type Health = {
 	urls: ([string, boolean, string])[],
 	/**  Voices the engine offers (0 when down). */
 	voices: number,
+	/**
+	 *  Where the voices came from, e.g. "12 listed at /v1/voices", or
+	 *  "no voice list at …: the server's default voice" (empty when down).
+	 */
+	voices_from: string,
 };
 
 /**  One stored input file. */
@@ -1137,6 +1142,11 @@ export type Voices = {
 	voices: VoiceInfo[],
 	/**  The voice used when none is picked. */
 	default: string,
+	/**
+	 *  Engines that send a voice id they do not list to their server (the
+	 *  picker offers "Other voice id…" for them).
+	 */
+	accepts_unlisted: string[],
 };
 
 /**  A watched folder as the user sees it. */

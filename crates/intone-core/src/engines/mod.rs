@@ -103,6 +103,12 @@ pub trait SpeechEngine: Send + Sync {
     /// # Errors
     /// [`EngineError`] when the engine cannot be reached or listed.
     fn voices(&self) -> Result<Vec<VoiceInfo>, EngineError>;
+    /// Whether a voice id the engine does not list is still sent to it (a
+    /// server that decides for itself; its error, if any, reaches the user).
+    /// Default: no, an unlisted voice is refused before anything is recorded.
+    fn accepts_unlisted_voices(&self) -> bool {
+        false
+    }
     /// Longest text one request may carry, in characters.
     fn max_chars(&self) -> usize;
     /// Everything besides voice, text and tempo that changes the audio of
@@ -206,11 +212,35 @@ impl EngineRegistry {
             .flatten()
             .collect()
     }
+    /// Engines that send a voice id they do not list to their server (see
+    /// [`SpeechEngine::accepts_unlisted_voices`]), by id.
+    pub fn accepting_unlisted(&self) -> Vec<String> {
+        self.engines
+            .values()
+            .filter(|e| e.accepts_unlisted_voices())
+            .map(|e| e.id().to_string())
+            .collect()
+    }
+
     /// Checks that `voice` exists and can speak; returns its engine.
     ///
     /// # Errors
     /// [`crate::Error::NotFound`] naming the voice or engine.
     pub fn resolve(&self, voice: &VoiceRef) -> crate::Result<Arc<dyn SpeechEngine>> {
+        self.resolve_with_warning(voice).map(|(e, _)| e)
+    }
+
+    /// As [`EngineRegistry::resolve`], and for a voice that an engine which
+    /// [accepts unlisted voices](SpeechEngine::accepts_unlisted_voices) does
+    /// not list, the warning to show (the voice is still used).
+    ///
+    /// # Errors
+    /// [`crate::Error::NotFound`] naming the voice or engine, or saying why
+    /// the engine cannot speak now.
+    pub fn resolve_with_warning(
+        &self,
+        voice: &VoiceRef,
+    ) -> crate::Result<(Arc<dyn SpeechEngine>, Option<String>)> {
         let engine = self.get(&voice.engine).ok_or_else(|| {
             crate::Error::NotFound(format!(
                 "unknown voice \"{voice}\": no engine \"{}\" (engines: {})",
@@ -220,11 +250,25 @@ impl EngineRegistry {
         })?;
         let voices = engine.voices()?;
         match voices.iter().find(|v| v.id == voice.to_string()) {
-            Some(v) if v.available => Ok(engine),
+            Some(v) if v.available => Ok((engine, None)),
             Some(v) => Err(crate::Error::NotFound(format!(
                 "voice \"{voice}\" is not usable: {}",
                 v.reason.clone().unwrap_or_else(|| "unavailable".into())
             ))),
+            None if engine.accepts_unlisted_voices() => {
+                if let Some(down) = voices.iter().find(|v| !v.available) {
+                    return Err(crate::Error::NotFound(format!(
+                        "voice \"{voice}\" is not usable: {}",
+                        down.reason.clone().unwrap_or_else(|| "unavailable".into())
+                    )));
+                }
+                let warning = format!(
+                    "voice \"{voice}\" is not in {}'s voice list ({} listed); it is sent as is and the server decides",
+                    voice.engine,
+                    voices.len()
+                );
+                Ok((engine, Some(warning)))
+            }
             None => Err(crate::Error::NotFound(format!(
                 "unknown voice \"{voice}\" (see `intone voices`)"
             ))),

@@ -130,7 +130,13 @@ impl ChatterboxEngine {
     pub fn health(&self) -> Health {
         self.http
             .health("/api/model-info", "/get_predefined_voices", || {
-                self.fetch_voices().map(|v| v.len()).unwrap_or(0)
+                match self.fetch_voices() {
+                    Ok(v) => (
+                        v.len(),
+                        "listed at /get_predefined_voices and /get_reference_files".into(),
+                    ),
+                    Err(e) => (0, format!("voices could not be listed: {e}")),
+                }
             })
     }
 

@@ -12,6 +12,7 @@ pub mod chatterbox;
 pub mod config;
 pub mod openai;
 pub mod pool;
+pub mod voice_list;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -55,6 +56,9 @@ pub struct Health {
     pub urls: Vec<(String, bool, String)>,
     /// Voices the engine offers (0 when down).
     pub voices: usize,
+    /// Where the voices came from, e.g. "12 listed at /v1/voices", or
+    /// "no voice list at …: the server's default voice" (empty when down).
+    pub voices_from: String,
 }
 
 /// The HTTP plumbing shared by the engines.
@@ -154,41 +158,49 @@ impl Http {
         }
     }
 
-    /// GET `path` on each URL with the short probe timeout: (url, ok, message, body).
+    /// GET `path` on each URL with the short probe timeout: (url, body or error).
     pub fn probe_each(&self, path: &str) -> Vec<(String, Result<Vec<u8>, String>)> {
         self.pool
             .urls()
             .iter()
-            .map(|u| {
-                let r = self
-                    .probe
-                    .get(format!("{u}{path}"))
-                    .send()
-                    .map_err(|e| {
-                        if e.is_connect() {
-                            "connection refused".to_string()
-                        } else {
-                            e.to_string()
-                        }
-                    })
-                    .and_then(|resp| {
-                        let status = resp.status();
-                        let b = resp.bytes().map_err(|e| e.to_string())?.to_vec();
-                        if status.is_success() {
-                            Ok(b)
-                        } else {
-                            Err(format!("{status}: {}", server_message(&b)))
-                        }
-                    });
-                (u.clone(), r)
-            })
+            .map(|u| (u.clone(), self.probe(u, path)))
             .collect()
     }
 
+    /// GET `{url}{path}` with the short probe timeout: the body of a 2xx
+    /// answer, else `"connection refused"`, the transport error, or
+    /// `"<status>: <server message>"`.
+    pub fn probe(&self, url: &str, path: &str) -> Result<Vec<u8>, String> {
+        self.probe
+            .get(format!("{url}{path}"))
+            .send()
+            .map_err(|e| {
+                if e.is_connect() {
+                    "connection refused".to_string()
+                } else {
+                    e.to_string()
+                }
+            })
+            .and_then(|resp| {
+                let status = resp.status();
+                let b = resp.bytes().map_err(|e| e.to_string())?.to_vec();
+                if status.is_success() {
+                    Ok(b)
+                } else {
+                    Err(format!("{status}: {}", server_message(&b)))
+                }
+            })
+    }
+
     /// Checks each URL: healthy when `primary` or else `fallback` answers 2xx
-    /// within the probe timeout. `voices` counts the voices, asked only when
-    /// at least one URL is up.
-    pub fn health(&self, primary: &str, fallback: &str, voices: impl FnOnce() -> usize) -> Health {
+    /// within the probe timeout. `voices` counts the voices and says where
+    /// they came from; it is asked only when at least one URL is up.
+    pub fn health(
+        &self,
+        primary: &str,
+        fallback: &str,
+        voices: impl FnOnce() -> (usize, String),
+    ) -> Health {
         let answers = |u: &str, path: &str| {
             self.probe
                 .get(format!("{u}{path}"))
@@ -210,10 +222,12 @@ impl Http {
             })
             .collect();
         let ok = urls.iter().any(|x| x.1);
+        let (voices, voices_from) = if ok { voices() } else { (0, String::new()) };
         Health {
             name: self.name.clone(),
             ok,
-            voices: if ok { voices() } else { 0 },
+            voices,
+            voices_from,
             urls,
         }
     }

@@ -5,14 +5,19 @@
 //!   `{model, input, voice, response_format: "wav", speed}`; always asks for WAV
 //!   and decodes whatever arrives by sniffing the bytes (servers differ in
 //!   defaults, and one labels WAV as `text/html`);
-//! * voices: `GET {base}/v1/audio/voices`, as `{"voices": [{"id", "name"}]}` or the
-//!   legacy `{"voices": ["name", …]}`; when the server has no such endpoint, the
-//!   configured `voices`, else the server's own default voice (`default`);
-//! * health: `GET {base}/v1/models`, else `GET {base}/health`.
+//! * voices: the first route of [`VOICE_ROUTES`] that answers a voice list
+//!   in one of the shapes [`parse_voice_list`] reads, plus the voices declared
+//!   in `engines.toml`; when the server lists none, the declared voices, else
+//!   the server's own default voice (`default`). A voice id the server does
+//!   not list is still sent (the server decides; its error reaches the user),
+//!   with a warning when the batch is planned;
+//! * health: `GET {base}/v1/models`, else `GET {base}/health`, and which
+//!   route listed how many voices.
 
 use serde_json::json;
 
 use super::config::EngineConfig;
+use super::voice_list::{parse_voice_list, VOICE_ROUTES};
 use super::{Health, Http, VoiceCache};
 use crate::audio::Clip;
 use crate::engines::{EngineError, SpeechEngine, SpeechRequest, VoiceInfo};
@@ -45,6 +50,7 @@ impl OpenAiEngine {
         &self,
         id: &str,
         name: &str,
+        language: &str,
         available: bool,
         reason: Option<String>,
     ) -> VoiceInfo {
@@ -52,7 +58,7 @@ impl OpenAiEngine {
             id: format!("{}:{id}", self.http.name),
             engine: self.http.name.clone(),
             name: name.to_string(),
-            language: String::new(),
+            language: language.replace('_', "-").to_ascii_lowercase(),
             sample_rate_hz: 0,
             quality: "server".into(),
             available,
@@ -60,67 +66,88 @@ impl OpenAiEngine {
         }
     }
 
-    /// Checks every URL (`/v1/models`, else `/health`) and counts the voices.
+    /// Checks every URL (`/v1/models`, else `/health`), counts the voices and
+    /// says where they came from.
     pub fn health(&self) -> Health {
-        self.http.health("/v1/models", "/health", || {
-            self.voices()
-                .map(|v| v.iter().filter(|x| x.available).count())
-                .unwrap_or(0)
-        })
+        self.http
+            .health("/v1/models", "/health", || match self.fetch_voices() {
+                Ok((v, from)) => (v.len(), from),
+                Err(e) => (0, format!("voices could not be listed: {e}")),
+            })
     }
 
-    /// Voices the server lists, or — when it has no listing (404/405, or an
-    /// answer that is not a JSON voice list, like a web UI's HTML fallback
-    /// page) — the configured voices, else the server's default voice.
-    fn fetch_voices(&self) -> Result<Vec<VoiceInfo>, String> {
-        let fallback = || {
-            let names = if self.cfg.voices.is_empty() {
-                vec![SERVER_DEFAULT_VOICE.to_string()]
-            } else {
-                self.cfg.voices.clone()
-            };
-            names
-                .iter()
-                .map(|n| self.voice_info(n, n, true, None))
-                .collect::<Vec<_>>()
+    /// The voices declared in `engines.toml` (or the server's default voice
+    /// when none are), marked available or not.
+    fn declared(&self, available: bool, reason: Option<&str>) -> Vec<VoiceInfo> {
+        let names = if self.cfg.voices.is_empty() {
+            vec![SERVER_DEFAULT_VOICE.to_string()]
+        } else {
+            self.cfg.voices.clone()
         };
+        names
+            .iter()
+            .map(|n| self.voice_info(n, n, "", available, reason.map(str::to_string)))
+            .collect()
+    }
+
+    /// Voices the server lists at the first route of [`VOICE_ROUTES`] that
+    /// answers with a voice list, plus the declared ones it does not list;
+    /// when no route lists any (404/405, or an answer that is not a voice
+    /// list, like a web UI's HTML page), the declared voices, else the
+    /// server's default voice. Also says where they came from.
+    ///
+    /// # Errors
+    /// The last transport error when no URL of the pool answers at all.
+    fn fetch_voices(&self) -> Result<(Vec<VoiceInfo>, String), String> {
         let mut last = String::new();
-        for (u, r) in self.http.probe_each("/v1/audio/voices") {
-            match r {
-                Ok(body) => {
-                    let listed = serde_json::from_slice::<serde_json::Value>(&body)
-                        .ok()
-                        .and_then(|v| v["voices"].as_array().cloned())
-                        .map(|list| {
-                            list.iter()
-                                .filter_map(|x| match x {
-                                    serde_json::Value::String(s) => {
-                                        Some(self.voice_info(s, s, true, None))
-                                    }
-                                    o => {
-                                        let id = o["id"].as_str().or_else(|| o["name"].as_str())?;
-                                        Some(self.voice_info(
-                                            id,
-                                            o["name"].as_str().unwrap_or(id),
-                                            true,
-                                            None,
-                                        ))
-                                    }
-                                })
-                                .collect::<Vec<_>>()
-                        })
-                        .unwrap_or_default();
-                    return Ok(if listed.is_empty() {
-                        fallback()
-                    } else {
-                        listed
-                    });
+        let mut answered = false;
+        for url in self.http.pool.urls() {
+            for route in VOICE_ROUTES {
+                match self.http.probe(url, route) {
+                    Ok(body) => {
+                        answered = true;
+                        if let Some(listed) = parse_voice_list(&body) {
+                            let mut voices: Vec<VoiceInfo> = listed
+                                .iter()
+                                .map(|v| self.voice_info(&v.id, &v.name, &v.language, true, None))
+                                .collect();
+                            let count = voices.len();
+                            for n in &self.cfg.voices {
+                                if !listed.iter().any(|v| &v.id == n) {
+                                    voices.push(self.voice_info(n, n, "", true, None));
+                                }
+                            }
+                            let extra = voices.len() - count;
+                            let mut from = format!("{count} listed at {route}");
+                            if extra > 0 {
+                                from.push_str(&format!(", {extra} declared in engines.toml"));
+                            }
+                            return Ok((voices, from));
+                        }
+                    }
+                    Err(e) if e.starts_with("404") || e.starts_with("405") => answered = true,
+                    Err(e) => {
+                        last = format!("{url}{route}: {e}");
+                        if e == "connection refused" {
+                            break;
+                        }
+                    }
                 }
-                Err(e) if e.starts_with("404") || e.starts_with("405") => return Ok(fallback()),
-                Err(e) => last = format!("{u}: {e}"),
             }
         }
-        Err(last)
+        if !answered {
+            return Err(last);
+        }
+        let routes = VOICE_ROUTES.join(", ");
+        let from = if self.cfg.voices.is_empty() {
+            format!("no voice list at {routes}: the server's default voice")
+        } else {
+            format!(
+                "no voice list at {routes}: {} declared in engines.toml",
+                self.cfg.voices.len()
+            )
+        };
+        Ok((self.declared(true, None), from))
     }
 }
 
@@ -130,28 +157,20 @@ impl SpeechEngine for OpenAiEngine {
     }
 
     fn voices(&self) -> Result<Vec<VoiceInfo>, EngineError> {
-        match self.voices.get_or_fetch(|| self.fetch_voices()) {
+        match self
+            .voices
+            .get_or_fetch(|| self.fetch_voices().map(|(v, _)| v))
+        {
             Ok(v) => Ok(v),
             // Down: still show what we know, marked unavailable (never cached).
             Err(reason) => {
-                let names = if self.cfg.voices.is_empty() {
-                    vec![SERVER_DEFAULT_VOICE.to_string()]
-                } else {
-                    self.cfg.voices.clone()
-                };
-                Ok(names
-                    .iter()
-                    .map(|n| {
-                        self.voice_info(
-                            n,
-                            n,
-                            false,
-                            Some(format!("server not reachable: {reason}")),
-                        )
-                    })
-                    .collect())
+                Ok(self.declared(false, Some(&format!("server not reachable: {reason}"))))
             }
         }
+    }
+
+    fn accepts_unlisted_voices(&self) -> bool {
+        true
     }
 
     fn max_chars(&self) -> usize {

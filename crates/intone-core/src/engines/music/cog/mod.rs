@@ -127,6 +127,7 @@ impl Cog {
             name: self.http.name.clone(),
             ok,
             voices: 0,
+            voices_from: String::new(),
             urls,
         }
     }
