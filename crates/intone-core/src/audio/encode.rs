@@ -8,8 +8,9 @@ use flacenc::error::Verify;
 use flacenc::source::Fill;
 use serde::{Deserialize, Serialize};
 
-use crate::audio::loudness::{Loudness, Meter};
-use crate::audio::wav::WavBlockReader;
+use crate::audio::loudness::Loudness;
+use crate::audio::meter_thread::MeterThread;
+use crate::audio::wav::{WavBlockReader, WavBlockWriter};
 use crate::audio::BLOCK_FRAMES;
 use crate::error::{Error, Result};
 
@@ -66,6 +67,9 @@ pub struct EncodeReport {
     pub channels: u16,
 }
 
+/// FLAC blocks each encoder thread takes per batch.
+const FLAC_BLOCKS_PER_THREAD: usize = 4;
+
 /// TPDF dither and quantization of f32 samples to `bits`-bit integers.
 struct Quantizer {
     scale: f32,
@@ -109,39 +113,37 @@ pub fn encode_file(input: &Path, output: &Path, format: Format, bits: u16) -> Re
 
 fn encode_wav(input: &Path, output: &Path, bits: u16) -> Result<EncodeReport> {
     let mut r = WavBlockReader::open(input)?;
-    let spec = hound::WavSpec {
-        channels: r.channels,
-        sample_rate: r.sample_rate_hz,
-        bits_per_sample: bits,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut w = hound::WavWriter::create(output, spec).map_err(|e| Error::audio(output, e))?;
-    let mut meter = Meter::new(r.channels, r.sample_rate_hz, output)?;
+    let mut w = WavBlockWriter::create_pcm(output, r.sample_rate_hz, r.channels, bits)?;
+    let mut meter = MeterThread::start(r.channels, r.sample_rate_hz, output)?;
     let mut q = Quantizer::new(bits);
     let inv = 1.0 / q.scale;
     let mut buf = Vec::new();
-    let mut delivered = Vec::with_capacity(BLOCK_FRAMES * 2);
+    let (mut ints, mut delivered) = (Vec::new(), Vec::new());
     let mut frames = 0u64;
     while r.read_block(&mut buf, BLOCK_FRAMES)? > 0 {
+        ints.clear();
         delivered.clear();
         for &x in &buf {
             let v = q.quantize(x);
-            w.write_sample(v).map_err(|e| Error::audio(output, e))?;
+            ints.push(v);
             delivered.push(v as f32 * inv);
         }
         meter.add(&delivered)?;
+        w.write_ints(&ints)?;
         frames += (buf.len() / usize::from(r.channels)) as u64;
     }
-    w.finalize().map_err(|e| Error::audio(output, e))?;
+    w.finish()?;
     Ok(EncodeReport {
-        loudness: meter.result()?,
+        loudness: meter.finish()?,
         frames,
         sample_rate_hz: r.sample_rate_hz,
         channels: r.channels,
     })
 }
 
-/// Streams FLAC frames to `output` as they are encoded (bounded memory), then
+/// Streams FLAC frames to `output` as they are encoded, in batches of
+/// [`FLAC_BLOCKS_PER_THREAD`] blocks per core encoded in parallel (bounded
+/// memory), then
 /// rewrites the STREAMINFO header with the final sample count, frame sizes
 /// and MD5 (FLAC format spec, METADATA_BLOCK_STREAMINFO).
 fn encode_flac(input: &Path, output: &Path, bits: u16) -> Result<EncodeReport> {
@@ -177,43 +179,99 @@ fn encode_flac(input: &Path, output: &Path, bits: u16) -> Result<EncodeReport> {
     let mut w = std::io::BufWriter::new(file);
     w.write_all(&first).map_err(|e| Error::io(output, e))?;
 
-    let mut fill = (
-        FrameBuf::with_size(ch, block).map_err(|e| flac_err("frame buffer", &e))?,
-        Context::new(usize::from(bits), ch),
-    );
-    let mut meter = Meter::new(channels, sample_rate_hz, output)?;
+    // FLAC frames are independent: while one batch of blocks is encoded on
+    // every core, the next is read, quantized, metered and hashed in order
+    // here; encoded frames are written in order.
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let batch = threads * FLAC_BLOCKS_PER_THREAD;
+    let make = || {
+        (0..batch)
+            .map(|_| FrameBuf::with_size(ch, block))
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| flac_err("frame buffer", &e))
+    };
+    let mut sets = [make()?, make()?];
+    let mut ctx = Context::new(usize::from(bits), ch);
+    let mut meter = MeterThread::start(channels, sample_rate_hz, output)?;
     let mut q = Quantizer::new(bits);
     let inv = 1.0 / q.scale;
     let (mut buf, mut ints, mut delivered) = (Vec::new(), Vec::new(), Vec::new());
-    let mut sink = flacenc::bitsink::ByteSink::new();
     let mut frames = 0u64;
-    loop {
-        let n = r.read_block(&mut buf, block)?;
-        if n == 0 {
-            break;
+    // Fills `bufs` with the next blocks; returns their frame numbers.
+    let mut fill_batch = |bufs: &mut [FrameBuf]| -> Result<Vec<usize>> {
+        let mut numbers = Vec::with_capacity(bufs.len());
+        for fb in bufs {
+            let n = r.read_block(&mut buf, block)?;
+            if n == 0 {
+                break;
+            }
+            ints.clear();
+            delivered.clear();
+            for &x in &buf {
+                let v = q.quantize(x);
+                ints.push(v);
+                delivered.push(v as f32 * inv);
+            }
+            meter.add(&delivered)?;
+            (&mut *fb, &mut ctx)
+                .fill_interleaved(&ints)
+                .map_err(|e| flac_err("input", &e))?;
+            numbers.push(ctx.current_frame_number().unwrap_or(0));
+            frames += n as u64;
         }
-        ints.clear();
-        delivered.clear();
-        for &x in &buf {
-            let v = q.quantize(x);
-            ints.push(v);
-            delivered.push(v as f32 * inv);
+        Ok(numbers)
+    };
+    let mut sink = flacenc::bitsink::ByteSink::new();
+    let mut numbers = fill_batch(&mut sets[0])?;
+    let mut cur = 0;
+    while !numbers.is_empty() {
+        let (first, second) = sets.split_at_mut(1);
+        let (encoding, filling) = if cur == 0 {
+            (&first[0], &mut second[0])
+        } else {
+            (&second[0], &mut first[0])
+        };
+        let info = header.stream_info().clone();
+        let per = numbers.len().div_ceil(threads);
+        let (encoded, next) = std::thread::scope(|scope| {
+            let workers: Vec<_> = encoding[..numbers.len()]
+                .chunks(per)
+                .zip(numbers.chunks(per))
+                .map(|(fbs, nums)| {
+                    let (config, info) = (&config, &info);
+                    scope.spawn(move || {
+                        fbs.iter()
+                            .zip(nums)
+                            .map(|(fb, &n)| {
+                                flacenc::encode_fixed_size_frame(config, fb, n, info)
+                                    .map_err(|e| format!("{e:?}"))
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            let next = fill_batch(filling);
+            let encoded: Vec<_> = workers
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_default())
+                .collect();
+            (encoded, next)
+        });
+        if encoded.len() != numbers.len() {
+            return Err(flac_err("encoding", &"an encoder thread failed"));
         }
-        meter.add(&delivered)?;
-        fill.fill_interleaved(&ints)
-            .map_err(|e| flac_err("input", &e))?;
-        let number = fill.1.current_frame_number().unwrap_or(0);
-        let frame =
-            flacenc::encode_fixed_size_frame(&config, &fill.0, number, header.stream_info())
+        for frame in encoded {
+            let frame = frame.map_err(|e| flac_err("encoding", &e))?;
+            header.stream_info_mut().update_frame_info(&frame);
+            sink.clear();
+            frame
+                .write(&mut sink)
                 .map_err(|e| flac_err("encoding", &e))?;
-        header.stream_info_mut().update_frame_info(&frame);
-        sink.clear();
-        frame
-            .write(&mut sink)
-            .map_err(|e| flac_err("encoding", &e))?;
-        w.write_all(sink.as_slice())
-            .map_err(|e| Error::io(output, e))?;
-        frames += n as u64;
+            w.write_all(sink.as_slice())
+                .map_err(|e| Error::io(output, e))?;
+        }
+        numbers = next?;
+        cur = 1 - cur;
     }
     // A fixed-blocksize stream states min = max = block size (as the reference
     // encoder does) even though its last block is shorter; decoders such as
@@ -222,12 +280,10 @@ fn encode_flac(input: &Path, output: &Path, bits: u16) -> Result<EncodeReport> {
         .stream_info_mut()
         .set_block_sizes(block, block)
         .map_err(|e| flac_err("header", &e))?;
+    header.stream_info_mut().set_md5_digest(&ctx.md5_digest());
     header
         .stream_info_mut()
-        .set_md5_digest(&fill.1.md5_digest());
-    header
-        .stream_info_mut()
-        .set_total_samples(fill.1.total_samples());
+        .set_total_samples(ctx.total_samples());
     let last = header_bytes(&header)?;
     if last.len() != first.len() {
         return Err(Error::audio(output, "FLAC header changed size"));
@@ -240,7 +296,7 @@ fn encode_flac(input: &Path, output: &Path, bits: u16) -> Result<EncodeReport> {
         .and_then(|()| file.flush())
         .map_err(|e| Error::io(output, e))?;
     Ok(EncodeReport {
-        loudness: meter.result()?,
+        loudness: meter.finish()?,
         frames,
         sample_rate_hz,
         channels,

@@ -20,28 +20,52 @@ const OVERSAMPLE: usize = 4;
 /// Frames of the detector window before the frame being evaluated.
 const HALF: usize = TAPS / 2 - 1; // taps cover m-5 ..= m+6
 
-fn interpolation_table() -> [[f32; TAPS]; OVERSAMPLE - 1] {
-    let mut t = [[0f32; TAPS]; OVERSAMPLE - 1];
-    for (k, row) in t.iter_mut().enumerate() {
-        let frac = (k + 1) as f64 / OVERSAMPLE as f64;
-        let mut sum = 0.0;
-        for (j, c) in row.iter_mut().enumerate() {
-            // Tap j multiplies x[m - HALF + j]; its distance from the point m + frac:
-            let d = frac - (j as f64 - HALF as f64);
-            let sinc = if d.abs() < 1e-12 {
-                1.0
-            } else {
-                (std::f64::consts::PI * d).sin() / (std::f64::consts::PI * d)
-            };
-            let w = 0.5 + 0.5 * (std::f64::consts::PI * d / (TAPS as f64 / 2.0 + 0.5)).cos();
-            *c = (sinc * w) as f32;
-            sum += sinc * w;
-        }
-        for c in row.iter_mut() {
-            *c = (f64::from(*c) / sum) as f32;
+/// The detector's filter bank, tap-major: `t[j]` holds tap `j` of the three
+/// interpolating phases (x[m + 1/4], x[m + 1/2], x[m + 3/4]) and, in the
+/// fourth lane, of the identity (1 at the centre tap), so one pass over the
+/// window gives all four values and compiles to 4-lane SIMD.
+fn interpolation_table() -> [[f32; OVERSAMPLE]; TAPS] {
+    // One normalized Hann-windowed sinc per interpolated phase.
+    let phases: Vec<[f64; TAPS]> = (1..OVERSAMPLE)
+        .map(|k| {
+            let frac = k as f64 / OVERSAMPLE as f64;
+            let mut row = [0f64; TAPS];
+            for (j, c) in row.iter_mut().enumerate() {
+                // Tap j multiplies x[m - HALF + j]; its distance from the point m + frac:
+                let d = frac - (j as f64 - HALF as f64);
+                let sinc = if d.abs() < 1e-12 {
+                    1.0
+                } else {
+                    (std::f64::consts::PI * d).sin() / (std::f64::consts::PI * d)
+                };
+                *c = sinc
+                    * (0.5 + 0.5 * (std::f64::consts::PI * d / (TAPS as f64 / 2.0 + 0.5)).cos());
+            }
+            let sum: f64 = row.iter().sum();
+            row.map(|c| c / sum)
+        })
+        .collect();
+    let mut t = [[0f32; OVERSAMPLE]; TAPS];
+    for (j, taps) in t.iter_mut().enumerate() {
+        for (lane, phase) in taps.iter_mut().zip(&phases) {
+            *lane = phase[j] as f32;
         }
     }
+    t[HALF][OVERSAMPLE - 1] = 1.0;
     t
+}
+
+/// The largest magnitude among the centre sample and the three interpolated
+/// points after it, for a window of [`TAPS`] samples.
+#[inline]
+fn window_peak(table: &[[f32; OVERSAMPLE]; TAPS], window: &[f32]) -> f32 {
+    let mut acc = [0f32; OVERSAMPLE];
+    for (taps, &x) in table.iter().zip(window) {
+        for (a, &c) in acc.iter_mut().zip(taps) {
+            *a += c * x;
+        }
+    }
+    acc.iter().fold(0f32, |m, a| m.max(a.abs()))
 }
 
 /// Streaming true-peak limiter for interleaved audio.
@@ -54,7 +78,7 @@ pub struct TruePeakLimiter {
     ceiling: f32,
     lookahead: usize,
     release_coeff: f32,
-    table: [[f32; TAPS]; OVERSAMPLE - 1],
+    table: [[f32; OVERSAMPLE]; TAPS],
     /// Detector window per channel: a ring of TAPS samples written twice
     /// (at `i` and `i + TAPS`) so the window is always one contiguous slice.
     ring: Vec<[f32; 2 * TAPS]>,
@@ -74,6 +98,9 @@ pub struct TruePeakLimiter {
     frames_out: u64,
     /// Smallest gain applied so far (1.0 = never limited).
     pub min_gain: f32,
+    /// Largest 4×-oversampled peak the detector saw on the input (linear);
+    /// the output's true peak when [`TruePeakLimiter::min_gain`] is 1.
+    pub max_peak: f32,
 }
 
 impl TruePeakLimiter {
@@ -110,6 +137,7 @@ impl TruePeakLimiter {
             frames_in: 0,
             frames_out: 0,
             min_gain: 1.0,
+            max_peak: 0.0,
         };
         // Pre-roll: L silent frames in the delay line so output lines up; their output is skipped.
         s.delay
@@ -157,18 +185,10 @@ impl TruePeakLimiter {
             return;
         }
         let start = self.ring_pos % TAPS;
-        for c in 0..self.channels {
-            let h = &self.ring[c][start..start + TAPS];
-            let centre = h[HALF];
-            peak = peak.max(centre.abs());
-            for row in &self.table {
-                let mut acc = 0f32;
-                for (j, &coef) in row.iter().enumerate() {
-                    acc += coef * h[j];
-                }
-                peak = peak.max(acc.abs());
-            }
+        for ring in &self.ring {
+            peak = peak.max(window_peak(&self.table, &ring[start..start + TAPS]));
         }
+        self.max_peak = self.max_peak.max(peak);
         let req = if peak > self.ceiling {
             self.ceiling / peak
         } else {

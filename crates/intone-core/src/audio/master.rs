@@ -6,13 +6,21 @@
 //! loudness more than [`LOUDNESS_TOLERANCE_LU`] under target, the gain is
 //! corrected (secant step on the gain → loudness curve) and the pass repeats
 //! (at most [`MAX_PASSES`] times).
+//!
+//! A pass measures the output's true peak with the `ebur128` meter (on its
+//! own thread) when the gained input's sample peak comes within
+//! [`TRUE_PEAK_HEADROOM_DB`] of the ceiling; further below, no peak can reach
+//! the ceiling, the limiter leaves the audio untouched, and the true peak its
+//! own 4×-oversampled detector saw is reported. The delivered file's true
+//! peak is measured again by the encoder either way.
 
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use crate::audio::limiter::TruePeakLimiter;
-use crate::audio::loudness::{measure_file_integrated, Loudness, Meter, SILENCE_LUFS};
+use crate::audio::loudness::{measure_file_integrated, Loudness, SILENCE_LUFS};
+use crate::audio::meter_thread::MeterThread;
 use crate::audio::wav::{WavBlockReader, WavBlockWriter};
 use crate::audio::{db_to_gain, BLOCK_FRAMES};
 use crate::error::Result;
@@ -21,6 +29,10 @@ use crate::error::Result;
 pub const LOUDNESS_TOLERANCE_LU: f64 = 0.2;
 /// Passes over the audio after the first measurement.
 pub const MAX_PASSES: usize = 6;
+/// Below this distance from the ceiling (dB), the gained input's sample peak
+/// leaves no room for an inter-sample peak to reach it, so a pass measures
+/// the output's true peak with its own detector instead of a second meter.
+pub const TRUE_PEAK_HEADROOM_DB: f64 = 3.0;
 /// Head-room the limiter keeps below the requested ceiling, in dB, to absorb
 /// differences between its detector, the meter's, and output quantization.
 pub const LIMITER_MARGIN_DB: f64 = 0.3;
@@ -71,6 +83,7 @@ pub fn master_file(input: &Path, output: &Path, settings: MasterSettings) -> Res
             output,
             0.0,
             settings.ceiling_dbtp - LIMITER_MARGIN_DB,
+            true,
         )?;
         return Ok(MasterReport {
             input: measured,
@@ -87,7 +100,9 @@ pub fn master_file(input: &Path, output: &Path, settings: MasterSettings) -> Res
     let mut previous: Option<(f64, f64)> = None;
     loop {
         passes += 1;
-        let (out, red) = gain_and_limit(input, output, gain_db, ceiling)?;
+        let near =
+            measured.true_peak_dbtp + gain_db > settings.ceiling_dbtp - TRUE_PEAK_HEADROOM_DB;
+        let (out, red) = gain_and_limit(input, output, gain_db, ceiling, near)?;
         let short = settings.target_lufs - out.integrated_lufs;
         let over = out.true_peak_dbtp - settings.ceiling_dbtp;
         if passes >= MAX_PASSES || (short.abs() <= LOUDNESS_TOLERANCE_LU && over <= 0.0) {
@@ -119,16 +134,23 @@ pub fn master_file(input: &Path, output: &Path, settings: MasterSettings) -> Res
 }
 
 /// One pass: gain, limiter, write, measure. Returns the output measurement
-/// and the deepest gain reduction in dB.
+/// and the deepest gain reduction in dB. With `meter_true_peak` false the
+/// true peak is the limiter detector's (exact when it never limited; when it
+/// did, its ceiling, which its gain guarantees).
 fn gain_and_limit(
     input: &Path,
     output: &Path,
     gain_db: f64,
     ceiling_dbtp: f64,
+    meter_true_peak: bool,
 ) -> Result<(Loudness, f64)> {
     let mut r = WavBlockReader::open(input)?;
     let mut w = WavBlockWriter::create(output, r.sample_rate_hz, r.channels)?;
-    let mut meter = Meter::new(r.channels, r.sample_rate_hz, output)?;
+    let mut meter = if meter_true_peak {
+        MeterThread::start(r.channels, r.sample_rate_hz, output)?
+    } else {
+        MeterThread::start_integrated(r.channels, r.sample_rate_hz, output)?
+    };
     let mut limiter = TruePeakLimiter::new(r.channels, r.sample_rate_hz, ceiling_dbtp, 5.0, 80.0);
     let g = db_to_gain(gain_db) as f32;
     let mut buf = Vec::new();
@@ -147,8 +169,14 @@ fn gain_and_limit(
     meter.add(&out)?;
     w.write(&out)?;
     w.finish()?;
-    Ok((
-        meter.result()?,
-        -super::gain_to_db(f64::from(limiter.min_gain)),
-    ))
+    let mut measured = meter.finish()?;
+    if !meter_true_peak {
+        let detected = if limiter.min_gain < 1.0 {
+            ceiling_dbtp
+        } else {
+            super::gain_to_db(f64::from(limiter.max_peak).max(1e-9))
+        };
+        measured.true_peak_dbtp = measured.true_peak_dbtp.max(detected);
+    }
+    Ok((measured, -super::gain_to_db(f64::from(limiter.min_gain))))
 }

@@ -5,6 +5,7 @@
 
 use std::collections::VecDeque;
 use std::path::Path;
+use std::sync::mpsc::sync_channel;
 
 use serde::{Deserialize, Serialize};
 
@@ -44,6 +45,9 @@ pub struct MixSettings {
 /// normalized to −20 LUFS, so this sits about 9 dB above its loudness: it
 /// catches the peaks of stressed syllables and plosives, not the body.
 pub const VOICE_COMPRESSOR_THRESHOLD_DBFS: f32 = -11.0;
+
+/// Bed blocks rendered ahead of the mix at most.
+const BED_QUEUE_BLOCKS: usize = 4;
 
 /// Ducking detector threshold in dBFS of the voice stem envelope.
 pub const DUCK_THRESHOLD_DBFS: f64 = -45.0;
@@ -149,76 +153,108 @@ pub fn mix_file(
         t_in += 1;
     }
 
-    let (mut env, mut duck_db_now, mut since_active) = (0f32, 0f32, u64::MAX / 2);
-    let mut bed_block = vec![0f32; BLOCK_FRAMES * 2];
-    let mut out = Vec::with_capacity(BLOCK_FRAMES * usize::from(channels));
-    let mut t = 0u64;
-    let mut bg = bed_gain;
-    while t < total {
-        let n = (BLOCK_FRAMES as u64).min(total - t) as usize;
-        if let Some(b) = bed.as_deref_mut() {
-            b.fill(&mut bed_block[..n * 2]);
-        }
-        out.clear();
-        for i in 0..n {
-            let tt = t + i as u64;
-            // Detector looks `la` frames ahead of the output.
-            let future = next_timeline(t_in, &mut r)?;
-            t_in += 1;
-            ahead.push_back(future);
-            let a = future.abs();
-            env = if a > env {
-                a + (env - a) * env_att
-            } else {
-                a + (env - a) * env_rel
+    // The bed is rendered on its own thread, block for block ahead of the
+    // mix (at most BED_QUEUE_BLOCKS in flight, buffers reused).
+    std::thread::scope(|scope| -> Result<()> {
+        let (beds, spare_tx) = match bed.take() {
+            Some(b) => {
+                let (tx, rx) = sync_channel::<Vec<f32>>(BED_QUEUE_BLOCKS);
+                let (back, spare) = sync_channel::<Vec<f32>>(BED_QUEUE_BLOCKS + 2);
+                scope.spawn(move || {
+                    let mut t = 0u64;
+                    while t < total {
+                        let n = (BLOCK_FRAMES as u64).min(total - t) as usize;
+                        let mut block = spare.try_recv().unwrap_or_default();
+                        block.resize(n * 2, 0.0);
+                        b.fill(&mut block);
+                        if tx.send(block).is_err() {
+                            break;
+                        }
+                        t += n as u64;
+                    }
+                });
+                (Some(rx), Some(back))
+            }
+            None => (None, None),
+        };
+        let (mut env, mut duck_db_now, mut since_active) = (0f32, 0f32, u64::MAX / 2);
+        let mut out = Vec::with_capacity(BLOCK_FRAMES * usize::from(channels));
+        let mut t = 0u64;
+        let mut bg = bed_gain;
+        while t < total {
+            let n = (BLOCK_FRAMES as u64).min(total - t) as usize;
+            let bed_block = match &beds {
+                Some(rx) => rx
+                    .recv()
+                    .map_err(|_| Error::audio(output, "the bed stopped early"))?,
+                None => Vec::new(),
             };
-            since_active = if env > thr {
-                0
-            } else {
-                since_active.saturating_add(1)
-            };
-            let target = if since_active <= hold_frames {
-                duck_floor_db
-            } else {
-                0.0
-            };
-            let coeff = if target < duck_db_now {
-                duck_att
-            } else {
-                duck_rel
-            };
-            duck_db_now = target + (duck_db_now - target) * coeff;
+            out.clear();
+            for i in 0..n {
+                let tt = t + i as u64;
+                // Detector looks `la` frames ahead of the output.
+                let future = next_timeline(t_in, &mut r)?;
+                t_in += 1;
+                ahead.push_back(future);
+                let a = future.abs();
+                env = if a > env {
+                    a + (env - a) * env_att
+                } else {
+                    a + (env - a) * env_rel
+                };
+                since_active = if env > thr {
+                    0
+                } else {
+                    since_active.saturating_add(1)
+                };
+                let target = if since_active <= hold_frames {
+                    duck_floor_db
+                } else {
+                    0.0
+                };
+                let coeff = if target < duck_db_now {
+                    duck_att
+                } else {
+                    duck_rel
+                };
+                duck_db_now = target + (duck_db_now - target) * coeff;
 
-            let mut v = ahead.pop_front().unwrap_or(0.0);
-            if let Some(c) = comp.as_mut() {
-                one[0] = v;
-                c.process(&mut one);
-                v = one[0];
-            }
-            if let Some(f) = shelf.as_mut() {
-                v = f.process(v);
-            }
-            let mut g = 1.0f32;
-            if tt < fade_in {
-                g *= fade_curve(tt as f64 / fade_in as f64);
-            }
-            if tt + fade_out >= total && fade_out > 0 {
-                g *= fade_curve((total - 1 - tt) as f64 / fade_out as f64);
-            }
-            if channels == 1 {
-                out.push(v * g);
-            } else {
-                // The duck moves slowly: refresh its linear gain at control rate.
-                if i % 16 == 0 {
-                    bg = bed_gain * 10f32.powf(duck_db_now / 20.0);
+                let mut v = ahead.pop_front().unwrap_or(0.0);
+                if let Some(c) = comp.as_mut() {
+                    one[0] = v;
+                    c.process(&mut one);
+                    v = one[0];
                 }
-                out.push((v + bed_block[i * 2] * bg) * g);
-                out.push((v + bed_block[i * 2 + 1] * bg) * g);
+                if let Some(f) = shelf.as_mut() {
+                    v = f.process(v);
+                }
+                let mut g = 1.0f32;
+                if tt < fade_in {
+                    g *= fade_curve(tt as f64 / fade_in as f64);
+                }
+                if tt + fade_out >= total && fade_out > 0 {
+                    g *= fade_curve((total - 1 - tt) as f64 / fade_out as f64);
+                }
+                if channels == 1 {
+                    out.push(v * g);
+                } else {
+                    // The duck moves slowly: refresh its linear gain at control rate.
+                    if i % 16 == 0 {
+                        bg = bed_gain * 10f32.powf(duck_db_now / 20.0);
+                    }
+                    out.push((v + bed_block[i * 2] * bg) * g);
+                    out.push((v + bed_block[i * 2 + 1] * bg) * g);
+                }
+            }
+            w.write(&out)?;
+            t += n as u64;
+            if let Some(back) = &spare_tx {
+                // The bed thread may be done: then the buffer is dropped.
+                let _ = back.try_send(bed_block);
             }
         }
-        w.write(&out)?;
-        t += n as u64;
-    }
+        Ok(())
+    })?;
     w.finish()?;
     Ok(MixReport {
         frames: total,

@@ -13,6 +13,7 @@ pub mod ingest;
 pub mod limiter;
 pub mod loudness;
 pub mod master;
+pub mod meter_thread;
 pub mod mix;
 pub mod peaks;
 pub mod resample;
