@@ -20,6 +20,7 @@
 use std::path::Path;
 use std::time::Instant;
 
+use intone_core::audio::encode::{EncodeReport, Format};
 use intone_core::audio::wav::{WavBlockReader, WavBlockWriter};
 use intone_core::audio::BLOCK_FRAMES;
 use intone_core::pipeline::stages;
@@ -183,6 +184,12 @@ fn ffmpeg_measure(path: &Path) -> Option<(f64, f64)> {
     ffmpeg_summary(&o.stderr)
 }
 
+/// Encodes `master.wav` in `d` to `out.<format>`, 16-bit.
+fn deliver(d: &Path, format: Format) -> EncodeReport {
+    let out = d.join(format!("out.{}", format.extension()));
+    stages::encode(&d.join("master.wav"), &out, format, 16).expect("encode")
+}
+
 fn time<T>(f: impl FnOnce() -> T) -> (f64, T) {
     let t = Instant::now();
     let v = f();
@@ -252,15 +259,7 @@ fn main() {
         });
         passes = rep.passes;
         rss[1] = peak_rss_mib();
-        let (wav_s, enc) = time(|| {
-            stages::encode(
-                &d.join("master.wav"),
-                &d.join("out.wav"),
-                intone_core::audio::encode::Format::Wav,
-                16,
-            )
-            .expect("encode")
-        });
+        let (wav_s, enc) = time(|| deliver(d, Format::Wav));
         rss[2] = peak_rss_mib();
         delivered = Some(enc);
         let (peaks_s, _) =
@@ -287,15 +286,7 @@ fn main() {
         }
     }
     let (copy_s, ()) = time(|| copy_pass(&d.join("mix.wav"), &d.join("copy.wav")));
-    let (flac_s, _) = time(|| {
-        stages::encode(
-            &d.join("master.wav"),
-            &d.join("out.flac"),
-            intone_core::audio::encode::Format::Flac,
-            16,
-        )
-        .expect("flac")
-    });
+    let (flac_s, _) = time(|| deliver(d, Format::Flac));
     let rss_flac = peak_rss_mib();
     let ebur128_s = time(|| ffmpeg_measure(&d.join("mix.wav")));
 

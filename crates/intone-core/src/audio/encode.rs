@@ -86,6 +86,19 @@ impl Quantizer {
             rng: fastrand::Rng::with_seed(0x1a70_4e00),
         }
     }
+    /// Quantizes a block: `ints` gets the integer samples, `delivered` the
+    /// same values as floats (what a decoder will read back, for metering).
+    fn block(&mut self, input: &[f32], ints: &mut Vec<i32>, delivered: &mut Vec<f32>) {
+        let inv = 1.0 / self.scale;
+        ints.clear();
+        delivered.clear();
+        for &x in input {
+            let v = self.quantize(x);
+            ints.push(v);
+            delivered.push(v as f32 * inv);
+        }
+    }
+
     /// Quantizes one sample with ±1 LSB triangular dither.
     #[inline]
     fn quantize(&mut self, x: f32) -> i32 {
@@ -116,18 +129,11 @@ fn encode_wav(input: &Path, output: &Path, bits: u16) -> Result<EncodeReport> {
     let mut w = WavBlockWriter::create_pcm(output, r.sample_rate_hz, r.channels, bits)?;
     let mut meter = MeterThread::start(r.channels, r.sample_rate_hz, output)?;
     let mut q = Quantizer::new(bits);
-    let inv = 1.0 / q.scale;
     let mut buf = Vec::new();
     let (mut ints, mut delivered) = (Vec::new(), Vec::new());
     let mut frames = 0u64;
     while r.read_block(&mut buf, BLOCK_FRAMES)? > 0 {
-        ints.clear();
-        delivered.clear();
-        for &x in &buf {
-            let v = q.quantize(x);
-            ints.push(v);
-            delivered.push(v as f32 * inv);
-        }
+        q.block(&buf, &mut ints, &mut delivered);
         meter.add(&delivered)?;
         w.write_ints(&ints)?;
         frames += (buf.len() / usize::from(r.channels)) as u64;
@@ -194,7 +200,6 @@ fn encode_flac(input: &Path, output: &Path, bits: u16) -> Result<EncodeReport> {
     let mut ctx = Context::new(usize::from(bits), ch);
     let mut meter = MeterThread::start(channels, sample_rate_hz, output)?;
     let mut q = Quantizer::new(bits);
-    let inv = 1.0 / q.scale;
     let (mut buf, mut ints, mut delivered) = (Vec::new(), Vec::new(), Vec::new());
     let mut frames = 0u64;
     // Fills `bufs` with the next blocks; returns their frame numbers.
@@ -205,13 +210,7 @@ fn encode_flac(input: &Path, output: &Path, bits: u16) -> Result<EncodeReport> {
             if n == 0 {
                 break;
             }
-            ints.clear();
-            delivered.clear();
-            for &x in &buf {
-                let v = q.quantize(x);
-                ints.push(v);
-                delivered.push(v as f32 * inv);
-            }
+            q.block(&buf, &mut ints, &mut delivered);
             meter.add(&delivered)?;
             (&mut *fb, &mut ctx)
                 .fill_interleaved(&ints)
