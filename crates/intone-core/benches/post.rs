@@ -104,6 +104,16 @@ fn write_bed(variant: &intone_core::variants::Variant, frames: u64, path: &Path)
     w.finish().expect("finish");
 }
 
+/// Runs ffmpeg with `args` after `-hide_banner -nostats`; the output when it succeeded.
+fn ffmpeg<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Option<std::process::Output> {
+    std::process::Command::new("ffmpeg")
+        .args(["-hide_banner", "-nostats"])
+        .args(args)
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+}
+
 /// ffmpeg's ebur128 summary: (integrated LUFS, true peak dBTP, or NaN when
 /// it did not measure the peak).
 fn ffmpeg_summary(stderr: &[u8]) -> Option<(f64, f64)> {
@@ -130,57 +140,49 @@ fn ffmpeg_chain(
                  [1:a][sc]sidechaincompress=threshold=0.0056:ratio=8:attack=120:release=600[bed];\
                  [v][bed]amix=inputs=2:normalize=0";
     let start = Instant::now();
-    let pass1 = std::process::Command::new("ffmpeg")
-        .args(["-hide_banner", "-nostats", "-i"])
-        .arg(voice)
-        .arg("-i")
-        .arg(bed)
-        .args([
-            "-filter_complex",
-            &format!("{graph},ebur128=framelog=verbose"),
-            "-f",
-            "null",
-            "-",
-        ])
-        .output()
-        .ok()
-        .filter(|o| o.status.success())?;
+    let (voice, bed) = (voice.as_os_str(), bed.as_os_str());
+    let measure = format!("{graph},ebur128=framelog=verbose");
+    let pass1 = ffmpeg(&[
+        "-i".as_ref(),
+        voice,
+        "-i".as_ref(),
+        bed,
+        "-filter_complex".as_ref(),
+        measure.as_ref(),
+        "-f".as_ref(),
+        "null".as_ref(),
+        "-".as_ref(),
+    ])?;
     let (lufs, _) = ffmpeg_summary(&pass1.stderr)?;
     let gain = target_lufs - lufs;
     let limit = 10f64.powf(ceiling_dbtp / 20.0);
-    std::process::Command::new("ffmpeg")
-        .args(["-hide_banner", "-nostats", "-y", "-i"])
-        .arg(voice)
-        .arg("-i")
-        .arg(bed)
-        .args([
-            "-filter_complex",
-            &format!("{graph},volume={gain:.2}dB,alimiter=limit={limit:.4}:level=false"),
-            "-c:a",
-            "pcm_s16le",
-        ])
-        .arg(out)
-        .output()
-        .ok()
-        .filter(|o| o.status.success())?;
+    let apply = format!("{graph},volume={gain:.2}dB,alimiter=limit={limit:.4}:level=false");
+    ffmpeg(&[
+        "-y".as_ref(),
+        "-i".as_ref(),
+        voice,
+        "-i".as_ref(),
+        bed,
+        "-filter_complex".as_ref(),
+        apply.as_ref(),
+        "-c:a".as_ref(),
+        "pcm_s16le".as_ref(),
+        out.as_os_str(),
+    ])?;
     Some((start.elapsed().as_secs_f64(), gain))
 }
 
 /// ffmpeg's meter on a file: (integrated LUFS, true peak dBTP).
 fn ffmpeg_measure(path: &Path) -> Option<(f64, f64)> {
-    let o = std::process::Command::new("ffmpeg")
-        .args(["-hide_banner", "-nostats", "-i"])
-        .arg(path)
-        .args([
-            "-af",
-            "ebur128=peak=true:framelog=verbose",
-            "-f",
-            "null",
-            "-",
-        ])
-        .output()
-        .ok()
-        .filter(|o| o.status.success())?;
+    let o = ffmpeg(&[
+        "-i".as_ref(),
+        path.as_os_str(),
+        "-af".as_ref(),
+        "ebur128=peak=true:framelog=verbose".as_ref(),
+        "-f".as_ref(),
+        "null".as_ref(),
+        "-".as_ref(),
+    ])?;
     ffmpeg_summary(&o.stderr)
 }
 

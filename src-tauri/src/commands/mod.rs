@@ -29,6 +29,24 @@ pub fn run_in_background(state: &AppState, id: i64) {
     });
 }
 
+/// Records a batch with `record` on a blocking thread (it plans, checks and
+/// writes the store, and may ask local servers), then starts it with
+/// [`run_in_background`]. Returns the batch id.
+///
+/// # Errors
+/// `record`'s error as one line, or the blocking task's.
+pub async fn record_and_start<E: std::fmt::Display>(
+    state: &AppState,
+    record: impl FnOnce(&intone_core::Studio) -> Result<i64, E> + Send + 'static,
+) -> CmdResult<i64> {
+    let studio = state.studio.clone();
+    let id = tauri::async_runtime::spawn_blocking(move || record(&studio).map_err(err))
+        .await
+        .map_err(err)??;
+    run_in_background(state, id);
+    Ok(id)
+}
+
 /// The error as the line the UI shows.
 pub fn err(e: impl std::fmt::Display) -> String {
     e.to_string()

@@ -22,15 +22,11 @@ pub fn music_catalog(state: State<'_, AppState>) -> MusicCatalog {
 #[tauri::command]
 #[specta::specta]
 pub async fn make_music(state: State<'_, AppState>, order: MusicOrder) -> CmdResult<i64> {
-    let studio = state.studio.clone();
-    let id = tauri::async_runtime::spawn_blocking(move || -> CmdResult<i64> {
-        let plan = studio.plan_music(&order).map_err(err)?;
-        studio.create_music_batch(&plan).map_err(err)
+    super::record_and_start(&state, move |studio| {
+        let plan = studio.plan_music(&order)?;
+        studio.create_music_batch(&plan)
     })
     .await
-    .map_err(err)??;
-    super::run_in_background(&state, id);
-    Ok(id)
 }
 
 /// One take of the gallery: its row and how it was made.
@@ -81,14 +77,7 @@ pub fn music_gallery(state: State<'_, AppState>, filter: LibraryFilter) -> CmdRe
 #[tauri::command]
 #[specta::specta]
 pub async fn regenerate_take(state: State<'_, AppState>, track_id: i64) -> CmdResult<i64> {
-    let studio = state.studio.clone();
-    let id = tauri::async_runtime::spawn_blocking(move || {
-        studio.regenerate(track_id, None).map_err(err)
-    })
-    .await
-    .map_err(err)??;
-    super::run_in_background(&state, id);
-    Ok(id)
+    super::record_and_start(&state, move |studio| studio.regenerate(track_id, None)).await
 }
 
 /// Puts takes in a collection (`None` or empty takes them out).

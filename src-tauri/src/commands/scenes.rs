@@ -107,13 +107,7 @@ pub async fn pick_scene_list() -> CmdResult<Option<SceneList>> {
 #[tauri::command]
 #[specta::specta]
 pub async fn make_score(state: State<'_, AppState>, order: ScenesOrder) -> CmdResult<i64> {
-    let studio = state.studio.clone();
-    let id = tauri::async_runtime::spawn_blocking(move || studio.create_scenes_batch(&order))
-        .await
-        .map_err(err)?
-        .map_err(err)?;
-    super::run_in_background(&state, id);
-    Ok(id)
+    super::record_and_start(&state, move |studio| studio.create_scenes_batch(&order)).await
 }
 
 /// A score with its scenes' states, starts and takes.
@@ -133,15 +127,10 @@ pub async fn regenerate_scene(
     number: u32,
     change: SceneChange,
 ) -> CmdResult<i64> {
-    let studio = state.studio.clone();
-    let id = tauri::async_runtime::spawn_blocking(move || {
+    super::record_and_start(&state, move |studio| {
         studio.regenerate_scene(track_id, number, &change)
     })
     .await
-    .map_err(err)?
-    .map_err(err)?;
-    super::run_in_background(&state, id);
-    Ok(id)
 }
 
 /// Plays scene `number`'s own take (handles included) from its start.

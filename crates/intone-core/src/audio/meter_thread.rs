@@ -158,13 +158,6 @@ impl MeterThread {
     }
 }
 
-impl Drop for MeterThread {
-    fn drop(&mut self) {
-        // Close the queues so the threads end; they are not waited for here.
-        self.queues.clear();
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
