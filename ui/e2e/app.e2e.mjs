@@ -124,7 +124,7 @@ test("real app: paste, pick voice and two variants, generate, every track comple
         ...process.env,
         INTONE_HOME: join(tmp, "home"),
         INTONE_VOICE_PATH: join(ASSETS, "voices"),
-        ORT_DYLIB_PATH: join(ASSETS, "runtime", "libonnxruntime.so.1.31.1"),
+        ORT_DYLIB_PATH: join(ASSETS, "runtime", "libonnxruntime.so.1.32.0"),
         ALSA_CONFIG_PATH: asound,
       },
       stdio: ["ignore", "pipe", "pipe"],

@@ -43,7 +43,7 @@ pub fn intone_neural(home: &Path) -> Command {
     let a = assets();
     let mut c = intone(home);
     c.env("INTONE_VOICE_PATH", a.join("voices"))
-        .env("ORT_DYLIB_PATH", a.join("runtime/libonnxruntime.so.1.31.1"));
+        .env("ORT_DYLIB_PATH", a.join("runtime/libonnxruntime.so.1.32.0"));
     c
 }
 

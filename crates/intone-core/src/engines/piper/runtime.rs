@@ -2,7 +2,7 @@
 //! (`load-dynamic`); nothing is downloaded. The library is looked for, in
 //! order, at `$ORT_DYLIB_PATH`, in `$INTONE_HOME/runtime/`, next to the
 //! executable and in its `runtime/` folder. The PyPI wheel names the file with
-//! its full version (`libonnxruntime.so.1.31.1`), so folders are searched for
+//! its full version (`libonnxruntime.so.1.32.0`), so folders are searched for
 //! any `libonnxruntime.so*`, newest version first.
 
 use std::path::{Path, PathBuf};
@@ -82,8 +82,10 @@ pub fn environment(home: &Home) -> Result<Environment, String> {
         let path = locate(home)?;
         let builder =
             ort::init_from(&path).map_err(|e| format!("cannot load {}: {e}", path.display()))?;
+        // Local-first: nothing about the user's runs is recorded or sent.
         let env = builder
             .with_name("intone")
+            .with_telemetry(false)
             .build()
             .map_err(|e| format!("cannot start ONNX Runtime from {}: {e}", path.display()))?;
         Ok((path, env))
