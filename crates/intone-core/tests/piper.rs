@@ -21,7 +21,7 @@ fn assets() -> PathBuf {
 fn use_assets() -> PathBuf {
     let a = assets();
     let voices = a.join("voices");
-    let ort = a.join("runtime/libonnxruntime.so.1.31.1");
+    let ort = a.join("runtime/libonnxruntime.so.1.32.0");
     assert!(
         voices.join("en_US-joe-medium.onnx").is_file() && ort.is_file(),
         "the joe voice and ONNX Runtime are missing from {}: run scripts/setup.sh --dev",
@@ -92,6 +92,7 @@ fn the_model_speaks_with_speech_like_duration_and_level() {
             voice: "en_US-joe-medium".into(),
             text: text.into(),
             tempo: 1.0,
+            threads: 1,
         })
         .expect("speak");
     assert_eq!(clip.sample_rate_hz, 22_050);
@@ -113,10 +114,10 @@ fn the_model_speaks_with_speech_like_duration_and_level() {
         noise_w: 0.0,
     };
     let normal = e
-        .synthesize_with("en_US-joe-medium", text, 1.0, Some(still))
+        .synthesize_with("en_US-joe-medium", text, 1.0, 1, Some(still))
         .expect("speak");
     let slow = e
-        .synthesize_with("en_US-joe-medium", text, 0.8, Some(still))
+        .synthesize_with("en_US-joe-medium", text, 0.8, 1, Some(still))
         .expect("speak");
     let ratio = slow.duration_ms() / normal.duration_ms();
     // Pauses and short phonemes do not stretch fully: Python piper 1.8 gives
@@ -127,6 +128,7 @@ fn the_model_speaks_with_speech_like_duration_and_level() {
             voice: "en_US-nobody".into(),
             text: "x".into(),
             tempo: 1.0,
+            threads: 1,
         })
         .expect_err("missing voice");
     assert!(
@@ -179,6 +181,7 @@ a.astype('<f4').tofile(sys.argv[3])
             "en_US-joe-medium",
             text,
             1.0,
+            1,
             Some(Scales {
                 noise_scale: 0.0,
                 length_scale: 1.0,
@@ -193,7 +196,10 @@ a.astype('<f4').tofile(sys.argv[3])
         .zip(&py)
         .map(|(a, b)| (a - b).abs())
         .fold(0.0, f32::max);
-    assert!(worst < 3e-5, "max difference {worst}");
+    // Python piper runs the graph optimized, we run it as exported (see
+    // `PiperEngine::build_session`): fused operators round differently, by
+    // far less than a 16-bit step (3e-5) or −80 dBFS (1e-4).
+    assert!(worst < 1e-4, "max difference {worst}");
 }
 
 #[test]
@@ -230,4 +236,51 @@ fn generate_uses_the_neural_voice_by_default() {
         assert!((t.loudness_lufs.expect("l") - target).abs() <= 0.5);
         assert!(t.true_peak_dbtp.expect("tp") <= -1.0);
     }
+}
+
+#[test]
+fn a_preview_arrives_first_sentence_first_and_joins_the_rest_without_a_gap() {
+    use_assets();
+    let dir = tempfile::tempdir().expect("tmp");
+    let s =
+        Studio::open(Home::open(dir.path()).expect("home"), RunOptions::default()).expect("studio");
+    s.prepare_voice("piper:en_US-joe-medium").expect("prepare");
+    let text = "Hello. This is how I sound reading your script, one sentence after another.";
+    let out = dir.path().join("previews");
+    let mut arrived = Vec::new();
+    let parts = s
+        .preview_speech(text, "piper:en_US-joe-medium", &out, "joe", &mut |p| {
+            // Each part is a finished file when it is handed over.
+            let secs = hound::WavReader::open(p).expect("part").duration() as f64 / 48_000.0;
+            arrived.push((p.to_path_buf(), secs));
+        })
+        .expect("preview");
+    assert_eq!(parts, [out.join("joe.1.wav"), out.join("joe.2.wav")]);
+    assert_eq!(
+        arrived.iter().map(|a| a.0.clone()).collect::<Vec<_>>(),
+        parts
+    );
+    let (first, rest) = (arrived[0].1, arrived[1].1);
+    // "Hello." with the lead-in and the pause after it; the long sentence after.
+    assert!((0.5..2.5).contains(&first), "{first}");
+    assert!(rest > 2.0 * first, "{first} {rest}");
+
+    // The whole said at once is as long as the two parts (same pauses, the
+    // same cached sentences), within a few blocks of trimming.
+    let whole = dir.path().join("whole.wav");
+    let r = s
+        .say(text, Some("piper:en_US-joe-medium"), "voice", &whole)
+        .expect("say");
+    let whole_s = r.output.frames as f64 / 48_000.0;
+    assert!(
+        (whole_s - (first + rest)).abs() < 0.1,
+        "{whole_s} vs {first} + {rest}"
+    );
+    assert!(
+        r.phases
+            .iter()
+            .any(|p| p.phase == "synthesize" && p.detail.contains("2 sentence(s), 0 new")),
+        "{:?}",
+        r.phases
+    );
 }

@@ -90,6 +90,25 @@ pub struct SpeechRequest {
     pub text: String,
     /// Delivery speed: 1.0 = the voice's normal pace, 0.85 = slower.
     pub tempo: f64,
+    /// Cores this one call may use (≥ 1): 1 when every core already has a
+    /// call of its own (a full batch), all of them for one-shot speech. An
+    /// in-process model runs that many threads; other engines ignore it.
+    pub threads: usize,
+}
+
+/// How one track of an engine uses cores it has to itself (`say`, a
+/// preview, a batch smaller than the worker pool).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Parallelism {
+    /// One call at a time, on one thread: a library that serializes its
+    /// calls and carries state from one to the next (espeak-ng), so calls
+    /// at once would gain nothing and change the audio.
+    Serial,
+    /// One call at a time with every core as its threads
+    /// ([`SpeechRequest::threads`]): a model run in-process.
+    Threads,
+    /// One call per core at once: a server taking concurrent requests.
+    Calls,
 }
 
 /// A speech engine. Implementations are blocking; the pipeline calls them on
@@ -120,6 +139,23 @@ pub trait SpeechEngine: Send + Sync {
     /// # Errors
     /// [`EngineError`], classified transient or permanent.
     fn synthesize(&self, req: &SpeechRequest) -> Result<Clip, EngineError>;
+    /// Loads what `voice` needs so that `calls` concurrent [`Self::synthesize`]
+    /// calls of `threads` threads each can start at once (a model, one
+    /// inference session per call, a phonemizer), and keeps it for the life
+    /// of the engine. Safe to call again: what is loaded is kept. Default:
+    /// nothing to load.
+    ///
+    /// # Errors
+    /// [`EngineError`] (permanent) for a voice that cannot be loaded.
+    fn prepare(&self, voice: &str, calls: usize, threads: usize) -> Result<(), EngineError> {
+        let _ = (voice, calls, threads);
+        Ok(())
+    }
+    /// How the engine uses cores a track has to itself. Default:
+    /// [`Parallelism::Serial`].
+    fn parallelism(&self) -> Parallelism {
+        Parallelism::Serial
+    }
 }
 
 /// A parsed `engine:voice_id`.

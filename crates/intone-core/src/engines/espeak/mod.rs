@@ -21,7 +21,9 @@ pub const DEFAULT_RATE_WPM: f64 = 175.0;
 struct Espeak {
     sample_rate_hz: u32,
     version: String,
-    voices: Vec<VoiceInfo>,
+    /// The voice list, read on first use: listing reads every voice file
+    /// (a tenth of a second), which phonemizing alone never needs.
+    voices: Option<Vec<VoiceInfo>>,
     current_voice: Option<String>,
 }
 
@@ -73,7 +75,7 @@ fn init() -> Result<Espeak, String> {
     Ok(Espeak {
         sample_rate_hz,
         version,
-        voices: list_voices(sample_rate_hz),
+        voices: None,
         current_voice: None,
     })
 }
@@ -168,7 +170,10 @@ impl SpeechEngine for EspeakEngine {
     }
 
     fn voices(&self) -> Result<Vec<VoiceInfo>, EngineError> {
-        with_espeak(|e| Ok(e.voices.clone()))
+        with_espeak(|e| {
+            let rate = e.sample_rate_hz;
+            Ok(e.voices.get_or_insert_with(|| list_voices(rate)).clone())
+        })
     }
 
     fn max_chars(&self) -> usize {
@@ -262,6 +267,7 @@ mod tests {
                 voice: "en-us".into(),
                 text: "Hello there, this is a test.".into(),
                 tempo: 1.0,
+                threads: 1,
             })
             .expect("speak");
         assert_eq!(clip.sample_rate_hz, 22_050);
@@ -272,6 +278,7 @@ mod tests {
                 voice: "en-us".into(),
                 text: "Hello there, this is a test.".into(),
                 tempo: 0.7,
+                threads: 1,
             })
             .expect("speak");
         assert!(slow.duration_ms() > clip.duration_ms() * 1.2);
@@ -280,6 +287,7 @@ mod tests {
                 voice: "xx-nope".into(),
                 text: "x".into(),
                 tempo: 1.0,
+                threads: 1,
             })
             .expect_err("bad voice");
         assert_eq!(err.kind, super::super::ErrorKind::Permanent);

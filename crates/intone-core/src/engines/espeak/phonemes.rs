@@ -10,7 +10,7 @@
 
 use std::ffi::{c_void, CStr, CString};
 
-use super::{ffi, with_espeak, ENGINE};
+use super::{ffi, with_espeak, Espeak, ENGINE};
 use crate::engines::EngineError;
 
 /// One clause as espeak-ng phonemized it.
@@ -39,6 +39,34 @@ pub(crate) fn terminator_of(consumed: &str) -> Option<char> {
     }
 }
 
+/// Starts espeak-ng and selects `voice`, so that the first [`phonemize`]
+/// pays for neither (loading the phoneme tables and the voice's rules).
+///
+/// # Errors
+/// [`EngineError`] (permanent) when espeak-ng cannot start or has no `voice`.
+pub fn prepare(voice: &str) -> Result<(), EngineError> {
+    with_espeak(|e| select_voice(e, voice))
+}
+
+/// Makes `voice` espeak-ng's current voice unless it already is.
+fn select_voice(e: &mut Espeak, voice: &str) -> Result<(), EngineError> {
+    if e.current_voice.as_deref() == Some(voice) {
+        return Ok(());
+    }
+    let c_voice =
+        CString::new(voice).map_err(|_| EngineError::permanent(ENGINE, "bad voice name"))?;
+    // SAFETY: valid C string; espeak copies what it needs.
+    if unsafe { ffi::espeak_SetVoiceByName(c_voice.as_ptr()) } != ffi::EE_OK {
+        e.current_voice = None;
+        return Err(EngineError::permanent(
+            ENGINE,
+            format!("unknown espeak-ng voice \"{voice}\""),
+        ));
+    }
+    e.current_voice = Some(voice.to_string());
+    Ok(())
+}
+
 /// Phonemizes `text` with espeak-ng voice `voice` (e.g. `en-us`).
 ///
 /// # Errors
@@ -46,18 +74,8 @@ pub(crate) fn terminator_of(consumed: &str) -> Option<char> {
 pub fn phonemize(voice: &str, text: &str) -> Result<Vec<Clause>, EngineError> {
     let c_text = CString::new(text.replace('\0', " "))
         .map_err(|_| EngineError::permanent(ENGINE, "text contains a NUL byte"))?;
-    let c_voice =
-        CString::new(voice).map_err(|_| EngineError::permanent(ENGINE, "bad voice name"))?;
     with_espeak(|e| {
-        // SAFETY: valid C string; espeak copies what it needs.
-        if unsafe { ffi::espeak_SetVoiceByName(c_voice.as_ptr()) } != ffi::EE_OK {
-            e.current_voice = None;
-            return Err(EngineError::permanent(
-                ENGINE,
-                format!("unknown espeak-ng voice \"{voice}\""),
-            ));
-        }
-        e.current_voice = Some(voice.to_string());
+        select_voice(e, voice)?;
         let bytes = c_text.as_bytes();
         let base = c_text.as_ptr();
         let mut ptr: *const c_void = base.cast();

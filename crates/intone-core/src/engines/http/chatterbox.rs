@@ -20,7 +20,7 @@ use serde_json::json;
 use super::config::{ChatterboxParams, EngineConfig};
 use super::{server_message, Health, Http, VoiceCache};
 use crate::audio::Clip;
-use crate::engines::{EngineError, SpeechEngine, SpeechRequest, VoiceInfo};
+use crate::engines::{EngineError, Parallelism, SpeechEngine, SpeechRequest, VoiceInfo};
 
 /// Prefix of cloned-voice ids within the engine.
 pub const CLONE_PREFIX: &str = "clone:";
@@ -227,6 +227,11 @@ impl SpeechEngine for ChatterboxEngine {
             "chatterbox t{} e{} c{} s{} {}",
             p.temperature, p.exaggeration, p.cfg_weight, p.seed, p.language
         )
+    }
+
+    /// A server (or a pool of them) takes requests at once.
+    fn parallelism(&self) -> Parallelism {
+        Parallelism::Calls
     }
 
     fn synthesize(&self, req: &SpeechRequest) -> Result<Clip, EngineError> {

@@ -20,7 +20,7 @@ use super::config::EngineConfig;
 use super::voice_list::{parse_voice_list, VOICE_ROUTES};
 use super::{Health, Http, VoiceCache};
 use crate::audio::Clip;
-use crate::engines::{EngineError, SpeechEngine, SpeechRequest, VoiceInfo};
+use crate::engines::{EngineError, Parallelism, SpeechEngine, SpeechRequest, VoiceInfo};
 
 /// The voice offered when the server lists none and none is configured:
 /// the server's own default (the `voice` field is sent as `default`).
@@ -179,6 +179,11 @@ impl SpeechEngine for OpenAiEngine {
 
     fn cache_salt(&self, _voice: &str) -> String {
         format!("openai {}", self.cfg.model.as_deref().unwrap_or("tts-1"))
+    }
+
+    /// A server (or a pool of them) takes requests at once.
+    fn parallelism(&self) -> Parallelism {
+        Parallelism::Calls
     }
 
     fn synthesize(&self, req: &SpeechRequest) -> Result<Clip, EngineError> {
