@@ -12,6 +12,7 @@ mod scenes_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 use intone_core::audio::encode::Format;
@@ -152,10 +153,14 @@ enum Command {
         /// Output file (.wav or .flac).
         #[arg(short = 'o', long = "output", required = true)]
         output: PathBuf,
+        /// Print where the time went, phase by phase, on stderr.
+        #[arg(long)]
+        timings: bool,
     },
 }
 
 fn main() -> ExitCode {
+    let started = Instant::now();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("INTONE_LOG")
@@ -164,7 +169,7 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    match run(cli) {
+    match run(cli, started) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("intone: error: {e}");
@@ -182,7 +187,8 @@ pub(crate) fn code_for(status: BatchStatus) -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+/// Runs `cli`; `started` is when the process began (for `say --timings`).
+fn run(cli: Cli, started: Instant) -> anyhow::Result<ExitCode> {
     let home = Home::resolve(cli.home.as_deref())?;
     let mut options = RunOptions::default();
     if let Some(w) = cli.workers {
@@ -307,6 +313,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             voice,
             variant,
             output,
+            timings,
         } => {
             let text = match (text, file) {
                 (Some(t), _) => t,
@@ -325,7 +332,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     eprintln!("intone: warning: {w}");
                 }
             }
-            let r = studio.say(&text, voice.as_deref(), &variant, &output)?;
+            let before = started.elapsed();
+            let report = studio.say(&text, voice.as_deref(), &variant, &output)?;
+            let r = report.output;
             eprintln!(
                 "Wrote {} ({:.1} s, {:.1} LUFS, {:.1} dBTP)",
                 output.display(),
@@ -333,6 +342,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 r.loudness.integrated_lufs,
                 r.loudness.true_peak_dbtp
             );
+            if timings {
+                eprint!(
+                    "{}",
+                    output::phase_table(before, &report.phases, started.elapsed())
+                );
+            }
+            // The process ends here. Releasing the inference sessions one by
+            // one takes longer (70 ms for a Piper voice) than the system
+            // takes to reclaim them; the store needs no close (every write
+            // is already committed, and the WAL is read back on next open).
+            std::mem::forget(studio);
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -2,9 +2,31 @@
 
 use intone_core::engines::VoiceInfo;
 use intone_core::store::{BatchRow, TrackRow, TrackStatus};
+use intone_core::studio::PhaseTime;
 use intone_core::variants::Variant;
 use intone_core::Studio;
 use serde_json::json;
+use std::time::Duration;
+
+/// The `say --timings` table: `before` (process start: store, engines,
+/// reading the text), each phase with its seconds and detail, and the total
+/// from process start.
+pub fn phase_table(before: Duration, phases: &[PhaseTime], total: Duration) -> String {
+    let mut out = String::from("Timings:\n");
+    let mut row = |name: &str, s: f64, detail: &str| {
+        out.push_str(&format!("  {name:<11} {s:>6.3} s  {detail}\n"));
+    };
+    row(
+        "start",
+        before.as_secs_f64(),
+        "process, store, engines, text",
+    );
+    for p in phases {
+        row(&p.phase, p.seconds, &p.detail);
+    }
+    row("total", total.as_secs_f64(), "");
+    out
+}
 
 /// Prints `v` as pretty JSON on stdout.
 pub fn print_json(v: &serde_json::Value) -> anyhow::Result<()> {

@@ -28,10 +28,50 @@ fn say_and_generate_use_joe_without_flags() {
     let wav = home.join("hello.wav");
     let out = run(intone_neural(home)
         .args(["say", "Hello there. This is Joe, speaking offline.", "-o"])
-        .arg(&wav));
+        .arg(&wav)
+        .arg("--timings"));
     assert!(out.status.success(), "{}", stderr(&out));
     let secs = hound::WavReader::open(&wav).expect("wav").duration() as f64 / 48_000.0;
     assert!((2.0..8.0).contains(&secs), "{secs}");
+    // --timings: every phase in order; the two sentences new, spoken one at
+    // a time on every core (an in-process model takes them as threads).
+    let err = stderr(&out);
+    let phases: Vec<&str> = err
+        .lines()
+        .skip_while(|l| *l != "Timings:")
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(
+        phases,
+        [
+            "start",
+            "prepare",
+            "synthesize",
+            "assemble",
+            "mix",
+            "master",
+            "encode",
+            "total"
+        ],
+        "{err}"
+    );
+    let cores = std::thread::available_parallelism().map_or(2, usize::from);
+    let on = format!("1 call(s) at a time × {cores} thread(s)");
+    assert!(
+        err.contains(&format!("2 sentence(s), 2 new, {on}")),
+        "{err}"
+    );
+    // Said again: both sentences come from the clip cache.
+    let again = run(intone_neural(home)
+        .args(["say", "Hello there. This is Joe, speaking offline.", "-o"])
+        .arg(&wav)
+        .arg("--timings"));
+    assert!(
+        stderr(&again).contains(&format!("2 sentence(s), 0 new, {on}")),
+        "{}",
+        stderr(&again)
+    );
 
     let script = home.join("s.md");
     std::fs::write(&script, "# S\n\n## A\n\nGood morning. The sun is up.\n").expect("write");
@@ -51,7 +91,7 @@ fn missing_runtime_or_voice_is_a_clear_error_and_espeak_still_works() {
     let home = dir.path();
     let broken = || {
         let mut c = intone_neural(home);
-        c.env("ORT_DYLIB_PATH", "/nonexistent/libonnxruntime.so.1.31.1");
+        c.env("ORT_DYLIB_PATH", "/nonexistent/libonnxruntime.so.1.32.0");
         c
     };
     let v = json(&run(broken().args(["voices", "--json"])));
@@ -67,7 +107,7 @@ fn missing_runtime_or_voice_is_a_clear_error_and_espeak_still_works() {
         joe["reason"]
             .as_str()
             .expect("reason")
-            .contains("/nonexistent/libonnxruntime.so.1.31.1"),
+            .contains("/nonexistent/libonnxruntime.so.1.32.0"),
         "{joe}"
     );
     assert_eq!(v["default"], "espeak:en-us", "falls back to espeak");

@@ -12,20 +12,22 @@ use crate::audio::encode::Format;
 use crate::engines::{EngineRegistry, VoiceInfo, VoiceRef};
 use crate::error::{Error, Result};
 use crate::home::Home;
-use crate::pipeline::{stages, Event, Pipeline, RunOptions};
-use crate::script::{self, split_utterances, Script};
+use crate::pipeline::{Event, Pipeline, RunOptions};
+use crate::script::{self, Script};
 use crate::store::{BatchRow, NewBatch, Store, TrackRow};
 use crate::variants::{self, Variant};
 
 mod convert;
 mod engines;
 mod music;
+mod say;
 mod scenes;
 mod score_export;
 mod watch;
 
 pub use convert::{AlreadyConverted, ConvertPlan, ConvertRequest, DEFAULT_CONVERT_LUFS};
 pub use music::{MusicCatalog, MusicOrder, MusicPlan, BED_TAKE_S, DEFAULT_MUSIC_LUFS, MAX_TAKES};
+pub use say::{PhaseTime, SayReport};
 pub use scenes::{
     SceneChange, SceneState, ScenesOrder, ScoreView, DEFAULT_CROSSFADE_MS, DEFAULT_SCORE_LUFS,
 };
@@ -277,76 +279,6 @@ impl Studio {
     /// [`Error::NotFound`].
     pub fn tracks(&self, batch_id: i64) -> Result<Vec<TrackRow>> {
         self.store().tracks(batch_id)
-    }
-
-    /// Speaks `text` with `voice` through `variant` into `out` (format from the
-    /// extension: `.flac` or WAV), without recording a batch. Sentences still
-    /// go through the clip cache.
-    ///
-    /// # Errors
-    /// Bad voice/variant/text, engine and audio errors.
-    pub fn say(
-        &self,
-        text: &str,
-        voice: Option<&str>,
-        variant: &str,
-        out: &Path,
-    ) -> Result<crate::audio::encode::EncodeReport> {
-        let voice = match voice {
-            Some(v) => VoiceRef::parse(v)?,
-            None => VoiceRef::parse(&self.engines().default_voice())?,
-        };
-        let engine = self.engines().resolve(&voice)?;
-        let variant = variants::find(self.home(), variant)?;
-        let utterances = split_utterances(
-            &script::parse_text(text, "say", false, Path::new("<text>"))?.sections[0].text,
-            engine.max_chars(),
-        );
-        let scratch = self
-            .home()
-            .work_dir()
-            .join(format!("say-{}", std::process::id()));
-        std::fs::create_dir_all(&scratch).map_err(|e| Error::io(&scratch, e))?;
-        let result = (|| {
-            let clips = stages::synthesize(
-                self.store(),
-                self.home(),
-                engine.as_ref(),
-                &voice.voice,
-                variant.tempo,
-                &utterances,
-                &self.pipeline.options.retry,
-                &|| false,
-                &mut |_, _| {},
-                &mut |_| {},
-            )?;
-            let (v, m, ma) = (
-                scratch.join("voice.wav"),
-                scratch.join("mix.wav"),
-                scratch.join("master.wav"),
-            );
-            stages::assemble(&clips, &variant, DEFAULT_SAMPLE_RATE_HZ, &v)?;
-            stages::mix(&v, &variant, 1, &m)?;
-            stages::master(
-                &m,
-                crate::audio::master::MasterSettings {
-                    target_lufs: variant.target_lufs,
-                    ceiling_dbtp: variant.ceiling_dbtp,
-                },
-                &ma,
-            )?;
-            let format = if out
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("flac"))
-            {
-                Format::Flac
-            } else {
-                Format::Wav
-            };
-            stages::encode(&ma, out, format, 16)
-        })();
-        let _ = std::fs::remove_dir_all(&scratch);
-        result
     }
 }
 

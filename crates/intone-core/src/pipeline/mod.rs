@@ -14,6 +14,7 @@ pub mod retry;
 pub mod scenes;
 mod speech;
 pub mod stages;
+mod synth;
 pub mod track;
 
 use std::sync::Arc;

@@ -50,6 +50,11 @@ pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
                 variant.tempo,
                 &utterances,
                 &c.p.options.retry,
+                stages::Lanes::sharing(
+                    engine.as_ref(),
+                    c.p.options.workers,
+                    usize::try_from(c.batch.pending).unwrap_or(1),
+                ),
                 &|| c.cancelled(),
                 &mut |done, _| {
                     c.emit(

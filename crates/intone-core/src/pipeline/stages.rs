@@ -11,15 +11,12 @@ use crate::audio::edit::{append_crossfade, fade_edges, trim_bounds};
 use crate::audio::loudness::Meter;
 use crate::audio::master::{master_file, MasterReport, MasterSettings};
 use crate::audio::mix::{mix_file, MixReport, MixSettings};
-use crate::audio::wav::{read_clip, write_clip, WavBlockReader, WavBlockWriter};
+use crate::audio::wav::{read_clip, WavBlockReader, WavBlockWriter};
 use crate::audio::{db_to_gain, encode, ms_to_frames, peaks, resample, Clip, BLOCK_FRAMES};
-use crate::engines::{beds, SpeechEngine, SpeechRequest};
+use crate::engines::{beds, SpeechEngine};
 use crate::error::{Error, Result};
 use crate::fsio;
-use crate::home::Home;
-use crate::pipeline::retry::RetryPolicy;
-use crate::script::{Pause, Utterance};
-use crate::store::Store;
+use crate::script::Pause;
 use crate::variants::Variant;
 
 /// Loudness the voice stem is normalized to before mixing, LUFS. Bed levels
@@ -61,71 +58,7 @@ pub fn clip_key(engine: &dyn SpeechEngine, voice: &str, tempo: f64, text: &str) 
     h.finalize().to_hex().to_string()
 }
 
-/// Synthesizes every utterance not already in the clip cache. `on_new_clip`
-/// is called after each new clip is committed (count so far); `progress` with
-/// (done, total). Returns one [`ClipRef`] per utterance, in order.
-///
-/// # Errors
-/// [`Error::Engine`] when an utterance fails (after retries for transient
-/// errors); [`Error::Cancelled`] when `cancelled` turns true.
-#[allow(clippy::too_many_arguments)]
-pub fn synthesize(
-    store: &Store,
-    home: &Home,
-    engine: &dyn SpeechEngine,
-    voice: &str,
-    tempo: f64,
-    utterances: &[Utterance],
-    retry: &RetryPolicy,
-    cancelled: &dyn Fn() -> bool,
-    progress: &mut dyn FnMut(usize, usize),
-    on_new_clip: &mut dyn FnMut(usize),
-) -> Result<Vec<ClipRef>> {
-    let mut out = Vec::with_capacity(utterances.len());
-    let mut new_clips = 0;
-    for (i, u) in utterances.iter().enumerate() {
-        if cancelled() {
-            return Err(Error::Cancelled);
-        }
-        let key = clip_key(engine, voice, tempo, &u.text);
-        let cached = store
-            .clip(&key)?
-            .map(|c| PathBuf::from(c.path))
-            .filter(|p| p.is_file());
-        let path = match cached {
-            Some(p) => p,
-            None => {
-                let req = SpeechRequest {
-                    voice: voice.to_string(),
-                    text: u.text.clone(),
-                    tempo,
-                };
-                let clip = retry.run(cancelled, || engine.synthesize(&req))?;
-                let dir = home.clips_dir().join(&key[..2]);
-                let path = dir.join(format!("{key}.wav"));
-                fsio::write_with(&path, |tmp| write_clip(tmp, &clip))?;
-                store.put_clip(
-                    &key,
-                    engine.id(),
-                    voice,
-                    &path.to_string_lossy(),
-                    clip.sample_rate_hz,
-                    clip.frames() as i64,
-                )?;
-                new_clips += 1;
-                on_new_clip(new_clips);
-                path
-            }
-        };
-        out.push(ClipRef {
-            key,
-            path,
-            pause_after: u.pause_after,
-        });
-        progress(i + 1, utterances.len());
-    }
-    Ok(out)
-}
+pub use super::synth::{synthesize, Lanes};
 
 /// What assembly produced.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,0 +1,377 @@
+//! The synthesize stage: every utterance not already in the clip cache is
+//! spoken by the engine and committed to the cache, on one or several lanes.
+//!
+//! A track that has cores to itself (`say`, a preview, a batch smaller than
+//! the worker pool) uses them as its engine's [`Parallelism`] says
+//! ([`Lanes`]): an in-process model gets them as threads of each call,
+//! sentences in order; a server taking concurrent requests gets several
+//! sentences at once (lanes), and the clips come back in script order. A full batch runs one call on
+//! one core per track: the tracks themselves fill the cores.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::Duration;
+
+use super::stages::{clip_key, ClipRef};
+use crate::audio::wav::write_clip;
+use crate::engines::{Parallelism, SpeechEngine, SpeechRequest};
+use crate::error::{Error, Result};
+use crate::fsio;
+use crate::home::Home;
+use crate::pipeline::retry::RetryPolicy;
+use crate::script::Utterance;
+use crate::store::Store;
+
+/// How often the calling thread looks at its cancel flag while lanes work.
+const CANCEL_POLL: Duration = Duration::from_millis(25);
+
+/// How one track uses its cores: `lanes` sentences spoken at the same time,
+/// each call with `threads` cores ([`SpeechRequest::threads`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lanes {
+    /// Calls at once (≥ 1).
+    pub lanes: usize,
+    /// Cores each call may use (≥ 1).
+    pub threads: usize,
+}
+
+impl Lanes {
+    /// One call at a time on one core: a full batch, where the tracks
+    /// themselves fill the cores.
+    pub const ONE: Self = Self {
+        lanes: 1,
+        threads: 1,
+    };
+
+    /// `cores` cores for one track of `engine`, as its
+    /// [`SpeechEngine::parallelism`] says: all of them as threads of each
+    /// call (sentences in order, one session to build), one call per core at
+    /// once, or one call on one core.
+    pub fn for_cores(engine: &dyn SpeechEngine, cores: usize) -> Self {
+        let cores = cores.max(1);
+        match engine.parallelism() {
+            Parallelism::Threads => Self {
+                lanes: 1,
+                threads: cores,
+            },
+            Parallelism::Calls => Self {
+                lanes: cores,
+                threads: 1,
+            },
+            Parallelism::Serial => Self::ONE,
+        }
+    }
+
+    /// Every core of the machine (`std::thread::available_parallelism`, 2 if
+    /// unknown) for one-shot speech.
+    pub fn all_cores(engine: &dyn SpeechEngine) -> Self {
+        Self::for_cores(
+            engine,
+            std::thread::available_parallelism().map_or(2, usize::from),
+        )
+    }
+
+    /// For each of `tracks` tracks run by `workers` workers at once: the
+    /// workers a batch smaller than the pool leaves idle are shared among
+    /// its tracks (2 workers, 1 track: 2 cores for it; 2 or more tracks: 1).
+    pub fn sharing(engine: &dyn SpeechEngine, workers: usize, tracks: usize) -> Self {
+        Self::for_cores(engine, workers / tracks.max(1))
+    }
+}
+
+/// One utterance's clip, and whether it was made now (not found in the cache).
+type Spoken = (ClipRef, bool);
+
+/// Synthesizes every utterance not already in the clip cache, `lanes.lanes`
+/// calls at once (never more than there are utterances), each call with
+/// `lanes.threads` cores. `on_new_clip` is
+/// called after each new clip is committed (count so far); `progress` with
+/// (done, total), clips counting as they finish in any order. Both are called
+/// on the calling thread. Several lanes start with the longest utterances
+/// (the shortest finishing time for the whole); one lane goes in script
+/// order. Returns one [`ClipRef`] per utterance, in order.
+///
+/// A clip is committed to the cache (file, then store row) before it counts,
+/// so a failure or a cancel keeps every clip already spoken.
+///
+/// # Errors
+/// [`Error::Engine`] when an utterance fails (after retries for transient
+/// errors; the first failing utterance in script order is reported);
+/// [`Error::Cancelled`] when `cancelled` turns true.
+#[allow(clippy::too_many_arguments)]
+pub fn synthesize(
+    store: &Store,
+    home: &Home,
+    engine: &dyn SpeechEngine,
+    voice: &str,
+    tempo: f64,
+    utterances: &[Utterance],
+    retry: &RetryPolicy,
+    lanes: Lanes,
+    cancelled: &dyn Fn() -> bool,
+    progress: &mut dyn FnMut(usize, usize),
+    on_new_clip: &mut dyn FnMut(usize),
+) -> Result<Vec<ClipRef>> {
+    let total = utterances.len();
+    if cancelled() {
+        return Err(Error::Cancelled);
+    }
+    let threads = lanes.threads.max(1);
+    let lanes = lanes.lanes.clamp(1, total.max(1));
+    // Several lanes take the longest sentences first, so no lane is left
+    // with a long one while the others idle; one lane goes in script order.
+    let mut order: Vec<usize> = (0..total).collect();
+    if lanes > 1 {
+        order.sort_by_key(|&i| std::cmp::Reverse(utterances[i].text.len()));
+    }
+    let stop = AtomicBool::new(false);
+    let next = AtomicUsize::new(0);
+    let mut slots: Vec<Option<ClipRef>> = vec![None; total];
+    let mut failure: Option<(usize, Error)> = None;
+    std::thread::scope(|s| {
+        let (tx, rx) = mpsc::channel::<(usize, Result<Spoken>)>();
+        for _ in 0..lanes {
+            let tx = tx.clone();
+            let (stop, next, order) = (&stop, &next, &order);
+            s.spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) else {
+                        break;
+                    };
+                    let u = &utterances[i];
+                    let r = speak(
+                        store,
+                        home,
+                        engine,
+                        voice,
+                        tempo,
+                        threads,
+                        u,
+                        retry,
+                        &|| stop.load(Ordering::Relaxed),
+                    );
+                    let failed = r.is_err();
+                    if tx.send((i, r)).is_err() || failed {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let (mut done, mut new_clips) = (0, 0);
+        loop {
+            match rx.recv_timeout(CANCEL_POLL) {
+                Ok((i, Ok((clip, fresh)))) => {
+                    slots[i] = Some(clip);
+                    done += 1;
+                    if fresh {
+                        new_clips += 1;
+                        on_new_clip(new_clips);
+                    }
+                    progress(done, total);
+                }
+                Ok((i, Err(e))) => {
+                    stop.store(true, Ordering::Relaxed);
+                    if failure.as_ref().is_none_or(|(j, _)| i < *j) {
+                        failure = Some((i, e));
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    if failure.is_none() && cancelled() {
+                        stop.store(true, Ordering::Relaxed);
+                        failure = Some((usize::MAX, Error::Cancelled));
+                    }
+                }
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+        }
+    });
+    if let Some((_, e)) = failure {
+        return Err(e);
+    }
+    slots
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| {
+            c.ok_or_else(|| Error::Config(format!("utterance {} of {total} was not spoken", i + 1)))
+        })
+        .collect()
+}
+
+/// Speaks one utterance, or finds it in the clip cache.
+#[allow(clippy::too_many_arguments)]
+fn speak(
+    store: &Store,
+    home: &Home,
+    engine: &dyn SpeechEngine,
+    voice: &str,
+    tempo: f64,
+    threads: usize,
+    u: &Utterance,
+    retry: &RetryPolicy,
+    stop: &dyn Fn() -> bool,
+) -> Result<Spoken> {
+    let key = clip_key(engine, voice, tempo, &u.text);
+    let cached = store
+        .clip(&key)?
+        .map(|c| PathBuf::from(c.path))
+        .filter(|p| p.is_file());
+    let (path, fresh) = match cached {
+        Some(p) => (p, false),
+        None => {
+            let req = SpeechRequest {
+                voice: voice.to_string(),
+                text: u.text.clone(),
+                tempo,
+                threads,
+            };
+            let clip = retry.run(stop, || engine.synthesize(&req))?;
+            let dir = home.clips_dir().join(&key[..2]);
+            let path = dir.join(format!("{key}.wav"));
+            fsio::write_with(&path, |tmp| write_clip(tmp, &clip))?;
+            store.put_clip(
+                &key,
+                engine.id(),
+                voice,
+                &path.to_string_lossy(),
+                clip.sample_rate_hz,
+                clip.frames() as i64,
+            )?;
+            (path, true)
+        }
+    };
+    Ok((
+        ClipRef {
+            key,
+            path,
+            pause_after: u.pause_after,
+        },
+        fresh,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audio::Clip;
+    use crate::engines::espeak::EspeakEngine;
+    use crate::engines::{EngineError, VoiceInfo};
+    use crate::script::{split_utterances, Pause};
+
+    /// espeak-ng, refusing any text that contains "refuse" (a permanent
+    /// error, as a server's 4xx would be).
+    struct Refusing(EspeakEngine);
+
+    impl SpeechEngine for Refusing {
+        fn id(&self) -> &str {
+            self.0.id()
+        }
+        fn voices(&self) -> std::result::Result<Vec<VoiceInfo>, EngineError> {
+            self.0.voices()
+        }
+        fn max_chars(&self) -> usize {
+            self.0.max_chars()
+        }
+        fn cache_salt(&self, voice: &str) -> String {
+            self.0.cache_salt(voice)
+        }
+        fn synthesize(&self, req: &SpeechRequest) -> std::result::Result<Clip, EngineError> {
+            if req.text.contains("refuse") {
+                return Err(EngineError::permanent("espeak", "refused on purpose"));
+            }
+            self.0.synthesize(req)
+        }
+    }
+
+    const TEXT: &str = "One short line. Then a much longer sentence that keeps going for a while. \
+                        Three. And a fourth sentence of middling length.";
+
+    fn run(
+        engine: &dyn SpeechEngine,
+        store: &Store,
+        home: &Home,
+        text: &str,
+        lanes: usize,
+    ) -> (Result<Vec<ClipRef>>, Vec<(usize, usize)>, usize) {
+        let utterances = split_utterances(text, 300);
+        let (mut progress, mut fresh) = (Vec::new(), 0);
+        let r = synthesize(
+            store,
+            home,
+            engine,
+            "en-us",
+            1.0,
+            &utterances,
+            &RetryPolicy::default(),
+            Lanes { lanes, threads: 1 },
+            &|| false,
+            &mut |d, t| progress.push((d, t)),
+            &mut |n| fresh = n,
+        );
+        (r, progress, fresh)
+    }
+
+    #[test]
+    fn lanes_return_the_clips_in_script_order() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let home = Home::open(dir.path().join("a")).expect("home");
+        let store = Store::open(&home.db_path()).expect("store");
+        let engine = EspeakEngine::new();
+        let (r, progress, fresh) = run(&engine, &store, &home, TEXT, 3);
+        let clips = r.expect("three lanes");
+        assert_eq!(fresh, 4);
+        assert_eq!(progress.last(), Some(&(4, 4)));
+        // The same keys, in the same order, as one lane in a fresh home.
+        let home1 = Home::open(dir.path().join("b")).expect("home");
+        let store1 = Store::open(&home1.db_path()).expect("store");
+        let one = run(&engine, &store1, &home1, TEXT, 1).0.expect("one lane");
+        let keys = |v: &[ClipRef]| v.iter().map(|c| c.key.clone()).collect::<Vec<_>>();
+        assert_eq!(keys(&clips), keys(&one));
+        assert_eq!(clips.last().map(|c| c.pause_after), Some(Pause::Paragraph));
+        // Each clip speaks its own sentence: the long second one is longest,
+        // "Three." shortest, in both runs (espeak-ng carries a little
+        // prosody from call to call, so the samples are not identical).
+        let secs = |v: &[ClipRef]| -> Vec<f64> {
+            v.iter()
+                .map(|c| {
+                    crate::audio::wav::read_clip(&c.path)
+                        .expect("clip")
+                        .duration_ms()
+                })
+                .collect()
+        };
+        for d in [secs(&clips), secs(&one)] {
+            assert!(d[1] > d[3] && d[3] > d[0] && d[0] > d[2], "{d:?}");
+        }
+        // Again: all from the cache.
+        let (r, _, fresh) = run(&engine, &store, &home, TEXT, 3);
+        assert_eq!(keys(&r.expect("cached")), keys(&clips));
+        assert_eq!(fresh, 0);
+    }
+
+    #[test]
+    fn a_failing_sentence_is_reported_and_the_others_stay_cached() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let home = Home::open(dir.path()).expect("home");
+        let store = Store::open(&home.db_path()).expect("store");
+        let engine = Refusing(EspeakEngine::new());
+        let text = "A fine first sentence. Please refuse this one. And refuse this too. \
+                    The last one is fine as well, and rather long to speak.";
+        let (r, _, fresh) = run(&engine, &store, &home, text, 2);
+        match r {
+            Err(Error::Engine(e)) => assert!(e.to_string().contains("refused"), "{e}"),
+            other => panic!("expected the engine's error, got {other:?}"),
+        }
+        // What was spoken before the failure stopped the lanes is kept.
+        assert!(fresh >= 1, "{fresh}");
+        let kept = split_utterances(text, 300)
+            .iter()
+            .filter(|u| {
+                let key = clip_key(&engine, "en-us", 1.0, &u.text);
+                store.clip(&key).expect("store").is_some()
+            })
+            .count();
+        assert_eq!(kept, fresh);
+    }
+}
