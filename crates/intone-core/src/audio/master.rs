@@ -27,6 +27,11 @@ use crate::error::Result;
 
 /// Loudness error accepted without another pass, in LU.
 pub const LOUDNESS_TOLERANCE_LU: f64 = 0.2;
+/// Output loudness gained per dB of input gain once the limiter takes more
+/// than 1 dB, for the second pass's step (the secant takes over from the
+/// third). Measured on spoken word at −16 LUFS / −1 dBTP: 0.49–0.56; a
+/// plain 1:1 step needed a third pass.
+const LIMITED_SLOPE: f64 = 0.5;
 /// Passes over the audio after the first measurement.
 pub const MAX_PASSES: usize = 6;
 /// Below this distance from the ceiling (dB), the gained input's sample peak
@@ -119,13 +124,16 @@ pub fn master_file(input: &Path, output: &Path, settings: MasterSettings) -> Res
         }
         // Output loudness rises monotonically but less than 1:1 with gain once
         // the limiter works; a secant step through the last two passes
-        // converges where a plain `gain += short` would crawl.
+        // converges where a plain `gain += short` would crawl. Before there
+        // are two, a pass whose limiter took more than 1 dB starts from
+        // [`LIMITED_SLOPE`].
         let slope = match previous {
             Some((g0, l0))
                 if (out.integrated_lufs - l0).abs() > 0.01 && (gain_db - g0).abs() > 0.01 =>
             {
                 ((out.integrated_lufs - l0) / (gain_db - g0)).clamp(0.1, 1.0)
             }
+            _ if red > 1.0 => LIMITED_SLOPE,
             _ => 1.0,
         };
         previous = Some((gain_db, out.integrated_lufs));
