@@ -30,6 +30,7 @@ pub fn builder<R: Runtime>() -> Builder<R> {
             studio::cancel_batch,
             studio::retry_batch,
             studio::preview_voice,
+            studio::prepare_voice,
             playback::track_peaks,
             playback::play,
             playback::pause,

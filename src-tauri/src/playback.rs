@@ -46,6 +46,10 @@ enum Cmd {
         path: PathBuf,
         from_ms: u64,
     },
+    Append {
+        source: Source,
+        path: PathBuf,
+    },
     Pause,
     Seek(u64),
 }
@@ -104,6 +108,13 @@ impl Player {
             path,
             from_ms,
         })
+    }
+
+    /// Queues `path` after what `source` is playing (a preview's later
+    /// part), so it follows without a gap; ignored when another source has
+    /// been loaded since. Returns the state after.
+    pub fn append(&self, source: Source, path: PathBuf) -> PlaybackState {
+        self.apply(Cmd::Append { source, path })
     }
 
     /// Pauses; returns the state after the pause.
@@ -210,6 +221,7 @@ fn audio_thread(rx: &mpsc::Receiver<Request>, shared: &Arc<Mutex<Shared>>) {
                 path,
                 from_ms,
             } => start_playing(shared, &mut stream, source, &path, from_ms),
+            Cmd::Append { source, path } => append_part(shared, &source, &path),
             Cmd::Pause => {
                 if let Ok(s) = shared.lock() {
                     if let Some(k) = &s.sink {
@@ -229,7 +241,45 @@ fn audio_thread(rx: &mpsc::Receiver<Request>, shared: &Arc<Mutex<Shared>>) {
     }
 }
 
-/// Resumes `source` if it is loaded and not finished; otherwise opens the
+/// The (track, preview, original) fields of the state for `source`.
+fn ids_of(source: Source) -> (Option<i64>, Option<String>, Option<i64>) {
+    match source {
+        Source::Track(id) => (Some(id), None, None),
+        Source::Preview(v) => (None, Some(v), None),
+        Source::Original(id) => (None, None, Some(id)),
+    }
+}
+
+/// Queues `path` on the sink when `source` is still the one loaded, and
+/// lengthens the loaded duration by it.
+fn append_part(shared: &Arc<Mutex<Shared>>, source: &Source, path: &std::path::Path) {
+    let (track_id, preview_voice, original_of) = ids_of(source.clone());
+    let decoded = intone_core::audio::decode::decode_file(path);
+    let Ok(mut s) = shared.lock() else { return };
+    let loaded = s.state.track_id == track_id
+        && s.state.preview_voice == preview_voice
+        && s.state.original_of == original_of;
+    if !loaded || s.sink.is_none() {
+        return;
+    }
+    match decoded {
+        Ok(clip) => {
+            let ms = clip.duration_ms() as u64;
+            if let Some(sink) = &s.sink {
+                sink.append(rodio::buffer::SamplesBuffer::new(
+                    clip.channels,
+                    clip.sample_rate_hz,
+                    clip.samples,
+                ));
+            }
+            s.state.duration_ms += ms;
+        }
+        Err(e) => s.state.error = Some(format!("cannot play: {e}")),
+    }
+}
+
+/// Resumes `source` if it is loaded and not finished (a track, never a
+/// preview); otherwise opens the
 /// device if needed, decodes `path` (without holding the state lock, so the
 /// UI can keep reading the play head) and starts it at `from_ms`.
 fn start_playing(
@@ -239,14 +289,13 @@ fn start_playing(
     path: &std::path::Path,
     from_ms: u64,
 ) {
-    let (track_id, preview_voice, original_of) = match source {
-        Source::Track(id) => (Some(id), None, None),
-        Source::Preview(v) => (None, Some(v), None),
-        Source::Original(id) => (None, None, Some(id)),
-    };
+    // A preview always starts over: its later parts are queued behind it.
+    let resumable = !matches!(source, Source::Preview(_));
+    let (track_id, preview_voice, original_of) = ids_of(source);
     {
         let Ok(s) = shared.lock() else { return };
-        let loaded = s.state.track_id == track_id
+        let loaded = resumable
+            && s.state.track_id == track_id
             && s.state.preview_voice == preview_voice
             && s.state.original_of == original_of;
         if let Some(k) = s.sink.as_ref().filter(|k| loaded && !k.empty()) {

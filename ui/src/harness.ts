@@ -359,6 +359,8 @@ mockIPC(
         return state();
       case "playback_state":
         return state();
+      case "prepare_voice":
+        return null;
       case "preview_voice":
         Object.assign(played, { trackId: null, preview: a.voice, fromMs: 0, at: performance.now(), playing: true });
         return state();

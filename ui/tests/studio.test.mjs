@@ -139,6 +139,8 @@ test("a server's unlisted voice id can be typed, with a warning, and is what Gen
     const picker = page.getByLabel("Voice", { exact: true });
     await picker.selectOption("tts:en_US-joe-medium");
     assert.equal(await page.getByLabel("Voice id").count(), 0, "a listed voice needs no id");
+    // Picking a voice loads it in the background, so its preview starts at once.
+    await page.waitForFunction(() => window.__harness.calls.some((c) => c.cmd === "prepare_voice" && c.args.voice === "tts:en_US-joe-medium"));
     await picker.selectOption({ label: "Other voice id on tts…" });
     await page.getByLabel("Voice id").fill("en_GB-secret");
     assert.match(await page.getByRole("status").filter({ hasText: "does not list" }).innerText(), /tts does not list this voice: it is sent as is/);

@@ -197,7 +197,9 @@ pub async fn retry_batch(state: State<'_, AppState>, batch_id: i64) -> CmdResult
 /// A voice preview's sample text.
 pub const PREVIEW_TEXT: &str = "Hello. This is how I sound reading your script.";
 
-/// Speaks a short sample in `voice` (cached per voice) and plays it.
+/// Speaks a short sample in `voice` (cached per voice) and plays it. The
+/// first sentence starts playing as soon as it is rendered; the rest is
+/// queued behind it when ready. Returns the state once playback started.
 #[tauri::command]
 #[specta::specta]
 pub async fn preview_voice(
@@ -205,9 +207,10 @@ pub async fn preview_voice(
     voice: String,
 ) -> CmdResult<crate::playback::PlaybackState> {
     let studio = state.studio.clone();
-    let v = voice.clone();
-    let path = tauri::async_runtime::spawn_blocking(move || -> CmdResult<PathBuf> {
-        let safe: String = v
+    let player = state.player.clone();
+    let (started_tx, started_rx) = tokio::sync::oneshot::channel();
+    tauri::async_runtime::spawn_blocking(move || {
+        let safe: String = voice
             .chars()
             .map(|c| {
                 if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
@@ -217,25 +220,49 @@ pub async fn preview_voice(
                 }
             })
             .collect();
-        let path = studio
-            .home()
-            .work_dir()
-            .join("previews")
-            .join(format!("{safe}.wav"));
-        if !path.is_file() {
-            std::fs::create_dir_all(path.parent().unwrap_or(&path)).map_err(err)?;
-            studio
-                .say(PREVIEW_TEXT, Some(&v), "voice", &path)
-                .map_err(err)?;
+        let dir = studio.home().work_dir().join("previews");
+        let source = crate::playback::Source::Preview(voice.clone());
+        let mut started_tx = Some(started_tx);
+        let mut on_part = |path: &std::path::Path| match started_tx.take() {
+            Some(tx) => {
+                let _ = tx.send(Ok(player.play(source.clone(), path.to_path_buf(), 0)));
+            }
+            None => {
+                player.append(source.clone(), path.to_path_buf());
+            }
+        };
+        let cached: Vec<PathBuf> = (1..=2)
+            .map(|n| dir.join(format!("{safe}.{n}.wav")))
+            .collect();
+        if cached.iter().all(|p| p.is_file()) {
+            cached.iter().for_each(|p| on_part(p));
+            return;
         }
-        Ok(path)
-    })
-    .await
-    .map_err(err)??;
-    let player = state.player.clone();
+        if let Err(e) = studio.preview_speech(PREVIEW_TEXT, &voice, &dir, &safe, &mut on_part) {
+            match started_tx.take() {
+                Some(tx) => {
+                    let _ = tx.send(Err(err(e)));
+                }
+                None => tracing::warn!("preview of {voice}: {e}"),
+            }
+        }
+    });
+    started_rx
+        .await
+        .map_err(|_| "preview stopped before it could play".to_string())?
+}
+
+/// Loads `voice` in the background (model, sessions, phonemizer) so that
+/// its preview and the next generate start at once. The UI calls it when a
+/// voice is picked; errors are left for the preview or generate to report.
+#[tauri::command]
+#[specta::specta]
+pub async fn prepare_voice(state: State<'_, AppState>, voice: String) -> CmdResult<()> {
+    let studio = state.studio.clone();
     tauri::async_runtime::spawn_blocking(move || {
-        player.play(crate::playback::Source::Preview(voice), path, 0)
-    })
-    .await
-    .map_err(|e| format!("playback: {e}"))
+        if let Err(e) = studio.prepare_voice(&voice) {
+            tracing::debug!("prepare {voice}: {e}");
+        }
+    });
+    Ok(())
 }

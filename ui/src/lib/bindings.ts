@@ -33,8 +33,18 @@ export const commands = {
 	cancelBatch: (batchId: number) => __TAURI_INVOKE<BatchRow>("cancel_batch", { batchId }),
 	/**  Re-runs a batch's failed and cancelled tracks (finished ones stay). */
 	retryBatch: (batchId: number) => __TAURI_INVOKE<null>("retry_batch", { batchId }),
-	/**  Speaks a short sample in `voice` (cached per voice) and plays it. */
+	/**
+	 *  Speaks a short sample in `voice` (cached per voice) and plays it. The
+	 *  first sentence starts playing as soon as it is rendered; the rest is
+	 *  queued behind it when ready. Returns the state once playback started.
+	 */
 	previewVoice: (voice: string) => __TAURI_INVOKE<PlaybackState>("preview_voice", { voice }),
+	/**
+	 *  Loads `voice` in the background (model, sessions, phonemizer) so that
+	 *  its preview and the next generate start at once. The UI calls it when a
+	 *  voice is picked; errors are left for the preview or generate to report.
+	 */
+	prepareVoice: (voice: string) => __TAURI_INVOKE<null>("prepare_voice", { voice }),
 	/**  A finished track's stored waveform peaks. */
 	trackPeaks: (trackId: number) => __TAURI_INVOKE<Peaks>("track_peaks", { trackId }),
 	/**
