@@ -1,7 +1,8 @@
 //! The player against a real ALSA device. The machine has no sound card, so
 //! ALSA is pointed (ALSA_CONFIG_PATH) at a `plug` → `file` PCM (S16_LE,
 //! 48 kHz, stereo) over a `null` slave; the tone comes from sox. One test in
-//! this binary, so the environment is set before anything reads it.
+//! this binary, so the environment is set before anything reads it. It plays
+//! a track, then a voice preview in two parts.
 
 use std::path::Path;
 use std::process::Command;
@@ -94,4 +95,47 @@ fn play_answers_once_started_plays_the_file_and_releases_the_device_when_done() 
     assert!(st.playing && st.position_ms < 60_000, "{st:?}");
     let paused = player.pause();
     assert!(!paused.playing, "{paused:?}");
+
+    // A two-part preview: the second part is queued behind the first and
+    // plays after it; a part for another source is ignored.
+    let tone_part = |name: &str, secs: &str, hz: &str| {
+        let p = dir.path().join(name);
+        let ok = Command::new("sox")
+            .args(["-n", "-r", "48000", "-c", "2", "-b", "16"])
+            .arg(&p)
+            .args(["synth", secs, "sine", hz, "vol", "0.5"])
+            .status()
+            .expect("sox");
+        assert!(ok.success());
+        p
+    };
+    let (first, rest) = (
+        tone_part("p1.wav", "2", "440"),
+        tone_part("p2.wav", "3", "660"),
+    );
+    let before = size(&capture);
+    let voice = Source::Preview("piper:joe".into());
+    let st = player.play(voice.clone(), first.clone(), 0);
+    assert_eq!(
+        (st.preview_voice.as_deref(), st.duration_ms),
+        (Some("piper:joe"), 2_000),
+        "{st:?}"
+    );
+    let st = player.append(voice.clone(), rest);
+    assert_eq!(st.duration_ms, 5_000, "{st:?}");
+    let st = player.append(Source::Track(7), first.clone());
+    assert_eq!(
+        st.duration_ms, 5_000,
+        "another source's part is not queued: {st:?}"
+    );
+    assert!(
+        wait_for(Duration::from_secs(30), || !player.state().playing),
+        "the preview never finished"
+    );
+    // Both parts reached the device: at least 5 s of stereo 16-bit frames.
+    let played = size(&capture) - before;
+    assert!(played >= 5 * 48_000 * 4, "{played} bytes for a 5 s preview");
+    // Preview again: a fresh start, from the first part alone.
+    let st = player.play(voice, first, 0);
+    assert_eq!(st.duration_ms, 2_000, "{st:?}");
 }
