@@ -337,57 +337,39 @@ impl SpeechEngine for PiperEngine {
         Parallelism::Threads
     }
 
-    /// Starts ONNX Runtime and espeak-ng (on the voice's language) beside
-    /// the voice's lookup, then builds sessions of `threads` threads until
-    /// `calls` are idle, all at once on their own threads.
+    /// Finds the voice, then starts espeak-ng on its language and builds
+    /// sessions of `threads` threads until `calls` are idle, all at once on
+    /// their own threads (the first build starts ONNX Runtime).
     fn prepare(&self, voice: &str, calls: usize, threads: usize) -> Result<(), EngineError> {
         let threads = self.threads_for(threads);
         let started = Instant::now();
-        let (model, phonemizer) = std::thread::scope(|s| {
-            let phonemizer = s.spawn(|| {
-                // The runtime loads beside the voice's lookup; its error, if
-                // any, comes again from the session build.
-                let _ = runtime::environment(&self.home);
-                let files = self.find().into_iter().find(|(stem, _)| stem == voice);
-                match files.map(|(_, f)| VoiceConfig::load(&f.json)) {
-                    Some(Ok(c)) => prepare_phonemizer(&c.espeak.voice),
-                    // The model's own load reports a missing or bad voice.
-                    _ => Ok(()),
-                }
-            });
-            let model = self.model(voice).and_then(|m| {
-                let idle = m
-                    .idle
-                    .lock()
-                    .map_or(0, |v| v.iter().filter(|(t, _)| *t == threads).count());
-                let built: Vec<Result<Session, EngineError>> = std::thread::scope(|s2| {
-                    let handles: Vec<_> = (idle..calls.max(1))
-                        .map(|_| s2.spawn(|| self.build_session(&m, threads)))
-                        .collect();
-                    handles
-                        .into_iter()
-                        .map(|h| {
-                            h.join().unwrap_or_else(|_| {
-                                Err(EngineError::permanent(ENGINE, "session builder panicked"))
-                            })
-                        })
-                        .collect()
-                });
-                let mut sessions = Vec::with_capacity(built.len());
-                for b in built {
-                    sessions.push(b?);
-                }
-                if let Ok(mut v) = m.idle.lock() {
-                    v.extend(sessions.into_iter().map(|s| (threads, s)));
-                }
-                Ok(m)
-            });
-            let phonemizer = phonemizer.join().unwrap_or_else(|_| {
-                Err(EngineError::permanent(ENGINE, "espeak-ng start panicked"))
-            });
-            (model, phonemizer)
+        let m = self.model(voice)?;
+        let idle = m
+            .idle
+            .lock()
+            .map_or(0, |v| v.iter().filter(|(t, _)| *t == threads).count());
+        let panicked = |what: &str| EngineError::permanent(ENGINE, format!("{what} panicked"));
+        let (phonemizer, built) = std::thread::scope(|s| {
+            let phonemizer = s.spawn(|| prepare_phonemizer(&m.config.espeak.voice));
+            let builds: Vec<_> = (idle..calls.max(1))
+                .map(|_| s.spawn(|| self.build_session(&m, threads)))
+                .collect();
+            let built: Vec<Result<Session, EngineError>> = builds
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(panicked("session builder")))
+                })
+                .collect();
+            let phonemizer = phonemizer
+                .join()
+                .unwrap_or_else(|_| Err(panicked("espeak-ng start")));
+            (phonemizer, built)
         });
-        model?;
+        let sessions = built.into_iter().collect::<Result<Vec<_>, _>>()?;
+        if let Ok(mut v) = m.idle.lock() {
+            v.extend(sessions.into_iter().map(|s| (threads, s)));
+        }
         phonemizer?;
         tracing::debug!(
             "piper: prepared {voice} for {calls} call(s) of {threads} thread(s) in {:.0} ms",
