@@ -17,6 +17,8 @@ packages=(pkg-config gcc libc6-dev libespeak-ng-dev espeak-ng-data ca-certificat
 # The built-in voice converter (Signalsmith Stretch: C++ built by cc, bound by bindgen);
 # ffmpeg decodes the recordings symphonia cannot (Opus, RF64).
 packages+=(g++ libclang-dev ffmpeg)
+# Exports: Opus through the system's libopus; MP3's LAME is built from source (make).
+packages+=(libopus-dev make)
 # The built-in music engine plays General MIDI through FluidR3 (MIT).
 packages+=(fluid-soundfont-gm)
 # The desktop app (Tauri 2: WebKitGTK, GTK 3; ALSA for playback) and its UI (Node).

@@ -18,6 +18,7 @@ pub mod mix;
 pub mod peaks;
 pub mod resample;
 pub mod silence;
+pub mod tags;
 pub mod video;
 pub mod wav;
 mod wav_raw;

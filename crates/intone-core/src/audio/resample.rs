@@ -40,6 +40,120 @@ pub fn resample(clip: &Clip, to_hz: u32) -> Result<Clip> {
     })
 }
 
+/// Frames the streaming resampler takes per call.
+const STREAM_CHUNK: usize = 1024;
+
+/// Sample-rate conversion of a stream of any length in bounded memory, with
+/// the same resampler as [`resample`]: its startup delay is dropped and the
+/// output lasts `ceil(frames·to/from)` frames, so a stream resamples like the
+/// whole clip would.
+pub struct StreamResampler {
+    r: Fft<f32>,
+    channels: usize,
+    pending: Vec<f32>,
+    out: Vec<f32>,
+    skip: usize,
+    frames_in: u64,
+    frames_out: u64,
+    from_hz: u64,
+    to_hz: u64,
+}
+
+impl StreamResampler {
+    /// A resampler for interleaved `channels`-channel audio from `from_hz`
+    /// to `to_hz`.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for a zero rate or channel count.
+    pub fn new(from_hz: u32, to_hz: u32, channels: u16) -> Result<Self> {
+        let ch = usize::from(channels);
+        let r = Fft::<f32>::new(
+            from_hz as usize,
+            to_hz as usize,
+            STREAM_CHUNK,
+            ch,
+            FixedSync::Input,
+        )
+        .map_err(|e| Error::Config(format!("resampler {from_hz}→{to_hz} Hz: {e}")))?;
+        let skip = r.output_delay();
+        let max = r.output_frames_max();
+        Ok(Self {
+            r,
+            channels: ch,
+            pending: Vec::new(),
+            out: vec![0.0; max * ch],
+            skip,
+            frames_in: 0,
+            frames_out: 0,
+            from_hz: u64::from(from_hz),
+            to_hz: u64::from(to_hz),
+        })
+    }
+
+    /// Runs one chunk (the `valid` frames in `pending`, then silence) and
+    /// empties `pending`,
+    /// appending what it yields after the startup delay to `dst`.
+    fn chunk(&mut self, valid: usize, dst: &mut Vec<f32>) -> Result<()> {
+        let ch = self.channels;
+        self.pending.resize(STREAM_CHUNK * ch, 0.0);
+        let input = InterleavedSlice::new(&self.pending, ch, STREAM_CHUNK)
+            .map_err(|e| Error::Config(format!("resampler input: {e}")))?;
+        let frames_out = self.out.len() / ch;
+        let mut output = InterleavedSlice::new_mut(&mut self.out, ch, frames_out)
+            .map_err(|e| Error::Config(format!("resampler output: {e}")))?;
+        let indexing = rubato::Indexing {
+            input_offset: 0,
+            output_offset: 0,
+            partial_len: (valid < STREAM_CHUNK).then_some(valid),
+            active_channels_mask: None,
+        };
+        let (_, written) = self
+            .r
+            .process_into_buffer(&input, &mut output, Some(&indexing))
+            .map_err(|e| Error::Config(format!("resampling failed: {e}")))?;
+        let drop = self.skip.min(written);
+        self.skip -= drop;
+        dst.extend_from_slice(&self.out[drop * ch..written * ch]);
+        self.frames_out += (written - drop) as u64;
+        self.pending.clear();
+        Ok(())
+    }
+
+    /// Resamples interleaved `input`, appending the frames ready so far to
+    /// `dst`.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when the resampler fails.
+    pub fn push(&mut self, input: &[f32], dst: &mut Vec<f32>) -> Result<()> {
+        self.frames_in += (input.len() / self.channels) as u64;
+        self.pending.extend_from_slice(input);
+        while self.pending.len() >= STREAM_CHUNK * self.channels {
+            let rest = self.pending.split_off(STREAM_CHUNK * self.channels);
+            self.chunk(STREAM_CHUNK, dst)?;
+            self.pending = rest;
+        }
+        Ok(())
+    }
+
+    /// Flushes the last frames into `dst`; the stream then has
+    /// `ceil(frames_in·to/from)` frames.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when the resampler fails.
+    pub fn finish(mut self, dst: &mut Vec<f32>) -> Result<()> {
+        let want = (self.frames_in * self.to_hz).div_ceil(self.from_hz.max(1));
+        let start = dst.len();
+        let before = self.frames_out;
+        while self.frames_out < want {
+            let valid = self.pending.len() / self.channels;
+            self.chunk(valid, dst)?;
+        }
+        let keep = (want - before) as usize * self.channels;
+        dst.truncate(start + keep);
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,5 +177,41 @@ mod tests {
         assert!((zc as i64 - 220).abs() <= 2, "{zc}");
         let peak = mid.iter().fold(0f32, |a, &b| a.max(b.abs()));
         assert!((peak - 0.5).abs() < 0.02, "{peak}");
+    }
+
+    #[test]
+    fn a_stream_resamples_like_the_whole_clip() {
+        let from = 44_100u32;
+        let s: Vec<f32> = (0..from * 2 + 777)
+            .flat_map(|i| {
+                let t = i as f32 / from as f32;
+                [
+                    (t * 440.0 * std::f32::consts::TAU).sin() * 0.5,
+                    (t * 97.0).sin() * 0.2,
+                ]
+            })
+            .collect();
+        let whole = resample(
+            &Clip {
+                sample_rate_hz: from,
+                channels: 2,
+                samples: s.clone(),
+            },
+            48_000,
+        )
+        .expect("whole");
+        let mut r = StreamResampler::new(from, 48_000, 2).expect("new");
+        let mut out = Vec::new();
+        for piece in s.chunks(2 * 1500) {
+            r.push(piece, &mut out).expect("push");
+        }
+        r.finish(&mut out).expect("finish");
+        assert_eq!(out.len(), whole.samples.len());
+        let worst = out
+            .iter()
+            .zip(&whole.samples)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f32::max);
+        assert!(worst < 1e-4, "{worst}");
     }
 }

@@ -1,0 +1,172 @@
+//! Delivered formats read back by an independent decoder (ffmpeg): MP3 and
+//! Opus last exactly as long as their source, keep its loudness within
+//! 0.5 LU, and carry their tags, cover and chapters; FLAC carries the same
+//! tags and chapters.
+
+#[path = "common/ffmpeg.rs"]
+mod ffmpeg;
+
+use std::path::Path;
+
+use intone_core::audio::encode::{encode_tagged, EncodeOptions, Format, Mp3Mode};
+use intone_core::audio::tags::{Chapter, Tags};
+use intone_core::audio::wav::write_clip;
+use intone_core::audio::Clip;
+
+/// 9.35 s of a changing chord with noise at about −16 LUFS, `channels` wide.
+fn source(path: &Path, sample_rate_hz: u32, channels: u16) -> u64 {
+    let frames = (f64::from(sample_rate_hz) * 9.35) as usize;
+    let mut rng = 0x2545_f491u32;
+    let samples: Vec<f32> = (0..frames)
+        .flat_map(|i| {
+            let t = i as f32 / sample_rate_hz as f32;
+            let f = if t < 4.0 { 220.0 } else { 261.6 };
+            rng ^= rng << 13;
+            rng ^= rng >> 17;
+            rng ^= rng << 5;
+            let noise = (rng as f32 / u32::MAX as f32 - 0.5) * 0.01;
+            let env = 0.6 + 0.4 * (t * 1.3).sin();
+            let l = env
+                * 0.25
+                * ((t * f * std::f32::consts::TAU).sin()
+                    + 0.5 * (t * f * 1.5 * std::f32::consts::TAU).sin())
+                + noise;
+            let r = env * 0.25 * (t * f * 2.0 * std::f32::consts::TAU).sin() + noise;
+            if channels == 1 {
+                vec![l]
+            } else {
+                vec![l, r]
+            }
+        })
+        .collect();
+    write_clip(
+        path,
+        &Clip {
+            sample_rate_hz,
+            channels,
+            samples,
+        },
+    )
+    .expect("write source");
+    frames as u64
+}
+
+#[test]
+fn mp3_opus_and_flac_decode_to_the_source_length_and_loudness_with_tags_and_chapters() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let cover = dir.path().join("cover.png");
+    ffmpeg::png(&cover);
+    let tags = Tags {
+        title: Some("Morning Light".into()),
+        artist: Some("Ana Ruiz".into()),
+        album: Some("Calm Mornings".into()),
+        track: Some((3, 14)),
+        cover: Some(cover),
+        chapters: vec![
+            Chapter {
+                title: "Arrival".into(),
+                start_ms: 0,
+                end_ms: 4000,
+            },
+            Chapter {
+                title: "Breath".into(),
+                start_ms: 4000,
+                end_ms: 9350,
+            },
+        ],
+    };
+    for (rate, channels) in [(48_000u32, 2u16), (44_100, 1)] {
+        let src = dir.path().join(format!("src-{rate}-{channels}.wav"));
+        let frames = source(&src, rate, channels);
+        let reference = dir.path().join(format!("ref-{rate}-{channels}.wav"));
+        encode_tagged(
+            &src,
+            &reference,
+            Format::Wav,
+            16,
+            &EncodeOptions::default(),
+            &Tags::default(),
+        )
+        .expect("wav");
+        let ref_lufs = ffmpeg::lufs(&reference);
+        let settings = [
+            (Format::Flac, EncodeOptions::default()),
+            (Format::Mp3, EncodeOptions::default()),
+            (
+                Format::Mp3,
+                EncodeOptions {
+                    mp3: Mp3Mode::Cbr { kbps: 128 },
+                    ..EncodeOptions::default()
+                },
+            ),
+            (Format::Opus, EncodeOptions::default()),
+        ];
+        for (i, (format, options)) in settings.iter().enumerate() {
+            let label = format!("{format} #{i} at {rate} Hz × {channels}");
+            let out = dir
+                .path()
+                .join(format!("out-{rate}-{i}.{}", format.extension()));
+            let report = encode_tagged(&src, &out, *format, 16, options, &tags).expect(&label);
+            // Opus decodes at 48 kHz whatever went in.
+            let expected = if *format == Format::Opus {
+                (frames * 48_000).div_ceil(u64::from(rate))
+            } else {
+                frames
+            };
+            assert_eq!(report.frames, expected, "{label}: reported frames");
+            assert_eq!(
+                ffmpeg::decoded_frames(&out),
+                expected,
+                "{label}: decoded length"
+            );
+            let lufs = ffmpeg::lufs(&out);
+            assert!(
+                (lufs - ref_lufs).abs() <= 0.5,
+                "{label}: {lufs} LUFS against the WAV's {ref_lufs}"
+            );
+
+            let p = ffmpeg::probe(&out);
+            assert_eq!(
+                ffmpeg::tag(&p, "title").as_deref(),
+                Some("Morning Light"),
+                "{label}: {p}"
+            );
+            assert_eq!(
+                ffmpeg::tag(&p, "artist").as_deref(),
+                Some("Ana Ruiz"),
+                "{label}"
+            );
+            assert_eq!(
+                ffmpeg::tag(&p, "album").as_deref(),
+                Some("Calm Mornings"),
+                "{label}"
+            );
+            let track = ffmpeg::tag(&p, "track").or_else(|| ffmpeg::tag(&p, "tracknumber"));
+            assert!(
+                track.as_deref().is_some_and(|t| t.starts_with('3')),
+                "{label}: track {track:?}"
+            );
+            let chapters = p["chapters"].as_array().expect("chapters");
+            assert_eq!(chapters.len(), 2, "{label}: {p}");
+            let start: f64 = chapters[1]["start_time"]
+                .as_str()
+                .and_then(|s| s.parse().ok())
+                .expect("start");
+            assert!((start - 4.0).abs() < 0.002, "{label}: chapter 2 at {start}");
+            assert_eq!(
+                chapters[1]["tags"]["title"].as_str(),
+                Some("Breath"),
+                "{label}"
+            );
+            if *format != Format::Opus {
+                // The cover shows as an attached picture stream.
+                let pic = p["streams"]
+                    .as_array()
+                    .expect("streams")
+                    .iter()
+                    .any(|s| s["disposition"]["attached_pic"] == 1);
+                assert!(pic, "{label}: no cover: {p}");
+            }
+        }
+    }
+}
