@@ -55,9 +55,11 @@ pub struct ConvertOpts {
     /// A converter setting, e.g. --set preset=deeper (repeat for several).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
-    /// Output format.
-    #[arg(long, default_value = "wav", value_parser = ["wav", "flac"])]
+    /// Output format (WAV and FLAC at --bit-depth; MP3 and Opus as --mp3 / --opus-kbps say).
+    #[arg(long, default_value = "wav", value_parser = ["wav", "flac", "mp3", "opus"])]
     pub format: String,
+    #[command(flatten)]
+    pub encode: crate::encode_args::EncodeArgs,
     /// Output sample rate in Hz (44100 or 48000).
     #[arg(long, default_value_t = 48_000)]
     pub sample_rate: u32,
@@ -87,6 +89,7 @@ impl ConvertOpts {
             format: self.format.parse::<Format>()?,
             sample_rate_hz: self.sample_rate,
             bit_depth: self.bit_depth,
+            encode: self.encode.options(),
             target_lufs: self.target_lufs,
             max_chunk_s: self.max_chunk_s,
             project: self.project.clone(),

@@ -4,6 +4,7 @@
 //! failed batch or any error (one line on stderr naming the problem).
 
 mod convert_cmd;
+mod encode_args;
 mod engines_cmd;
 mod music_cmd;
 mod output;
@@ -47,9 +48,11 @@ enum Command {
         /// Variant (repeat for several). Default: voice.
         #[arg(long = "variant", value_name = "NAME")]
         variants: Vec<String>,
-        /// Output format.
-        #[arg(long, default_value = "wav", value_parser = ["wav", "flac"])]
+        /// Output format (WAV and FLAC at --bit-depth; MP3 and Opus as --mp3 / --opus-kbps say).
+        #[arg(long, default_value = "wav", value_parser = ["wav", "flac", "mp3", "opus"])]
         format: String,
+        #[command(flatten)]
+        encode: encode_args::EncodeArgs,
         /// Output sample rate in Hz (44100 or 48000).
         #[arg(long, default_value_t = 48_000)]
         sample_rate: u32,
@@ -207,6 +210,7 @@ fn run(cli: Cli, started: Instant) -> anyhow::Result<ExitCode> {
             voice,
             variants,
             format,
+            encode,
             sample_rate,
             bit_depth,
             project,
@@ -219,6 +223,7 @@ fn run(cli: Cli, started: Instant) -> anyhow::Result<ExitCode> {
                 format: format.parse::<Format>()?,
                 sample_rate_hz: sample_rate,
                 bit_depth,
+                encode: encode.options(),
                 project,
             };
             let mut plan = studio.plan(&req)?;

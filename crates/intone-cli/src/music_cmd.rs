@@ -47,9 +47,11 @@ pub struct MusicArgs {
     /// Continue this audio file: each take is the file with new music joined on.
     #[arg(long = "continue", value_name = "FILE")]
     pub continue_from: Option<PathBuf>,
-    /// Output format.
-    #[arg(long, default_value = "wav", value_parser = ["wav", "flac"])]
+    /// Output format (WAV and FLAC at --bit-depth; MP3 and Opus as --mp3 / --opus-kbps say).
+    #[arg(long, default_value = "wav", value_parser = ["wav", "flac", "mp3", "opus"])]
     pub format: String,
+    #[command(flatten)]
+    pub encode: crate::encode_args::EncodeArgs,
     /// Loudness target, LUFS.
     #[arg(long, default_value_t = DEFAULT_MUSIC_LUFS, allow_negative_numbers = true)]
     pub target_lufs: f64,
@@ -160,6 +162,7 @@ pub fn music(
         params: params(&a.set)?,
         collection: a.collection,
         format: a.format.parse::<Format>()?,
+        encode: a.encode.options(),
         target_lufs: a.target_lufs,
         continue_from: a.continue_from,
         ..MusicOrder::default()

@@ -44,9 +44,11 @@ pub struct ScenesArgs {
     /// What a scene that cannot be generated becomes.
     #[arg(long, value_parser = ["continue_with_silence", "halt"])]
     pub on_error: Option<String>,
-    /// Output format.
-    #[arg(long, default_value = "wav", value_parser = ["wav", "flac"])]
+    /// Output format (WAV and FLAC at --bit-depth; MP3 and Opus as --mp3 / --opus-kbps say).
+    #[arg(long, default_value = "wav", value_parser = ["wav", "flac", "mp3", "opus"])]
     pub format: String,
+    #[command(flatten)]
+    pub encode: crate::encode_args::EncodeArgs,
     /// Loudness target, LUFS.
     #[arg(long, default_value_t = DEFAULT_SCORE_LUFS, allow_negative_numbers = true)]
     pub target_lufs: f64,
@@ -150,6 +152,7 @@ pub fn scenes(
         order.title = a.title;
     }
     order.format = a.format.parse::<Format>()?;
+    order.encode = a.encode.options();
     order.target_lufs = a.target_lufs;
     let batch_id = studio.create_scenes_batch(&order)?;
     let track_id = studio.tracks(batch_id)?.first().map_or(0, |t| t.id);

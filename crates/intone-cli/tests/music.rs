@@ -251,6 +251,7 @@ fn gallery_pages_and_filters_two_thousand_takes() {
             format: "wav",
             sample_rate_hz: 48_000,
             bit_depth: 16,
+            encode: &Default::default(),
             tracks: &tracks,
         })
         .expect("batch");

@@ -17,6 +17,7 @@ pub mod pipeline;
 pub mod script;
 pub mod store;
 pub mod studio;
+pub mod subtitles;
 pub mod variants;
 
 pub use error::{Error, Result};

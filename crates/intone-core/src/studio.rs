@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::audio::encode::Format;
+use crate::audio::encode::{EncodeOptions, Format};
 use crate::engines::{EngineRegistry, VoiceInfo, VoiceRef};
 use crate::error::{Error, Result};
 use crate::home::Home;
@@ -49,8 +49,11 @@ pub struct GenerateRequest {
     pub format: Format,
     /// Output sample rate (44 100 or 48 000 Hz).
     pub sample_rate_hz: u32,
-    /// Output bit depth (16 or 24).
+    /// Output bit depth (16 or 24; WAV and FLAC).
     pub bit_depth: u16,
+    /// MP3/Opus settings, artist and cover.
+    #[serde(default)]
+    pub encode: EncodeOptions,
     /// Project name; `None` = the first script's title.
     pub project: Option<String>,
 }
@@ -64,6 +67,7 @@ impl Default for GenerateRequest {
             format: Format::Wav,
             sample_rate_hz: DEFAULT_SAMPLE_RATE_HZ,
             bit_depth: 16,
+            encode: EncodeOptions::default(),
             project: None,
         }
     }
@@ -153,6 +157,7 @@ impl Studio {
             return Err(Error::Config("no script given".into()));
         }
         convert::check_output(req.sample_rate_hz, req.bit_depth)?;
+        req.encode.check()?;
         let mut scripts = Vec::new();
         let mut warnings = Vec::new();
         for p in &req.scripts {
@@ -221,6 +226,7 @@ impl Studio {
             format: plan.request.format.extension(),
             sample_rate_hz: plan.request.sample_rate_hz,
             bit_depth: plan.request.bit_depth,
+            encode: &plan.request.encode,
         })
     }
 

@@ -167,9 +167,32 @@ fn assembled_joins_have_no_clicks() {
     .collect();
     let out = dir.path().join("voice.wav");
     let v = Variant::default();
-    let rep = assemble(&clips, &v, 48_000, &out).expect("assemble");
+    let texts: Vec<String> = ["A long", "sentence in", "three pieces.", "Then one."]
+        .map(String::from)
+        .to_vec();
+    let rep = assemble(&clips, &texts, &v, 48_000, &out).expect("assemble");
     let stem = read_clip(&out).expect("read");
     assert_eq!(stem.frames() as u64, rep.frames);
+    // Placements: the three joined pieces are one sentence; each sentence's
+    // reported edges are where its audio starts and stops in the stem.
+    let s = &rep.sentences;
+    assert_eq!(s.len(), 2, "{s:?}");
+    assert_eq!(s[0].text, "A long sentence in three pieces.");
+    assert_eq!(s[1].text, "Then one.");
+    let sounding = |i: usize| stem.samples[i].abs() > 1e-4;
+    let first_after = |from: u64| (from as usize..stem.samples.len()).find(|&i| sounding(i));
+    let last_before = |to: u64| (0..to as usize).rev().find(|&i| sounding(i));
+    for p in s {
+        let on = first_after(p.start_frame).expect("onset") as u64;
+        let off = last_before(p.end_frame).expect("offset") as u64 + 1;
+        assert!(on - p.start_frame <= 2, "{p:?} starts at {on}");
+        assert!(p.end_frame - off <= 2, "{p:?} ends at {off}");
+    }
+    let gap_ms = (s[1].start_frame - s[0].end_frame) as f64 / 48.0;
+    assert!(
+        (gap_ms - v.sentence_pause_ms).abs() < 1.0,
+        "pause {gap_ms} ms"
+    );
     assert_eq!(stem.sample_rate_hz, 48_000);
     // A 550 Hz sine at this level moves at most ~0.03 per sample at 48 kHz after
     // normalization; a click would be a step of the order of the offsets (0.4+).

@@ -13,9 +13,10 @@ use super::stages;
 use super::Pipeline;
 use crate::audio::encode::{EncodeReport, Format};
 use crate::audio::master::MasterSettings;
+use crate::audio::tags::Tags;
 use crate::error::{Error, Result};
 use crate::script::slug;
-use crate::store::{BatchRow, Stage, TrackResult, TrackRow, TrackStatus};
+use crate::store::{BatchRow, JobKind, Stage, TrackResult, TrackRow, TrackStatus};
 
 /// A step's memoized output when it is one file.
 #[derive(Serialize, Deserialize)]
@@ -110,6 +111,30 @@ impl TrackCx<'_> {
                 slug(&self.track.variant),
                 format.extension()
             )))
+    }
+
+    /// The delivered file's tags: the track's title (with its variant when
+    /// that is not the default), the batch's artist and cover, the project as
+    /// album, the track's number in its batch.
+    pub fn tags(&self) -> Tags {
+        let variant = self.track.variant.as_str();
+        let title =
+            if variant.is_empty() || variant == "voice" || self.batch.kind != JobKind::Speech {
+                self.track.title.clone()
+            } else {
+                format!("{} ({variant})", self.track.title)
+            };
+        Tags {
+            title: Some(title),
+            artist: self.batch.encode.artist.clone(),
+            album: Some(self.batch.project.clone()),
+            track: Some((
+                u32::try_from(self.track.position + 1).unwrap_or(u32::MAX),
+                u32::try_from(self.batch.expected).unwrap_or(u32::MAX),
+            )),
+            cover: self.batch.encode.cover.clone(),
+            chapters: Vec::new(),
+        }
     }
 
     fn peaks_path(&self) -> PathBuf {
@@ -214,7 +239,14 @@ pub(crate) fn deliver(
         |o: &EncodeOut| o.path.is_file(),
         || {
             let format: Format = c.batch.format.parse()?;
-            let report = stages::encode(&master_path, &out_path, format, c.batch.bit_depth)?;
+            let report = stages::encode(
+                &master_path,
+                &out_path,
+                format,
+                c.batch.bit_depth,
+                &c.batch.encode,
+                &c.tags(),
+            )?;
             Ok(EncodeOut {
                 path: out_path.clone(),
                 report,

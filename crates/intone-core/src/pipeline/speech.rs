@@ -1,22 +1,39 @@
 //! The `speech` job kind: one track is a section × variant, made by
 //! synthesize (per sentence, cached) → assemble → mix → then the shared
-//! [`deliver`](super::cx::deliver) (master → encode → peaks).
+//! [`deliver`](super::cx::deliver) (master → encode → peaks) → subtitles
+//! (SRT and WebVTT beside the track, from where assembly placed each sentence).
+
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
 use super::cx::{deliver, TrackCx};
 use super::failpoint;
-use super::stages::{self, ClipRef};
+use super::stages::{self, AssembleReport, ClipRef};
 use crate::audio::master::MasterSettings;
+use crate::audio::ms_to_frames;
 use crate::engines::VoiceRef;
 use crate::error::{Error, Result};
 use crate::script::split_utterances;
 use crate::store::{Stage, TrackResult, TrackStatus};
+use crate::subtitles;
 use crate::variants::Variant;
 
 #[derive(Serialize, Deserialize)]
 struct SynthOut {
     clips: Vec<ClipRef>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct AssembleOut {
+    path: PathBuf,
+    report: AssembleReport,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SubtitlesOut {
+    srt: PathBuf,
+    vtt: PathBuf,
 }
 
 /// Runs a speech track's steps.
@@ -71,15 +88,28 @@ pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
     )?;
     c.check_cancelled()?;
     let voice_path = c.work.join("voice.wav");
-    c.file_step(Stage::Assemble, &mut force, &voice_path, |out| {
-        stages::assemble(&synth.clips, &variant, sr, out).map(|_| ())
-    })?;
+    let assembled: AssembleOut = c.step(
+        Stage::Assemble,
+        &mut force,
+        |o: &AssembleOut| o.path.is_file(),
+        || {
+            let texts: Vec<String> = split_utterances(&c.section_text, engine.max_chars())
+                .into_iter()
+                .map(|u| u.text)
+                .collect();
+            let report = stages::assemble(&synth.clips, &texts, &variant, sr, &voice_path)?;
+            Ok(AssembleOut {
+                path: voice_path.clone(),
+                report,
+            })
+        },
+    )?;
     c.check_cancelled()?;
     let mix_path = c.work.join("mix.wav");
     c.file_step(Stage::Mix, &mut force, &mix_path, |out| {
         stages::mix(&voice_path, &variant, c.track.id as u64, out).map(|_| ())
     })?;
-    deliver(
+    let result = deliver(
         c,
         &mut force,
         &mix_path,
@@ -87,5 +117,19 @@ pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
             target_lufs: variant.target_lufs,
             ceiling_dbtp: variant.ceiling_dbtp,
         },
-    )
+    )?;
+    // Mixing puts the lead-in before the voice; nothing later moves it.
+    let lead = ms_to_frames(variant.lead_in_ms, sr) as u64;
+    let output = PathBuf::from(&result.output_path);
+    c.step(
+        Stage::Subtitles,
+        &mut force,
+        |o: &SubtitlesOut| o.srt.is_file() && o.vtt.is_file(),
+        || {
+            let cues = subtitles::cues(&assembled.report.sentences, sr, lead);
+            let (srt, vtt) = subtitles::write_beside(&output, &cues)?;
+            Ok(SubtitlesOut { srt, vtt })
+        },
+    )?;
+    Ok(result)
 }

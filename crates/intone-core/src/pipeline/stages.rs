@@ -11,12 +11,14 @@ use crate::audio::edit::{append_crossfade, fade_edges, trim_bounds};
 use crate::audio::loudness::Meter;
 use crate::audio::master::{master_file, MasterReport, MasterSettings};
 use crate::audio::mix::{mix_file, MixReport, MixSettings};
+use crate::audio::tags::Tags;
 use crate::audio::wav::{read_clip, WavBlockReader, WavBlockWriter};
 use crate::audio::{db_to_gain, encode, ms_to_frames, peaks, resample, Clip, BLOCK_FRAMES};
 use crate::engines::{beds, SpeechEngine};
 use crate::error::{Error, Result};
 use crate::fsio;
 use crate::script::Pause;
+use crate::subtitles::Placed;
 use crate::variants::Variant;
 
 /// Loudness the voice stem is normalized to before mixing, LUFS. Bed levels
@@ -69,6 +71,10 @@ pub struct AssembleReport {
     pub raw_lufs: f64,
     /// Gain applied to reach [`VOICE_STEM_LUFS`], dB.
     pub gain_db: f64,
+    /// Where each sentence (the utterances up to one that does not join the
+    /// next) sits in the stem, in frames at its sample rate.
+    #[serde(default)]
+    pub sentences: Vec<Placed>,
 }
 
 /// Prepares one clip: trim silence, fade edges, resample.
@@ -89,11 +95,14 @@ fn prepare_clip(path: &Path, sample_rate_hz: u32) -> Result<Vec<f32>> {
 /// Joins clips into a mono voice stem at `sample_rate_hz`: sentence and
 /// paragraph pauses from `variant`, equal-power crossfades inside long
 /// sentences, then normalization to [`VOICE_STEM_LUFS`]. Streams to disk.
+/// `texts` are the clips' texts (empty: no placements are reported); the
+/// report says where each sentence's audio starts and ends.
 ///
 /// # Errors
 /// [`Error::Audio`] naming a clip or output that cannot be read or written.
 pub fn assemble(
     clips: &[ClipRef],
+    texts: &[String],
     variant: &Variant,
     sample_rate_hz: u32,
     out: &Path,
@@ -105,14 +114,40 @@ pub fn assemble(
         let xf = ms_to_frames(JOIN_CROSSFADE_MS, sample_rate_hz);
         let mut held: Vec<f32> = Vec::new();
         let mut frames = 0u64;
-        let mut emit = |s: &[f32], w: &mut WavBlockWriter, meter: &mut Meter| -> Result<()> {
+        let mut sentences: Vec<Placed> = Vec::new();
+        let mut open: Option<Placed> = None;
+        let emit = |s: &[f32],
+                    w: &mut WavBlockWriter,
+                    meter: &mut Meter,
+                    frames: &mut u64|
+         -> Result<()> {
             meter.add(s)?;
             w.write(s)?;
-            frames += s.len() as u64;
+            *frames += s.len() as u64;
             Ok(())
         };
         for (i, c) in clips.iter().enumerate() {
             let samples = prepare_clip(&c.path, sample_rate_hz)?;
+            // Where this clip's audio lands: after what was emitted and what
+            // is held, less the crossfade it shares with the held tail.
+            let overlap = xf.min(held.len()).min(samples.len()) as u64;
+            let start = frames + held.len() as u64 - overlap;
+            let end = start + samples.len() as u64;
+            if let Some(text) = texts.get(i) {
+                let p = open.get_or_insert_with(|| Placed {
+                    text: String::new(),
+                    start_frame: start,
+                    end_frame: end,
+                });
+                if !p.text.is_empty() {
+                    p.text.push(' ');
+                }
+                p.text.push_str(text.trim());
+                p.end_frame = end;
+                if c.pause_after != Pause::Join {
+                    sentences.extend(open.take());
+                }
+            }
             let mut current = std::mem::take(&mut held);
             if current.is_empty() {
                 current = samples;
@@ -124,11 +159,11 @@ pub fn assemble(
                 Pause::Join if !last => {
                     let keep = xf.min(current.len());
                     let split = current.len() - keep;
-                    emit(&current[..split], &mut w, &mut meter)?;
+                    emit(&current[..split], &mut w, &mut meter, &mut frames)?;
                     held = current[split..].to_vec();
                 }
                 p => {
-                    emit(&current, &mut w, &mut meter)?;
+                    emit(&current, &mut w, &mut meter, &mut frames)?;
                     if !last {
                         let ms = if p == Pause::Paragraph {
                             variant.paragraph_pause_ms
@@ -139,13 +174,14 @@ pub fn assemble(
                             &vec![0.0; ms_to_frames(ms, sample_rate_hz)],
                             &mut w,
                             &mut meter,
+                            &mut frames,
                         )?;
                     }
                 }
             }
         }
         if !held.is_empty() {
-            emit(&held, &mut w, &mut meter)?;
+            emit(&held, &mut w, &mut meter, &mut frames)?;
         }
         w.finish()?;
         let raw_lufs = meter.result()?.integrated_lufs;
@@ -165,10 +201,12 @@ pub fn assemble(
             }
             w.finish()
         })?;
+        sentences.extend(open.take());
         Ok(AssembleReport {
             frames,
             raw_lufs,
             gain_db,
+            sentences,
         })
     })();
     let _ = std::fs::remove_file(&raw_path);
@@ -219,7 +257,7 @@ pub fn master(mix: &Path, settings: MasterSettings, out: &Path) -> Result<Master
     Ok(report)
 }
 
-/// Encodes the master to the delivered file.
+/// Encodes the master to the delivered file with `options` and `tags`.
 ///
 /// # Errors
 /// [`Error::Audio`] / [`Error::Config`].
@@ -228,8 +266,12 @@ pub fn encode(
     out: &Path,
     format: encode::Format,
     bits: u16,
+    options: &encode::EncodeOptions,
+    tags: &Tags,
 ) -> Result<encode::EncodeReport> {
-    fsio::write_with(out, |tmp| encode::encode_file(master, tmp, format, bits))
+    fsio::write_with(out, |tmp| {
+        encode::encode_tagged(master, tmp, format, bits, options, tags)
+    })
 }
 
 /// Computes waveform peaks of `audio` into the JSON file `out`.

@@ -5,6 +5,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::types::{BatchRow, BatchStatus, JobKind};
 use super::Store;
+use crate::audio::encode::EncodeOptions;
 use crate::error::{Error, Result};
 use crate::script::{slug, Script};
 use crate::variants::Variant;
@@ -20,12 +21,14 @@ pub struct NewBatch<'a> {
     pub voice: &'a str,
     /// Variants; one track per section × variant.
     pub variants: &'a [Variant],
-    /// `wav` or `flac`.
+    /// `wav`, `flac`, `mp3` or `opus`.
     pub format: &'a str,
     /// Output sample rate.
     pub sample_rate_hz: u32,
     /// Output bit depth (16 or 24).
     pub bit_depth: u16,
+    /// Lossy settings and tags.
+    pub encode: &'a EncodeOptions,
 }
 
 /// One track of a batch of any kind but speech (speech tracks come from
@@ -55,19 +58,21 @@ pub struct NewJobBatch<'a> {
     pub kind: JobKind,
     /// The voice or converter it uses.
     pub voice: &'a str,
-    /// `wav` or `flac`.
+    /// `wav`, `flac`, `mp3` or `opus`.
     pub format: &'a str,
     /// Output sample rate.
     pub sample_rate_hz: u32,
     /// Output bit depth (16 or 24).
     pub bit_depth: u16,
+    /// Lossy settings and tags.
+    pub encode: &'a EncodeOptions,
     /// Its tracks, in order.
     pub tracks: &'a [NewTrack],
 }
 
 const BATCH_COLUMNS: &str =
     "b.id, p.name, p.slug, b.status, b.voice, b.format, b.sample_rate_hz, b.bit_depth, \
-     b.expected, b.completed, b.failed, b.cancelled, b.pending, b.created_at, b.updated_at, b.kind";
+     b.expected, b.completed, b.failed, b.cancelled, b.pending, b.created_at, b.updated_at, b.kind, b.encode_json";
 
 fn batch_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchRow> {
     Ok(BatchRow {
@@ -87,7 +92,21 @@ fn batch_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchRow> {
         created_at: r.get(13)?,
         updated_at: r.get(14)?,
         kind: r.get(15)?,
+        encode: r
+            .get::<_, Option<String>>(16)?
+            .and_then(|j| serde_json::from_str(&j).ok())
+            .unwrap_or_default(),
     })
+}
+
+/// The stored form of a batch's encode options (NULL for the defaults).
+fn encode_json(o: &EncodeOptions) -> Result<Option<String>> {
+    if *o == EncodeOptions::default() {
+        return Ok(None);
+    }
+    serde_json::to_string(o)
+        .map(Some)
+        .map_err(|e| Error::Config(format!("encode options: {e}")))
 }
 
 /// The id of project `name` (by its slug), created if new. Runs in the
@@ -175,8 +194,8 @@ impl Store {
             let tx = c.transaction()?;
             let project_id = project_id(&tx, nb.project)?;
             tx.execute(
-                "INSERT INTO batches (project_id, voice, format, sample_rate_hz, bit_depth) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![project_id, nb.voice, nb.format, nb.sample_rate_hz, nb.bit_depth],
+                "INSERT INTO batches (project_id, voice, format, sample_rate_hz, bit_depth, encode_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![project_id, nb.voice, nb.format, nb.sample_rate_hz, nb.bit_depth, encode_json(nb.encode)?],
             )?;
             let batch_id = tx.last_insert_rowid();
             let mut position = 0i64;
@@ -225,9 +244,9 @@ impl Store {
             let tx = c.transaction()?;
             let project_id = project_id(&tx, nb.project)?;
             tx.execute(
-                "INSERT INTO batches (project_id, kind, voice, format, sample_rate_hz, bit_depth)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![project_id, nb.kind, nb.voice, nb.format, nb.sample_rate_hz, nb.bit_depth],
+                "INSERT INTO batches (project_id, kind, voice, format, sample_rate_hz, bit_depth, encode_json)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![project_id, nb.kind, nb.voice, nb.format, nb.sample_rate_hz, nb.bit_depth, encode_json(nb.encode)?],
             )?;
             let batch_id = tx.last_insert_rowid();
             for (position, t) in nb.tracks.iter().enumerate() {

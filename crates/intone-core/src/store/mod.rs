@@ -42,6 +42,9 @@ pub fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../../../migrations/0003_inputs.sql")),
         M::up(include_str!("../../../../migrations/0004_job_kinds.sql")).foreign_key_check(),
         M::up(include_str!("../../../../migrations/0005_music.sql")),
+        M::up(include_str!(
+            "../../../../migrations/0006_encode_options.sql"
+        )),
     ])
 }
 

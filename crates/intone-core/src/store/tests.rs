@@ -23,6 +23,7 @@ fn new_batch(store: &Store, sections: usize, variants: usize) -> i64 {
             format: "wav",
             sample_rate_hz: 48_000,
             bit_depth: 16,
+            encode: &Default::default(),
         })
         .expect("batch")
 }
@@ -377,6 +378,7 @@ fn empty_batches_are_refused() {
             format: "wav",
             sample_rate_hz: 48_000,
             bit_depth: 16,
+            encode: &Default::default(),
         })
         .expect_err("no variants");
     assert!(e.to_string().contains("nothing to generate"));

@@ -90,6 +90,7 @@ impl JobKind {
                 Stage::Master,
                 Stage::Encode,
                 Stage::Peaks,
+                Stage::Subtitles,
             ],
             JobKind::Conversion => &[
                 Stage::Ingest,
@@ -143,6 +144,8 @@ str_enum! {
         Merge = "merge",
         /// Make the score last exactly the target length (scenes).
         Fit = "fit",
+        /// Write SRT and WebVTT subtitles beside the delivered file (speech).
+        Subtitles = "subtitles",
     }
 }
 
@@ -163,6 +166,7 @@ impl Stage {
             Stage::Join => "joining",
             Stage::Merge => "merging",
             Stage::Fit => "fitting",
+            Stage::Subtitles => "writing subtitles",
         }
     }
 }
@@ -191,12 +195,14 @@ pub struct BatchRow {
     /// Voice id (`engine:voice`) of a speech batch; the converter of a
     /// conversion batch.
     pub voice: String,
-    /// Output container (`wav` or `flac`).
+    /// Output container (`wav`, `flac`, `mp3` or `opus`).
     pub format: String,
     /// Output sample rate.
     pub sample_rate_hz: u32,
     /// Output bit depth.
     pub bit_depth: u16,
+    /// Lossy settings and tags (defaults when none were given).
+    pub encode: crate::audio::encode::EncodeOptions,
     /// Tracks in the batch.
     pub expected: i64,
     /// Tracks completed.

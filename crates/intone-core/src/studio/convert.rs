@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use super::{Studio, DEFAULT_SAMPLE_RATE_HZ};
-use crate::audio::encode::Format;
+use crate::audio::encode::{EncodeOptions, Format};
 use crate::audio::silence::ChunkLimits;
 use crate::engines::conversion::{ConverterInfo, Settings, DEFAULT_CONVERTER};
 use crate::error::{Error, Result};
@@ -33,8 +33,11 @@ pub struct ConvertRequest {
     pub format: Format,
     /// Output sample rate (44 100 or 48 000 Hz).
     pub sample_rate_hz: u32,
-    /// Output bit depth (16 or 24).
+    /// Output bit depth (16 or 24; WAV and FLAC).
     pub bit_depth: u16,
+    /// MP3/Opus settings, artist and cover.
+    #[serde(default)]
+    pub encode: EncodeOptions,
     /// Loudness target, LUFS (−36 to −6).
     pub target_lufs: f64,
     /// Longest chunk, seconds; `None` = the converter's limit.
@@ -54,6 +57,7 @@ impl Default for ConvertRequest {
             format: Format::Wav,
             sample_rate_hz: DEFAULT_SAMPLE_RATE_HZ,
             bit_depth: 16,
+            encode: EncodeOptions::default(),
             target_lufs: DEFAULT_CONVERT_LUFS,
             max_chunk_s: None,
             project: None,
@@ -115,6 +119,7 @@ impl Studio {
             return Err(Error::Config("no audio file given".into()));
         }
         check_output(req.sample_rate_hz, req.bit_depth)?;
+        req.encode.check()?;
         if !(-36.0..=-6.0).contains(&req.target_lufs) {
             return Err(Error::Config(format!(
                 "loudness target {} LUFS is out of range (−36 to −6)",
@@ -233,6 +238,7 @@ impl Studio {
                 format: plan.request.format.extension(),
                 sample_rate_hz: plan.request.sample_rate_hz,
                 bit_depth: plan.request.bit_depth,
+                encode: &plan.request.encode,
                 tracks: &plan.tracks,
             })
             .map(Some)
@@ -278,7 +284,7 @@ fn source_key(recipe: &ConversionRecipe, salt: &str, req: &ConvertRequest) -> St
             recipe.limits.min_ms,
             recipe.target_lufs,
             recipe.ceiling_dbtp,
-            req.format.extension(),
+            req.encode.key(req.format),
             req.sample_rate_hz,
             req.bit_depth
         ),
@@ -370,7 +376,14 @@ impl Studio {
                 crate::audio::master::MasterSettings::default(),
                 &mastered,
             )?;
-            crate::pipeline::stages::encode(&mastered, &out, Format::Wav, 16)?;
+            crate::pipeline::stages::encode(
+                &mastered,
+                &out,
+                Format::Wav,
+                16,
+                &EncodeOptions::default(),
+                &crate::audio::tags::Tags::default(),
+            )?;
             Ok(out.clone())
         })();
         let _ = std::fs::remove_dir_all(&scratch);

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use super::{Plan, Studio, DEFAULT_SAMPLE_RATE_HZ};
-use crate::audio::encode::Format;
+use crate::audio::encode::{EncodeOptions, Format};
 use crate::engines::beds::BedSpec;
 use crate::engines::music::builtin::MAX_DURATION_S;
 use crate::engines::music::prompt::{vocabulary, VocabWord};
@@ -50,8 +50,11 @@ pub struct MusicOrder {
     pub format: Format,
     /// Output sample rate (44 100 or 48 000 Hz).
     pub sample_rate_hz: u32,
-    /// Output bit depth (16 or 24).
+    /// Output bit depth (16 or 24; WAV and FLAC).
     pub bit_depth: u16,
+    /// MP3/Opus settings, artist and cover.
+    #[serde(default)]
+    pub encode: EncodeOptions,
     /// Loudness target, LUFS (−36 to −6).
     pub target_lufs: f64,
     /// Project name; `None` = "Music".
@@ -77,6 +80,7 @@ impl Default for MusicOrder {
             format: Format::Wav,
             sample_rate_hz: DEFAULT_SAMPLE_RATE_HZ,
             bit_depth: 16,
+            encode: EncodeOptions::default(),
             target_lufs: DEFAULT_MUSIC_LUFS,
             project: None,
             continue_from: None,
@@ -257,6 +261,7 @@ impl Studio {
             return Err(Error::Config("overlap must be at most 10000 ms".into()));
         }
         super::convert::check_output(req.sample_rate_hz, req.bit_depth)?;
+        req.encode.check()?;
         let (name, engine, info, model) =
             self.music_engine(req.engine.as_deref(), req.model.as_deref())?;
         for (k, v) in &req.params {
@@ -304,7 +309,7 @@ impl Studio {
                 serde_json::to_string(&recipe).map_err(|e| Error::Config(e.to_string()))?;
             let key = format!(
                 "music\n{recipe_json}\n{}\n{}\n{}",
-                req.format.extension(),
+                req.encode.key(req.format),
                 req.sample_rate_hz,
                 req.bit_depth
             );
@@ -342,6 +347,7 @@ impl Studio {
             format: plan.request.format.extension(),
             sample_rate_hz: plan.request.sample_rate_hz,
             bit_depth: plan.request.bit_depth,
+            encode: &plan.request.encode,
             tracks: &plan.tracks,
         })
     }
@@ -395,6 +401,7 @@ impl Studio {
             format: b.format.parse()?,
             sample_rate_hz: b.sample_rate_hz,
             bit_depth: b.bit_depth,
+            encode: b.encode.clone(),
             target_lufs: r.target_lufs,
             project: Some(b.project),
             continue_from: r.continue_from,

@@ -14,8 +14,9 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 
 use super::{Studio, DEFAULT_SAMPLE_RATE_HZ};
-use crate::audio::encode::{EncodeReport, Format};
+use crate::audio::encode::{EncodeOptions, EncodeReport, Format};
 use crate::audio::master::MasterSettings;
+use crate::audio::tags::Tags;
 use crate::engines::{SpeechEngine, VoiceRef};
 use crate::error::{Error, Result};
 use crate::pipeline::stages::{self, clip_key, Lanes};
@@ -283,7 +284,7 @@ impl Studio {
                 scratch.join("master.wav"),
             );
             let t = Instant::now();
-            let a = stages::assemble(&clips, s.variant, DEFAULT_SAMPLE_RATE_HZ, &v)?;
+            let a = stages::assemble(&clips, &[], s.variant, DEFAULT_SAMPLE_RATE_HZ, &v)?;
             phases.push(PhaseTime::since(
                 "assemble",
                 format!(
@@ -313,17 +314,27 @@ impl Studio {
                 format!("{} pass(es)", mr.passes),
                 t,
             ));
-            let format = if out
+            // The format follows the extension (WAV for an unknown one).
+            let format = out
                 .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("flac"))
-            {
-                Format::Flac
-            } else {
-                Format::Wav
-            };
+                .and_then(|e| e.to_str())
+                .and_then(|e| e.parse::<Format>().ok())
+                .unwrap_or(Format::Wav);
             let t = Instant::now();
-            let r = stages::encode(&ma, out, format, 16)?;
-            phases.push(PhaseTime::since("encode", format!("{format:?}, 16-bit"), t));
+            let r = stages::encode(
+                &ma,
+                out,
+                format,
+                16,
+                &EncodeOptions::default(),
+                &Tags::default(),
+            )?;
+            let detail = if format.is_pcm() {
+                format!("{format}, 16-bit")
+            } else {
+                format.to_string()
+            };
+            phases.push(PhaseTime::since("encode", detail, t));
             Ok(r)
         })();
         let _ = std::fs::remove_dir_all(&scratch);

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::music::check_param;
 use super::{Studio, DEFAULT_SAMPLE_RATE_HZ};
-use crate::audio::encode::Format;
+use crate::audio::encode::{EncodeOptions, Format};
 use crate::audio::fit::FitMode;
 use crate::audio::video;
 use crate::engines::music::builtin::MAX_DURATION_S;
@@ -52,8 +52,11 @@ pub struct ScenesOrder {
     pub format: Format,
     /// Output sample rate (44 100 or 48 000 Hz).
     pub sample_rate_hz: u32,
-    /// Output bit depth (16 or 24).
+    /// Output bit depth (16 or 24; WAV and FLAC).
     pub bit_depth: u16,
+    /// MP3/Opus settings, artist and cover.
+    #[serde(default)]
+    pub encode: EncodeOptions,
     /// Loudness target, LUFS (−36 to −6).
     pub target_lufs: f64,
     /// Project name; `None` = "Scores".
@@ -75,6 +78,7 @@ impl Default for ScenesOrder {
             format: Format::Wav,
             sample_rate_hz: DEFAULT_SAMPLE_RATE_HZ,
             bit_depth: 16,
+            encode: EncodeOptions::default(),
             target_lufs: DEFAULT_SCORE_LUFS,
             project: None,
         }
@@ -165,7 +169,7 @@ impl Studio {
             serde_json::to_string(&recipe).map_err(|e| Error::Config(e.to_string()))?;
         let key = format!(
             "scenes\n{recipe_json}\n{}\n{}\n{}\n{}",
-            order.format.extension(),
+            order.encode.key(order.format),
             order.sample_rate_hz,
             order.bit_depth,
             fastrand::u64(..)
@@ -193,6 +197,7 @@ impl Studio {
             format: order.format.extension(),
             sample_rate_hz: order.sample_rate_hz,
             bit_depth: order.bit_depth,
+            encode: &order.encode,
             tracks: &[track],
         })
     }
@@ -211,6 +216,7 @@ impl Studio {
             )));
         }
         super::convert::check_output(order.sample_rate_hz, order.bit_depth)?;
+        order.encode.check()?;
         if !(-36.0..=-6.0).contains(&order.target_lufs) {
             return Err(Error::Config(format!(
                 "loudness target must be −36 to −6 LUFS, not {}",

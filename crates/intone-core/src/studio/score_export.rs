@@ -40,15 +40,15 @@ impl Studio {
         Ok(dest)
     }
 
-    /// Writes score `track_id` to `out` as WAV or FLAC (by its extension),
-    /// at the batch's bit depth.
+    /// Writes score `track_id` to `out` as WAV, FLAC, MP3 or Opus (by its
+    /// extension), at the batch's bit depth and with its lossy settings and tags.
     ///
     /// # Errors
     /// [`Error::Config`] for another extension or an unfinished score.
     pub fn export_score(&self, track_id: i64, out: &Path) -> Result<PathBuf> {
         let src = self.finished_output(track_id)?;
         let t = self.store().track(track_id)?;
-        let bits = self.store().batch(t.batch_id)?.bit_depth;
+        let b = self.store().batch(t.batch_id)?;
         let ext = out
             .extension()
             .and_then(|e| e.to_str())
@@ -56,14 +56,21 @@ impl Studio {
             .to_ascii_lowercase();
         let format: Format = ext.parse().map_err(|_| {
             Error::Config(format!(
-                "{}: export a score as .wav or .flac",
+                "{}: export a score as .wav, .flac, .mp3 or .opus",
                 out.display()
             ))
         })?;
         let clip = crate::audio::decode::decode_file(&src)?;
         let tmp = tempfile_in(out)?;
         crate::audio::wav::write_clip(&tmp, &clip)?;
-        let r = crate::pipeline::stages::encode(&tmp, out, format, bits);
+        let tags = crate::audio::tags::Tags {
+            title: Some(t.title.clone()),
+            artist: b.encode.artist.clone(),
+            album: Some(b.project.clone()),
+            cover: b.encode.cover.clone(),
+            ..Default::default()
+        };
+        let r = crate::pipeline::stages::encode(&tmp, out, format, b.bit_depth, &b.encode, &tags);
         let _ = std::fs::remove_file(&tmp);
         r?;
         Ok(out.to_path_buf())

@@ -179,6 +179,21 @@ impl Default for EncodeOptions {
 }
 
 impl EncodeOptions {
+    /// What decides a delivered file's bytes, for dedup keys: the format's
+    /// extension, plus these options when they are not the defaults (so keys
+    /// made before the options existed stay the same).
+    pub fn key(&self, format: Format) -> String {
+        if *self == Self::default() {
+            format.extension().to_owned()
+        } else {
+            format!(
+                "{} {}",
+                format.extension(),
+                serde_json::to_string(self).unwrap_or_default()
+            )
+        }
+    }
+
     /// Checks every setting, and that the cover (if any) is a readable PNG
     /// or JPEG.
     ///
