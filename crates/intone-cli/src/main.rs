@@ -5,6 +5,7 @@
 
 mod convert_cmd;
 mod encode_args;
+mod export_cmd;
 mod engines_cmd;
 mod music_cmd;
 mod output;
@@ -74,6 +75,8 @@ enum Command {
     Music(music_cmd::MusicArgs),
     /// Score a video's scenes: one continuous piece, fitted to its length.
     Scenes(scenes_cmd::ScenesArgs),
+    /// Join a batch's tracks into one file (audiobook) with a chapter per track and one SRT/VTT.
+    Export(export_cmd::ExportArgs),
     /// List music engines with their models and parameters.
     Models {
         /// Print JSON.
@@ -256,6 +259,7 @@ fn run(cli: Cli, started: Instant) -> anyhow::Result<ExitCode> {
         Command::Music(args) => music_cmd::music(&studio, &rt, args),
         Command::Models { json } => music_cmd::models(&studio, json),
         Command::Scenes(args) => scenes_cmd::scenes(&studio, &rt, args),
+        Command::Export(args) => export_cmd::export(&studio, args),
         Command::Watch(args) => convert_cmd::watch(&studio, &rt, args),
         Command::Resume { json } => {
             let batches = rt.block_on(progress::with_progress(&studio, async {

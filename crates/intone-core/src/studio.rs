@@ -17,6 +17,7 @@ use crate::script::{self, Script};
 use crate::store::{BatchRow, NewBatch, Store, TrackRow};
 use crate::variants::{self, Variant};
 
+mod book;
 mod convert;
 mod engines;
 mod music;
@@ -27,6 +28,7 @@ mod watch;
 
 pub use convert::{AlreadyConverted, ConvertPlan, ConvertRequest, DEFAULT_CONVERT_LUFS};
 pub use music::{MusicCatalog, MusicOrder, MusicPlan, BED_TAKE_S, DEFAULT_MUSIC_LUFS, MAX_TAKES};
+pub use book::{BookChapter, BookOrder, BookReport};
 pub use say::{PhaseTime, SayReport};
 pub use scenes::{
     SceneChange, SceneState, ScenesOrder, ScoreView, DEFAULT_CROSSFADE_MS, DEFAULT_SCORE_LUFS,

@@ -51,7 +51,10 @@ fn open_source(
         .format(
             hint,
             mss,
-            &FormatOptions::default(),
+            &FormatOptions {
+                enable_gapless: true,
+                ..FormatOptions::default()
+            },
             &MetadataOptions::default(),
         )
         .map_err(|e| Error::audio(path, format!("not an audio file Intone can read ({e})")))?;

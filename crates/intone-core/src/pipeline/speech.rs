@@ -34,6 +34,8 @@ struct AssembleOut {
 struct SubtitlesOut {
     srt: PathBuf,
     vtt: PathBuf,
+    /// The cues written (the book export joins them).
+    cues: Vec<subtitles::Cue>,
 }
 
 /// Runs a speech track's steps.
@@ -128,7 +130,7 @@ pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
         || {
             let cues = subtitles::cues(&assembled.report.sentences, sr, lead);
             let (srt, vtt) = subtitles::write_beside(&output, &cues)?;
-            Ok(SubtitlesOut { srt, vtt })
+            Ok(SubtitlesOut { srt, vtt, cues })
         },
     )?;
     Ok(result)
