@@ -236,7 +236,7 @@ mockIPC(
             rows.push({ id: nextTrack++, batch_id: id, position: rows.length, title: s.title, section_id: 0, input_hash: null, variant: v, voice: g.voice, status: "pending", stage: null, output_path: null, duration_ms: null, sample_rate_hz: null, channels: null, loudness_lufs: null, true_peak_dbtp: null, peaks_path: null, error: null, attempts: 0, units_done: 0, units_total: 0, collection: null }),
           ),
         );
-        const batch: BatchRow = { id, project: "Harness", project_slug: "harness", kind: "speech", status: "pending", voice: g.voice, format: g.format, sample_rate_hz: 48000, bit_depth: 16, expected: rows.length, completed: 0, failed: 0, cancelled: 0, pending: rows.length, created_at: "2026-11-21T10:00:00Z", updated_at: "2026-11-21T10:00:00Z" };
+        const batch: BatchRow = { id, project: "Harness", project_slug: "harness", kind: "speech", status: "pending", voice: g.voice, format: g.format, sample_rate_hz: 48000, bit_depth: 16, encode: { mp3: { mode: "vbr", quality: 2 }, opus_kbps: 96, artist: null, cover: null }, expected: rows.length, completed: 0, failed: 0, cancelled: 0, pending: rows.length, created_at: "2026-11-21T10:00:00Z", updated_at: "2026-11-21T10:00:00Z" };
         batches.unshift(batch);
         tracks.set(id, rows);
         const parallel = (window as any).__harnessFlood as number | undefined;
@@ -280,7 +280,7 @@ mockIPC(
         const id = batches.length + 1;
         const rows: TrackRow[] = (c.inputs as string[]).map((h, i) => ({ id: nextTrack++, batch_id: id, position: i, title: inputs.get(h)?.name ?? h, section_id: null, input_hash: h, variant: `${c.converter} · ${c.settings.preset ?? ""}`.trim(), voice: c.converter, status: "pending", stage: null, output_path: null, duration_ms: null, sample_rate_hz: null, channels: null, loudness_lufs: null, true_peak_dbtp: null, peaks_path: null, error: null, attempts: 0, units_done: 0, units_total: 0, collection: null }));
         rows.filter((r) => r.title.startsWith("fails")).forEach((r) => failingOnce.add(r.id));
-        const batch: BatchRow = { id, project: "Conversions", project_slug: "conversions", kind: "conversion", status: "pending", voice: c.converter, format: c.format, sample_rate_hz: 48000, bit_depth: 16, expected: rows.length, completed: 0, failed: 0, cancelled: 0, pending: rows.length, created_at: "2026-11-21T10:00:00Z", updated_at: "2026-11-21T10:00:00Z" };
+        const batch: BatchRow = { id, project: "Conversions", project_slug: "conversions", kind: "conversion", status: "pending", voice: c.converter, format: c.format, sample_rate_hz: 48000, bit_depth: 16, encode: { mp3: { mode: "vbr", quality: 2 }, opus_kbps: 96, artist: null, cover: null }, expected: rows.length, completed: 0, failed: 0, cancelled: 0, pending: rows.length, created_at: "2026-11-21T10:00:00Z", updated_at: "2026-11-21T10:00:00Z" };
         batches.unshift(batch);
         tracks.set(id, rows);
         setTimeout(() => runConversion(batch, rows), 50);
@@ -293,7 +293,7 @@ mockIPC(
         if (!o.prompt.trim()) throw "the prompt is empty";
         const id = batches.length + 1;
         const rows: TrackRow[] = Array.from({ length: o.takes }, (_, i) => ({ id: nextTrack++, batch_id: id, position: i, title: o.prompt, section_id: null, input_hash: null, variant: `seed ${o.seed + i}`, voice: o.engine, status: "pending", stage: null, output_path: null, duration_ms: null, sample_rate_hz: null, channels: null, loudness_lufs: null, true_peak_dbtp: null, peaks_path: null, error: null, attempts: 0, units_done: 0, units_total: 0, collection: o.collection }));
-        const batch: BatchRow = { id, project: "Music", project_slug: "music", kind: "music", status: "pending", voice: o.engine, format: "wav", sample_rate_hz: 48000, bit_depth: 16, expected: rows.length, completed: 0, failed: 0, cancelled: 0, pending: rows.length, created_at: "2026-11-21T10:00:00Z", updated_at: "2026-11-21T10:00:00Z" };
+        const batch: BatchRow = { id, project: "Music", project_slug: "music", kind: "music", status: "pending", voice: o.engine, format: "wav", sample_rate_hz: 48000, bit_depth: 16, encode: { mp3: { mode: "vbr", quality: 2 }, opus_kbps: 96, artist: null, cover: null }, expected: rows.length, completed: 0, failed: 0, cancelled: 0, pending: rows.length, created_at: "2026-11-21T10:00:00Z", updated_at: "2026-11-21T10:00:00Z" };
         batches.unshift(batch);
         tracks.set(id, rows);
         setTimeout(() => runMusic(batch, rows), 50);
@@ -322,7 +322,7 @@ mockIPC(
         const src = allTracks().find((t) => t.id === a.trackId)!;
         const id = batches.length + 1;
         const row: TrackRow = { ...src, id: nextTrack++, batch_id: id, position: 0, variant: "seed 777", status: "pending", stage: null, output_path: null, duration_ms: null, loudness_lufs: null, true_peak_dbtp: null, peaks_path: null };
-        const batch: BatchRow = { id, project: "Music", project_slug: "music", kind: "music", status: "pending", voice: src.voice, format: "wav", sample_rate_hz: 48000, bit_depth: 16, expected: 1, completed: 0, failed: 0, cancelled: 0, pending: 1, created_at: "2026-11-21T10:00:00Z", updated_at: "2026-11-21T10:00:00Z" };
+        const batch: BatchRow = { id, project: "Music", project_slug: "music", kind: "music", status: "pending", voice: src.voice, format: "wav", sample_rate_hz: 48000, bit_depth: 16, encode: { mp3: { mode: "vbr", quality: 2 }, opus_kbps: 96, artist: null, cover: null }, expected: 1, completed: 0, failed: 0, cancelled: 0, pending: 1, created_at: "2026-11-21T10:00:00Z", updated_at: "2026-11-21T10:00:00Z" };
         batches.unshift(batch);
         tracks.set(id, [row]);
         setTimeout(() => runMusic(batch, [row]), 50);

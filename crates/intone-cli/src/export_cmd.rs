@@ -51,7 +51,14 @@ pub fn export(studio: &Studio, a: ExportArgs) -> anyhow::Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(ExitCode::SUCCESS);
     }
-    let clock = |ms: u64| format!("{}:{:02}:{:02}", ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60);
+    let clock = |ms: u64| {
+        format!(
+            "{}:{:02}:{:02}",
+            ms / 3_600_000,
+            ms / 60_000 % 60,
+            ms / 1000 % 60
+        )
+    };
     println!(
         "{} — {} chapters, {} ({})",
         report.path.display(),

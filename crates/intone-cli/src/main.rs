@@ -5,8 +5,8 @@
 
 mod convert_cmd;
 mod encode_args;
-mod export_cmd;
 mod engines_cmd;
+mod export_cmd;
 mod music_cmd;
 mod output;
 mod progress;

@@ -189,7 +189,15 @@ fn ffmpeg_measure(path: &Path) -> Option<(f64, f64)> {
 /// Encodes `master.wav` in `d` to `out.<format>`, 16-bit.
 fn deliver(d: &Path, format: Format) -> EncodeReport {
     let out = d.join(format!("out.{}", format.extension()));
-    stages::encode(&d.join("master.wav"), &out, format, 16).expect("encode")
+    stages::encode(
+        &d.join("master.wav"),
+        &out,
+        format,
+        16,
+        &Default::default(),
+        &Default::default(),
+    )
+    .expect("encode")
 }
 
 fn time<T>(f: impl FnOnce() -> T) -> (f64, T) {

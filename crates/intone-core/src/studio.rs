@@ -26,9 +26,9 @@ mod scenes;
 mod score_export;
 mod watch;
 
+pub use book::{BookChapter, BookOrder, BookReport};
 pub use convert::{AlreadyConverted, ConvertPlan, ConvertRequest, DEFAULT_CONVERT_LUFS};
 pub use music::{MusicCatalog, MusicOrder, MusicPlan, BED_TAKE_S, DEFAULT_MUSIC_LUFS, MAX_TAKES};
-pub use book::{BookChapter, BookOrder, BookReport};
 pub use say::{PhaseTime, SayReport};
 pub use scenes::{
     SceneChange, SceneState, ScenesOrder, ScoreView, DEFAULT_CROSSFADE_MS, DEFAULT_SCORE_LUFS,

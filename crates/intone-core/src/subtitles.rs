@@ -134,7 +134,21 @@ pub fn cues(sentences: &[Placed], sample_rate_hz: u32, offset_frames: u64) -> Ve
         if text.is_empty() {
             continue;
         }
-        let pieces = split_readable(&text, MAX_LINE_CHARS * MAX_LINES);
+        // Pieces that fit two lines; one that cannot be wrapped into two
+        // (its words fall badly) becomes one-line pieces.
+        let pieces: Vec<String> = split_readable(&text, MAX_LINE_CHARS * MAX_LINES)
+            .into_iter()
+            .flat_map(|p| {
+                if lines(&p)
+                    .lines()
+                    .all(|l| l.chars().count() <= MAX_LINE_CHARS)
+                {
+                    vec![p]
+                } else {
+                    split_readable(&p, MAX_LINE_CHARS)
+                }
+            })
+            .collect();
         let total: usize = pieces.iter().map(|p| p.chars().count().max(1)).sum();
         let span = s.end_frame.saturating_sub(s.start_frame);
         let mut done = 0usize;

@@ -177,10 +177,21 @@ fn our_decoder_reads_our_mp3_at_its_exact_length() {
     let src = dir.path().join("src.wav");
     let frames = source(&src, 48_000, 2);
     let mp3 = dir.path().join("out.mp3");
-    encode_tagged(&src, &mp3, Format::Mp3, 16, &EncodeOptions::default(), &Tags::default())
-        .expect("mp3");
+    encode_tagged(
+        &src,
+        &mp3,
+        Format::Mp3,
+        16,
+        &EncodeOptions::default(),
+        &Tags::default(),
+    )
+    .expect("mp3");
     let back = intone_core::audio::decode::decode_file(&mp3).expect("decode");
-    assert_eq!(back.frames() as u64, frames, "symphonia with gapless trimming");
+    assert_eq!(
+        back.frames() as u64,
+        frames,
+        "symphonia with gapless trimming"
+    );
     let wav = dir.path().join("back.wav");
     let r = intone_core::audio::ingest::ingest_file(&mp3, &wav).expect("ingest");
     assert_eq!(r.frames, frames, "ingest with gapless trimming");

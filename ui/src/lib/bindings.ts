@@ -207,12 +207,14 @@ export type BatchRow = {
 	 *  conversion batch.
 	 */
 	voice: string,
-	/**  Output container (`wav` or `flac`). */
+	/**  Output container (`wav`, `flac`, `mp3` or `opus`). */
 	format: string,
 	/**  Output sample rate. */
 	sample_rate_hz: number,
 	/**  Output bit depth. */
 	bit_depth: number,
+	/**  Lossy settings and tags (defaults when none were given). */
+	encode: EncodeOptions,
 	/**  Tracks in the batch. */
 	expected: number,
 	/**  Tracks completed. */
@@ -296,8 +298,10 @@ export type ConvertRequest = {
 	format: Format,
 	/**  Output sample rate (44 100 or 48 000 Hz). */
 	sample_rate_hz: number,
-	/**  Output bit depth (16 or 24). */
+	/**  Output bit depth (16 or 24; WAV and FLAC). */
 	bit_depth: number,
+	/**  MP3/Opus settings, artist and cover. */
+	encode?: EncodeOptions,
 	/**  Loudness target, LUFS (−36 to −6). */
 	target_lufs: number | null,
 	/**  Longest chunk, seconds; `None` = the converter's limit. */
@@ -358,6 +362,21 @@ export type Dropped = {
 	inputs: InputRow[],
 	/**  Files Intone could not use, each with the reason. */
 	rejected: string[],
+};
+
+/**
+ *  How a batch's lossy files are encoded and tagged. Stored with the batch
+ *  (JSON), so a resumed batch encodes as it was asked to.
+ */
+export type EncodeOptions = {
+	/**  MP3 rate control. */
+	mp3?: Mp3Mode,
+	/**  Opus bit rate, kbit/s (whole file, all channels). */
+	opus_kbps?: number,
+	/**  Artist tag (all formats with tags); none when unset. */
+	artist?: string | null,
+	/**  Cover image (PNG or JPEG) embedded in MP3, FLAC and Opus files. */
+	cover?: string | null,
 };
 
 /**  One configured engine instance. */
@@ -459,7 +478,11 @@ export type Format =
 /**  RIFF WAVE, PCM. */
 "wav" | 
 /**  FLAC (lossless). */
-"flac";
+"flac" | 
+/**  MPEG-1/2 Layer III through LAME, with an ID3v2.4 tag. */
+"mp3" | 
+/**  Opus (RFC 6716) in Ogg (RFC 7845), 48 kHz. */
+"opus";
 
 /**  One page of the gallery. */
 export type GalleryPage = {
@@ -609,6 +632,17 @@ export type LogLine = {
 	message: string,
 };
 
+/**  LAME's rate control. */
+export type Mp3Mode = 
+/**  Constant bit rate, kbit/s (one of MPEG's rates: 32–320). */
+{ mode: "cbr"; 
+/**  Bit rate, kbit/s. */
+kbps: number } | 
+/**  Variable bit rate at LAME quality `-V quality` (0 best … 9 smallest). */
+{ mode: "vbr"; 
+/**  LAME's `-V` level, 0–9. */
+quality: number };
+
 /**  What the Music view needs to draw its form. */
 export type MusicCatalog = {
 	/**  Every music engine with its models and parameters. */
@@ -655,8 +689,10 @@ export type MusicOrder = {
 	format?: Format,
 	/**  Output sample rate (44 100 or 48 000 Hz). */
 	sample_rate_hz?: number,
-	/**  Output bit depth (16 or 24). */
+	/**  Output bit depth (16 or 24; WAV and FLAC). */
 	bit_depth?: number,
+	/**  MP3/Opus settings, artist and cover. */
+	encode?: EncodeOptions,
 	/**  Loudness target, LUFS (−36 to −6). */
 	target_lufs?: number | null,
 	/**  Project name; `None` = "Music". */
@@ -871,8 +907,10 @@ export type ScenesOrder = {
 	format?: Format,
 	/**  Output sample rate (44 100 or 48 000 Hz). */
 	sample_rate_hz?: number,
-	/**  Output bit depth (16 or 24). */
+	/**  Output bit depth (16 or 24; WAV and FLAC). */
 	bit_depth?: number,
+	/**  MP3/Opus settings, artist and cover. */
+	encode?: EncodeOptions,
 	/**  Loudness target, LUFS (−36 to −6). */
 	target_lufs?: number | null,
 	/**  Project name; `None` = "Scores". */
@@ -992,7 +1030,9 @@ export type Stage =
 /**  Put the scenes' takes together with crossfades on the boundaries (scenes). */
 "merge" | 
 /**  Make the score last exactly the target length (scenes). */
-"fit";
+"fit" | 
+/**  Write SRT and WebVTT subtitles beside the delivered file (speech). */
+"subtitles";
 
 /**  One track. */
 export type TrackRow = {

@@ -44,7 +44,6 @@ pub struct BookOrder {
 }
 
 /// One chapter of an exported book.
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BookChapter {
     /// The track's title.
@@ -54,7 +53,6 @@ pub struct BookChapter {
 }
 
 /// What an export wrote.
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BookReport {
     /// The book.
@@ -133,7 +131,10 @@ impl Studio {
             .iter()
             .filter(|t| {
                 t.status != TrackStatus::Completed
-                    || !t.output_path.as_deref().is_some_and(|p| Path::new(p).is_file())
+                    || !t
+                        .output_path
+                        .as_deref()
+                        .is_some_and(|p| Path::new(p).is_file())
             })
             .map(|t| format!("{} ({})", t.title, t.status))
             .collect();
