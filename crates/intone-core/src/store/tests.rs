@@ -55,8 +55,13 @@ fn database_made_by_version_1_upgrades_in_place() {
             .is_err());
     }
     let store = Store::open(&db).expect("upgrade");
-    assert_eq!(store.schema_version().expect("v"), 5);
+    assert_eq!(store.schema_version().expect("v"), 6);
     assert!(store.inputs().expect("inputs table exists").is_empty());
+    let b = store.batch(1).expect("batch survives the batches rebuild");
+    assert_eq!(
+        (b.format.as_str(), b.encode.clone()),
+        ("wav", Default::default())
+    );
     let t = store.tracks(1).expect("tracks");
     assert_eq!(t.len(), 1);
     assert_eq!(t[0].output_path.as_deref(), Some("/x.wav"));
@@ -69,7 +74,7 @@ fn database_made_by_version_1_upgrades_in_place() {
             .expect("reopen")
             .schema_version()
             .expect("v"),
-        5
+        6
     );
 }
 
@@ -122,7 +127,7 @@ fn version_3_store_with_speech_batches_upgrades_to_job_kinds() {
         .expect("seed");
     }
     let store = Store::open(&db).expect("upgrade");
-    assert_eq!(store.schema_version().expect("v"), 5);
+    assert_eq!(store.schema_version().expect("v"), 6);
     let steps: i64 = store
         .with(|c| Ok(c.query_row("SELECT count(*) FROM steps", [], |r| r.get(0))?))
         .expect("steps");
