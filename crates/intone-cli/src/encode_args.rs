@@ -24,11 +24,6 @@ pub struct EncodeArgs {
 }
 
 impl EncodeArgs {
-    /// The options when no flag is given (clap's defaults).
-    pub fn default_options() -> EncodeOptions {
-        EncodeOptions::default()
-    }
-
     /// The core's options.
     pub fn options(&self) -> EncodeOptions {
         EncodeOptions {

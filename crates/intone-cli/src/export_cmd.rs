@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
+use intone_core::audio::encode::EncodeOptions;
 use intone_core::studio::BookOrder;
 use intone_core::Studio;
 
@@ -35,7 +36,7 @@ pub fn export(studio: &Studio, a: ExportArgs) -> anyhow::Result<ExitCode> {
     let batch = studio.store().batch(a.batch_id)?;
     // The batch's own settings unless one was given on the command line.
     let given = a.encode.options();
-    let encode = if given == EncodeArgs::default_options() {
+    let encode = if given == EncodeOptions::default() {
         None
     } else {
         Some(given)

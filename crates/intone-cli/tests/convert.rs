@@ -5,6 +5,8 @@
 //! folder of broken files.
 
 mod common;
+#[path = "../../intone-core/tests/common/ffmpeg.rs"]
+mod ffmpeg;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -38,24 +40,6 @@ fn ffmpeg(args: &[&str]) {
         .output()
         .expect("ffmpeg must be installed (scripts/setup.sh --dev installs it)");
     assert!(out.status.success(), "ffmpeg {args:?}: {}", stderr(&out));
-}
-
-/// Integrated loudness by ffmpeg's ebur128 filter.
-fn ffmpeg_lufs(path: &Path) -> f64 {
-    let out = Command::new("ffmpeg")
-        .args(["-hide_banner", "-nostats", "-i"])
-        .arg(path)
-        .args(["-af", "ebur128", "-f", "null", "-"])
-        .output()
-        .expect("ffmpeg");
-    let text = String::from_utf8_lossy(&out.stderr);
-    let summary = text.rsplit("Summary:").next().unwrap_or_default();
-    summary
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("I:"))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| panic!("no loudness in ffmpeg output:\n{summary}"))
 }
 
 /// A converter script in `dir` that logs each chunk it is given to
@@ -157,7 +141,7 @@ fn wav_m4a_and_mp4_convert_to_the_input_length_on_target_without_clicks() {
         let p = PathBuf::from(t["output_path"].as_str().expect("path"));
         let (spec, samples) = read_wav(&p);
         assert_eq!(spec.sample_rate, 48_000);
-        let lufs = ffmpeg_lufs(&p);
+        let lufs = ffmpeg::lufs(&p);
         assert!((lufs + 16.0).abs() <= 0.5, "{}: {lufs} LUFS", p.display());
         let frames = samples.len() / usize::from(spec.channels);
         if t["title"] == "talk.wav" {

@@ -6,9 +6,10 @@
 //! the placement data the cues come from.
 
 mod common;
+#[path = "../../intone-core/tests/common/ffmpeg.rs"]
+mod ffmpeg;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
 use aspasia::{SubRipSubtitle, Subtitle, WebVttSubtitle};
 use common::{intone, json, run, tracks};
@@ -19,25 +20,6 @@ When you are ready, let your breath slow down and notice the weight of your hand
 ## Breath\n\nBreathe in through the nose. Hold it gently. Now breathe out slowly.\n\n\
 ## Return\n\nWiggle your fingers. Open your eyes when you like. Thank you for practicing today.\n";
 const SENTENCES: [usize; 3] = [4, 3, 3];
-
-/// Mono f32 samples at 48 kHz decoded by ffmpeg.
-fn decode(path: &Path) -> Vec<f32> {
-    let out = Command::new("ffmpeg")
-        .args(["-v", "error", "-i"])
-        .arg(path)
-        .args(["-ac", "1", "-ar", "48000", "-f", "f32le", "-"])
-        .output()
-        .expect("ffmpeg");
-    assert!(
-        out.status.success(),
-        "ffmpeg could not decode {}",
-        path.display()
-    );
-    out.stdout
-        .chunks_exact(4)
-        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-        .collect()
-}
 
 /// Speech onsets, ms: 5 ms windows rising above −40 dBFS after at least
 /// 300 ms below it (sentence pauses are 450 ms; pauses inside a sentence are
@@ -64,38 +46,6 @@ fn onsets(s: &[f32]) -> Vec<u64> {
 
 fn ms(m: aspasia::Moment) -> i64 {
     i64::from(m)
-}
-
-fn ffprobe(path: &Path) -> serde_json::Value {
-    let out = Command::new("ffprobe")
-        .args([
-            "-v",
-            "error",
-            "-print_format",
-            "json",
-            "-show_format",
-            "-show_chapters",
-        ])
-        .arg(path)
-        .output()
-        .expect("ffprobe");
-    serde_json::from_slice(&out.stdout).expect("ffprobe JSON")
-}
-
-fn lufs(path: &Path) -> f64 {
-    let out = Command::new("ffmpeg")
-        .args(["-hide_banner", "-nostats", "-i"])
-        .arg(path)
-        .args(["-af", "ebur128", "-f", "null", "-"])
-        .output()
-        .expect("ffmpeg");
-    let text = String::from_utf8_lossy(&out.stderr);
-    text.rsplit("Summary:")
-        .next()
-        .and_then(|s| s.lines().find_map(|l| l.trim().strip_prefix("I:")))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| panic!("no loudness for {}", path.display()))
 }
 
 #[test]
@@ -129,7 +79,7 @@ fn mp3_tracks_carry_tags_and_exact_subtitles_and_the_script_exports_as_one_book(
     for (i, t) in ts.iter().enumerate() {
         let audio = PathBuf::from(t["output_path"].as_str().expect("output"));
         assert_eq!(audio.extension().and_then(|e| e.to_str()), Some("mp3"));
-        let p = ffprobe(&audio);
+        let p = ffmpeg::probe(&audio);
         let tag = |k: &str| p["format"]["tags"][k].as_str().map(str::to_owned);
         assert_eq!(tag("artist").as_deref(), Some("Ana Ruiz"));
         assert_eq!(tag("album").as_deref(), Some("Calm Mornings"));
@@ -173,7 +123,7 @@ fn mp3_tracks_carry_tags_and_exact_subtitles_and_the_script_exports_as_one_book(
 
         // Every sentence onset heard in the decoded MP3 has a cue starting
         // within 50 ms of it.
-        let heard = onsets(&decode(&audio));
+        let heard = onsets(&ffmpeg::decode_mono_48k(&audio));
         assert_eq!(
             heard.len(),
             SENTENCES[i],
@@ -216,7 +166,7 @@ fn mp3_tracks_carry_tags_and_exact_subtitles_and_the_script_exports_as_one_book(
         .map(|t| t["duration_ms"].as_i64().expect("duration"))
         .collect();
     for path in [&mp3, &m4b] {
-        let p = ffprobe(path);
+        let p = ffmpeg::probe(path);
         let chapters = p["chapters"].as_array().expect("chapters");
         assert_eq!(chapters.len(), 3, "{}: {p}", path.display());
         let mut start = 0i64;
@@ -235,9 +185,12 @@ fn mp3_tracks_carry_tags_and_exact_subtitles_and_the_script_exports_as_one_book(
         }
     }
     assert_eq!(report["chapters"].as_array().map(Vec::len), Some(3));
-    let (a, b) = (decode(&mp3).len(), decode(&wav).len());
+    let (a, b) = (
+        ffmpeg::decode_mono_48k(&mp3).len(),
+        ffmpeg::decode_mono_48k(&wav).len(),
+    );
     assert_eq!(a, b, "the MP3 book decodes to the WAV book's length");
-    let (lm, lw) = (lufs(&mp3), lufs(&wav));
+    let (lm, lw) = (ffmpeg::lufs(&mp3), ffmpeg::lufs(&wav));
     assert!((lm - lw).abs() <= 0.5, "MP3 {lm} LUFS against WAV {lw}");
 
     // One SRT for the whole book: every track's cues, shifted to its chapter.
@@ -246,7 +199,7 @@ fn mp3_tracks_carry_tags_and_exact_subtitles_and_the_script_exports_as_one_book(
         .parse()
         .expect("parses");
     assert_eq!(srt.events().len(), total_cues);
-    let heard = onsets(&decode(&mp3));
+    let heard = onsets(&ffmpeg::decode_mono_48k(&mp3));
     assert_eq!(
         heard.len(),
         SENTENCES.iter().sum::<usize>(),

@@ -1,4 +1,5 @@
-//! Independent readings of delivered files by the system's ffmpeg/ffprobe.
+//! Independent readings of delivered files by the system's ffmpeg/ffprobe
+//! (shared with the CLI's tests by `#[path]`).
 #![allow(dead_code)]
 
 use std::path::Path;
@@ -38,6 +39,25 @@ pub fn decoded_frames(path: &Path) -> u64 {
         String::from_utf8_lossy(&out.stderr)
     );
     out.stdout.len() as u64 / 4
+}
+
+/// Mono f32 samples at 48 kHz, decoded (and downmixed, resampled) by ffmpeg.
+pub fn decode_mono_48k(path: &Path) -> Vec<f32> {
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(path)
+        .args(["-ac", "1", "-ar", "48000", "-f", "f32le", "-"])
+        .output()
+        .expect("ffmpeg");
+    assert!(
+        out.status.success(),
+        "ffmpeg could not decode {}",
+        path.display()
+    );
+    out.stdout
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect()
 }
 
 /// ffprobe's JSON for the format, streams and chapters of `path`.
