@@ -29,6 +29,7 @@ pub fn builder<R: Runtime>() -> Builder<R> {
             studio::get_tracks,
             studio::cancel_batch,
             studio::retry_batch,
+            studio::export_book,
             studio::preview_voice,
             studio::prepare_voice,
             playback::track_peaks,

@@ -14,6 +14,7 @@ const CHUNKS = 6;
 /** Recordings whose name contains this fail at chunk 3 until retried. */
 const failingOnce = new Set<number>();
 const batches: BatchRow[] = [];
+const exportedBooks: { batchId: number; variant: string | null }[] = [];
 const tracks = new Map<number, TrackRow[]>();
 let nextTrack = 1;
 const engines: EngineEntry[] = [];
@@ -330,6 +331,12 @@ mockIPC(
       }
       case "use_as_bed":
         return `sleep-take-${a.trackId}`;
+      case "export_book": {
+        const batch = batches.find((b) => b.id === a.batchId)!;
+        const n = (tracks.get(a.batchId) ?? []).filter((t) => t.variant === a.variant).length;
+        exportedBooks.push({ batchId: a.batchId, variant: a.variant });
+        return { path: `/home/test/Audiobooks/${batch.project}.mp3`, chapters: n, srt: `/home/test/Audiobooks/${batch.project}.srt` };
+      }
       case "retry_batch": {
         const batch = batches.find((b) => b.id === a.batchId);
         const rows = tracks.get(a.batchId) ?? [];
@@ -420,6 +427,6 @@ function state() {
 }
 
 // Exposed for the test's own checks.
-(window as any).__harness = { batches, tracks, calls };
+(window as any).__harness = { batches, tracks, calls, exportedBooks };
 
 await import("./main");

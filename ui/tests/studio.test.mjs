@@ -68,6 +68,15 @@ test("generate, watch progress, see failures, play; library filter, export, dele
 
     await page.screenshot({ path: process.env.UI_SCREENSHOT ?? "/tmp/intone-ui-test.png" });
 
+    // The script as one file with a chapter per section, for the chosen variant.
+    await page.getByLabel("Variant to export").selectOption("sleep");
+    await page.getByRole("button", { name: "Export as one file…" }).click();
+    assert.match(
+      await page.getByTestId("book-exported").innerText(),
+      /Saved \/home\/test\/Audiobooks\/Harness\.mp3 · 3 chapters · subtitles \/home\/test\/Audiobooks\/Harness\.srt/,
+    );
+    assert.deepEqual(await page.evaluate(() => window.__harness.exportedBooks), [{ batchId: 1, variant: "sleep" }]);
+
     // Preview speaks a sample in the picked voice.
     await page.getByRole("button", { name: "Preview" }).click();
     await page.getByRole("button", { name: "Playing" }).waitFor();

@@ -266,3 +266,63 @@ pub async fn prepare_voice(state: State<'_, AppState>, voice: String) -> CmdResu
     });
     Ok(())
 }
+
+/// Where an exported book went.
+#[derive(Debug, Clone, serde::Serialize, specta::Type)]
+pub struct BookSaved {
+    /// The book.
+    pub path: String,
+    /// Chapters in it (one per track).
+    pub chapters: u32,
+    /// Its SubRip subtitles, when the tracks have cues.
+    pub srt: Option<String>,
+}
+
+/// Joins the batch's finished tracks of `variant` (`None` = the first
+/// track's) into one file with a chapter per track, where the native dialog
+/// says; the extension picks the format (MP3, M4B, Opus, FLAC, WAV). `None`
+/// when the dialog is cancelled.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_book(
+    state: State<'_, AppState>,
+    batch_id: i64,
+    variant: Option<String>,
+) -> CmdResult<Option<BookSaved>> {
+    let project = state.studio.store().batch(batch_id).map_err(err)?.project;
+    let Some(file) = rfd::AsyncFileDialog::new()
+        .set_title("Export as one file with chapters")
+        .set_file_name(format!("{project}.mp3"))
+        .add_filter("MP3 with chapters", &["mp3"])
+        .add_filter("Audiobook (M4B, AAC)", &["m4b"])
+        .add_filter("Opus", &["opus"])
+        .add_filter("FLAC", &["flac"])
+        .add_filter("WAV", &["wav"])
+        .save_file()
+        .await
+    else {
+        return Ok(None);
+    };
+    let studio = state.studio.clone();
+    let order = intone_core::studio::BookOrder {
+        batch_id,
+        variant,
+        out: file.path().to_path_buf(),
+        encode: None,
+        title: None,
+    };
+    tauri::async_runtime::spawn_blocking(move || {
+        studio
+            .export_book(&order)
+            .map(|r| {
+                Some(BookSaved {
+                    path: r.path.display().to_string(),
+                    chapters: r.chapters.len() as u32,
+                    srt: r.srt.map(|p| p.display().to_string()),
+                })
+            })
+            .map_err(err)
+    })
+    .await
+    .map_err(err)?
+}

@@ -34,6 +34,13 @@ export const commands = {
 	/**  Re-runs a batch's failed and cancelled tracks (finished ones stay). */
 	retryBatch: (batchId: number) => __TAURI_INVOKE<null>("retry_batch", { batchId }),
 	/**
+	 *  Joins the batch's finished tracks of `variant` (`None` = the first
+	 *  track's) into one file with a chapter per track, where the native dialog
+	 *  says; the extension picks the format (MP3, M4B, Opus, FLAC, WAV). `None`
+	 *  when the dialog is cancelled.
+	 */
+	exportBook: (batchId: number, variant: string | null) => __TAURI_INVOKE<BookSaved | null>("export_book", { batchId, variant }),
+	/**
 	 *  Speaks a short sample in `voice` (cached per voice) and plays it. The
 	 *  first sentence starts playing as soon as it is rendered; the rest is
 	 *  queued behind it when ready. Returns the state once playback started.
@@ -254,6 +261,16 @@ export type BatchUpdate = {
 	progress: Event | null,
 	/**  Latest `track_status` event of every track that changed. */
 	tracks: Event[],
+};
+
+/**  Where an exported book went. */
+export type BookSaved = {
+	/**  The book. */
+	path: string,
+	/**  Chapters in it (one per track). */
+	chapters: number,
+	/**  Its SubRip subtitles, when the tracks have cues. */
+	srt: string | null,
 };
 
 /**  Chatterbox's generation parameters (server defaults when absent). */
