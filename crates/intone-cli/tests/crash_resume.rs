@@ -13,9 +13,13 @@ use common::*;
 
 const SCRIPT: &str = "# Crash test\n\n## Morning\n\nI wake up rested. The light is soft. I breathe in slowly, and out again.\n\n## Evening\n\nThe day is done. I let it go.\n";
 
+/// Committed clips in the cache and their mtimes. A clip still being written
+/// when the process died (a lane thread may be writing the next one while the
+/// crash point fires) is a temporary file, not a clip: resume removes it.
 fn clip_mtimes(home: &Path) -> HashMap<std::path::PathBuf, SystemTime> {
     files_below(&home.join("cache"))
         .into_iter()
+        .filter(|p| !p.to_string_lossy().contains(".tmp-"))
         .filter_map(|p| {
             std::fs::metadata(&p)
                 .and_then(|m| m.modified())
