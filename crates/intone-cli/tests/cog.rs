@@ -3,8 +3,9 @@
 //! `.assets/cog-venv`), running a small predictor with meta/musicgen's input
 //! schema (`tests/servers/cog_musicgen`). Covers the schema's parameters in
 //! `intone models`, takes through the pipeline, a failed prediction's
-//! message, concurrent takes meeting Cog's busy 409, continuation, and a
-//! server killed mid-batch then restarted (`retry` completes).
+//! message, concurrent takes meeting Cog's busy 409, continuation, a server
+//! killed mid-batch then restarted (`retry` completes), and a server whose
+//! model process died (named at once, not waited out).
 
 mod common;
 
@@ -12,7 +13,7 @@ use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::cog::{free_port, predictor, start};
+use common::cog::{free_port, predictor, start, start_with};
 use common::{intone, json, run};
 
 fn stderr(o: &std::process::Output) -> String {
@@ -233,4 +234,80 @@ fn a_server_killed_mid_batch_then_restarted_is_retried() {
     let out = run(intone(&home).args(["retry", "1", "--json"]));
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(json(&out)["status"], "completed");
+}
+
+#[test]
+fn a_server_whose_model_process_died_is_named_then_retried_after_restart() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let home = tmp.path().join("home");
+    let dir = predictor(tmp.path());
+    let port = free_port();
+    let slow = [("INTONE_TEST_COG_SLEEP_S", "3")];
+    let server = start_with(&dir, port, &slow, "READY");
+    let url = format!("http://127.0.0.1:{port}");
+    assert!(
+        run(intone(&home).args(["engines", "add", "musicgen", "--kind", "cog", "--url", &url]))
+            .status
+            .success()
+    );
+    let batch = intone(&home)
+        .args([
+            "--workers",
+            "1",
+            "music",
+            "drone",
+            "--engine",
+            "musicgen",
+            "--takes",
+            "2",
+            "--duration",
+            "2",
+            "--json",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("music");
+    // While take 1 is predicted, kill the server's model process (coglet's
+    // worker, its child): the server stays up, reports UNHEALTHY, and
+    // answers every later prediction with 409.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !server.health().contains("\"BUSY\"") {
+        assert!(Instant::now() < deadline, "no prediction started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let killed = std::process::Command::new("pkill")
+        .args(["-9", "-P", &server.child.id().to_string()])
+        .status()
+        .expect("pkill");
+    assert!(killed.success(), "no worker process to kill");
+    let started = Instant::now();
+    let out = batch.wait_with_output().expect("music");
+    // Named within seconds, not after 60 busy answers per attempt.
+    assert!(
+        started.elapsed() < Duration::from_secs(90),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(!out.status.success());
+    let doc = json(&out);
+    let errors: Vec<&str> = doc["tracks"]
+        .as_array()
+        .expect("tracks")
+        .iter()
+        .filter_map(|t| t["error"].as_str())
+        .collect();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("UNHEALTHY") && e.contains("restart the Cog server")),
+        "{doc}{}",
+        server.log_tail()
+    );
+    // The user restarts the server; retry completes both takes.
+    drop(server);
+    let _server = start_with(&dir, port, &slow, "READY");
+    let batch_id = doc["batch_id"].as_i64().expect("batch").to_string();
+    let again = json(&run(intone(&home).args(["retry", &batch_id, "--json"])));
+    assert_eq!(again["status"], "completed", "{again}");
 }

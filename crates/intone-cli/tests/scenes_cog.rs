@@ -11,8 +11,8 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::cog::{free_port, predictor, start, Server};
-use common::{intone, json, run};
+use common::cog::{free_port, predictor, start, start_with, Server};
+use common::{intone, json, run, run_within};
 use serde_json::Value;
 
 fn setup(tmp: &Path) -> (Server, std::path::PathBuf) {
@@ -147,7 +147,19 @@ fn a_failing_scene_under_each_error_strategy() {
 #[test]
 fn sigkill_during_scene_four_then_resume_generates_scenes_four_and_five() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let (_server, home) = setup(tmp.path());
+    let home = tmp.path().join("home");
+    // Three-second predictions, so the kill lands while the model works on
+    // scene 4 (not in the moment its answer is being sent).
+    let server = start_with(
+        &predictor(tmp.path()),
+        free_port(),
+        &[("INTONE_TEST_COG_SLEEP_S", "3")],
+        "READY",
+    );
+    let url = format!("http://127.0.0.1:{}", server.port);
+    let out =
+        run(intone(&home).args(["engines", "add", "musicgen", "--kind", "cog", "--url", &url]));
+    assert!(out.status.success());
     let f = list(tmp.path(), "storm strings", "halt");
     let mut child = intone(&home)
         .arg("scenes")
@@ -167,21 +179,37 @@ fn sigkill_during_scene_four_then_resume_generates_scenes_four_and_five() {
                     .any(|u| u.idx == 3 && u.status == intone_core::store::UnitStatus::Running)
             })
             .unwrap_or(false);
-        if running {
+        if running && server.health().contains("\"BUSY\"") {
             break;
         }
-        assert!(Instant::now() < deadline, "scene 4 never started");
+        assert!(
+            Instant::now() < deadline,
+            "scene 4 never started{}",
+            server.log_tail()
+        );
         assert!(
             child.try_wait().expect("wait").is_none(),
             "finished before scene 4"
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+    std::thread::sleep(Duration::from_millis(500));
     // SIGKILL: no destructors, no cleanup.
     child.kill().expect("kill");
     child.wait().expect("wait");
-    let doc = json(&run(intone(&home).args(["resume", "--json"])));
-    assert_eq!(doc["batches"][0]["status"], "completed", "{doc}");
+    let out = run_within(
+        intone(&home).args(["resume", "--json"]),
+        Duration::from_secs(240),
+    )
+    .unwrap_or_else(|| panic!("resume took over 4 minutes{}", server.log_tail()));
+    let doc = json(&out);
+    assert_eq!(
+        doc["batches"][0]["status"],
+        "completed",
+        "{doc}\nstderr: {}{}",
+        String::from_utf8_lossy(&out.stderr),
+        server.log_tail()
+    );
     let shown = json(&run(intone(&home).args(["scenes", "show", "1", "--json"])));
     // Scenes 1–3 were made once; scene 4 was started twice (killed, then
     // resumed); scene 5 once.

@@ -52,6 +52,36 @@ pub fn run(cmd: &mut Command) -> Output {
     cmd.output().expect("run intone")
 }
 
+/// Runs like [`run`], but kills the process after `limit` and returns `None`,
+/// so a hang fails the test quickly instead of stalling the suite. Output is
+/// collected through files (no pipe can fill up and block the child).
+pub fn run_within(cmd: &mut Command, limit: std::time::Duration) -> Option<Output> {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (o, e) = (dir.path().join("out"), dir.path().join("err"));
+    let mut child = cmd
+        .stdout(std::fs::File::create(&o).expect("out"))
+        .stderr(std::fs::File::create(&e).expect("err"))
+        .spawn()
+        .expect("run intone");
+    let deadline = std::time::Instant::now() + limit;
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    Some(Output {
+        status,
+        stdout: std::fs::read(&o).expect("out"),
+        stderr: std::fs::read(&e).expect("err"),
+    })
+}
+
 /// Parses stdout as JSON.
 pub fn json(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {

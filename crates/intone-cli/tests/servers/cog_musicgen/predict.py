@@ -4,11 +4,14 @@ It returns real audio (a seeded chord progression of sine partials, 32 kHz
 stereo WAV), continues `input_audio` the way MusicGen does (the prompt audio,
 then the new part), and fails on request: a prompt containing "refuse"
 raises, so the prediction comes back as HTTP 200 with status "failed".
-Each prediction takes about a second, so concurrent takes meet Cog's
-one-slot 409.
+Each prediction takes about a second (`INTONE_TEST_COG_SLEEP_S` sets it),
+so concurrent takes meet Cog's one-slot 409. With
+`INTONE_TEST_COG_SETUP_FAIL` set, `setup()` raises and the server reports
+SETUP_FAILED.
 """
 
 import math
+import os
 import random
 import struct
 import time
@@ -19,7 +22,10 @@ from cog import BasePredictor, Input, Path
 
 class Predictor(BasePredictor):
     def setup(self):
+        if os.environ.get("INTONE_TEST_COG_SETUP_FAIL"):
+            raise RuntimeError("the weights are missing (as asked by the test)")
         self.count = 0
+        self.sleep_s = float(os.environ.get("INTONE_TEST_COG_SLEEP_S", "1.0"))
 
     def predict(
         self,
@@ -50,7 +56,7 @@ class Predictor(BasePredictor):
         self.count += 1
         if prompt and "refuse" in prompt:
             raise ValueError("the model refused this prompt")
-        time.sleep(1.0)
+        time.sleep(self.sleep_s)
         rng = random.Random(seed if seed is not None else 0)
         rate = 32000
         head = []
@@ -71,7 +77,7 @@ class Predictor(BasePredictor):
             s = sum(math.sin(2 * math.pi * f * k * t) / k for k in (1, 1.5, 2)) * 0.15 * (0.3 + 0.7 * env)
             v = int(max(-1.0, min(1.0, s)) * 32767)
             frames.append((v, v))
-        out = "/tmp/intone-cog-%d-%d.wav" % (id(self), self.count)
+        out = "/tmp/intone-cog-%d-%d.wav" % (os.getpid(), self.count)
         with wave.open(out, "wb") as w:
             w.setnchannels(2)
             w.setsampwidth(2)

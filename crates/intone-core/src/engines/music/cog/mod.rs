@@ -15,7 +15,9 @@
 //!   (`succeeded`, `failed` with `error`, `canceled`) and `output`: a `data:`
 //!   URI or a URL (a string, a list, or Riffusion's `{audio, spectrogram}`).
 //! - 409 (busy) and 503 (not ready) are transient: back off 1 s → 10 s, at
-//!   most 60 tries; a failed prediction's `error` is shown as it is.
+//!   most 60 tries; a failed prediction's `error` is shown as it is. A 409 or
+//!   503 from a server whose health is `DEFUNCT` or `SETUP_FAILED` fails at
+//!   once; `UNHEALTHY` is a transient error (the step's retries decide).
 //! - `POST /predictions/{id}/cancel` when the batch is cancelled.
 //!
 //! Configured in `engines.toml` like a speech server, with `kind = "cog"`.
@@ -305,6 +307,9 @@ impl Cog {
                 }
                 // Already running under this id (an earlier attempt): wait for it.
                 202 | 409 | 503 => {
+                    if status != 202 {
+                        self.refuse_if_broken(&url)?;
+                    }
                     tracing::info!(
                         "{}: {url} is busy or not ready ({status}); waiting {:?}",
                         self.http.name,
@@ -329,6 +334,29 @@ impl Cog {
             }
         }
         Err(self.transient(format!("the server stayed busy for {BUSY_TRIES} tries")))
+    }
+
+    /// Whether a server that answered 409 or 503 is worth waiting for, from
+    /// its `/health-check`: `DEFUNCT` (an unrecoverable error) and
+    /// `SETUP_FAILED` (`setup()` raised) are permanent errors; `UNHEALTHY`
+    /// (its health check fails; coglet also reports it when its model
+    /// process died, after which every prediction answers 409) is transient,
+    /// so the step's retry policy decides. `READY`, `BUSY`, `STARTING` or no
+    /// answer leave the caller waiting.
+    fn refuse_if_broken(&self, url: &str) -> Result<(), EngineError> {
+        let Ok(body) = self.http.probe(url, "/health-check") else {
+            return Ok(());
+        };
+        let doc: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        match doc["status"].as_str() {
+            Some(s @ ("DEFUNCT" | "SETUP_FAILED")) => Err(self.permanent(format!(
+                "{url} reports {s}: the model cannot run until the Cog server is restarted"
+            ))),
+            Some("UNHEALTHY") => Err(self.transient(format!(
+                "{url} reports UNHEALTHY: if its model process died, restart the Cog server"
+            ))),
+            _ => Ok(()),
+        }
     }
 
     /// The audio bytes of a prediction's output.
