@@ -142,17 +142,27 @@ fn sigkill_mid_batch_then_resume_completes_every_track_exactly_once() {
             "--json",
         ])
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
+        .stderr(std::fs::File::create(dir.path().join("generate.err")).expect("stderr file"))
         .spawn()
         .expect("spawn");
+    let child_stderr =
+        || std::fs::read_to_string(dir.path().join("generate.err")).unwrap_or_default();
     // Wait until some tracks are done but not all, reading the store from another process.
     let start = Instant::now();
+    let mut last = String::new();
     let done_before_kill = loop {
         std::thread::sleep(Duration::from_millis(100));
+        if let Some(status) = child.try_wait().expect("wait") {
+            panic!(
+                "generate ended before the kill ({status}):\n{}",
+                child_stderr()
+            );
+        }
         let out = run(intone(home).args(["batches", "--json"]));
         let list = if out.status.success() {
             json(&out)
         } else {
+            last = String::from_utf8_lossy(&out.stderr).into_owned();
             serde_json::Value::Null
         };
         let completed = list[0]["completed"].as_i64().unwrap_or(0);
@@ -161,7 +171,8 @@ fn sigkill_mid_batch_then_resume_completes_every_track_exactly_once() {
         }
         assert!(
             start.elapsed() < Duration::from_secs(120),
-            "generate made no progress"
+            "generate made no progress; batches: {list}; its last error: {last}\ngenerate's stderr:\n{}",
+            child_stderr()
         );
     };
     // SAFETY-free: plain SIGKILL through the kill command.

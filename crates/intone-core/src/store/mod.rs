@@ -63,6 +63,7 @@ impl Store {
     /// [`Error::Store`] or [`Error::Migration`] when the file cannot be opened or upgraded.
     pub fn open(path: &Path) -> Result<Self> {
         let mut conn = open_connection(path)?;
+        let _lock = MigrationLock::take(path)?;
         migrate(&mut conn, |m, c| m.to_latest(c))?;
         Ok(Self {
             conn: Mutex::new(conn),
@@ -77,6 +78,7 @@ impl Store {
     /// As [`Store::open`].
     pub fn open_at_version(path: &Path, version: usize) -> Result<Self> {
         let mut conn = open_connection(path)?;
+        let _lock = MigrationLock::take(path)?;
         migrate(&mut conn, |m, c| m.to_version(c, version))?;
         Ok(Self {
             conn: Mutex::new(conn),
@@ -104,6 +106,36 @@ impl Store {
             .lock()
             .map_err(|_| Error::Config("job store lock poisoned".into()))?;
         f(&mut guard)
+    }
+}
+
+/// An exclusive advisory lock on `<store>.migrate.lock`, held while one
+/// process migrates. `rusqlite_migration` reads `user_version` before it
+/// opens its transaction, so two processes opening a new or old store at once
+/// (the app and the CLI, or a CLI reading a store another is creating) would
+/// both apply the same migration and the second would fail with "table …
+/// already exists". Released on drop (the OS releases it if the process dies).
+struct MigrationLock(std::fs::File);
+
+impl MigrationLock {
+    fn take(store: &Path) -> Result<Self> {
+        let mut name = store.as_os_str().to_owned();
+        name.push(".migrate.lock");
+        let path = PathBuf::from(name);
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| Error::io(&path, e))?;
+        file.lock().map_err(|e| Error::io(&path, e))?;
+        Ok(Self(file))
+    }
+}
+
+impl Drop for MigrationLock {
+    fn drop(&mut self) {
+        let _ = self.0.unlock();
     }
 }
 

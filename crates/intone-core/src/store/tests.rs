@@ -223,6 +223,35 @@ fn units_keep_their_state_per_key_and_retry_only_failed() {
 }
 
 #[test]
+fn processes_opening_a_new_store_at_once_migrate_it_once() {
+    // Separate connections (as separate processes would have), released
+    // together: each must open the store, none may re-apply a migration.
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("intone.db");
+    let gate = std::sync::Arc::new(std::sync::Barrier::new(6));
+    let opened: Vec<_> = (0..6)
+        .map(|_| {
+            let (path, gate) = (path.clone(), gate.clone());
+            std::thread::spawn(move || {
+                gate.wait();
+                Store::open(&path).and_then(|s| s.schema_version())
+            })
+        })
+        .collect();
+    for t in opened {
+        let v = t.join().expect("thread").expect("open");
+        assert_eq!(v, migrations_count());
+    }
+}
+
+fn migrations_count() -> i64 {
+    let dir = tempfile::tempdir().expect("tmp");
+    Store::open(&dir.path().join("x.db"))
+        .and_then(|s| s.schema_version())
+        .expect("open")
+}
+
+#[test]
 fn store_uses_wal_and_foreign_keys() {
     let dir = tempfile::tempdir().expect("tmp");
     let store = Store::open(&dir.path().join("x.db")).expect("open");
