@@ -1,15 +1,15 @@
 // End-to-end test of the real desktop app. tauri-driver (WebDriver, over
 // WebKitWebDriver) starts the intone-app binary with a temporary INTONE_HOME,
 // under the X display the caller provides (scripts/e2e.sh runs this under
-// xvfb-run). The test pastes a script, picks a voice and two variants, clicks
-// Generate, waits for the batch to complete, checks every track row, clicks
-// play and watches the play head move. The machine has no sound card, so ALSA
+// xvfb-run). The test pastes a script, picks a voice, two variants and MP3,
+// clicks Generate, waits for the batch to complete, checks every track row
+// (an MP3 and its subtitles each), clicks play and watches the play head move. The machine has no sound card, so ALSA
 // is pointed at a file (plug → file PCM, S16_LE, 48 kHz, stereo, null slave)
 // and the captured audio must not be silent.
 //
 // Then a watched folder (registered with the `intone` CLI) receives a real
-// recording while the app runs: the app converts it on its own, the batch
-// shows up in History, completes with its chunk count, and plays.
+// recording while the app runs: the app converts it on its own (to Opus), the
+// batch shows up in History, completes with its chunk count, and plays.
 //
 // Environment: INTONE_APP (the app binary, built with tauri/custom-protocol),
 // INTONE_CLI (the intone binary), INTONE_ASSETS (the .assets folder with
@@ -40,6 +40,12 @@ Each sound drifts by like a wave on the shore.
 `;
 
 /** A free TCP port on loopback. */
+/** Every file below `dir`, as paths. */
+async function filesUnder(dir) {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath ?? e.path, e.name));
+}
+
 function freePort() {
   return new Promise((ok, fail) => {
     const s = createServer();
@@ -172,6 +178,9 @@ test("real app: paste, pick voice and two variants, generate, every track comple
       if ((await box.isSelected()) !== want.has(name)) await box.click();
     }
 
+    // Delivered as MP3 (LAME, gapless): what plays below is the MP3.
+    await driver.findElement(By.css('select[aria-label="Format"] option[value="mp3"]')).click();
+
     const generate = await driver.findElement(By.css("button.primary"));
     assert.equal(await generate.getText(), "Generate 4 tracks");
     await generate.click();
@@ -192,6 +201,9 @@ test("real app: paste, pick voice and two variants, generate, every track comple
       seen.push(`${section}/${variant}`);
     }
     assert.deepEqual(seen.sort(), ["Arrival/sleep", "Arrival/voice", "Rest/sleep", "Rest/voice"]);
+    const delivered = await filesUnder(join(tmp, "home"));
+    assert.equal(delivered.filter((f) => f.endsWith(".mp3")).length, 4, delivered.join("\n"));
+    assert.equal(delivered.filter((f) => f.endsWith(".srt")).length, 4, "a subtitle file beside each track");
 
     // Play the first track: the play head leaves the start.
     const first = rows[0];
@@ -232,7 +244,7 @@ test("real app: paste, pick voice and two variants, generate, every track comple
     // A watched folder gets a real recording while the app runs.
     const inbox = join(tmp, "inbox");
     await mkdir(inbox);
-    execFileSync(CLI, ["--home", join(tmp, "home"), "watch", inbox, "--once", "--max-chunk-s", "5", "--set", "preset=deeper"], { stdio: "inherit" });
+    execFileSync(CLI, ["--home", join(tmp, "home"), "watch", inbox, "--once", "--max-chunk-s", "5", "--set", "preset=deeper", "--format", "opus"], { stdio: "inherit" });
     const alsa = "/usr/share/sounds/alsa";
     const parts = ["Front_Center", "Front_Left", "Front_Right", "Rear_Center", "Rear_Left", "Rear_Right"];
     const recording = join(tmp, "talk.wav");
@@ -256,7 +268,9 @@ test("real app: paste, pick voice and two variants, generate, every track comple
     const convHead = await conv.findElement(By.css(".playhead"));
     await driver.wait(until.elementLocated(By.css('ul[aria-label="Tracks"] li.track canvas')), 10_000);
     await conv.findElement(By.css("button.play")).click();
-    await driver.wait(async () => parseFloat(await convHead.getCssValue("left")) > 0, 20_000, "the converted track did not play");
+    // The converted track is Ogg Opus, played through libopus.
+    assert.equal((await filesUnder(join(tmp, "home"))).filter((f) => f.endsWith(".opus")).length, 1);
+    await driver.wait(async () => parseFloat(await convHead.getCssValue("left")) > 0, 20_000, "the converted (Opus) track did not play");
     // A/B: the original plays too.
     await conv.findElement(By.css("button.ab")).click();
     // Without a paced sound device the 4 s original may have ended at once, so

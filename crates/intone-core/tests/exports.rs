@@ -196,3 +196,56 @@ fn our_decoder_reads_our_mp3_at_its_exact_length() {
     let r = intone_core::audio::ingest::ingest_file(&mp3, &wav).expect("ingest");
     assert_eq!(r.frames, frames, "ingest with gapless trimming");
 }
+
+#[test]
+fn our_decoder_reads_our_opus_as_ffmpeg_does() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (rate, channels) in [(48_000, 2), (44_100, 1)] {
+        let src = dir.path().join(format!("src-{rate}.wav"));
+        let frames = source(&src, rate, channels);
+        let opus = dir.path().join(format!("out-{rate}.opus"));
+        encode_tagged(
+            &src,
+            &opus,
+            Format::Opus,
+            16,
+            &EncodeOptions::default(),
+            &Tags::default(),
+        )
+        .expect("opus");
+        let back = intone_core::audio::decode::decode_file(&opus).expect("decode");
+        assert_eq!((back.sample_rate_hz, back.channels), (48_000, channels));
+        let want = (frames * 48_000).div_ceil(u64::from(rate));
+        assert_eq!(back.frames() as u64, want, "{rate} Hz: trimmed by granule");
+        // The same samples as ffmpeg's decode (138–140 dB apart when measured).
+        let theirs = ffmpeg::decode_48k(&opus);
+        assert_eq!(theirs.len(), back.samples.len());
+        let err: f64 = back
+            .samples
+            .iter()
+            .zip(&theirs)
+            .map(|(a, b)| f64::from(a - b).powi(2))
+            .sum();
+        let sig: f64 = theirs.iter().map(|b| f64::from(*b).powi(2)).sum();
+        let snr_db = 10.0 * (sig / err.max(1e-20)).log10();
+        assert!(
+            snr_db > 60.0,
+            "{rate} Hz: {snr_db:.1} dB from ffmpeg's decode"
+        );
+        // Ingest (conversion inputs, dropped files) reads it without ffmpeg.
+        let wav = dir.path().join(format!("back-{rate}.wav"));
+        let r = intone_core::audio::ingest::ingest_file(&opus, &wav).expect("ingest");
+        assert_eq!(r.frames, want);
+        let info = intone_core::audio::decode::probe_file(&opus).expect("probe");
+        assert_eq!((info.sample_rate_hz, info.channels), (48_000, channels));
+    }
+    // A cut file is named, not taken for silence.
+    let opus = dir.path().join("out-48000.opus");
+    let bytes = std::fs::read(&opus).expect("read");
+    let cut = dir.path().join("cut.opus");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).expect("write");
+    match intone_core::audio::decode::decode_file(&cut) {
+        Err(e) => assert!(e.to_string().contains("cut.opus"), "{e}"),
+        Ok(c) => assert!(c.frames() > 0 && (c.frames() as u64) < 48_000 * 9),
+    }
+}

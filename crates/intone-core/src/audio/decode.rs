@@ -1,6 +1,7 @@
 //! Decoding any supported audio file (WAV, FLAC, MP3, AAC/M4A, OGG Vorbis)
-//! into memory with symphonia. The format is detected from the bytes (with
-//! the extension only as a hint).
+//! into memory with symphonia, and Ogg Opus with libopus
+//! ([`crate::audio::opus_decode`]). The format is detected from the bytes
+//! (with the extension only as a hint).
 
 use std::path::Path;
 
@@ -21,6 +22,9 @@ use crate::error::{Error, Result};
 /// [`Error::Audio`] naming the file: missing, unknown format, no audio track,
 /// undecodable, or empty.
 pub fn decode_file(path: &Path) -> Result<Clip> {
+    if crate::audio::opus_decode::is_ogg_opus(path) {
+        return crate::audio::opus_decode::decode_file(path);
+    }
     decode_opened(open_file(path)?, path)
 }
 
@@ -202,6 +206,18 @@ fn probe_inner(path: &Path) -> Result<AudioInfo> {
         return Err(Error::audio(path, "the file is empty (0 bytes)"));
     }
     crate::audio::ingest::check_wave_header(path)?;
+    if crate::audio::opus_decode::is_ogg_opus(path) {
+        let mut r = crate::audio::opus_decode::OpusReader::open(path)?;
+        let mut first = Vec::new();
+        if r.read_packet(&mut first)? == 0 {
+            return Err(Error::audio(path, "file contains no audio"));
+        }
+        return Ok(AudioInfo {
+            sample_rate_hz: r.sample_rate_hz,
+            channels: r.channels,
+            duration_ms: None,
+        });
+    }
     let Opened {
         mut format,
         track_id,

@@ -299,6 +299,17 @@ fn ingest_inner(input: &Path, output: &Path, max_ms: Option<u64>) -> Result<Inge
     }
     check_wave_header(input)?;
     let mut sink = Sink::new(input, output);
+    if crate::audio::opus_decode::is_ogg_opus(input) {
+        let mut r = crate::audio::opus_decode::OpusReader::open(input)?;
+        let mut buf = Vec::new();
+        while r.read_packet(&mut buf)? > 0 {
+            sink.push(&buf, r.sample_rate_hz, r.channels)?;
+            if sink.reached(max_ms) {
+                break;
+            }
+        }
+        return sink.finish("opus".into(), 0);
+    }
     match ingest_symphonia(input, &mut sink, max_ms) {
         Ok(r) => Ok(r),
         // Symphonia cannot read it (Opus, RF64…): the system's ffmpeg may.

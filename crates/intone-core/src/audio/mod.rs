@@ -15,6 +15,7 @@ pub mod loudness;
 pub mod master;
 pub mod meter_thread;
 pub mod mix;
+pub mod opus_decode;
 pub mod peaks;
 pub mod resample;
 pub mod silence;

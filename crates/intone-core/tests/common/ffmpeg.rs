@@ -43,10 +43,21 @@ pub fn decoded_frames(path: &Path) -> u64 {
 
 /// Mono f32 samples at 48 kHz, decoded (and downmixed, resampled) by ffmpeg.
 pub fn decode_mono_48k(path: &Path) -> Vec<f32> {
+    decode_with(path, &["-ac", "1", "-ar", "48000"])
+}
+
+/// Interleaved f32 samples at 48 kHz in the file's own channels, decoded
+/// (and resampled) by ffmpeg.
+pub fn decode_48k(path: &Path) -> Vec<f32> {
+    decode_with(path, &["-ar", "48000"])
+}
+
+fn decode_with(path: &Path, args: &[&str]) -> Vec<f32> {
     let out = Command::new("ffmpeg")
         .args(["-v", "error", "-i"])
         .arg(path)
-        .args(["-ac", "1", "-ar", "48000", "-f", "f32le", "-"])
+        .args(args)
+        .args(["-f", "f32le", "-"])
         .output()
         .expect("ffmpeg");
     assert!(

@@ -12,14 +12,13 @@ use ogg::writing::{PacketWriteEndInfo, PacketWriter};
 
 use super::EncodeReport;
 use crate::audio::meter_thread::MeterThread;
+use crate::audio::opus_decode::OPUS_RATE_HZ;
 use crate::audio::resample::StreamResampler;
 use crate::audio::tags::{self, Tags};
 use crate::audio::wav::WavBlockReader;
 use crate::audio::BLOCK_FRAMES;
 use crate::error::{Error, Result};
 
-/// Opus's decoding rate, Hz (RFC 7845 §4: granule positions count 48 kHz samples).
-const OPUS_RATE_HZ: u32 = 48_000;
 /// Samples per channel in one 20 ms packet at 48 kHz.
 const PACKET_FRAMES: usize = 960;
 /// Packets per Ogg page (one second), for seeking.
