@@ -62,8 +62,8 @@ impl Store {
     /// # Errors
     /// [`Error::Store`] or [`Error::Migration`] when the file cannot be opened or upgraded.
     pub fn open(path: &Path) -> Result<Self> {
-        let mut conn = open_connection(path)?;
         let _lock = MigrationLock::take(path)?;
+        let mut conn = open_connection(path)?;
         migrate(&mut conn, |m, c| m.to_latest(c))?;
         Ok(Self {
             conn: Mutex::new(conn),
@@ -77,8 +77,8 @@ impl Store {
     /// # Errors
     /// As [`Store::open`].
     pub fn open_at_version(path: &Path, version: usize) -> Result<Self> {
-        let mut conn = open_connection(path)?;
         let _lock = MigrationLock::take(path)?;
+        let mut conn = open_connection(path)?;
         migrate(&mut conn, |m, c| m.to_version(c, version))?;
         Ok(Self {
             conn: Mutex::new(conn),
@@ -110,15 +110,21 @@ impl Store {
 }
 
 /// An exclusive advisory lock on `<store>.migrate.lock`, held while one
-/// process migrates. `rusqlite_migration` reads `user_version` before it
-/// opens its transaction, so two processes opening a new or old store at once
-/// (the app and the CLI, or a CLI reading a store another is creating) would
-/// both apply the same migration and the second would fail with "table …
-/// already exists". Released on drop (the OS releases it if the process dies).
+/// process sets a connection up and migrates. `rusqlite_migration` reads
+/// `user_version` before it opens its transaction, so two processes opening
+/// a new or old store at once (the app and the CLI, or a CLI reading a store
+/// another is creating) would both apply the same migration and the second
+/// would fail with "table … already exists"; and switching a new file to WAL
+/// answers "database is locked" at once, without waiting, while another
+/// connection writes it. Released on drop (the OS releases it if the process
+/// dies).
 struct MigrationLock(std::fs::File);
 
 impl MigrationLock {
     fn take(store: &Path) -> Result<Self> {
+        if let Some(dir) = store.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
         let mut name = store.as_os_str().to_owned();
         name.push(".migrate.lock");
         let path = PathBuf::from(name);
