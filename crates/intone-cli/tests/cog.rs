@@ -161,6 +161,24 @@ fn musicgen_through_a_real_cog_server() {
     drop(server);
 }
 
+/// Registers the Cog server on `port` as "musicgen", then starts (without
+/// waiting) `intone music` making `takes` two-second takes one at a time.
+fn add_engine_and_make_takes(home: &std::path::Path, port: u16, takes: u32) -> std::process::Child {
+    let url = format!("http://127.0.0.1:{port}");
+    assert!(
+        run(intone(home).args(["engines", "add", "musicgen", "--kind", "cog", "--url", &url]))
+            .status
+            .success()
+    );
+    intone(home)
+        .args(["--workers", "1", "music", "drone", "--engine", "musicgen"])
+        .args(["--takes", &takes.to_string(), "--duration", "2", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("music")
+}
+
 #[test]
 fn a_server_killed_mid_batch_then_restarted_is_retried() {
     let tmp = tempfile::tempdir().expect("tmp");
@@ -168,30 +186,7 @@ fn a_server_killed_mid_batch_then_restarted_is_retried() {
     let dir = predictor(tmp.path());
     let port = free_port();
     let server = start(&dir, port);
-    let url = format!("http://127.0.0.1:{port}");
-    assert!(
-        run(intone(&home).args(["engines", "add", "musicgen", "--kind", "cog", "--url", &url]))
-            .status
-            .success()
-    );
-    let batch = intone(&home)
-        .args([
-            "--workers",
-            "1",
-            "music",
-            "drone",
-            "--engine",
-            "musicgen",
-            "--takes",
-            "3",
-            "--duration",
-            "2",
-            "--json",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("music");
+    let batch = add_engine_and_make_takes(&home, port, 3);
     // Let the first take finish, then kill the server.
     let db = home.join("intone.db");
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -244,30 +239,7 @@ fn a_server_whose_model_process_died_is_named_then_retried_after_restart() {
     let port = free_port();
     let slow = [("INTONE_TEST_COG_SLEEP_S", "3")];
     let server = start_with(&dir, port, &slow, "READY");
-    let url = format!("http://127.0.0.1:{port}");
-    assert!(
-        run(intone(&home).args(["engines", "add", "musicgen", "--kind", "cog", "--url", &url]))
-            .status
-            .success()
-    );
-    let batch = intone(&home)
-        .args([
-            "--workers",
-            "1",
-            "music",
-            "drone",
-            "--engine",
-            "musicgen",
-            "--takes",
-            "2",
-            "--duration",
-            "2",
-            "--json",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("music");
+    let batch = add_engine_and_make_takes(&home, port, 2);
     // While take 1 is predicted, kill the server's model process (coglet's
     // worker, its child): the server stays up, reports UNHEALTHY, and
     // answers every later prediction with 409.
