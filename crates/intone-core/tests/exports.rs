@@ -239,6 +239,27 @@ fn our_decoder_reads_our_opus_as_ffmpeg_does() {
         let info = intone_core::audio::decode::probe_file(&opus).expect("probe");
         assert_eq!((info.sample_rate_hz, info.channels), (48_000, channels));
     }
+    // Surround Opus (mapping family 1) is left to ffmpeg, as before.
+    let surround = dir.path().join("surround.opus");
+    let status = std::process::Command::new("ffmpeg")
+        .args([
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=440:d=2",
+            "-ac",
+            "6",
+        ])
+        .args(["-c:a", "libopus"])
+        .arg(&surround)
+        .status()
+        .expect("ffmpeg");
+    assert!(status.success());
+    let wav = dir.path().join("surround.wav");
+    let r = intone_core::audio::ingest::ingest_file(&surround, &wav).expect("ingest surround");
+    assert_eq!(r.frames, 96_000);
     // A cut file is named, not taken for silence.
     let opus = dir.path().join("out-48000.opus");
     let bytes = std::fs::read(&opus).expect("read");

@@ -26,8 +26,10 @@ pub const OPUS_RATE_HZ: u32 = 48_000;
 /// Samples per channel in the longest Opus packet (120 ms at 48 kHz).
 const MAX_PACKET_FRAMES: usize = 5_760;
 
-/// Whether `path` starts like Ogg Opus: an Ogg page whose first packet begins
-/// with `OpusHead`. Reads at most the first page.
+/// Whether `path` is Ogg Opus this module reads: an Ogg page whose first
+/// packet is an `OpusHead` of mapping family 0 (mono or stereo). Other Opus
+/// (surround, family 1 or 255) is left to the callers' other decoders.
+/// Reads the first 64 bytes.
 pub fn is_ogg_opus(path: &Path) -> bool {
     let Ok(f) = std::fs::File::open(path) else {
         return false;
@@ -46,7 +48,10 @@ pub fn is_ogg_opus(path: &Path) -> bool {
         return false;
     }
     let start = 27 + usize::from(head[26]);
-    start + 8 <= n && &head[start..start + 8] == b"OpusHead"
+    start + 19 <= n
+        && &head[start..start + 8] == b"OpusHead"
+        && head[start + 18] == 0
+        && matches!(head[start + 9], 1 | 2)
 }
 
 /// An Ogg Opus file being decoded, packet by packet, to interleaved f32 at
