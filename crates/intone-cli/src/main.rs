@@ -3,6 +3,7 @@
 //! Exit codes: 0 when every track completed, 2 for partial success, 1 for a
 //! failed batch or any error (one line on stderr naming the problem).
 
+mod check_cmd;
 mod convert_cmd;
 mod encode_args;
 mod engines_cmd;
@@ -63,10 +64,15 @@ enum Command {
         /// Project name (default: the first script's title).
         #[arg(long)]
         project: Option<String>,
+        /// Do not check each sentence with the speech recognizer (it is on by default).
+        #[arg(long)]
+        no_check: bool,
         /// Print one JSON document on stdout.
         #[arg(long)]
         json: bool,
     },
+    /// Hear every sentence of a speech batch with the speech recognizer; list the flagged ones.
+    Check(check_cmd::CheckArgs),
     /// Convert recordings: chunk on silences, convert each chunk, join, master.
     Convert(convert_cmd::ConvertArgs),
     /// Watch a folder: files that land there are converted and moved to its processed/ folder.
@@ -217,6 +223,7 @@ fn run(cli: Cli, started: Instant) -> anyhow::Result<ExitCode> {
             sample_rate,
             bit_depth,
             project,
+            no_check,
             json,
         } => {
             let req = GenerateRequest {
@@ -228,6 +235,7 @@ fn run(cli: Cli, started: Instant) -> anyhow::Result<ExitCode> {
                 bit_depth,
                 encode: encode.options(),
                 project,
+                check: !no_check,
             };
             let mut plan = studio.plan(&req)?;
             rt.block_on(studio.prepare_beds(&mut plan))?;
@@ -260,6 +268,7 @@ fn run(cli: Cli, started: Instant) -> anyhow::Result<ExitCode> {
         Command::Models { json } => music_cmd::models(&studio, json),
         Command::Scenes(args) => scenes_cmd::scenes(&studio, &rt, args),
         Command::Export(args) => export_cmd::export(&studio, args),
+        Command::Check(args) => check_cmd::check(&studio, args),
         Command::Watch(args) => convert_cmd::watch(&studio, &rt, args),
         Command::Resume { json } => {
             let batches = rt.block_on(progress::with_progress(&studio, async {

@@ -44,12 +44,33 @@ fn mmss(ms: Option<i64>) -> String {
 /// A batch and its tracks after a run.
 pub fn batch_result(studio: &Studio, b: &BatchRow, json: bool) -> anyhow::Result<()> {
     let tracks = studio.tracks(b.id)?;
+    let checks = crate::check_cmd::flagged_after_run(studio, b.id)?;
     if json {
+        // Only the flagged sentences: `intone check --json` has every one.
+        let flagged: Vec<_> = checks
+            .iter()
+            .flat_map(|t| {
+                t.report.flagged().map(move |s| {
+                    json!({ "track_id": t.track_id, "title": t.title, "variant": t.variant,
+                            "sentence": s.index, "text": s.text, "heard": s.heard, "wer": s.wer })
+                })
+            })
+            .collect();
         return print_json(
-            &json!({ "batch_id": b.id, "status": b.status, "batch": b, "tracks": tracks }),
+            &json!({ "batch_id": b.id, "status": b.status, "batch": b, "tracks": tracks, "flagged": flagged }),
         );
     }
     self::tracks(&tracks, false)?;
+    let flagged = checks.iter().flat_map(|t| t.report.flagged()).count();
+    if flagged > 0 {
+        println!("
+{flagged} sentence(s) flagged by the speech recognizer (listen to them):");
+        crate::check_cmd::print_sentences(&checks, false);
+    } else if !checks.is_empty() {
+        let heard: usize = checks.iter().map(|t| t.report.sentences.len()).sum();
+        println!("
+Every sentence checked ({heard} heard by the speech recognizer): none flagged.");
+    }
     let dir = tracks
         .iter()
         .find_map(|t| t.output_path.as_deref())

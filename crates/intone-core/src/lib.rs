@@ -14,6 +14,7 @@ pub mod fsio;
 pub mod home;
 pub mod library;
 pub mod pipeline;
+pub mod recognize;
 pub mod script;
 pub mod store;
 pub mod studio;

@@ -18,6 +18,7 @@ use crate::store::{BatchRow, NewBatch, Store, TrackRow};
 use crate::variants::{self, Variant};
 
 mod book;
+mod check;
 mod convert;
 mod engines;
 mod music;
@@ -27,6 +28,7 @@ mod score_export;
 mod watch;
 
 pub use book::{BookChapter, BookOrder, BookReport};
+pub use check::TrackCheck;
 pub use convert::{AlreadyConverted, ConvertPlan, ConvertRequest, DEFAULT_CONVERT_LUFS};
 pub use music::{MusicCatalog, MusicOrder, MusicPlan, BED_TAKE_S, DEFAULT_MUSIC_LUFS, MAX_TAKES};
 pub use say::{PhaseTime, SayReport};
@@ -58,6 +60,13 @@ pub struct GenerateRequest {
     pub encode: EncodeOptions,
     /// Project name; `None` = the first script's title.
     pub project: Option<String>,
+    /// Check every sentence with the speech recognizer (on unless turned off).
+    #[serde(default = "default_check")]
+    pub check: bool,
+}
+
+fn default_check() -> bool {
+    true
 }
 
 impl Default for GenerateRequest {
@@ -71,6 +80,7 @@ impl Default for GenerateRequest {
             bit_depth: 16,
             encode: EncodeOptions::default(),
             project: None,
+            check: true,
         }
     }
 }
@@ -167,6 +177,9 @@ impl Studio {
             warnings.extend(s.warnings.iter().map(|w| format!("{}: {w}", p.display())));
             scripts.push(s);
         }
+        if req.check && crate::recognize::find_model(self.home()).is_none() {
+            return Err(crate::recognize::model_missing(self.home()));
+        }
         let voice = match &req.voice {
             Some(v) => VoiceRef::parse(v)?.to_string(),
             None => self.engines().default_voice(),
@@ -229,6 +242,7 @@ impl Studio {
             sample_rate_hz: plan.request.sample_rate_hz,
             bit_depth: plan.request.bit_depth,
             encode: &plan.request.encode,
+            speech_check: plan.request.check,
         })
     }
 

@@ -55,6 +55,7 @@ fn every_variant_masters_to_target_without_exceeding_true_peak() {
         intone_core::audio::encode::Format::Flac,
     ] {
         let req = GenerateRequest {
+            check: false,
             scripts: vec![fixture("life-vision.md")],
             variants: vec!["voice".into(), "sleep".into(), "energy".into()],
             format,
@@ -218,6 +219,7 @@ fn sentences_are_synthesized_once_across_batches() {
     let run = |variants: Vec<String>| {
         let plan = s
             .plan(&GenerateRequest {
+            check: false,
                 scripts: vec![script.clone()],
                 variants,
                 ..Default::default()
@@ -254,6 +256,7 @@ fn bad_input_is_refused_with_a_clear_error_and_nothing_is_recorded() {
     let cases: Vec<(GenerateRequest, &str)> = vec![
         (
             GenerateRequest {
+            check: false,
                 scripts: vec![dir.path().join("missing.md")],
                 ..Default::default()
             },
@@ -261,6 +264,7 @@ fn bad_input_is_refused_with_a_clear_error_and_nothing_is_recorded() {
         ),
         (
             GenerateRequest {
+            check: false,
                 scripts: vec![empty.clone()],
                 ..Default::default()
             },
@@ -268,6 +272,7 @@ fn bad_input_is_refused_with_a_clear_error_and_nothing_is_recorded() {
         ),
         (
             GenerateRequest {
+            check: false,
                 scripts: vec![good.clone()],
                 voice: Some("espeak:xx-nope".into()),
                 ..Default::default()
@@ -276,6 +281,7 @@ fn bad_input_is_refused_with_a_clear_error_and_nothing_is_recorded() {
         ),
         (
             GenerateRequest {
+            check: false,
                 scripts: vec![good.clone()],
                 voice: Some("nobody:joe".into()),
                 ..Default::default()
@@ -284,6 +290,7 @@ fn bad_input_is_refused_with_a_clear_error_and_nothing_is_recorded() {
         ),
         (
             GenerateRequest {
+            check: false,
                 scripts: vec![good.clone()],
                 variants: vec!["voice".into(), "loud".into()],
                 ..Default::default()
@@ -292,6 +299,7 @@ fn bad_input_is_refused_with_a_clear_error_and_nothing_is_recorded() {
         ),
         (
             GenerateRequest {
+            check: false,
                 scripts: vec![good.clone()],
                 sample_rate_hz: 8000,
                 ..Default::default()
@@ -300,6 +308,7 @@ fn bad_input_is_refused_with_a_clear_error_and_nothing_is_recorded() {
         ),
         (
             GenerateRequest {
+            check: false,
                 scripts: vec![],
                 ..Default::default()
             },
@@ -328,6 +337,7 @@ fn cancel_stops_a_running_batch_and_keeps_finished_tracks() {
     );
     let plan = s
         .plan(&GenerateRequest {
+            check: false,
             scripts: vec![fixture("life-vision.md")],
             variants: vec!["voice".into(), "sleep".into()],
             ..Default::default()

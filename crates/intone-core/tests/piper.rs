@@ -217,6 +217,7 @@ fn generate_uses_the_neural_voice_by_default() {
     .expect("write");
     let plan = s
         .plan(&GenerateRequest {
+            check: false,
             scripts: vec![script],
             variants: vec!["voice".into(), "sleep".into()],
             ..Default::default()

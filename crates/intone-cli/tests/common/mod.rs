@@ -22,6 +22,11 @@ pub fn intone(home: &Path) -> Command {
         .env_remove("INTONE_FAILPOINT")
         .env_remove("INTONE_VOICE_PATH")
         .env_remove("ORT_DYLIB_PATH")
+        // The speech recognizer's model (installed by scripts/setup.sh).
+        .env(
+            "INTONE_MODEL_PATH",
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.assets/models"),
+        )
         .arg("--home")
         .arg(home);
     c

@@ -1,5 +1,6 @@
 //! The `speech` job kind: one track is a section × variant, made by
-//! synthesize (per sentence, cached) → assemble → mix → then the shared
+//! synthesize (per sentence, cached) → check (each sentence heard by the
+//! speech recognizer, when the batch checks; cached with the clip) → assemble → mix → then the shared
 //! [`deliver`](super::cx::deliver) (master → encode → peaks) → subtitles
 //! (SRT and WebVTT beside the track, from where assembly placed each sentence).
 
@@ -13,6 +14,8 @@ use super::stages::{self, AssembleReport, ClipRef};
 use crate::audio::master::MasterSettings;
 use crate::audio::ms_to_frames;
 use crate::engines::VoiceRef;
+use crate::recognize::check::{check_clips, CheckReport};
+use crate::recognize::Recognizer;
 use crate::error::{Error, Result};
 use crate::script::split_utterances;
 use crate::store::{Stage, TrackResult, TrackStatus};
@@ -86,6 +89,43 @@ pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
                 &mut |n| failpoint::hit(&format!("synthesize:sentence:{n}"), c.track.position),
             )?;
             Ok(SynthOut { clips })
+        },
+    )?;
+    c.check_cancelled()?;
+    c.step(
+        Stage::Check,
+        &mut force,
+        |_: &CheckReport| true,
+        || {
+            if !c.batch.speech_check {
+                return Ok(CheckReport::default());
+            }
+            let recognizer = Recognizer::shared(&c.p.home)?;
+            let texts: Vec<String> = split_utterances(&c.section_text, engine.max_chars())
+                .into_iter()
+                .map(|u| u.text)
+                .collect();
+            let clips: Vec<(&str, &std::path::Path, &str)> = synth
+                .clips
+                .iter()
+                .zip(&texts)
+                .map(|(clip, text)| (clip.key.as_str(), clip.path.as_path(), text.as_str()))
+                .collect();
+            let total = clips.len();
+            // Cores this track may use: the workers spread over the tracks still to do.
+            let threads = (c.p.options.workers / usize::try_from(c.batch.pending).unwrap_or(1).max(1)).max(1);
+            let sentences = check_clips(&c.p.store, &recognizer, &clips, threads, &mut |done| {
+                c.emit(
+                    TrackStatus::Running,
+                    Some(Stage::Check),
+                    Some(done as f32 / total.max(1) as f32),
+                    None,
+                );
+            })?;
+            Ok(CheckReport {
+                checked: true,
+                sentences,
+            })
         },
     )?;
     c.check_cancelled()?;

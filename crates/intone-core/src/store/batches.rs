@@ -29,6 +29,8 @@ pub struct NewBatch<'a> {
     pub bit_depth: u16,
     /// Lossy settings and tags.
     pub encode: &'a EncodeOptions,
+    /// Whether each sentence is checked by the speech recognizer.
+    pub speech_check: bool,
 }
 
 /// One track of a batch of any kind but speech (speech tracks come from
@@ -72,7 +74,7 @@ pub struct NewJobBatch<'a> {
 
 const BATCH_COLUMNS: &str =
     "b.id, p.name, p.slug, b.status, b.voice, b.format, b.sample_rate_hz, b.bit_depth, \
-     b.expected, b.completed, b.failed, b.cancelled, b.pending, b.created_at, b.updated_at, b.kind, b.encode_json";
+     b.expected, b.completed, b.failed, b.cancelled, b.pending, b.created_at, b.updated_at, b.kind, b.encode_json, b.speech_check";
 
 fn batch_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchRow> {
     Ok(BatchRow {
@@ -96,6 +98,7 @@ fn batch_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchRow> {
             .get::<_, Option<String>>(16)?
             .and_then(|j| serde_json::from_str(&j).ok())
             .unwrap_or_default(),
+        speech_check: r.get(17)?,
     })
 }
 
@@ -194,8 +197,9 @@ impl Store {
             let tx = c.transaction()?;
             let project_id = project_id(&tx, nb.project)?;
             tx.execute(
-                "INSERT INTO batches (project_id, voice, format, sample_rate_hz, bit_depth, encode_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![project_id, nb.voice, nb.format, nb.sample_rate_hz, nb.bit_depth, encode_json(nb.encode)?],
+                "INSERT INTO batches (project_id, voice, format, sample_rate_hz, bit_depth, encode_json, speech_check)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![project_id, nb.voice, nb.format, nb.sample_rate_hz, nb.bit_depth, encode_json(nb.encode)?, nb.speech_check],
             )?;
             let batch_id = tx.last_insert_rowid();
             let mut position = 0i64;

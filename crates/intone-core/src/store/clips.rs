@@ -59,9 +59,35 @@ impl Store {
             c.execute(
                 "INSERT INTO clips (key, engine, voice, path, sample_rate_hz, frames) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                  ON CONFLICT (key) DO UPDATE SET path = excluded.path, sample_rate_hz = excluded.sample_rate_hz,
-                     frames = excluded.frames",
+                     frames = excluded.frames, heard = NULL",
                 params![key, engine, voice, path, sample_rate_hz, frames],
             )?;
+            Ok(())
+        })
+    }
+
+    /// What the speech recognizer heard in a clip, if it was heard since the
+    /// clip was (re)written.
+    ///
+    /// # Errors
+    /// [`crate::Error::Store`].
+    pub fn clip_heard(&self, key: &str) -> Result<Option<String>> {
+        self.with(|c| {
+            Ok(c.query_row("SELECT heard FROM clips WHERE key = ?1", [key], |r| {
+                r.get::<_, Option<String>>(0)
+            })
+            .optional()?
+            .flatten())
+        })
+    }
+
+    /// Caches what the recognizer heard in a clip.
+    ///
+    /// # Errors
+    /// [`crate::Error::Store`].
+    pub fn set_clip_heard(&self, key: &str, heard: &str) -> Result<()> {
+        self.with(|c| {
+            c.execute("UPDATE clips SET heard = ?2 WHERE key = ?1", params![key, heard])?;
             Ok(())
         })
     }

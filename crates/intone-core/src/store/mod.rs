@@ -45,6 +45,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(include_str!(
             "../../../../migrations/0006_encode_options.sql"
         )),
+        M::up(include_str!("../../../../migrations/0007_speech_check.sql")),
     ])
 }
 

@@ -24,6 +24,7 @@ fn new_batch(store: &Store, sections: usize, variants: usize) -> i64 {
             sample_rate_hz: 48_000,
             bit_depth: 16,
             encode: &Default::default(),
+            speech_check: false,
         })
         .expect("batch")
 }
@@ -55,13 +56,14 @@ fn database_made_by_version_1_upgrades_in_place() {
             .is_err());
     }
     let store = Store::open(&db).expect("upgrade");
-    assert_eq!(store.schema_version().expect("v"), 6);
+    assert_eq!(store.schema_version().expect("v"), 7);
     assert!(store.inputs().expect("inputs table exists").is_empty());
     let b = store.batch(1).expect("batch survives the batches rebuild");
     assert_eq!(
         (b.format.as_str(), b.encode.clone()),
         ("wav", Default::default())
     );
+    assert!(!b.speech_check, "batches made before version 7 do not check");
     let t = store.tracks(1).expect("tracks");
     assert_eq!(t.len(), 1);
     assert_eq!(t[0].output_path.as_deref(), Some("/x.wav"));
@@ -74,7 +76,7 @@ fn database_made_by_version_1_upgrades_in_place() {
             .expect("reopen")
             .schema_version()
             .expect("v"),
-        6
+        7
     );
 }
 
@@ -127,7 +129,7 @@ fn version_3_store_with_speech_batches_upgrades_to_job_kinds() {
         .expect("seed");
     }
     let store = Store::open(&db).expect("upgrade");
-    assert_eq!(store.schema_version().expect("v"), 6);
+    assert_eq!(store.schema_version().expect("v"), 7);
     let steps: i64 = store
         .with(|c| Ok(c.query_row("SELECT count(*) FROM steps", [], |r| r.get(0))?))
         .expect("steps");
@@ -413,6 +415,7 @@ fn empty_batches_are_refused() {
             sample_rate_hz: 48_000,
             bit_depth: 16,
             encode: &Default::default(),
+            speech_check: false,
         })
         .expect_err("no variants");
     assert!(e.to_string().contains("nothing to generate"));

@@ -85,6 +85,7 @@ impl JobKind {
         match self {
             JobKind::Speech => &[
                 Stage::Synthesize,
+                Stage::Check,
                 Stage::Assemble,
                 Stage::Mix,
                 Stage::Master,
@@ -100,6 +101,7 @@ impl JobKind {
                 Stage::Master,
                 Stage::Encode,
                 Stage::Peaks,
+                Stage::Transcribe,
             ],
             JobKind::Music => &[Stage::Generate, Stage::Master, Stage::Encode, Stage::Peaks],
             JobKind::Scenes => &[
@@ -120,6 +122,9 @@ str_enum! {
     Stage {
         /// Speak every sentence (cached per sentence).
         Synthesize = "synthesize",
+        /// Hear every sentence with the speech recognizer and flag the ones
+        /// that do not say their text (speech).
+        Check = "check",
         /// Join sentences with pauses and crossfades into the voice stem.
         Assemble = "assemble",
         /// Put the voice over the bed with ducking and fades.
@@ -146,6 +151,9 @@ str_enum! {
         Fit = "fit",
         /// Write SRT and WebVTT subtitles beside the delivered file (speech).
         Subtitles = "subtitles",
+        /// Transcribe the input recording with the speech recognizer and write
+        /// its text, SRT and WebVTT beside the delivered file (conversion).
+        Transcribe = "transcribe",
     }
 }
 
@@ -154,6 +162,8 @@ impl Stage {
     pub fn progressive(self) -> &'static str {
         match self {
             Stage::Synthesize => "synthesizing",
+            Stage::Check => "checking",
+            Stage::Transcribe => "transcribing",
             Stage::Assemble => "assembling",
             Stage::Mix => "mixing",
             Stage::Master => "mastering",
@@ -203,6 +213,8 @@ pub struct BatchRow {
     pub bit_depth: u16,
     /// Lossy settings and tags (defaults when none were given).
     pub encode: crate::audio::encode::EncodeOptions,
+    /// Whether a speech batch checks each sentence with the recognizer.
+    pub speech_check: bool,
     /// Tracks in the batch.
     pub expected: i64,
     /// Tracks completed.

@@ -1,0 +1,84 @@
+//! `intone check`: every sentence of a speech batch heard by the speech
+//! recognizer and compared with its text; and the flagged sentences that
+//! `generate`, `resume` and `retry` print after a run.
+
+use std::process::ExitCode;
+
+use clap::Args;
+use intone_core::studio::TrackCheck;
+use intone_core::Studio;
+use serde_json::json;
+
+use crate::output::print_json;
+
+/// `intone check BATCH_ID`.
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Batch id (a speech batch).
+    pub batch_id: i64,
+    /// Print every sentence with what was heard, not only the flagged ones.
+    #[arg(long)]
+    pub all: bool,
+    /// Print one JSON document on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs `intone check`: hears the sentences not heard yet (cached with their
+/// clips), then reports. Exit status 0 when nothing is flagged, 1 otherwise.
+pub fn check(studio: &Studio, a: CheckArgs) -> anyhow::Result<ExitCode> {
+    let checks = studio.check_batch(a.batch_id, true)?;
+    let flagged = checks.iter().flat_map(|t| t.report.flagged()).count();
+    if a.json {
+        print_json(&json!({ "batch_id": a.batch_id, "flagged": flagged, "tracks": checks }))?;
+    } else {
+        let sentences: usize = checks.iter().map(|t| t.report.sentences.len()).sum();
+        println!(
+            "Batch {}: {sentences} sentences in {} tracks heard by the speech recognizer; {flagged} flagged.",
+            a.batch_id,
+            checks.len()
+        );
+        print_sentences(&checks, a.all);
+    }
+    Ok(if flagged == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Prints the flagged sentences (or every sentence with `all`), by track.
+pub fn print_sentences(checks: &[TrackCheck], all: bool) {
+    for t in checks {
+        let shown: Vec<_> = t
+            .report
+            .sentences
+            .iter()
+            .filter(|s| all || s.flagged)
+            .collect();
+        if shown.is_empty() {
+            continue;
+        }
+        println!("{:02} {} ({})", t.position + 1, t.title, t.variant);
+        for s in shown {
+            println!(
+                "   {} sentence {}: \"{}\"\n      heard: \"{}\" ({:.0} % words wrong)",
+                if s.flagged { "⚑" } else { " " },
+                s.index + 1,
+                s.text,
+                s.heard,
+                s.wer * 100.0
+            );
+        }
+    }
+}
+
+/// The flagged sentences of a finished speech batch, for `generate`'s output:
+/// JSON, or printed with a hint. Only what the check step already heard.
+pub fn flagged_after_run(studio: &Studio, batch_id: i64) -> anyhow::Result<Vec<TrackCheck>> {
+    let batch = studio.store().batch(batch_id)?;
+    if batch.kind != intone_core::store::JobKind::Speech || !batch.speech_check {
+        return Ok(Vec::new());
+    }
+    Ok(studio.check_batch(batch_id, false)?)
+}

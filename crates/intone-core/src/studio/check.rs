@@ -1,0 +1,127 @@
+//! The intelligibility check of a whole batch (`intone check`, the batch
+//! view's flags): every synthesized sentence clip of every speech track,
+//! scored against its text from what the recognizer heard (cached with the
+//! clip; see [`crate::recognize::check`]).
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::Studio;
+use crate::engines::VoiceRef;
+use crate::error::{Error, Result};
+use crate::pipeline::stages::ClipRef;
+use crate::recognize::check::{hear_clips, heard_cached, score, CheckReport};
+use crate::recognize::Recognizer;
+use crate::script::split_utterances;
+use crate::store::{JobKind, Stage};
+
+/// One track's check.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrackCheck {
+    /// Track id.
+    pub track_id: i64,
+    /// Its position in the batch (0-based).
+    pub position: i64,
+    /// Its section's title.
+    pub title: String,
+    /// Its variant.
+    pub variant: String,
+    /// The sentences (only those heard so far when not hearing now).
+    pub report: CheckReport,
+}
+
+#[derive(Deserialize)]
+struct SynthOut {
+    clips: Vec<ClipRef>,
+}
+
+impl Studio {
+    /// Every speech track's sentence checks in a batch, in track order.
+    /// With `hear`, clips not heard yet are transcribed now (and cached);
+    /// without it, only what was already heard is scored (no recognition:
+    /// what the app and `generate` show). Tracks whose sentences are not
+    /// synthesized yet are left out.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown batch, or (with `hear`) when the
+    /// recognizer's model is not installed; [`Error::Config`] for a batch of
+    /// another kind; store, audio and recognizer errors.
+    pub fn check_batch(&self, batch_id: i64, hear: bool) -> Result<Vec<TrackCheck>> {
+        let batch = self.store().batch(batch_id)?;
+        if batch.kind != JobKind::Speech {
+            return Err(Error::Config(format!(
+                "batch {batch_id} is a {} batch: only speech batches are checked",
+                batch.kind
+            )));
+        }
+        let recognizer = if hear {
+            Some(Recognizer::shared(self.home())?)
+        } else {
+            None
+        };
+        let threads = std::thread::available_parallelism().map_or(1, usize::from);
+        let mut out = Vec::new();
+        for track in self.store().tracks(batch_id)? {
+            let Some(step) = self.store().step(track.id, Stage::Synthesize)? else {
+                continue;
+            };
+            let Some(synth) = step
+                .output_json
+                .as_deref()
+                .filter(|_| step.status == "done")
+                .and_then(|j| serde_json::from_str::<SynthOut>(j).ok())
+            else {
+                continue;
+            };
+            let voice = VoiceRef::parse(&track.voice)?;
+            let engine = self.engines().get(&voice.engine).ok_or_else(|| {
+                Error::NotFound(format!(
+                    "track {}: no engine \"{}\" to split its text as it was spoken",
+                    track.id, voice.engine
+                ))
+            })?;
+            let (section_text, _) = self.store().track_inputs(track.id)?;
+            let texts = split_utterances(&section_text, engine.max_chars());
+            let mut report = CheckReport {
+                checked: true,
+                sentences: Vec::new(),
+            };
+            let clips: Vec<(&str, &Path, &str)> = synth
+                .clips
+                .iter()
+                .zip(&texts)
+                .map(|(c, u)| (c.key.as_str(), c.path.as_path(), u.text.as_str()))
+                .collect();
+            let heard: Vec<Option<String>> = match &recognizer {
+                Some(r) => hear_clips(self.store(), r, &clips, threads, &mut |_| {})?
+                    .into_iter()
+                    .map(Some)
+                    .collect(),
+                None => clips
+                    .iter()
+                    .map(|(key, _, _)| heard_cached(self.store(), key))
+                    .collect::<Result<_>>()?,
+            };
+            for (i, ((_, _, text), h)) in clips.iter().zip(heard).enumerate() {
+                match h {
+                    Some(h) => report.sentences.push(score(
+                        u32::try_from(i).unwrap_or(u32::MAX),
+                        text,
+                        &h,
+                    )),
+                    None => report.checked = false,
+                }
+            }
+            out.push(TrackCheck {
+                track_id: track.id,
+                position: track.position,
+                title: track.title,
+                variant: track.variant,
+                report,
+            });
+        }
+        Ok(out)
+    }
+}
