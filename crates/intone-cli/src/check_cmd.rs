@@ -24,6 +24,44 @@ pub struct CheckArgs {
     pub json: bool,
 }
 
+/// `intone regenerate TRACK_ID SENTENCE`.
+#[derive(Args, Debug)]
+pub struct RegenerateArgs {
+    /// Track id (as `intone check` and `intone tracks` show it).
+    pub track_id: i64,
+    /// Sentence number in the track (1-based, as `intone check` shows it).
+    pub sentence: u32,
+    /// Print one JSON document on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs `intone regenerate`: a new take of one sentence, then the track's
+/// later steps; prints the batch as `generate` does (with what is still
+/// flagged).
+pub fn regenerate(
+    studio: &Studio,
+    rt: &tokio::runtime::Runtime,
+    a: RegenerateArgs,
+) -> anyhow::Result<ExitCode> {
+    let index = a
+        .sentence
+        .checked_sub(1)
+        .ok_or_else(|| anyhow::anyhow!("sentences are numbered from 1"))?;
+    let batch_id = studio.regenerate_sentence(a.track_id, index)?;
+    if !a.json {
+        eprintln!(
+            "Track {}: speaking sentence {} again, then remaking the track",
+            a.track_id, a.sentence
+        );
+    }
+    let batch = rt.block_on(crate::progress::with_progress(studio, async {
+        studio.run_batch(batch_id).await
+    }))?;
+    crate::output::batch_result(studio, &batch, a.json)?;
+    Ok(crate::code_for(batch.status))
+}
+
 /// Runs `intone check`: hears the sentences not heard yet (cached with their
 /// clips), then reports. Exit status 0 when nothing is flagged, 1 otherwise.
 pub fn check(studio: &Studio, a: CheckArgs) -> anyhow::Result<ExitCode> {
@@ -59,7 +97,13 @@ pub fn print_sentences(checks: &[TrackCheck], all: bool) {
         if shown.is_empty() {
             continue;
         }
-        println!("{:02} {} ({})", t.position + 1, t.title, t.variant);
+        println!(
+            "{:02} {} ({}) · track {}",
+            t.position + 1,
+            t.title,
+            t.variant,
+            t.track_id
+        );
         for s in shown {
             println!(
                 "   {} sentence {}: \"{}\"\n      heard: \"{}\" ({:.0} % words wrong)",

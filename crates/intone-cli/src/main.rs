@@ -73,6 +73,8 @@ enum Command {
     },
     /// Hear every sentence of a speech batch with the speech recognizer; list the flagged ones.
     Check(check_cmd::CheckArgs),
+    /// Speak one sentence of a track again (a new take) and remake the track.
+    Regenerate(check_cmd::RegenerateArgs),
     /// Convert recordings: chunk on silences, convert each chunk, join, master.
     Convert(convert_cmd::ConvertArgs),
     /// Watch a folder: files that land there are converted and moved to its processed/ folder.
@@ -269,6 +271,7 @@ fn run(cli: Cli, started: Instant) -> anyhow::Result<ExitCode> {
         Command::Scenes(args) => scenes_cmd::scenes(&studio, &rt, args),
         Command::Export(args) => export_cmd::export(&studio, args),
         Command::Check(args) => check_cmd::check(&studio, args),
+        Command::Regenerate(args) => check_cmd::regenerate(&studio, &rt, args),
         Command::Watch(args) => convert_cmd::watch(&studio, &rt, args),
         Command::Resume { json } => {
             let batches = rt.block_on(progress::with_progress(&studio, async {

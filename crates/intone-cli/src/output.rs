@@ -63,13 +63,18 @@ pub fn batch_result(studio: &Studio, b: &BatchRow, json: bool) -> anyhow::Result
     self::tracks(&tracks, false)?;
     let flagged = checks.iter().flat_map(|t| t.report.flagged()).count();
     if flagged > 0 {
-        println!("
-{flagged} sentence(s) flagged by the speech recognizer (listen to them):");
+        println!(
+            "
+{flagged} sentence(s) flagged by the speech recognizer (listen to them):"
+        );
         crate::check_cmd::print_sentences(&checks, false);
+        println!("Run `intone regenerate TRACK_ID SENTENCE` to speak one again.");
     } else if !checks.is_empty() {
         let heard: usize = checks.iter().map(|t| t.report.sentences.len()).sum();
-        println!("
-Every sentence checked ({heard} heard by the speech recognizer): none flagged.");
+        println!(
+            "
+Every sentence checked ({heard} heard by the speech recognizer): none flagged."
+        );
     }
     let dir = tracks
         .iter()

@@ -197,6 +197,7 @@ fn main() {
         text: PARAGRAPH.into(),
         tempo: 1.0,
         threads: 1,
+        take: 0,
     };
 
     let mut rows = Vec::new();

@@ -22,6 +22,7 @@ mod check;
 mod convert;
 mod engines;
 mod music;
+mod retake;
 mod say;
 mod scenes;
 mod score_export;

@@ -18,7 +18,7 @@ const SCRIPT: &str = "# Calm\n\n## Morning\n\nI wake up rested.\n\n## Evening\n\
 fn batch(s: &Studio, variants: &[&str], run: bool) -> i64 {
     let path = s.save_script("calm.md", SCRIPT).expect("script");
     let req = GenerateRequest {
-            check: false,
+        check: false,
         scripts: vec![path],
         voice: Some("espeak:en-us".into()),
         variants: variants.iter().map(|v| (*v).to_string()).collect(),

@@ -219,7 +219,7 @@ fn sentences_are_synthesized_once_across_batches() {
     let run = |variants: Vec<String>| {
         let plan = s
             .plan(&GenerateRequest {
-            check: false,
+                check: false,
                 scripts: vec![script.clone()],
                 variants,
                 ..Default::default()
@@ -256,7 +256,7 @@ fn bad_input_is_refused_with_a_clear_error_and_nothing_is_recorded() {
     let cases: Vec<(GenerateRequest, &str)> = vec![
         (
             GenerateRequest {
-            check: false,
+                check: false,
                 scripts: vec![dir.path().join("missing.md")],
                 ..Default::default()
             },
@@ -264,7 +264,7 @@ fn bad_input_is_refused_with_a_clear_error_and_nothing_is_recorded() {
         ),
         (
             GenerateRequest {
-            check: false,
+                check: false,
                 scripts: vec![empty.clone()],
                 ..Default::default()
             },
@@ -272,7 +272,7 @@ fn bad_input_is_refused_with_a_clear_error_and_nothing_is_recorded() {
         ),
         (
             GenerateRequest {
-            check: false,
+                check: false,
                 scripts: vec![good.clone()],
                 voice: Some("espeak:xx-nope".into()),
                 ..Default::default()
@@ -281,7 +281,7 @@ fn bad_input_is_refused_with_a_clear_error_and_nothing_is_recorded() {
         ),
         (
             GenerateRequest {
-            check: false,
+                check: false,
                 scripts: vec![good.clone()],
                 voice: Some("nobody:joe".into()),
                 ..Default::default()
@@ -290,7 +290,7 @@ fn bad_input_is_refused_with_a_clear_error_and_nothing_is_recorded() {
         ),
         (
             GenerateRequest {
-            check: false,
+                check: false,
                 scripts: vec![good.clone()],
                 variants: vec!["voice".into(), "loud".into()],
                 ..Default::default()
@@ -299,7 +299,7 @@ fn bad_input_is_refused_with_a_clear_error_and_nothing_is_recorded() {
         ),
         (
             GenerateRequest {
-            check: false,
+                check: false,
                 scripts: vec![good.clone()],
                 sample_rate_hz: 8000,
                 ..Default::default()
@@ -308,7 +308,7 @@ fn bad_input_is_refused_with_a_clear_error_and_nothing_is_recorded() {
         ),
         (
             GenerateRequest {
-            check: false,
+                check: false,
                 scripts: vec![],
                 ..Default::default()
             },

@@ -93,6 +93,7 @@ fn the_model_speaks_with_speech_like_duration_and_level() {
             text: text.into(),
             tempo: 1.0,
             threads: 1,
+            take: 0,
         })
         .expect("speak");
     assert_eq!(clip.sample_rate_hz, 22_050);
@@ -129,6 +130,7 @@ fn the_model_speaks_with_speech_like_duration_and_level() {
             text: "x".into(),
             tempo: 1.0,
             threads: 1,
+            take: 0,
         })
         .expect_err("missing voice");
     assert!(

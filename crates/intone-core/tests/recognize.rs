@@ -86,8 +86,8 @@ fn the_fixture_spoken_by_the_built_in_voice_passes_and_corrupted_sentences_are_f
     std::env::set_var("INTONE_MODEL_PATH", a.join("models"));
     let dir = tempfile::tempdir().expect("tmp");
     let s = common::studio(dir.path());
-    let script =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/scripts/life-vision.md");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/fixtures/scripts/life-vision.md");
     let plan = s
         .plan(&GenerateRequest {
             scripts: vec![script],
@@ -170,7 +170,11 @@ fn the_fixture_spoken_by_the_built_in_voice_passes_and_corrupted_sentences_are_f
         .expect("track");
     let sc = &t.report.sentences;
     assert!(!sc[0].flagged, "the clean sentence is flagged: {:?}", sc[0]);
-    assert!(sc[1].flagged, "another sentence's audio is not flagged: {:?}", sc[1]);
+    assert!(
+        sc[1].flagged,
+        "another sentence's audio is not flagged: {:?}",
+        sc[1]
+    );
     assert!(
         normalize(&sc[1].heard).starts_with(&normalize("my body is")),
         "{:?}",
@@ -181,5 +185,63 @@ fn the_fixture_spoken_by_the_built_in_voice_passes_and_corrupted_sentences_are_f
     // The other tracks come from the cache, unchanged.
     let flagged: usize = again.iter().map(|t| t.report.flagged().count()).sum();
     assert_eq!(flagged, 2);
-    let _ = k0;
+
+    // Regenerate sentence, twice: new takes of those two sentences only; the
+    // track's later steps run again and its file is replaced.
+    let before = std::fs::metadata(
+        s.store()
+            .track(track.track_id)
+            .expect("t")
+            .output_path
+            .expect("out"),
+    )
+    .expect("meta")
+    .modified()
+    .expect("mtime");
+    let clips_before = s.store().clip_count().expect("count");
+    assert_eq!(s.regenerate_sentence(track.track_id, 1).expect("regen"), id);
+    assert_eq!(s.regenerate_sentence(track.track_id, 2).expect("regen"), id);
+    let err = s
+        .regenerate_sentence(track.track_id, 3)
+        .expect_err("no sentence 4");
+    assert!(err.to_string().contains("sentences 1–3"), "{err}");
+    let b = common::rt().block_on(s.run_batch(id)).expect("run");
+    assert_eq!(b.status, BatchStatus::Completed);
+    assert_eq!(
+        s.store().clip_count().expect("count"),
+        clips_before + 2,
+        "exactly the two sentences were spoken again"
+    );
+    let synth = s
+        .store()
+        .step(track.track_id, Stage::Synthesize)
+        .expect("step")
+        .expect("synth");
+    let out: serde_json::Value =
+        serde_json::from_str(synth.output_json.as_deref().expect("json")).expect("json");
+    assert_eq!(
+        out["clips"][0]["key"].as_str(),
+        Some(k0.as_str()),
+        "sentence 1 kept its clip"
+    );
+    assert_ne!(out["clips"][1]["key"].as_str(), Some(k1.as_str()));
+    assert_ne!(out["clips"][2]["key"].as_str(), Some(k2.as_str()));
+    let after = s.check_batch(id, false).expect("checks");
+    let t = after
+        .iter()
+        .find(|t| t.track_id == track.track_id)
+        .expect("track");
+    assert!(t.report.checked);
+    assert_eq!(t.report.flagged().count(), 0, "{:?}", t.report);
+    let now = std::fs::metadata(
+        s.store()
+            .track(track.track_id)
+            .expect("t")
+            .output_path
+            .expect("out"),
+    )
+    .expect("meta")
+    .modified()
+    .expect("mtime");
+    assert!(now > before, "the delivered file was replaced");
 }

@@ -94,6 +94,11 @@ pub struct SpeechRequest {
     /// call of its own (a full batch), all of them for one-shot speech. An
     /// in-process model runs that many threads; other engines ignore it.
     pub threads: usize,
+    /// Which take (0 = the first). A later take asks for a different
+    /// delivery of the same text: seeded engines use another seed, espeak-ng
+    /// a slightly different rate; engines that sample afresh on every call
+    /// (Piper's noise) need nothing more.
+    pub take: u32,
 }
 
 /// How one track of an engine uses cores it has to itself (`say`, a

@@ -29,6 +29,7 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 
 use super::cx::{deliver, TrackCx};
+use super::events::Event;
 use super::events::UnitProgress;
 use super::failpoint;
 use super::join::{join, ChunkPlan};
@@ -37,11 +38,10 @@ use crate::audio::master::MasterSettings;
 use crate::audio::silence::{profile_file, ChunkLimits, ChunkSpan};
 use crate::audio::wav::{WavBlockReader, WavBlockWriter};
 use crate::engines::conversion::{Converter, Settings};
-use crate::recognize::transcript::{snap, write_beside, TranscriptFiles};
-use crate::recognize::{find_model, Recognizer};
-use super::events::Event;
 use crate::error::{Error, Result};
 use crate::fsio;
+use crate::recognize::transcript::{lines, snap, write_beside, TranscriptFiles};
+use crate::recognize::{find_model, Recognizer};
 use crate::store::{Stage, TrackResult, TrackStatus, UnitStatus};
 
 /// Neighbouring audio given to the converter on each side of a chunk, ms.
@@ -198,7 +198,11 @@ pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
     c.step(
         Stage::Transcribe,
         &mut force,
-        |o: &TranscribeOut| o.files.as_ref().is_none_or(|f| f.txt.is_file() && f.srt.is_file()),
+        |o: &TranscribeOut| {
+            o.files
+                .as_ref()
+                .is_none_or(|f| f.txt.is_file() && f.srt.is_file())
+        },
         || transcribe_input(c, &ingested.path, &output),
     )?;
     Ok(result)
@@ -226,13 +230,15 @@ fn transcribe_input(c: &TrackCx<'_>, input: &Path, output: &Path) -> Result<Tran
         return Ok(TranscribeOut { files: None });
     }
     let recognizer = Recognizer::shared(&c.p.home)?;
-    let threads = (c.p.options.workers / usize::try_from(c.batch.pending).unwrap_or(1).max(1)).max(1);
+    let threads =
+        (c.p.options.workers / usize::try_from(c.batch.pending).unwrap_or(1).max(1)).max(1);
     let mut heard = recognizer
         .transcribe_file(input, threads)
         .map_err(|e| rename_input(e, input, &c.track.title))?;
-    snap(&mut heard, &profile_file(input)?);
+    let profile = profile_file(input)?;
+    snap(&mut heard, &profile);
     Ok(TranscribeOut {
-        files: Some(write_beside(output, &heard)?),
+        files: Some(write_beside(output, lines(&heard, &profile))?),
     })
 }
 

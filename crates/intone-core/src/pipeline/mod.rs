@@ -12,7 +12,7 @@ pub mod merge;
 pub mod music;
 pub mod retry;
 pub mod scenes;
-mod speech;
+pub(crate) mod speech;
 pub mod stages;
 mod synth;
 pub mod track;

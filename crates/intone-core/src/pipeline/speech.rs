@@ -14,13 +14,59 @@ use super::stages::{self, AssembleReport, ClipRef};
 use crate::audio::master::MasterSettings;
 use crate::audio::ms_to_frames;
 use crate::engines::VoiceRef;
+use crate::error::{Error, Result};
 use crate::recognize::check::{check_clips, CheckReport};
 use crate::recognize::Recognizer;
-use crate::error::{Error, Result};
 use crate::script::split_utterances;
 use crate::store::{Stage, TrackResult, TrackStatus};
 use crate::subtitles;
 use crate::variants::Variant;
+
+/// A speech track's recipe: its variant, plus the take of each utterance
+/// regenerated since (stored as the variant's JSON with a `takes` object,
+/// utterance index → take, which a variant file never has).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpeechRecipe {
+    /// The production recipe.
+    pub variant: Variant,
+    /// Takes other than the first, by utterance index (0-based).
+    pub takes: std::collections::BTreeMap<u32, u32>,
+}
+
+impl SpeechRecipe {
+    /// Parses a speech track's stored recipe.
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming what is wrong.
+    pub fn parse(json: &str) -> Result<Self> {
+        let mut v: serde_json::Value = serde_json::from_str(json)
+            .map_err(|e| Error::Config(format!("bad speech recipe: {e}")))?;
+        let takes = match v.as_object_mut().and_then(|o| o.remove("takes")) {
+            Some(t) => serde_json::from_value(t)
+                .map_err(|e| Error::Config(format!("bad speech recipe takes: {e}")))?,
+            None => Default::default(),
+        };
+        let variant =
+            serde_json::from_value(v).map_err(|e| Error::Config(format!("bad variant: {e}")))?;
+        Ok(Self { variant, takes })
+    }
+
+    /// The stored form (the variant alone when no sentence was regenerated,
+    /// as recipes were before takes existed).
+    pub fn to_json(&self) -> Result<String> {
+        let mut v =
+            serde_json::to_value(&self.variant).map_err(|e| Error::Config(e.to_string()))?;
+        if !self.takes.is_empty() {
+            if let Some(o) = v.as_object_mut() {
+                o.insert(
+                    "takes".into(),
+                    serde_json::to_value(&self.takes).map_err(|e| Error::Config(e.to_string()))?,
+                );
+            }
+        }
+        serde_json::to_string(&v).map_err(|e| Error::Config(e.to_string()))
+    }
+}
 
 #[derive(Serialize, Deserialize)]
 struct SynthOut {
@@ -43,8 +89,8 @@ struct SubtitlesOut {
 
 /// Runs a speech track's steps.
 pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
-    let variant: Variant = serde_json::from_str(&c.recipe_json)
-        .map_err(|e| Error::Config(format!("track {}: bad variant: {e}", c.track.id)))?;
+    let SpeechRecipe { variant, takes } = SpeechRecipe::parse(&c.recipe_json)
+        .map_err(|e| Error::Config(format!("track {}: {e}", c.track.id)))?;
     let voice = VoiceRef::parse(&c.track.voice)?;
     // The voice was checked when the batch was planned; a server that is down
     // now is the retry policy's business (and cached sentences need no engine).
@@ -62,7 +108,14 @@ pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
         &mut force,
         |o: &SynthOut| o.clips.iter().all(|x| x.path.is_file()),
         || {
-            let utterances = split_utterances(&c.section_text, engine.max_chars());
+            let mut utterances = split_utterances(&c.section_text, engine.max_chars());
+            for (i, u) in utterances.iter_mut().enumerate() {
+                u.take = u32::try_from(i)
+                    .ok()
+                    .and_then(|i| takes.get(&i))
+                    .copied()
+                    .unwrap_or(0);
+            }
             let total = utterances.len();
             let clips = stages::synthesize(
                 &c.p.store,
@@ -113,7 +166,8 @@ pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
                 .collect();
             let total = clips.len();
             // Cores this track may use: the workers spread over the tracks still to do.
-            let threads = (c.p.options.workers / usize::try_from(c.batch.pending).unwrap_or(1).max(1)).max(1);
+            let threads =
+                (c.p.options.workers / usize::try_from(c.batch.pending).unwrap_or(1).max(1)).max(1);
             let sentences = check_clips(&c.p.store, &recognizer, &clips, threads, &mut |done| {
                 c.emit(
                     TrackStatus::Running,

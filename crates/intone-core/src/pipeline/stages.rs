@@ -46,14 +46,30 @@ pub struct ClipRef {
 
 /// The clip cache key: BLAKE3 over engine, engine salt, voice, tempo and text.
 pub fn clip_key(engine: &dyn SpeechEngine, voice: &str, tempo: f64, text: &str) -> String {
+    clip_key_take(engine, voice, tempo, text, 0)
+}
+
+/// The clip cache key of take `take` of an utterance: take 0 is
+/// [`clip_key`]'s; a later take also hashes its number.
+pub fn clip_key_take(
+    engine: &dyn SpeechEngine,
+    voice: &str,
+    tempo: f64,
+    text: &str,
+    take: u32,
+) -> String {
     let mut h = blake3::Hasher::new();
+    let take = (take > 0).then(|| format!("take {take}"));
     for part in [
         engine.id(),
         &engine.cache_salt(voice),
         voice,
         &format!("{tempo:.4}"),
         text,
-    ] {
+    ]
+    .into_iter()
+    .chain(take.as_deref())
+    {
         h.update(&(part.len() as u64).to_le_bytes());
         h.update(part.as_bytes());
     }

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
 
-use super::stages::{clip_key, ClipRef};
+use super::stages::{clip_key_take, ClipRef};
 use crate::audio::wav::write_clip;
 use crate::engines::{Parallelism, SpeechEngine, SpeechRequest};
 use crate::error::{Error, Result};
@@ -212,7 +212,7 @@ fn speak(
     retry: &RetryPolicy,
     stop: &dyn Fn() -> bool,
 ) -> Result<Spoken> {
-    let key = clip_key(engine, voice, tempo, &u.text);
+    let key = clip_key_take(engine, voice, tempo, &u.text, u.take);
     let cached = store
         .clip(&key)?
         .map(|c| PathBuf::from(c.path))
@@ -225,6 +225,7 @@ fn speak(
                 text: u.text.clone(),
                 tempo,
                 threads,
+                take: u.take,
             };
             let clip = retry.run(stop, || engine.synthesize(&req))?;
             let dir = home.clips_dir().join(&key[..2]);
@@ -257,6 +258,7 @@ mod tests {
     use crate::audio::Clip;
     use crate::engines::espeak::EspeakEngine;
     use crate::engines::{EngineError, VoiceInfo};
+    use crate::pipeline::stages::clip_key;
     use crate::script::{split_utterances, Pause};
 
     /// espeak-ng, refusing any text that contains "refuse" (a permanent

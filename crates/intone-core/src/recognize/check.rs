@@ -105,9 +105,11 @@ pub fn heard(
     path: &Path,
     threads: usize,
 ) -> Result<String> {
-    Ok(hear_clips(store, recognizer, &[(key, path, "")], threads, &mut |_| {})?
-        .pop()
-        .unwrap_or_default())
+    Ok(
+        hear_clips(store, recognizer, &[(key, path, "")], threads, &mut |_| {})?
+            .pop()
+            .unwrap_or_default(),
+    )
 }
 
 /// What the recognizer heard in a clip, if it was heard already.
@@ -181,7 +183,9 @@ pub fn hear_clips(
         )?
         .samples;
         let next_len = pcm.len() + gap.len() + mono.len();
-        if !window.is_empty() && (next_len as f64 / rate > WINDOW_S || window.last() != Some(&(i - 1))) {
+        if !window.is_empty()
+            && (next_len as f64 / rate > WINDOW_S || window.last() != Some(&(i - 1)))
+        {
             flush(&mut window, &mut spans, &mut pcm, &mut out)?;
         }
         if !window.is_empty() {
@@ -260,7 +264,9 @@ pub fn split_by_text(heard: &str, texts: &[&str]) -> Vec<String> {
     let mut shares = vec![Vec::new(); texts.len()];
     let mut last = 0usize;
     for (t, tok) in tokens.iter().enumerate() {
-        let clip = token_clip[t].unwrap_or(last).min(texts.len().saturating_sub(1));
+        let clip = token_clip[t]
+            .unwrap_or(last)
+            .min(texts.len().saturating_sub(1));
         last = clip;
         if let Some(s) = shares.get_mut(clip) {
             s.push(*tok);
@@ -340,22 +346,49 @@ mod tests {
     fn one_slip_is_not_a_flag_a_wrong_sentence_is() {
         assert!(!score(0, "I breathe in calm.", "I breathe in calm").flagged);
         assert!(!score(0, "I breathe in calm.", "I breed in calm").flagged);
-        assert!(score(0, "I breathe in calm and let go.", "The sun rises over the hills.").flagged);
+        assert!(
+            score(
+                0,
+                "I breathe in calm and let go.",
+                "The sun rises over the hills."
+            )
+            .flagged
+        );
         assert!(score(0, "I breathe in calm and let go.", "").flagged);
-        assert!(score(0, "I breathe in calm.", "I breathe in calm. I breathe in calm.").flagged);
+        assert!(
+            score(
+                0,
+                "I breathe in calm.",
+                "I breathe in calm. I breathe in calm."
+            )
+            .flagged
+        );
     }
 
     #[test]
     fn a_window_is_split_among_its_clips_by_their_texts() {
-        let texts = ["I breathe in calm.", "The river is wide.", "Twelve birds sing."];
-        let got = split_by_text("I breathe in calm. The river is wide. 12 birds sing.", &texts);
-        assert_eq!(got, ["I breathe in calm.", "The river is wide.", "12 birds sing."]);
+        let texts = [
+            "I breathe in calm.",
+            "The river is wide.",
+            "Twelve birds sing.",
+        ];
+        let got = split_by_text(
+            "I breathe in calm. The river is wide. 12 birds sing.",
+            &texts,
+        );
+        assert_eq!(
+            got,
+            ["I breathe in calm.", "The river is wide.", "12 birds sing."]
+        );
         // A clip that said nothing gets nothing; its neighbours keep theirs.
         let got = split_by_text("I breathe in calm. 12 birds sing.", &texts);
         assert_eq!(got, ["I breathe in calm.", "", "12 birds sing."]);
         assert!(score(1, texts[1], &got[1]).flagged);
         // A clip that said another sentence is heard as that sentence.
-        let got = split_by_text("I breathe in calm. I breathe in calm. 12 birds sing.", &texts);
+        let got = split_by_text(
+            "I breathe in calm. I breathe in calm. 12 birds sing.",
+            &texts,
+        );
         assert!(score(1, texts[1], &got[1]).flagged, "{got:?}");
         assert!(!score(0, texts[0], &got[0]).flagged, "{got:?}");
     }

@@ -163,7 +163,9 @@ impl Recognizer {
     /// installed; load errors.
     pub fn shared(home: &Home) -> Result<Arc<Recognizer>> {
         let cell = SHARED.get_or_init(|| Mutex::new(None));
-        let mut slot = cell.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut slot = cell
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let path = find_model(home).ok_or_else(|| model_missing(home))?;
         if let Some(r) = slot.as_ref().filter(|r| r.path == path) {
             return Ok(Arc::clone(r));
@@ -191,7 +193,10 @@ impl Recognizer {
         threads: usize,
         label: &Path,
     ) -> Result<Transcript> {
-        let audio = resample::resample(&Clip::mono(sample_rate_hz, samples.to_vec()), WHISPER_RATE_HZ)?;
+        let audio = resample::resample(
+            &Clip::mono(sample_rate_hz, samples.to_vec()),
+            WHISPER_RATE_HZ,
+        )?;
         self.transcribe_16k(audio.samples, threads, label)
     }
 
@@ -224,7 +229,12 @@ impl Recognizer {
     ///
     /// # Errors
     /// [`Error::Audio`] (naming `label`) when whisper.cpp fails.
-    pub fn transcribe_16k(&self, mut pcm: Vec<f32>, threads: usize, label: &Path) -> Result<Transcript> {
+    pub fn transcribe_16k(
+        &self,
+        mut pcm: Vec<f32>,
+        threads: usize,
+        label: &Path,
+    ) -> Result<Transcript> {
         // whisper.cpp refuses under 100 ms and pads to 1 s itself; pad to 1.05 s
         // so a short clip is heard whole.
         let min = (WHISPER_RATE_HZ as usize) * 105 / 100;
@@ -256,7 +266,9 @@ impl Recognizer {
             let text = strip_tags(&seg.to_str_lossy().map_err(|e| Error::audio(label, e))?);
             let mut words: Vec<Word> = Vec::new();
             for i in 0..seg.n_tokens() {
-                let Some(tok) = seg.get_token(i) else { continue };
+                let Some(tok) = seg.get_token(i) else {
+                    continue;
+                };
                 if tok.token_id() >= eot {
                     continue; // special and timestamp tokens
                 }

@@ -23,6 +23,9 @@ use crate::subtitles::{self, Cue, Placed};
 pub const SNAP_S: f64 = 1.0;
 /// Shortest pause that counts as a speech edge, ms.
 const MIN_PAUSE_MS: f64 = 150.0;
+/// A pause at least this long between words starts a new line, s (Whisper
+/// may return a whole list of short phrases as one segment).
+pub const LINE_PAUSE_S: f64 = 0.7;
 
 /// One line of a transcript as the app shows it (click to seek).
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -94,7 +97,10 @@ pub fn snap(t: &mut Transcript, profile: &LevelProfile) {
         seg.start_s = seg.start_s.max(floor);
         seg.end_s = seg.end_s.max(seg.start_s);
         for w in &mut seg.words {
-            if let Some(&(_, b)) = quiet.iter().find(|(a, b)| w.start_s >= *a && w.start_s < *b) {
+            if let Some(&(_, b)) = quiet
+                .iter()
+                .find(|(a, b)| w.start_s >= *a && w.start_s < *b)
+            {
                 w.start_s = b;
             }
             if let Some(&(a, _)) = quiet.iter().find(|(a, b)| w.end_s > *a && w.end_s <= *b) {
@@ -107,25 +113,87 @@ pub fn snap(t: &mut Transcript, profile: &LevelProfile) {
     }
 }
 
-/// The transcript's lines.
-pub fn lines(t: &Transcript) -> Vec<TranscriptLine> {
-    t.segments
-        .iter()
-        .map(|s| TranscriptLine {
-            start_ms: (s.start_s * 1000.0).round().max(0.0) as u64,
-            end_ms: (s.end_s * 1000.0).round().max(0.0) as u64,
-            text: s.text.clone(),
-        })
-        .collect()
+fn ms(s: f64) -> u64 {
+    (s * 1000.0).round().max(0.0) as u64
 }
 
-/// Subtitle cues for the transcript (long segments split into readable cues
+/// The transcript's lines: its segments, each split again where its words
+/// fall on either side of a pause of at least [`LINE_PAUSE_S`] in
+/// `profile` (the same recording), each line running from the start of the
+/// speech of its first word to the end of the speech of its last. Call after
+/// [`snap`].
+pub fn lines(t: &Transcript, profile: &LevelProfile) -> Vec<TranscriptLine> {
+    let rate = f64::from(profile.sample_rate_hz.max(1));
+    let regions = speech_regions(&profile.silences(MIN_PAUSE_MS), profile.frames, rate);
+    // The speech region a moment belongs to (the nearest one).
+    let region = |t: f64| -> Option<usize> {
+        (0..regions.len()).min_by(|&a, &b| {
+            let d = |k: usize| {
+                let (s, e) = regions[k];
+                if t < s {
+                    s - t
+                } else if t > e {
+                    t - e
+                } else {
+                    0.0
+                }
+            };
+            d(a).total_cmp(&d(b))
+        })
+    };
+    let mut out = Vec::new();
+    for seg in &t.segments {
+        if seg.words.is_empty() {
+            out.push(TranscriptLine {
+                start_ms: ms(seg.start_s),
+                end_ms: ms(seg.end_s),
+                text: seg.text.clone(),
+            });
+            continue;
+        }
+        let mut line: Vec<&str> = Vec::new();
+        let mut start = seg.start_s;
+        let mut last: Option<usize> = None;
+        for (i, w) in seg.words.iter().enumerate() {
+            let r = region((w.start_s + w.end_s) / 2.0);
+            let pause = match (last, r) {
+                (Some(a), Some(b)) if b > a => regions[b].0 - regions[a].1,
+                _ => 0.0,
+            };
+            if !line.is_empty() && pause >= LINE_PAUSE_S {
+                let end = last.map_or(w.start_s, |a| regions[a].1);
+                out.push(TranscriptLine {
+                    start_ms: ms(start),
+                    end_ms: ms(end),
+                    text: line.join(" "),
+                });
+                line.clear();
+            }
+            if line.is_empty() {
+                start = match r {
+                    Some(b) if i > 0 => regions[b].0,
+                    _ => seg.start_s,
+                };
+            }
+            line.push(&w.text);
+            last = r.or(last);
+        }
+        out.push(TranscriptLine {
+            start_ms: ms(start),
+            end_ms: ms(seg.end_s.max(start)),
+            text: line.join(" "),
+        });
+    }
+    out
+}
+
+/// Subtitle cues for transcript lines (long lines split into readable cues
 /// as speech subtitles are: [`subtitles::cues`]).
-pub fn cues(t: &Transcript) -> Vec<Cue> {
-    let placed: Vec<Placed> = lines(t)
-        .into_iter()
+pub fn cues(lines: &[TranscriptLine]) -> Vec<Cue> {
+    let placed: Vec<Placed> = lines
+        .iter()
         .map(|l| Placed {
-            text: l.text,
+            text: l.text.clone(),
             start_frame: l.start_ms,
             end_frame: l.end_ms,
         })
@@ -133,12 +201,11 @@ pub fn cues(t: &Transcript) -> Vec<Cue> {
     subtitles::cues(&placed, 1000, 0)
 }
 
-/// Writes `<audio stem>.txt`, `.srt` and `.vtt` beside `audio`.
+/// Writes `<audio stem>.txt`, `.srt` and `.vtt` of `lines` beside `audio`.
 ///
 /// # Errors
 /// [`crate::Error::Io`] naming a file that cannot be written.
-pub fn write_beside(audio: &Path, t: &Transcript) -> Result<TranscriptFiles> {
-    let lines = lines(t);
+pub fn write_beside(audio: &Path, lines: Vec<TranscriptLine>) -> Result<TranscriptFiles> {
     let txt = audio.with_extension("txt");
     let mut text: String = lines.iter().map(|l| format!("{}\n", l.text)).collect();
     if text.is_empty() {
@@ -147,7 +214,7 @@ pub fn write_beside(audio: &Path, t: &Transcript) -> Result<TranscriptFiles> {
     fsio::write_with(&txt, |tmp| {
         std::fs::write(tmp, text.as_bytes()).map_err(|e| crate::Error::io(tmp, e))
     })?;
-    let (srt, vtt) = subtitles::write_beside(audio, &cues(t))?;
+    let (srt, vtt) = subtitles::write_beside(audio, &cues(&lines))?;
     Ok(TranscriptFiles {
         txt,
         srt,
@@ -207,8 +274,34 @@ mod tests {
         assert!((s[1].start_s - 3.0).abs() < 0.02, "{s:?}");
         assert!((s[0].words[0].start_s - 1.0).abs() < 0.02);
         assert!((s[0].words[1].end_s - 2.0).abs() < 0.02);
-        let cues = cues(&t);
+        let first = lines(&t, &p);
+        assert_eq!(first.len(), 2, "{first:?}");
+        let cues = cues(&first);
         assert_eq!(cues.len(), 2);
         assert!(cues[0].end_ms <= cues[1].start_ms);
+        // One segment over both phrases is split at the pause between them.
+        let mut one = Transcript {
+            segments: vec![Segment {
+                text: "Hello there. Again.".into(),
+                start_s: 0.2,
+                end_s: 3.8,
+                words: vec![
+                    word("Hello", 0.9, 1.4),
+                    word("there.", 1.4, 2.1),
+                    word("Again.", 2.9, 3.8),
+                ],
+            }],
+        };
+        snap(&mut one, &p);
+        let split = lines(&one, &p);
+        assert_eq!(split.len(), 2, "{split:?}");
+        assert_eq!(
+            (split[0].start_ms, split[0].text.as_str()),
+            (1000, "Hello there.")
+        );
+        assert_eq!(
+            (split[1].start_ms, split[1].text.as_str()),
+            (3000, "Again.")
+        );
     }
 }

@@ -10,8 +10,25 @@
 use unicode_normalization::UnicodeNormalization;
 
 const ONES: [&str; 20] = [
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
     "nineteen",
 ];
 const TENS: [&str; 10] = [
@@ -145,11 +162,10 @@ pub fn normalize(text: &str) -> Vec<String> {
                     || ((c == '.' || c == ',')
                         && raw[..raw.char_indices().nth(i).map_or(0, |(b, _)| b)]
                             .ends_with(|p: char| p.is_ascii_digit())
-                        && raw
-                            .chars()
-                            .nth(i + 1)
-                            .is_some_and(|n| n.is_ascii_digit()))
-                    || (c == '\'' && i > 0 && raw.chars().nth(i + 1).is_some_and(char::is_alphabetic))
+                        && raw.chars().nth(i + 1).is_some_and(|n| n.is_ascii_digit()))
+                    || (c == '\''
+                        && i > 0
+                        && raw.chars().nth(i + 1).is_some_and(char::is_alphabetic))
             })
             .map(|(_, c)| c)
             .collect();
@@ -198,10 +214,16 @@ mod tests {
         assert_eq!(number_words(21), "twenty one");
         assert_eq!(number_words(1200), "one thousand two hundred");
         assert_eq!(number_words(100_005), "one hundred thousand five");
-        assert_eq!(normalize("Breathe 12 times."), ["breathe", "twelve", "times"]);
+        assert_eq!(
+            normalize("Breathe 12 times."),
+            ["breathe", "twelve", "times"]
+        );
         assert_eq!(normalize("the 21st day"), ["the", "twenty", "first", "day"]);
         assert_eq!(normalize("3.5%"), ["three", "point", "five", "percent"]);
-        assert_eq!(normalize("1,200 steps"), ["one", "thousand", "two", "hundred", "steps"]);
+        assert_eq!(
+            normalize("1,200 steps"),
+            ["one", "thousand", "two", "hundred", "steps"]
+        );
     }
 
     #[test]

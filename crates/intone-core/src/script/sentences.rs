@@ -28,6 +28,10 @@ pub struct Utterance {
     pub text: String,
     /// What follows it.
     pub pause_after: Pause,
+    /// Which take of it to speak: 0 the first, more after each
+    /// **Regenerate sentence** ([`crate::engines::SpeechRequest::take`]).
+    #[serde(default)]
+    pub take: u32,
 }
 
 /// Words that end with a full stop but do not end a sentence even before a
@@ -58,6 +62,7 @@ pub fn split_utterances(text: &str, max_chars: usize) -> Vec<Utterance> {
             let n = pieces.len();
             for (i, p) in pieces.into_iter().enumerate() {
                 out.push(Utterance {
+                    take: 0,
                     text: p,
                     pause_after: if i + 1 < n {
                         Pause::Join

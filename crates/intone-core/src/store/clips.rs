@@ -73,11 +73,13 @@ impl Store {
     /// [`crate::Error::Store`].
     pub fn clip_heard(&self, key: &str) -> Result<Option<String>> {
         self.with(|c| {
-            Ok(c.query_row("SELECT heard FROM clips WHERE key = ?1", [key], |r| {
-                r.get::<_, Option<String>>(0)
-            })
-            .optional()?
-            .flatten())
+            Ok(
+                c.query_row("SELECT heard FROM clips WHERE key = ?1", [key], |r| {
+                    r.get::<_, Option<String>>(0)
+                })
+                .optional()?
+                .flatten(),
+            )
         })
     }
 
@@ -87,7 +89,10 @@ impl Store {
     /// [`crate::Error::Store`].
     pub fn set_clip_heard(&self, key: &str, heard: &str) -> Result<()> {
         self.with(|c| {
-            c.execute("UPDATE clips SET heard = ?2 WHERE key = ?1", params![key, heard])?;
+            c.execute(
+                "UPDATE clips SET heard = ?2 WHERE key = ?1",
+                params![key, heard],
+            )?;
             Ok(())
         })
     }

@@ -63,7 +63,10 @@ fn database_made_by_version_1_upgrades_in_place() {
         (b.format.as_str(), b.encode.clone()),
         ("wav", Default::default())
     );
-    assert!(!b.speech_check, "batches made before version 7 do not check");
+    assert!(
+        !b.speech_check,
+        "batches made before version 7 do not check"
+    );
     let t = store.tracks(1).expect("tracks");
     assert_eq!(t.len(), 1);
     assert_eq!(t[0].output_path.as_deref(), Some("/x.wav"));

@@ -106,11 +106,11 @@ impl Studio {
             };
             for (i, ((_, _, text), h)) in clips.iter().zip(heard).enumerate() {
                 match h {
-                    Some(h) => report.sentences.push(score(
-                        u32::try_from(i).unwrap_or(u32::MAX),
-                        text,
-                        &h,
-                    )),
+                    Some(h) => {
+                        report
+                            .sentences
+                            .push(score(u32::try_from(i).unwrap_or(u32::MAX), text, &h))
+                    }
                     None => report.checked = false,
                 }
             }

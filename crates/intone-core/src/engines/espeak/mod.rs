@@ -16,6 +16,9 @@ use crate::engines::{EngineError, SpeechEngine, SpeechRequest, VoiceInfo};
 const ENGINE: &str = "espeak";
 /// espeak-ng's default speaking rate in words per minute.
 pub const DEFAULT_RATE_WPM: f64 = 175.0;
+/// Rate factors of a sentence's takes (espeak-ng has no randomness: a new
+/// take of a sentence is spoken a little slower or faster), cycled.
+const TAKE_RATES: [f64; 5] = [1.0, 0.93, 1.07, 0.87, 1.13];
 
 /// Initialized espeak-ng state, guarded by [`LOCK`].
 struct Espeak {
@@ -208,7 +211,8 @@ impl SpeechEngine for EspeakEngine {
                 }
                 e.current_voice = Some(req.voice.clone());
             }
-            let wpm = (DEFAULT_RATE_WPM * req.tempo.clamp(0.5, 2.0)).round() as c_int;
+            let take = TAKE_RATES[req.take as usize % TAKE_RATES.len()];
+            let wpm = (DEFAULT_RATE_WPM * req.tempo.clamp(0.5, 2.0) * take).round() as c_int;
             // SAFETY: plain integer parameter.
             unsafe { ffi::espeak_SetParameter(ffi::ESPEAK_RATE, wpm.clamp(80, 450), 0) };
             SAMPLES.lock().map(|mut s| s.clear()).ok();
@@ -268,6 +272,7 @@ mod tests {
                 text: "Hello there, this is a test.".into(),
                 tempo: 1.0,
                 threads: 1,
+                take: 0,
             })
             .expect("speak");
         assert_eq!(clip.sample_rate_hz, 22_050);
@@ -279,6 +284,7 @@ mod tests {
                 text: "Hello there, this is a test.".into(),
                 tempo: 0.7,
                 threads: 1,
+                take: 0,
             })
             .expect("speak");
         assert!(slow.duration_ms() > clip.duration_ms() * 1.2);
@@ -288,6 +294,7 @@ mod tests {
                 text: "x".into(),
                 tempo: 1.0,
                 threads: 1,
+                take: 0,
             })
             .expect_err("bad voice");
         assert_eq!(err.kind, super::super::ErrorKind::Permanent);

@@ -243,7 +243,8 @@ impl SpeechEngine for ChatterboxEngine {
             "temperature": p.temperature,
             "exaggeration": p.exaggeration,
             "cfg_weight": p.cfg_weight,
-            "seed": p.seed,
+            // A later take (Regenerate sentence) is another seed.
+            "seed": p.seed.wrapping_add(u64::from(req.take)),
             "speed_factor": req.tempo,
             "language": p.language,
         });

@@ -1,0 +1,58 @@
+//! **Regenerate sentence**: a new take of one sentence of a finished (or
+//! failed) speech track. Only that sentence is synthesized again (every
+//! other clip comes from the cache); the track's later steps (check,
+//! assembly, mix, mastering, encoding, subtitles) run again on the shared
+//! runner, and the delivered file is replaced when they finish.
+
+use super::Studio;
+use crate::engines::VoiceRef;
+use crate::error::{Error, Result};
+use crate::pipeline::speech::SpeechRecipe;
+use crate::script::split_utterances;
+use crate::store::JobKind;
+
+impl Studio {
+    /// Asks for the next take of sentence `index` (0-based, as the check
+    /// numbers them) of speech track `track_id` and puts the track back in
+    /// its batch's queue. Returns the batch id, to run with
+    /// [`Studio::run_batch`]. The take is stored in the track's recipe, so
+    /// a crash before the run keeps it.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown track or engine; [`Error::Config`]
+    /// for a track that is not speech, is running, or has no such sentence.
+    pub fn regenerate_sentence(&self, track_id: i64, index: u32) -> Result<i64> {
+        let track = self.store().track(track_id)?;
+        let batch = self.store().batch(track.batch_id)?;
+        if batch.kind != JobKind::Speech {
+            return Err(Error::Config(format!(
+                "track {track_id} is a {} track: only speech has sentences to regenerate",
+                batch.kind
+            )));
+        }
+        let (text, recipe_json) = self.store().track_inputs(track_id)?;
+        let mut recipe = SpeechRecipe::parse(&recipe_json)?;
+        let voice = VoiceRef::parse(&track.voice)?;
+        let engine = self.engines().get(&voice.engine).ok_or_else(|| {
+            Error::NotFound(format!(
+                "no engine \"{}\" to speak track {track_id}",
+                voice.engine
+            ))
+        })?;
+        let n = split_utterances(&text, engine.max_chars()).len();
+        if index as usize >= n {
+            return Err(Error::Config(format!(
+                "track {track_id} (\"{}\") has sentences 1–{n}, not {}",
+                track.title,
+                u64::from(index) + 1
+            )));
+        }
+        *recipe.takes.entry(index).or_insert(0) += 1;
+        if !self.store().reopen_track(track_id, &recipe.to_json()?)? {
+            return Err(Error::Config(format!(
+                "track {track_id} is being made; wait for it to finish"
+            )));
+        }
+        Ok(track.batch_id)
+    }
+}
