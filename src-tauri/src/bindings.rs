@@ -7,7 +7,7 @@ use specta_typescript::Typescript;
 use tauri::Runtime;
 use tauri_specta::{collect_commands, collect_events, Builder, ErrorHandlingMode};
 
-use crate::commands::{self, convert, engines, library, music, playback, scenes, studio};
+use crate::commands::{self, check, convert, engines, library, music, playback, scenes, studio};
 use crate::drop::Dropped;
 use crate::forward::{BatchUpdate, LogLine};
 
@@ -30,6 +30,9 @@ pub fn builder<R: Runtime>() -> Builder<R> {
             studio::cancel_batch,
             studio::retry_batch,
             studio::export_book,
+            check::batch_checks,
+            check::regenerate_sentence,
+            check::track_transcript,
             studio::preview_voice,
             studio::prepare_voice,
             playback::track_peaks,

@@ -131,6 +131,7 @@ test("real app: paste, pick voice and two variants, generate, every track comple
         INTONE_HOME: join(tmp, "home"),
         INTONE_VOICE_PATH: join(ASSETS, "voices"),
         ORT_DYLIB_PATH: join(ASSETS, "runtime", "libonnxruntime.so.1.32.0"),
+        INTONE_MODEL_PATH: join(ASSETS, "models"),
         ALSA_CONFIG_PATH: asound,
       },
       stdio: ["ignore", "pipe", "pipe"],
@@ -197,10 +198,18 @@ test("real app: paste, pick voice and two variants, generate, every track comple
       const section = await row.findElement(By.css(".section")).getText();
       const variant = await row.findElement(By.css(".variant")).getText();
       const meta = await row.findElement(By.css(".meta")).getText();
-      assert.match(meta, /^\d+:\d\d · -?\d+\.\d LUFS · -?\d+\.\d dBTP$/, `${section} · ${variant}: ${meta}`);
+      // (After the check's badge, once the recognizer's results are read.)
+      assert.match(meta, /^(✓ checked |⚑ \d+ flagged )?\d+:\d\d · -?\d+\.\d LUFS · -?\d+\.\d dBTP$/, `${section} · ${variant}: ${meta}`);
       seen.push(`${section}/${variant}`);
     }
     assert.deepEqual(seen.sort(), ["Arrival/sleep", "Arrival/voice", "Rest/sleep", "Rest/voice"]);
+    // Every sentence was heard by the speech recognizer: each track says so
+    // ("✓ checked", or how many sentences it flagged).
+    await driver.wait(
+      async () => (await driver.findElements(By.css('ul[aria-label="Tracks"] li.track .badge.checked, ul[aria-label="Tracks"] li.track .badge.flagged'))).length === 4,
+      20_000,
+      "the tracks do not show the check",
+    );
     const delivered = await filesUnder(join(tmp, "home"));
     assert.equal(delivered.filter((f) => f.endsWith(".mp3")).length, 4, delivered.join("\n"));
     assert.equal(delivered.filter((f) => f.endsWith(".srt")).length, 4, "a subtitle file beside each track");
@@ -271,6 +280,19 @@ test("real app: paste, pick voice and two variants, generate, every track comple
     // The converted track is Ogg Opus, played through libopus.
     assert.equal((await filesUnder(join(tmp, "home"))).filter((f) => f.endsWith(".opus")).length, 1);
     await driver.wait(async () => parseFloat(await convHead.getCssValue("left")) > 0, 20_000, "the converted (Opus) track did not play");
+    // The recording's transcript: what was said, a line per phrase; a line plays from there.
+    const transcript = await driver.wait(until.elementLocated(By.css('ol[aria-label="Transcript of talk.wav"]')), 20_000);
+    const said = (await transcript.getText()).toLowerCase();
+    assert.match(said, /front/, said);
+    assert.match(said, /rear/, said);
+    const lines = await transcript.findElements(By.css("button.line"));
+    assert.ok(lines.length >= 2, `${lines.length} transcript lines: ${said}`);
+    await lines[lines.length - 1].click();
+    await driver.wait(
+      async () => (await lines[lines.length - 1].getAttribute("aria-current")) === "true",
+      20_000,
+      "clicking a transcript line did not move the play head there",
+    );
     // A/B: the original plays too.
     await conv.findElement(By.css("button.ab")).click();
     // Without a paced sound device the 4 s original may have ended at once, so

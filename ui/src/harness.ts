@@ -7,7 +7,9 @@ import { emit } from "@tauri-apps/api/event";
 import { scenesCommand } from "./harness-scenes";
 import type { BatchProgress, BatchRow, BatchUpdate, EngineEntry, InputRow, WatchFolder, LibraryFilter, Stage, TrackRow, TrackStatusEvent as TrackStatus } from "./lib/types";
 
-const stages: Stage[] = ["synthesize", "assemble", "mix", "master", "encode", "peaks"];
+const stages: Stage[] = ["synthesize", "check", "assemble", "mix", "master", "encode", "peaks", "subtitles"];
+/** Sentences given a new take ("trackId:index"): heard as written since. */
+const regenerated = new Set<string>();
 const conversionStages: Stage[] = ["ingest", "chunk", "convert", "join", "master", "encode", "peaks"];
 /** Chunks of every harness recording. */
 const CHUNKS = 6;
@@ -48,9 +50,9 @@ function peaks() {
   return { version: 1, sample_rate_hz: 48000, channels: 1, frames: n * 256, levels: [{ frames_per_peak: 256, min: max.map((x) => -x), max }] };
 }
 
-async function run(batch: BatchRow, rows: TrackRow[]) {
+async function run(batch: BatchRow, rows: TrackRow[], only: TrackRow[] = rows) {
   const send = (u: BatchUpdate) => emit("intone://batch", u);
-  for (const t of rows) {
+  for (const t of only) {
     for (const stage of stages) {
       t.status = "running";
       t.stage = stage;
@@ -61,6 +63,16 @@ async function run(batch: BatchRow, rows: TrackRow[]) {
     finish(t);
     await send({ batch_id: batch.id, progress: count(batch, rows), tracks: [trackStatus(batch, t, null)] });
   }
+}
+
+/** What the recognizer "heard": the Evening section's first sentence is
+ * misheard until it is regenerated. */
+function sentencesOf(t: TrackRow) {
+  const said = t.title === "Evening" ? ["The day is done and I let it go."] : ["I wake up rested and grateful.", "The light is soft and warm."];
+  return said.map((text, index) => {
+    const bad = t.title === "Evening" && !regenerated.has(`${t.id}:${index}`);
+    return { index, text, heard: bad ? "The bay is dumb and I left." : text, wer: bad ? 0.56 : 0, flagged: bad };
+  });
 }
 
 /** Ends a track: the "Fails" section fails, everything else completes. */
@@ -237,7 +249,7 @@ mockIPC(
             rows.push({ id: nextTrack++, batch_id: id, position: rows.length, title: s.title, section_id: 0, input_hash: null, variant: v, voice: g.voice, status: "pending", stage: null, output_path: null, duration_ms: null, sample_rate_hz: null, channels: null, loudness_lufs: null, true_peak_dbtp: null, peaks_path: null, error: null, attempts: 0, units_done: 0, units_total: 0, collection: null }),
           ),
         );
-        const batch: BatchRow = { id, project: "Harness", project_slug: "harness", kind: "speech", status: "pending", voice: g.voice, format: g.format, sample_rate_hz: 48000, bit_depth: 16, encode: { mp3: { mode: "vbr", quality: 2 }, opus_kbps: 96, artist: null, cover: null }, expected: rows.length, completed: 0, failed: 0, cancelled: 0, pending: rows.length, created_at: "2026-11-21T10:00:00Z", updated_at: "2026-11-21T10:00:00Z" };
+        const batch: BatchRow = { id, project: "Harness", project_slug: "harness", kind: "speech", status: "pending", voice: g.voice, format: g.format, sample_rate_hz: 48000, bit_depth: 16, encode: { mp3: { mode: "vbr", quality: 2 }, opus_kbps: 96, artist: null, cover: null }, speech_check: g.check, expected: rows.length, completed: 0, failed: 0, cancelled: 0, pending: rows.length, created_at: "2026-11-21T10:00:00Z", updated_at: "2026-11-21T10:00:00Z" };
         batches.unshift(batch);
         tracks.set(id, rows);
         const parallel = (window as any).__harnessFlood as number | undefined;
@@ -281,7 +293,7 @@ mockIPC(
         const id = batches.length + 1;
         const rows: TrackRow[] = (c.inputs as string[]).map((h, i) => ({ id: nextTrack++, batch_id: id, position: i, title: inputs.get(h)?.name ?? h, section_id: null, input_hash: h, variant: `${c.converter} · ${c.settings.preset ?? ""}`.trim(), voice: c.converter, status: "pending", stage: null, output_path: null, duration_ms: null, sample_rate_hz: null, channels: null, loudness_lufs: null, true_peak_dbtp: null, peaks_path: null, error: null, attempts: 0, units_done: 0, units_total: 0, collection: null }));
         rows.filter((r) => r.title.startsWith("fails")).forEach((r) => failingOnce.add(r.id));
-        const batch: BatchRow = { id, project: "Conversions", project_slug: "conversions", kind: "conversion", status: "pending", voice: c.converter, format: c.format, sample_rate_hz: 48000, bit_depth: 16, encode: { mp3: { mode: "vbr", quality: 2 }, opus_kbps: 96, artist: null, cover: null }, expected: rows.length, completed: 0, failed: 0, cancelled: 0, pending: rows.length, created_at: "2026-11-21T10:00:00Z", updated_at: "2026-11-21T10:00:00Z" };
+        const batch: BatchRow = { id, project: "Conversions", project_slug: "conversions", kind: "conversion", status: "pending", voice: c.converter, format: c.format, sample_rate_hz: 48000, bit_depth: 16, encode: { mp3: { mode: "vbr", quality: 2 }, opus_kbps: 96, artist: null, cover: null }, speech_check: false, expected: rows.length, completed: 0, failed: 0, cancelled: 0, pending: rows.length, created_at: "2026-11-21T10:00:00Z", updated_at: "2026-11-21T10:00:00Z" };
         batches.unshift(batch);
         tracks.set(id, rows);
         setTimeout(() => runConversion(batch, rows), 50);
@@ -294,7 +306,7 @@ mockIPC(
         if (!o.prompt.trim()) throw "the prompt is empty";
         const id = batches.length + 1;
         const rows: TrackRow[] = Array.from({ length: o.takes }, (_, i) => ({ id: nextTrack++, batch_id: id, position: i, title: o.prompt, section_id: null, input_hash: null, variant: `seed ${o.seed + i}`, voice: o.engine, status: "pending", stage: null, output_path: null, duration_ms: null, sample_rate_hz: null, channels: null, loudness_lufs: null, true_peak_dbtp: null, peaks_path: null, error: null, attempts: 0, units_done: 0, units_total: 0, collection: o.collection }));
-        const batch: BatchRow = { id, project: "Music", project_slug: "music", kind: "music", status: "pending", voice: o.engine, format: "wav", sample_rate_hz: 48000, bit_depth: 16, encode: { mp3: { mode: "vbr", quality: 2 }, opus_kbps: 96, artist: null, cover: null }, expected: rows.length, completed: 0, failed: 0, cancelled: 0, pending: rows.length, created_at: "2026-11-21T10:00:00Z", updated_at: "2026-11-21T10:00:00Z" };
+        const batch: BatchRow = { id, project: "Music", project_slug: "music", kind: "music", status: "pending", voice: o.engine, format: "wav", sample_rate_hz: 48000, bit_depth: 16, encode: { mp3: { mode: "vbr", quality: 2 }, opus_kbps: 96, artist: null, cover: null }, speech_check: false, expected: rows.length, completed: 0, failed: 0, cancelled: 0, pending: rows.length, created_at: "2026-11-21T10:00:00Z", updated_at: "2026-11-21T10:00:00Z" };
         batches.unshift(batch);
         tracks.set(id, rows);
         setTimeout(() => runMusic(batch, rows), 50);
@@ -323,7 +335,7 @@ mockIPC(
         const src = allTracks().find((t) => t.id === a.trackId)!;
         const id = batches.length + 1;
         const row: TrackRow = { ...src, id: nextTrack++, batch_id: id, position: 0, variant: "seed 777", status: "pending", stage: null, output_path: null, duration_ms: null, loudness_lufs: null, true_peak_dbtp: null, peaks_path: null };
-        const batch: BatchRow = { id, project: "Music", project_slug: "music", kind: "music", status: "pending", voice: src.voice, format: "wav", sample_rate_hz: 48000, bit_depth: 16, encode: { mp3: { mode: "vbr", quality: 2 }, opus_kbps: 96, artist: null, cover: null }, expected: 1, completed: 0, failed: 0, cancelled: 0, pending: 1, created_at: "2026-11-21T10:00:00Z", updated_at: "2026-11-21T10:00:00Z" };
+        const batch: BatchRow = { id, project: "Music", project_slug: "music", kind: "music", status: "pending", voice: src.voice, format: "wav", sample_rate_hz: 48000, bit_depth: 16, encode: { mp3: { mode: "vbr", quality: 2 }, opus_kbps: 96, artist: null, cover: null }, speech_check: false, expected: 1, completed: 0, failed: 0, cancelled: 0, pending: 1, created_at: "2026-11-21T10:00:00Z", updated_at: "2026-11-21T10:00:00Z" };
         batches.unshift(batch);
         tracks.set(id, [row]);
         setTimeout(() => runMusic(batch, [row]), 50);
@@ -337,6 +349,28 @@ mockIPC(
         exportedBooks.push({ batchId: a.batchId, variant: a.variant });
         return { path: `/home/test/Audiobooks/${batch.project}.mp3`, chapters: n, srt: `/home/test/Audiobooks/${batch.project}.srt` };
       }
+      case "batch_checks":
+        return (tracks.get(a.batchId) ?? []).filter((t) => t.status === "completed").map((t) => ({
+          track_id: t.id,
+          position: t.position,
+          title: t.title,
+          variant: t.variant,
+          report: { checked: true, sentences: sentencesOf(t) },
+        }));
+      case "regenerate_sentence": {
+        const t = allTracks().find((r) => r.id === a.trackId)!;
+        const batch = batches.find((b) => b.id === t.batch_id)!;
+        regenerated.add(`${t.id}:${a.index}`);
+        Object.assign(t, { status: "pending", error: null });
+        batch.status = "processing";
+        setTimeout(() => run(batch, tracks.get(batch.id) ?? [], [t]), 50);
+        return batch.id;
+      }
+      case "track_transcript":
+        return [
+          { start_ms: 1200, end_ms: 4800, text: "Thanks for joining me today." },
+          { start_ms: 31000, end_ms: 36500, text: "Let's begin with the first question." },
+        ];
       case "retry_batch": {
         const batch = batches.find((b) => b.id === a.batchId);
         const rows = tracks.get(a.batchId) ?? [];

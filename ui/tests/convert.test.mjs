@@ -1,7 +1,8 @@
 // The Convert view in real Chromium against the built UI, fed by the
 // harness's IPC mocks (src/harness.ts): open recordings, pick a converter and
 // its settings, preview 10 s, Convert, watch "converting n/6", see a chunk's
-// failure named, retry it, and play the result against its original (A/B).
+// failure named, retry it, play the result against its original (A/B), and
+// read its transcript (a line plays from where it is said).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { serve, launch, openHarness } from "./harness-server.mjs";
@@ -51,6 +52,15 @@ test("convert: open, settings, preview, progress with chunk counts, retry, A/B p
     await page.getByRole("button", { name: "Pause the original of interview.m4a" }).waitFor();
     const original = await page.evaluate(() => window.__harness.calls.find((c) => c.cmd === "play_original").args);
     assert.ok(original.trackId > 0);
+    // The transcript of the recording sits beside its player; a line plays from where it is said.
+    const transcript = page.getByRole("list", { name: "Transcript of interview.m4a" });
+    await transcript.waitFor();
+    assert.match(await transcript.innerText(), /0:01\s+Thanks for joining me today\.\s+0:31\s+Let's begin with the first question\./);
+    await transcript.getByRole("button", { name: /Let's begin/ }).click();
+    await page.waitForFunction(() => {
+      const c = window.__harness.calls.filter((c) => c.cmd === "play" || c.cmd === "seek").at(-1);
+      return c && (c.args.fromMs === 31000 || c.args.ms === 31000);
+    });
     // A watched folder takes the current settings and can be removed.
     await page.getByRole("button", { name: "Watch a folder…" }).click();
     const folder = page.getByRole("list", { name: "Watched folders" }).getByRole("listitem");

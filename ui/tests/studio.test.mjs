@@ -44,11 +44,31 @@ test("generate, watch progress, see failures, play; library filter, export, dele
     await page.getByRole("heading", { name: /Batch 1/ }).waitFor();
     await page.getByTestId("batch-status").filter({ hasText: "partial success" }).waitFor({ timeout: 20000 });
     assert.equal(await page.getByTestId("batch-counts").innerText(), "4 of 6 completed · 2 failed · 0 pending");
-    const rows = page.getByRole("list", { name: "Tracks" }).getByRole("listitem");
+    // Track rows (a row may hold lists of its own: flagged sentences).
+    const rows = page.locator("ul[aria-label='Tracks'] > li.track");
     assert.equal(await rows.count(), 6);
     assert.equal(await page.locator("li.track[data-status='failed']").count(), 2);
     assert.match(await page.locator("li.track[data-status='failed'] .error").first().innerText(), /cannot connect/);
     await page.getByRole("button", { name: "Retry 2 failed" }).waitFor();
+
+    // The speech recognizer's flags: Evening's first sentence was misheard, in both variants.
+    const generated = await page.evaluate(() => window.__harness.calls.find((c) => c.cmd === "generate").args.args);
+    assert.equal(generated.check, true, "Check every sentence is on by default");
+    await page.getByTestId("flagged-count").filter({ hasText: "⚑ 2 sentences flagged" }).waitFor();
+    assert.equal(await page.locator("li.track[data-flagged]").count(), 2);
+    const flags = page.getByRole("list", { name: "Flagged sentences of Evening · voice" });
+    assert.match(await flags.innerText(), /Sentence 1: “The day is done and I let it go\.”\s+heard: “The bay is dumb and I left\.” · 56 % words wrong/);
+    assert.match(await page.locator("li.track").first().innerText(), /✓ checked/);
+    await page.locator("li.track[data-track-id='5']").screenshot({ path: process.env.UI_FLAGS_SCREENSHOT ?? "/tmp/intone-ui-flags.png" });
+    // Regenerate sentence: only that track is remade, and its flag goes.
+    await flags.getByRole("button", { name: "Regenerate sentence 1 of Evening · voice" }).click();
+    await page.getByTestId("flagged-count").filter({ hasText: "⚑ 1 sentence flagged" }).waitFor({ timeout: 10000 });
+    assert.deepEqual(
+      await page.evaluate(() => window.__harness.calls.filter((c) => c.cmd === "regenerate_sentence").map((c) => c.args)),
+      [{ trackId: 5, index: 0 }],
+    );
+    assert.equal(await page.locator("li.track[data-flagged]").count(), 1);
+    await page.getByTestId("batch-status").filter({ hasText: "partial success" }).waitFor();
 
     // Play the first finished track: the play head moves.
     await page.getByRole("button", { name: "Play Morning · voice" }).click();

@@ -110,8 +110,10 @@ pub struct GenerateArgs {
     pub voice: Option<String>,
     /// Variant names.
     pub variants: Vec<String>,
-    /// `wav` or `flac`.
+    /// `wav`, `flac`, `mp3` or `opus`.
     pub format: String,
+    /// Check every sentence with the speech recognizer.
+    pub check: bool,
 }
 
 /// Records a batch (before any work) and starts it; returns its id.
@@ -129,6 +131,7 @@ pub async fn generate(state: State<'_, AppState>, args: GenerateArgs) -> CmdResu
             voice: args.voice.filter(|v| !v.is_empty()),
             variants: args.variants,
             format: args.format.parse::<Format>().map_err(err)?,
+            check: args.check,
             ..Default::default()
         };
         studio.plan(&req).map_err(err)

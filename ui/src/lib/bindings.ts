@@ -41,6 +41,18 @@ export const commands = {
 	 */
 	exportBook: (batchId: number, variant: string | null) => __TAURI_INVOKE<BookSaved | null>("export_book", { batchId, variant }),
 	/**
+	 *  What the recognizer heard in each sentence of a speech batch's tracks
+	 *  (only what the check step already heard: no recognition runs here).
+	 */
+	batchChecks: (batchId: number) => __TAURI_INVOKE<TrackCheck[]>("batch_checks", { batchId }),
+	/**
+	 *  Speaks sentence `index` (0-based) of a speech track again and remakes the
+	 *  track in the background; progress arrives as batch events.
+	 */
+	regenerateSentence: (trackId: number, index: number) => __TAURI_INVOKE<number>("regenerate_sentence", { trackId, index }),
+	/**  A converted recording's transcript lines (none when it has none). */
+	trackTranscript: (trackId: number) => __TAURI_INVOKE<TranscriptLine[] | null>("track_transcript", { trackId }),
+	/**
 	 *  Speaks a short sample in `voice` (cached per voice) and plays it. The
 	 *  first sentence starts playing as soon as it is rendered; the rest is
 	 *  queued behind it when ready. Returns the state once playback started.
@@ -222,6 +234,8 @@ export type BatchRow = {
 	bit_depth: number,
 	/**  Lossy settings and tags (defaults when none were given). */
 	encode: EncodeOptions,
+	/**  Whether a speech batch checks each sentence with the recognizer. */
+	speech_check: boolean,
 	/**  Tracks in the batch. */
 	expected: number,
 	/**  Tracks completed. */
@@ -285,6 +299,14 @@ export type ChatterboxParams = {
 	seed: number,
 	/**  Language code sent with each request. */
 	language: string,
+};
+
+/**  What a speech track's `check` step found (its memoized output). */
+export type CheckReport = {
+	/**  Whether the batch checks its sentences (false: `sentences` is empty). */
+	checked: boolean,
+	/**  Every sentence clip's check, in script order. */
+	sentences: SentenceCheck[],
 };
 
 /**  What Convert sends. */
@@ -525,8 +547,10 @@ export type GenerateArgs = {
 	voice: string | null,
 	/**  Variant names. */
 	variants: string[],
-	/**  `wav` or `flac`. */
+	/**  `wav`, `flac`, `mp3` or `opus`. */
 	format: string,
+	/**  Check every sentence with the speech recognizer. */
+	check: boolean,
 };
 
 /**  What a health check found. */
@@ -1001,6 +1025,20 @@ export type SectionPreview = {
 	estimated_ms: number,
 };
 
+/**  The check of one sentence clip. */
+export type SentenceCheck = {
+	/**  The clip's position in the track (0-based, in script order). */
+	index: number,
+	/**  What the script says. */
+	text: string,
+	/**  What the recognizer heard. */
+	heard: string,
+	/**  Normalized word error rate ([`wer::wer`]). */
+	wer: number | null,
+	/**  Whether the sentence is flagged for a listen. */
+	flagged: boolean,
+};
+
 /**  One setting a converter takes. */
 export type SettingInfo = {
 	/**  Name (`preset`, `pitch_semitones`). */
@@ -1024,6 +1062,11 @@ export type SettingInfo = {
 export type Stage = 
 /**  Speak every sentence (cached per sentence). */
 "synthesize" | 
+/**
+ *  Hear every sentence with the speech recognizer and flag the ones
+ *  that do not say their text (speech).
+ */
+"check" | 
 /**  Join sentences with pauses and crossfades into the voice stem. */
 "assemble" | 
 /**  Put the voice over the bed with ducking and fades. */
@@ -1049,7 +1092,26 @@ export type Stage =
 /**  Make the score last exactly the target length (scenes). */
 "fit" | 
 /**  Write SRT and WebVTT subtitles beside the delivered file (speech). */
-"subtitles";
+"subtitles" | 
+/**
+ *  Transcribe the input recording with the speech recognizer and write
+ *  its text, SRT and WebVTT beside the delivered file (conversion).
+ */
+"transcribe";
+
+/**  One track's check. */
+export type TrackCheck = {
+	/**  Track id. */
+	track_id: number,
+	/**  Its position in the batch (0-based). */
+	position: number,
+	/**  Its section's title. */
+	title: string,
+	/**  Its variant. */
+	variant: string,
+	/**  The sentences (only those heard so far when not hearing now). */
+	report: CheckReport,
+};
 
 /**  One track. */
 export type TrackRow = {
@@ -1117,6 +1179,16 @@ export type TrackStatus =
 "failed" | 
 /**  Cancelled with its batch. */
 "cancelled";
+
+/**  One line of a transcript as the app shows it (click to seek). */
+export type TranscriptLine = {
+	/**  Start, ms from the start of the recording. */
+	start_ms: number,
+	/**  End, ms. */
+	end_ms: number,
+	/**  What was said. */
+	text: string,
+};
 
 /**  Sub-units of a stage done so far, of how many. */
 export type UnitProgress = {

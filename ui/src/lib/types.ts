@@ -4,6 +4,9 @@ import type { Event } from "./bindings";
 
 export type {
   AppInfo,
+  SentenceCheck,
+  TrackCheck,
+  TranscriptLine,
   BatchRow,
   BatchStatus,
   BatchUpdate,

@@ -163,7 +163,7 @@ pub fn hear_clips(
         let shares = if window.len() == 1 {
             vec![heard.text()]
         } else {
-            split_segments(&heard, &spans, &texts)
+            split_segments(&heard, spans, &texts)
         };
         spans.clear();
         for (&i, share) in window.iter().zip(shares) {
@@ -291,8 +291,8 @@ fn align(reference: &[String], hyp: &[String]) -> Vec<Aligned> {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=m {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=n {
         for j in 1..=m {

@@ -12,6 +12,7 @@ use crate::engines::VoiceRef;
 use crate::error::{Error, Result};
 use crate::pipeline::stages::ClipRef;
 use crate::recognize::check::{hear_clips, heard_cached, score, CheckReport};
+use crate::recognize::transcript::TranscriptLine;
 use crate::recognize::Recognizer;
 use crate::script::split_utterances;
 use crate::store::{JobKind, Stage};
@@ -123,5 +124,30 @@ impl Studio {
             });
         }
         Ok(out)
+    }
+}
+
+impl Studio {
+    /// The transcript of a converted recording (what its input says, in the
+    /// input's timeline), when its `transcribe` step made one.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown track; store errors.
+    pub fn transcript(&self, track_id: i64) -> Result<Option<Vec<TranscriptLine>>> {
+        self.store().track(track_id)?;
+        let Some(step) = self.store().step(track_id, Stage::Transcribe)? else {
+            return Ok(None);
+        };
+        #[derive(Deserialize)]
+        struct TranscribeOut {
+            files: Option<crate::recognize::transcript::TranscriptFiles>,
+        }
+        Ok(step
+            .output_json
+            .as_deref()
+            .filter(|_| step.status == "done")
+            .and_then(|j| serde_json::from_str::<TranscribeOut>(j).ok())
+            .and_then(|o| o.files)
+            .map(|f| f.lines))
     }
 }

@@ -1,0 +1,50 @@
+//! The speech recognizer in the app: the batch view's flagged sentences,
+//! **Regenerate sentence**, and a converted recording's transcript.
+
+use intone_core::recognize::transcript::TranscriptLine;
+use intone_core::studio::TrackCheck;
+use tauri::State;
+
+use super::{err, CmdResult};
+use crate::AppState;
+
+/// What the recognizer heard in each sentence of a speech batch's tracks
+/// (only what the check step already heard: no recognition runs here).
+#[tauri::command]
+#[specta::specta]
+pub async fn batch_checks(state: State<'_, AppState>, batch_id: i64) -> CmdResult<Vec<TrackCheck>> {
+    let studio = state.studio.clone();
+    tauri::async_runtime::spawn_blocking(move || studio.check_batch(batch_id, false))
+        .await
+        .map_err(err)?
+        .map_err(err)
+}
+
+/// Speaks sentence `index` (0-based) of a speech track again and remakes the
+/// track in the background; progress arrives as batch events.
+#[tauri::command]
+#[specta::specta]
+pub async fn regenerate_sentence(
+    state: State<'_, AppState>,
+    track_id: i64,
+    index: u32,
+) -> CmdResult<i64> {
+    let studio = state.studio.clone();
+    let batch_id = studio.regenerate_sentence(track_id, index).map_err(err)?;
+    tauri::async_runtime::spawn(async move {
+        if let Err(e) = studio.run_batch(batch_id).await {
+            tracing::error!("regenerating a sentence of track {track_id}: {e}");
+        }
+    });
+    Ok(batch_id)
+}
+
+/// A converted recording's transcript lines (none when it has none).
+#[tauri::command]
+#[specta::specta]
+pub fn track_transcript(
+    state: State<'_, AppState>,
+    track_id: i64,
+) -> CmdResult<Option<Vec<TranscriptLine>>> {
+    state.studio.transcript(track_id).map_err(err)
+}
