@@ -61,6 +61,11 @@ const SCRIPT: &str = "# Calm\n\n## Morning\n\nI wake up rested.\n\n## Evening\n\
 #[test]
 fn generate_library_export_delete_over_ipc() {
     let home = tempfile::tempdir().expect("tmp");
+    // The speech recognizer's model, as scripts/setup.sh installs it.
+    std::env::set_var(
+        "INTONE_MODEL_PATH",
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.assets/models"),
+    );
     let app = App::start(home.path());
 
     let info = app.ok("app_info", json!({}));
@@ -77,7 +82,7 @@ fn generate_library_export_delete_over_ipc() {
     let id = app.ok(
         "generate",
         json!({"args": {"scripts": [{"name": "calm.md", "text": SCRIPT}], "voice": "espeak:en-us",
-                        "variants": ["voice", "sleep"], "format": "wav"}}),
+                        "variants": ["voice", "sleep"], "format": "wav", "check": true}}),
     );
     let id = id.as_i64().expect("batch id");
     // The batch is recorded before work starts; it then finishes.
@@ -116,6 +121,50 @@ fn generate_library_export_delete_over_ipc() {
     assert_eq!(some[1], tracks[0]);
     let peaks = app.ok("track_peaks", json!({"trackId": first}));
     assert!(peaks["frames"].as_u64().expect("frames") > 0);
+
+    // Every sentence was heard; a new take of one is made over IPC.
+    let checks = app.ok("batch_checks", json!({"batchId": id}));
+    let checks = checks.as_array().expect("checks");
+    assert_eq!(checks.len(), 4);
+    for c in checks {
+        assert_eq!(c["report"]["checked"], true, "{c}");
+        assert_eq!(
+            c["report"]["sentences"].as_array().map(Vec::len),
+            Some(1),
+            "{c}"
+        );
+        // (espeak-ng's short "I rest easy." can be heard as "I'm Steve." and
+        // flagged: whether it is, is the recognizer's business, not this test's.)
+        assert!(
+            ["I wake up rested.", "I rest easy."]
+                .contains(&c["report"]["sentences"][0]["text"].as_str().unwrap_or("")),
+            "{c}"
+        );
+    }
+    assert_eq!(
+        app.ok("track_transcript", json!({"trackId": first})),
+        Value::Null
+    );
+    assert_eq!(
+        app.ok("regenerate_sentence", json!({"trackId": first, "index": 0})),
+        json!(id)
+    );
+    let e = app
+        .call("regenerate_sentence", json!({"trackId": first, "index": 5}))
+        .expect_err("no sentence 6");
+    assert!(e.contains("has sentences 1–1, not 6"), "{e}");
+    let t0 = Instant::now();
+    loop {
+        let t = app.ok("get_tracks", json!({"trackIds": [first]}));
+        if t[0]["status"] == "completed" {
+            break;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(120),
+            "the track was not remade: {t}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
 
     // Library, filtered.
     let sleep = app.ok("library", json!({"filter": {"status": "completed", "variant": "sleep", "voice": null, "source": "Calm", "kind": null}}));
@@ -160,7 +209,7 @@ fn generate_library_export_delete_over_ipc() {
         .call(
             "generate",
             json!({"args": {"scripts": [{"name": "Evening wind-down.md", "text": "# Nothing\n"}],
-                                           "voice": null, "variants": ["voice"], "format": "wav"}}),
+                                           "voice": null, "variants": ["voice"], "format": "wav", "check": false}}),
         )
         .expect_err("empty script");
     // The error names the user's file, not the copy kept under inputs/.
@@ -172,7 +221,7 @@ fn generate_library_export_delete_over_ipc() {
         .call(
             "generate",
             json!({"args": {"scripts": [{"name": "calm.md", "text": SCRIPT}],
-                                           "voice": null, "variants": ["nope"], "format": "wav"}}),
+                                           "voice": null, "variants": ["nope"], "format": "wav", "check": false}}),
         )
         .expect_err("unknown variant");
     assert!(e.contains("nope"), "{e}");

@@ -116,6 +116,23 @@ impl Home {
     pub fn voices_dir(&self) -> PathBuf {
         self.root.join("voices")
     }
+    /// Where an installed asset of one kind is looked for, in order: the
+    /// home's `name/` folder, the folders of the environment variable `env`
+    /// (a `PATH`-style list), then `name/` next to the executable (where a
+    /// packaged app ships them).
+    pub fn asset_dirs(&self, name: &str, env: &str) -> Vec<PathBuf> {
+        let mut dirs = vec![self.root.join(name)];
+        if let Some(v) = std::env::var_os(env) {
+            dirs.extend(std::env::split_paths(&v).filter(|p| !p.as_os_str().is_empty()));
+        }
+        if let Some(exe_dir) = std::env::current_exe()
+            .ok()
+            .and_then(|p| p.parent().map(Path::to_path_buf))
+        {
+            dirs.push(exe_dir.join(name));
+        }
+        dirs
+    }
     /// Advisory per-batch lock files.
     pub fn locks_dir(&self) -> PathBuf {
         self.root.join("locks")

@@ -199,9 +199,19 @@ a.astype('<f4').tofile(sys.argv[3])
         .map(|(a, b)| (a - b).abs())
         .fold(0.0, f32::max);
     // Python piper runs the graph optimized, we run it as exported (see
-    // `PiperEngine::build_session`): fused operators round differently, by
-    // far less than a 16-bit step (3e-5) or −80 dBFS (1e-4).
-    assert!(worst < 1e-4, "max difference {worst}");
+    // `PiperEngine::build_session`): fused operators round differently, and
+    // by how much depends on the CPU's kernels (3.9e-5 on one machine,
+    // 1.17e-4 on an AVX-512 one). The bound: no sample off by more than
+    // −70 dBFS, and the difference as a whole 60 dB under the speech.
+    assert!(worst < 3e-4, "max difference {worst}");
+    let power = |v: &mut dyn Iterator<Item = f32>| v.map(|x| f64::from(x * x)).sum::<f64>();
+    let signal = power(&mut py.iter().copied());
+    let noise = power(&mut ours.samples.iter().zip(&py).map(|(a, b)| a - b));
+    let snr_db = 10.0 * (signal / noise.max(1e-30)).log10();
+    assert!(
+        snr_db > 60.0,
+        "ours differs from Python piper's by {snr_db:.1} dB SNR"
+    );
 }
 
 #[test]

@@ -188,16 +188,13 @@ fn the_fixture_spoken_by_the_built_in_voice_passes_and_corrupted_sentences_are_f
 
     // Regenerate sentence, twice: new takes of those two sentences only; the
     // track's later steps run again and its file is replaced.
-    let before = std::fs::metadata(
-        s.store()
-            .track(track.track_id)
-            .expect("t")
-            .output_path
-            .expect("out"),
-    )
-    .expect("meta")
-    .modified()
-    .expect("mtime");
+    let delivered_at = || {
+        let out = s.store().track(track.track_id).expect("t").output_path;
+        std::fs::metadata(out.expect("out"))
+            .and_then(|m| m.modified())
+            .expect("mtime")
+    };
+    let before = delivered_at();
     let clips_before = s.store().clip_count().expect("count");
     assert_eq!(s.regenerate_sentence(track.track_id, 1).expect("regen"), id);
     assert_eq!(s.regenerate_sentence(track.track_id, 2).expect("regen"), id);
@@ -233,15 +230,6 @@ fn the_fixture_spoken_by_the_built_in_voice_passes_and_corrupted_sentences_are_f
         .expect("track");
     assert!(t.report.checked);
     assert_eq!(t.report.flagged().count(), 0, "{:?}", t.report);
-    let now = std::fs::metadata(
-        s.store()
-            .track(track.track_id)
-            .expect("t")
-            .output_path
-            .expect("out"),
-    )
-    .expect("meta")
-    .modified()
-    .expect("mtime");
+    let now = delivered_at();
     assert!(now > before, "the delivered file was replaced");
 }

@@ -144,11 +144,15 @@ pub fn assert_all_completed_once(home: &Path, id: i64, expected: usize) {
     outputs.sort();
     outputs.dedup();
     assert_eq!(outputs.len(), expected, "each track has its own output");
-    // Subtitles sit beside speech tracks; every other file is a track's audio.
+    // Subtitles sit beside speech tracks, and a transcript (text and
+    // subtitles) beside converted ones; every other file is a track's audio.
     let audio: Vec<_> = files_below(&home.join("projects"))
         .into_iter()
         .filter(|p| p.to_string_lossy().contains(&format!("batch-{id}/")))
-        .filter(|p| !p.extension().is_some_and(|e| e == "srt" || e == "vtt"))
+        .filter(|p| {
+            !p.extension()
+                .is_some_and(|e| e == "srt" || e == "vtt" || e == "txt")
+        })
         .collect();
     assert_eq!(
         audio, outputs,

@@ -102,17 +102,7 @@ impl std::fmt::Debug for Recognizer {
 
 /// The folders searched for [`MODEL_FILE`], in order.
 pub fn model_dirs(home: &Home) -> Vec<PathBuf> {
-    let mut dirs = vec![home.root().join("models")];
-    if let Some(v) = std::env::var_os(MODEL_PATH_ENV) {
-        dirs.extend(std::env::split_paths(&v).filter(|p| !p.as_os_str().is_empty()));
-    }
-    if let Some(exe_dir) = std::env::current_exe()
-        .ok()
-        .and_then(|p| p.parent().map(Path::to_path_buf))
-    {
-        dirs.push(exe_dir.join("models"));
-    }
-    dirs
+    home.asset_dirs("models", MODEL_PATH_ENV)
 }
 
 /// The model file, if installed.
@@ -253,6 +243,11 @@ impl Recognizer {
         params.set_n_max_text_ctx(MAX_TEXT_CTX);
         params.set_token_timestamps(true);
         params.set_suppress_blank(true);
+        // No temperature fallback: on lists and repeated phrases ("front left,
+        // front right, …") its compression-ratio test re-decodes window after
+        // window at up to six temperatures (107 s against 3.4 s for 50 s of
+        // speech here), and the greedy pass heard it better.
+        params.set_temperature_inc(0.0);
         params.set_print_special(false);
         params.set_print_progress(false);
         params.set_print_realtime(false);

@@ -75,17 +75,7 @@ impl PiperEngine {
 
     /// The folders searched for voices, in order of precedence.
     pub fn voice_dirs(&self) -> Vec<PathBuf> {
-        let mut dirs = vec![self.home.voices_dir()];
-        if let Some(v) = std::env::var_os(VOICE_PATH_ENV) {
-            dirs.extend(std::env::split_paths(&v).filter(|p| !p.as_os_str().is_empty()));
-        }
-        if let Some(exe_dir) = std::env::current_exe()
-            .ok()
-            .and_then(|p| p.parent().map(Path::to_path_buf))
-        {
-            dirs.push(exe_dir.join("voices"));
-        }
-        dirs
+        self.home.asset_dirs("voices", VOICE_PATH_ENV)
     }
 
     fn find(&self) -> Vec<(String, VoiceFiles)> {
