@@ -11,10 +11,11 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 cargo build --release --locked -q -p intone-cli
-# Put the built-in voice and ONNX Runtime (installed by setup in .assets/) next to
+# Put the built-in voice, ONNX Runtime and the speech recognizer's model (installed by setup in .assets/) next to
 # the executables, where Intone looks for them, as a packaged app ships them.
 ln -sfn "$PWD/.assets/voices" target/release/voices
 ln -sfn "$PWD/.assets/runtime" target/release/runtime
+ln -sfn "$PWD/.assets/models" target/release/models
 
 demo() {
   export INTONE_HOME="${INTONE_HOME:-$PWD/.intone-demo}"

@@ -34,6 +34,16 @@ fn errors(expected: &str, heard: &str) -> (usize, usize) {
     (edit_distance(&r, &normalize(heard)), r.len())
 }
 
+/// The synthesize step's output of a track (its clips, in order).
+fn synthesized(s: &intone_core::Studio, track_id: i64) -> serde_json::Value {
+    let step = s
+        .store()
+        .step(track_id, Stage::Synthesize)
+        .expect("step")
+        .expect("synthesize step");
+    serde_json::from_str(step.output_json.as_deref().expect("json")).expect("json")
+}
+
 #[test]
 fn recorded_speech_is_heard_within_the_bound_and_noise_is_not_words() {
     let r = Recognizer::load(&model()).expect("load");
@@ -130,13 +140,7 @@ fn the_fixture_spoken_by_the_built_in_voice_passes_and_corrupted_sentences_are_f
     // first sentence's audio, its third holds silence, as a bad engine take
     // would. The cache entries are rewritten as synthesis rewrites them.
     assert_eq!(track.report.sentences.len(), 3, "{:?}", track.report);
-    let synth = s
-        .store()
-        .step(track.track_id, Stage::Synthesize)
-        .expect("step")
-        .expect("synth");
-    let out: serde_json::Value =
-        serde_json::from_str(synth.output_json.as_deref().expect("json")).expect("json");
+    let out = synthesized(&s, track.track_id);
     let clip = |i: usize| {
         (
             out["clips"][i]["key"].as_str().expect("key").to_string(),
@@ -209,13 +213,7 @@ fn the_fixture_spoken_by_the_built_in_voice_passes_and_corrupted_sentences_are_f
         clips_before + 2,
         "exactly the two sentences were spoken again"
     );
-    let synth = s
-        .store()
-        .step(track.track_id, Stage::Synthesize)
-        .expect("step")
-        .expect("synth");
-    let out: serde_json::Value =
-        serde_json::from_str(synth.output_json.as_deref().expect("json")).expect("json");
+    let out = synthesized(&s, track.track_id);
     assert_eq!(
         out["clips"][0]["key"].as_str(),
         Some(k0.as_str()),

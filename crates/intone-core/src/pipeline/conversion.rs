@@ -1,8 +1,8 @@
 //! The `conversion` job kind: one track is an input file × converter, made
 //! by ingest → chunk → convert (per chunk, durable) → join → then the shared
-//! [`deliver`](super::cx::deliver) (master → encode → peaks) → transcribe
-//! (the input heard by the speech recognizer; its text, SRT and WebVTT beside
-//! the track, times in the input's timeline).
+//! [`deliver`](super::cx::deliver) (master → encode → peaks) →
+//! [`transcribe`](super::transcribe) (the input heard by the speech
+//! recognizer; its text, SRT and WebVTT beside the track).
 //!
 //! Chunks are the [`units`](crate::store::UnitRow) of the convert step: each
 //! is extracted, converted and committed on its own, so a crash at chunk 37
@@ -29,7 +29,6 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 
 use super::cx::{deliver, TrackCx};
-use super::events::Event;
 use super::events::UnitProgress;
 use super::failpoint;
 use super::join::{join, ChunkPlan};
@@ -40,8 +39,6 @@ use crate::audio::wav::{WavBlockReader, WavBlockWriter};
 use crate::engines::conversion::{Converter, Settings};
 use crate::error::{Error, Result};
 use crate::fsio;
-use crate::recognize::transcript::{lines, snap, write_beside, TranscriptFiles};
-use crate::recognize::{find_model, Recognizer};
 use crate::store::{Stage, TrackResult, TrackStatus, UnitStatus};
 
 /// Neighbouring audio given to the converter on each side of a chunk, ms.
@@ -195,51 +192,10 @@ pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
         },
     )?;
     let output = PathBuf::from(&result.output_path);
-    c.step(
-        Stage::Transcribe,
-        &mut force,
-        |o: &TranscribeOut| {
-            o.files
-                .as_ref()
-                .is_none_or(|f| f.txt.is_file() && f.srt.is_file())
-        },
-        || transcribe_input(c, &ingested.path, &output),
-    )?;
+    super::transcribe::step(c, &mut force, &ingested.path, &output, |e| {
+        rename_input(e, &ingested.path, &c.track.title)
+    })?;
     Ok(result)
-}
-
-#[derive(Serialize, Deserialize)]
-struct TranscribeOut {
-    /// None when no recognizer model is installed.
-    files: Option<TranscriptFiles>,
-}
-
-/// Transcribes the ingested input (what the recording says; a converter
-/// changes the voice, not the words or their times) and writes the
-/// transcript beside the delivered track.
-fn transcribe_input(c: &TrackCx<'_>, input: &Path, output: &Path) -> Result<TranscribeOut> {
-    if find_model(&c.p.home).is_none() {
-        c.p.emit(Event::Log {
-            level: "warn".into(),
-            message: format!(
-                "{}: no transcript: {}",
-                c.track.title,
-                crate::recognize::model_missing(&c.p.home)
-            ),
-        });
-        return Ok(TranscribeOut { files: None });
-    }
-    let recognizer = Recognizer::shared(&c.p.home)?;
-    let threads =
-        (c.p.options.workers / usize::try_from(c.batch.pending).unwrap_or(1).max(1)).max(1);
-    let mut heard = recognizer
-        .transcribe_file(input, threads)
-        .map_err(|e| rename_input(e, input, &c.track.title))?;
-    let profile = profile_file(input)?;
-    snap(&mut heard, &profile);
-    Ok(TranscribeOut {
-        files: Some(write_beside(output, lines(&heard, &profile))?),
-    })
 }
 
 /// Errors about the stored copy name the file the user gave.

@@ -81,6 +81,13 @@ impl TrackCx<'_> {
         });
     }
 
+    /// Cores this track may use for work of its own (the speech
+    /// recognizer): the workers spread over the tracks still to do, at least 1.
+    pub fn spare_threads(&self) -> usize {
+        let pending = usize::try_from(self.batch.pending).unwrap_or(1).max(1);
+        (self.p.options.workers / pending).max(1)
+    }
+
     /// Whether the track was cancelled (by this or another process).
     pub fn cancelled(&self) -> bool {
         !self.p.store.is_running(self.track.id).unwrap_or(false)

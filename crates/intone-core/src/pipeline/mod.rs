@@ -16,6 +16,7 @@ pub(crate) mod speech;
 pub mod stages;
 mod synth;
 pub mod track;
+mod transcribe;
 
 use std::sync::Arc;
 

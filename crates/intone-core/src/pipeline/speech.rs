@@ -165,17 +165,20 @@ pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
                 .map(|(clip, text)| (clip.key.as_str(), clip.path.as_path(), text.as_str()))
                 .collect();
             let total = clips.len();
-            // Cores this track may use: the workers spread over the tracks still to do.
-            let threads =
-                (c.p.options.workers / usize::try_from(c.batch.pending).unwrap_or(1).max(1)).max(1);
-            let sentences = check_clips(&c.p.store, &recognizer, &clips, threads, &mut |done| {
-                c.emit(
-                    TrackStatus::Running,
-                    Some(Stage::Check),
-                    Some(done as f32 / total.max(1) as f32),
-                    None,
-                );
-            })?;
+            let sentences = check_clips(
+                &c.p.store,
+                &recognizer,
+                &clips,
+                c.spare_threads(),
+                &mut |done| {
+                    c.emit(
+                        TrackStatus::Running,
+                        Some(Stage::Check),
+                        Some(done as f32 / total.max(1) as f32),
+                        None,
+                    );
+                },
+            )?;
             Ok(CheckReport {
                 checked: true,
                 sentences,
