@@ -93,33 +93,6 @@ const GAP_S: f64 = 1.0;
 /// clip's whole.
 const OWN_SHARE: f64 = 0.8;
 
-/// What the recognizer hears in one cached clip: from the cache when the
-/// clip was heard before, else transcribed now (alone) and cached.
-///
-/// # Errors
-/// The clip cannot be read; recognizer or store errors.
-pub fn heard(
-    store: &Store,
-    recognizer: &Recognizer,
-    key: &str,
-    path: &Path,
-    threads: usize,
-) -> Result<String> {
-    Ok(
-        hear_clips(store, recognizer, &[(key, path, "")], threads, &mut |_| {})?
-            .pop()
-            .unwrap_or_default(),
-    )
-}
-
-/// What the recognizer heard in a clip, if it was heard already.
-///
-/// # Errors
-/// [`crate::Error::Store`].
-pub fn heard_cached(store: &Store, key: &str) -> Result<Option<String>> {
-    store.clip_heard(key)
-}
-
 /// What the recognizer hears in each clip (key, file, text), in order. Clips
 /// not heard before are read, resampled to 16 kHz and heard in windows of up
 /// to [`WINDOW_S`] (consecutive clips, [`GAP_S`] of silence between). Each

@@ -11,7 +11,7 @@ use super::Studio;
 use crate::engines::VoiceRef;
 use crate::error::{Error, Result};
 use crate::pipeline::stages::ClipRef;
-use crate::recognize::check::{hear_clips, heard_cached, score, CheckReport};
+use crate::recognize::check::{hear_clips, score, CheckReport};
 use crate::recognize::transcript::TranscriptLine;
 use crate::recognize::Recognizer;
 use crate::script::split_utterances;
@@ -102,7 +102,7 @@ impl Studio {
                     .collect(),
                 None => clips
                     .iter()
-                    .map(|(key, _, _)| heard_cached(self.store(), key))
+                    .map(|(key, _, _)| self.store().clip_heard(key))
                     .collect::<Result<_>>()?,
             };
             for (i, ((_, _, text), h)) in clips.iter().zip(heard).enumerate() {
