@@ -82,10 +82,12 @@ pub fn score(index: u32, text: &str, heard: &str) -> SentenceCheck {
     }
 }
 
-/// Longest audio heard in one recognizer call, s. Whisper encodes 30 s
-/// windows whatever the audio's length (a shorter encoder context garbles
-/// tiny.en), so sentence clips are heard several at a time.
-pub const WINDOW_S: f64 = 28.0;
+/// Longest audio heard in one recognizer call, s. Sentence clips are heard
+/// several at a time, with an encoder context fitted to the window
+/// ([`super::encoder_ctx`]). Longer windows cost more per second of speech:
+/// whisper.cpp heard 19 s (plus margin) in two passes here (1.75 s) and 16 s
+/// in one (0.69 s).
+pub const WINDOW_S: f64 = 16.0;
 /// Silence put between clips heard together, s: long enough that Whisper
 /// ends a segment there.
 const GAP_S: f64 = 1.0;
@@ -95,7 +97,11 @@ const OWN_SHARE: f64 = 0.8;
 
 /// What the recognizer hears in each clip (key, file, text), in order. Clips
 /// not heard before are read, resampled to 16 kHz and heard in windows of up
-/// to [`WINDOW_S`] (consecutive clips, [`GAP_S`] of silence between). Each
+/// to [`WINDOW_S`] (consecutive clips, [`GAP_S`] of silence between), with an
+/// encoder context fitted to the window; a window where that hears any
+/// sentence badly enough to flag is heard again with the full 30 s context,
+/// and that is what counts (a fitted context can derail; it is not known to
+/// invent the right words, so a clean result stands). Each
 /// segment Whisper returns goes to the clip holding at least [`OWN_SHARE`]
 /// of its time; a segment that runs over several clips is split among them
 /// by aligning its words with their texts ([`split_by_text`]), since
@@ -131,13 +137,25 @@ pub fn hear_clips(
             return Ok(());
         }
         let label = clips[window[0]].1;
-        let heard = recognizer.transcribe_16k(std::mem::take(pcm), threads, label)?;
         let texts: Vec<&str> = window.iter().map(|&i| clips[i].2).collect();
-        let shares = if window.len() == 1 {
-            vec![heard.text()]
-        } else {
-            split_segments(&heard, spans, &texts)
+        let share = |heard: &super::Transcript| {
+            if window.len() == 1 {
+                vec![heard.text()]
+            } else {
+                split_segments(heard, spans, &texts)
+            }
         };
+        let pcm = std::mem::take(pcm);
+        let ctx = super::encoder_ctx(pcm.len() as f64 / rate);
+        let mut shares = share(&recognizer.transcribe_16k_ctx(pcm.clone(), threads, label, ctx)?);
+        // A flag from the fitted context is confirmed with the full window.
+        let any_flag = texts
+            .iter()
+            .zip(&shares)
+            .any(|(text, heard)| score(0, text, heard).flagged);
+        if ctx.is_some() && any_flag {
+            shares = share(&recognizer.transcribe_16k(pcm, threads, label)?);
+        }
         spans.clear();
         for (&i, share) in window.iter().zip(shares) {
             store.set_clip_heard(clips[i].0, &share)?;
@@ -198,8 +216,52 @@ fn split_segments(heard: &super::Transcript, spans: &[(f64, f64)], texts: &[&str
             }
         }
     }
-    shares.into_iter().map(|s| s.join(" ")).collect()
+    let mut shares: Vec<String> = shares.into_iter().map(|s| s.join(" ")).collect();
+    // Whisper can begin a clip's segment with the last words of the clip
+    // before ("for. I wake before sunrise, …"): they go back to it.
+    for k in 1..shares.len() {
+        let (back, rest) =
+            leading_words_of_previous(&shares[k - 1], &shares[k], texts[k - 1], texts[k]);
+        if !back.is_empty() {
+            shares[k - 1] = format!("{} {back}", shares[k - 1]).trim().to_string();
+            shares[k] = rest;
+        }
+    }
+    shares
 }
+
+/// Words heard at the start of a clip's share (at most [`MAX_CARRY_WORDS`])
+/// that belong to the clip before: moving them makes both clips' shares
+/// closer to their texts (total word edits strictly fewer). Returns (the words for
+/// the clip before, the rest), both as heard.
+fn leading_words_of_previous(
+    prev_heard: &str,
+    segment: &str,
+    prev_text: &str,
+    text: &str,
+) -> (String, String) {
+    let edits =
+        |heard: &str, text: &str| wer::edit_distance(&wer::normalize(text), &wer::normalize(heard));
+    let tokens: Vec<&str> = segment.split_whitespace().collect();
+    let split = |j: usize| (tokens[..j].join(" "), tokens[j..].join(" "));
+    let cost = |(back, rest): &(String, String)| {
+        edits(&format!("{prev_heard} {back}"), prev_text) + edits(rest, text)
+    };
+    let mut best = split(0);
+    let mut best_cost = cost(&best);
+    for j in 1..=MAX_CARRY_WORDS.min(tokens.len()) {
+        let candidate = split(j);
+        let c = cost(&candidate);
+        if c < best_cost {
+            best = candidate;
+            best_cost = c;
+        }
+    }
+    best
+}
+
+/// Most words given back from a segment's start to the clip before it.
+const MAX_CARRY_WORDS: usize = 3;
 
 /// Splits what was heard across several clips among them: the heard words
 /// (as written) go to the clip whose text's word they align with; words
@@ -364,5 +426,27 @@ mod tests {
         );
         assert!(score(1, texts[1], &got[1]).flagged, "{got:?}");
         assert!(!score(0, texts[0], &got[0]).flagged, "{got:?}");
+    }
+
+    #[test]
+    fn a_segment_that_begins_with_the_previous_clips_last_word_gives_it_back() {
+        let (back, rest) = leading_words_of_previous(
+            "My body is strong, rested and well cared",
+            "for. I wake before sunrise.",
+            "My body is strong, rested and well cared for.",
+            "I wake before sunrise.",
+        );
+        assert_eq!(
+            (back.as_str(), rest.as_str()),
+            ("for.", "I wake before sunrise.")
+        );
+        // A clip that says the sentence before it again keeps what it said.
+        let (back, rest) = leading_words_of_previous(
+            "I breathe in calm.",
+            "I breathe in calm.",
+            "I breathe in calm.",
+            "The river is wide.",
+        );
+        assert_eq!((back.as_str(), rest.as_str()), ("", "I breathe in calm."));
     }
 }

@@ -36,6 +36,32 @@ pub const WHISPER_RATE_HZ: u32 = 16_000;
 /// default (16384) lets tiny.en drop or repeat whole sentences at window
 /// edges on long recordings; a short context keeps it on the audio.
 const MAX_TEXT_CTX: i32 = 64;
+/// Silence the encoder sees after the audio when its context is fitted, s.
+/// With 1 s, tiny.en heard short clips twice ("Front, left, left, left, …");
+/// with 2 s and more it heard them once in clips of 1.2 to 19 s.
+const CTX_MARGIN_S: f64 = 3.0;
+/// Shortest fitted encoder context, frames (7.7 s). Under it, tiny.en heard
+/// one of alsa-utils' 1.5 s prompts as a run of quotes.
+const MIN_CTX: i32 = 384;
+/// Encoder frames per second of audio (Whisper: 1500 frames for 30 s).
+const CTX_FRAMES_PER_S: f64 = 50.0;
+/// Whisper's full encoder context, frames.
+const FULL_CTX: i32 = 1500;
+
+/// A fitted encoder context for `len_s` seconds of audio (whisper.cpp's
+/// `audio_ctx`): the audio plus [`CTX_MARGIN_S`], in frames rounded up to a
+/// multiple of 64, at least [`MIN_CTX`]; `None` (the full 30 s window) when
+/// that would not be shorter. The encoder's cost grows with its context: a
+/// 10 s clip heard with 640 frames took 0.41 s against 1.0 s with 1500 on
+/// this machine's 2 cores, with the same words. Whisper was trained on full
+/// windows, and a fitted one can still derail on some audio (a run of
+/// repeated words), so callers that have a reference text confirm a bad
+/// result with the full window ([`check::hear_clips`]).
+pub fn encoder_ctx(len_s: f64) -> Option<i32> {
+    let frames = ((len_s + CTX_MARGIN_S) * CTX_FRAMES_PER_S / 64.0).ceil() * 64.0;
+    let frames = (frames as i32).max(MIN_CTX);
+    (frames < FULL_CTX).then_some(frames)
+}
 
 /// One recognized word (or word piece joined into a word), times in seconds
 /// from the start of the audio given.
@@ -215,15 +241,30 @@ impl Recognizer {
         self.transcribe_16k(pcm, threads, path)
     }
 
-    /// Transcribes 16 kHz mono samples.
+    /// Transcribes 16 kHz mono samples with Whisper's full 30 s windows.
     ///
     /// # Errors
     /// [`Error::Audio`] (naming `label`) when whisper.cpp fails.
     pub fn transcribe_16k(
         &self,
+        pcm: Vec<f32>,
+        threads: usize,
+        label: &Path,
+    ) -> Result<Transcript> {
+        self.transcribe_16k_ctx(pcm, threads, label, None)
+    }
+
+    /// Transcribes 16 kHz mono samples; `audio_ctx` is the encoder context in
+    /// frames (`None`: the full 1500, 30 s; see [`encoder_ctx`]).
+    ///
+    /// # Errors
+    /// [`Error::Audio`] (naming `label`) when whisper.cpp fails.
+    pub fn transcribe_16k_ctx(
+        &self,
         mut pcm: Vec<f32>,
         threads: usize,
         label: &Path,
+        audio_ctx: Option<i32>,
     ) -> Result<Transcript> {
         // whisper.cpp refuses under 100 ms and pads to 1 s itself; pad to 1.05 s
         // so a short clip is heard whole.
@@ -236,6 +277,9 @@ impl Recognizer {
             .create_state()
             .map_err(|e| Error::audio(label, format!("speech recognizer: {e}")))?;
         let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
+        if let Some(ctx) = audio_ctx {
+            params.set_audio_ctx(ctx);
+        }
         params.set_n_threads(i32::try_from(threads.max(1)).unwrap_or(1));
         params.set_language(Some("en"));
         params.set_translate(false);
@@ -323,5 +367,14 @@ mod tests {
         assert_eq!(strip_tags(" [BLANK_AUDIO]"), "");
         assert_eq!(strip_tags("(chiming) Hello there. ♪"), "Hello there.");
         assert_eq!(strip_tags("*music* a  b"), "a b");
+    }
+
+    #[test]
+    fn encoder_context_covers_the_audio_and_its_margin() {
+        assert_eq!(encoder_ctx(1.05), Some(384)); // 4.05 s = 202.5 frames: the floor
+        assert_eq!(encoder_ctx(10.0), Some(704)); // 13 s = 650 frames
+        assert_eq!(encoder_ctx(16.0), Some(960));
+        assert_eq!(encoder_ctx(26.9), None); // 1536 frames: the full window
+        assert_eq!(encoder_ctx(600.0), None);
     }
 }
