@@ -33,6 +33,7 @@ pub fn builder<R: Runtime>() -> Builder<R> {
             check::batch_checks,
             check::regenerate_sentence,
             check::track_transcript,
+            check::transcribe,
             studio::preview_voice,
             studio::prepare_voice,
             playback::track_peaks,

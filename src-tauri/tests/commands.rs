@@ -271,3 +271,55 @@ fn engines_are_added_tested_and_removed_over_ipc() {
         .iter()
         .any(|v| v["engine"] == "local"));
 }
+
+#[test]
+fn a_recording_is_transcribed_without_converting_it_over_ipc() {
+    let home = tempfile::tempdir().expect("tmp");
+    std::env::set_var(
+        "INTONE_MODEL_PATH",
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.assets/models"),
+    );
+    // A dropped recording is kept as an input first (as the window's drop does).
+    let input = {
+        let studio = Studio::open(
+            Home::open(home.path()).expect("home"),
+            RunOptions::default(),
+        )
+        .expect("studio");
+        studio
+            .keep_input(std::path::Path::new(
+                "/usr/share/sounds/alsa/Front_Left.wav",
+            ))
+            .expect("alsa-utils' recordings (scripts/setup.sh --dev)")
+    };
+    let app = App::start(home.path());
+    let started = app.ok(
+        "transcribe",
+        json!({"args": {"inputs": [input.hash], "format": "wav", "target_lufs": -16.0, "force": false}}),
+    );
+    let batch = started["batch_id"].as_i64().expect("batch");
+    let t0 = Instant::now();
+    let track = loop {
+        let t = app.ok("list_tracks", json!({"batchId": batch}));
+        if t[0]["status"] == "completed" {
+            break t[0].clone();
+        }
+        assert_ne!(t[0]["status"], "failed", "{t}");
+        assert!(t0.elapsed() < Duration::from_secs(120), "not done: {t}");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(track["title"], "Front_Left.wav");
+    assert_eq!(track["variant"], "transcript");
+    let lines = app.ok("track_transcript", json!({"trackId": track["id"]}));
+    let text = lines.to_string().to_lowercase();
+    assert!(text.contains("front") && text.contains("left"), "{lines}");
+    let kinds = app.ok("list_batches", json!({}));
+    assert_eq!(kinds[0]["kind"], "transcription", "{kinds}");
+    // The same file again is reported as done, with nothing new started.
+    let again = app.ok(
+        "transcribe",
+        json!({"args": {"inputs": [input.hash], "format": "wav", "target_lufs": -16.0, "force": false}}),
+    );
+    assert_eq!(again["batch_id"], Value::Null, "{again}");
+    assert_eq!(again["already"][0]["track_id"], track["id"]);
+}

@@ -11,6 +11,7 @@ const stages: Stage[] = ["synthesize", "check", "assemble", "mix", "master", "en
 /** Sentences given a new take ("trackId:index"): heard as written since. */
 const regenerated = new Set<string>();
 const conversionStages: Stage[] = ["ingest", "chunk", "convert", "join", "master", "encode", "peaks"];
+const transcriptionStages: Stage[] = ["ingest", "master", "encode", "peaks", "transcribe"];
 /** Chunks of every harness recording. */
 const CHUNKS = 6;
 /** Recordings whose name contains this fail at chunk 3 until retried. */
@@ -103,7 +104,7 @@ async function runConversion(batch: BatchRow, rows: TrackRow[]) {
   batch.status = "processing";
   for (const t of rows.filter((r) => r.status === "pending")) {
     let failed = false;
-    for (const stage of conversionStages) {
+    for (const stage of batch.kind === "transcription" ? transcriptionStages : conversionStages) {
       t.status = "running";
       t.stage = stage;
       if (stage !== "convert") {
@@ -357,6 +358,16 @@ mockIPC(
           variant: t.variant,
           report: { checked: true, sentences: sentencesOf(t) },
         }));
+      case "transcribe": {
+        const c = a.args;
+        const id = batches.length + 1;
+        const rows: TrackRow[] = (c.inputs as string[]).map((h, i) => ({ id: nextTrack++, batch_id: id, position: i, title: inputs.get(h)?.name ?? h, section_id: null, input_hash: h, variant: "transcript", voice: "ggml-tiny.en.bin", status: "pending", stage: null, output_path: null, duration_ms: null, sample_rate_hz: null, channels: null, loudness_lufs: null, true_peak_dbtp: null, peaks_path: null, error: null, attempts: 0, units_done: 0, units_total: 0, collection: null }));
+        const batch: BatchRow = { id, project: "Transcripts", project_slug: "transcripts", kind: "transcription", status: "pending", voice: "ggml-tiny.en.bin", format: c.format, sample_rate_hz: 48000, bit_depth: 16, encode: { mp3: { mode: "vbr", quality: 2 }, opus_kbps: 96, artist: null, cover: null }, speech_check: false, expected: rows.length, completed: 0, failed: 0, cancelled: 0, pending: rows.length, created_at: "2026-11-21T10:00:00Z", updated_at: "2026-11-21T10:00:00Z" };
+        batches.unshift(batch);
+        tracks.set(id, rows);
+        setTimeout(() => runConversion(batch, rows), 50);
+        return { batch_id: id, already: [], rejected: [] };
+      }
       case "regenerate_sentence": {
         const t = allTracks().find((r) => r.id === a.trackId)!;
         const batch = batches.find((b) => b.id === t.batch_id)!;

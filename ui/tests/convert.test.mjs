@@ -75,3 +75,36 @@ test("convert: open, settings, preview, progress with chunk counts, retry, A/B p
     server.close();
   }
 });
+
+test("transcribe only: recordings heard without converting, their transcripts beside the players", async () => {
+  const server = await serve();
+  const browser = await launch();
+  try {
+    const { page, errors } = await openHarness(browser, server);
+    await page.getByRole("button", { name: "Convert", exact: true }).click();
+    await page.getByRole("button", { name: "Open…" }).click();
+    const rows = page.getByRole("list", { name: "Recordings to convert" }).getByRole("listitem");
+    await rows.nth(1).waitFor();
+    await page.getByRole("button", { name: "Transcribe only" }).click();
+    await page.getByRole("heading", { name: /Batch 1 · Transcripts/ }).waitFor();
+    const sent = await page.evaluate(() => window.__harness.calls.find((c) => c.cmd === "transcribe").args.args);
+    assert.equal(sent.inputs.length, 2);
+    assert.equal(sent.target_lufs, -16);
+    assert.equal(window_calls(await page.evaluate(() => window.__harness.calls.map((c) => c.cmd)), "convert"), 0, "nothing is converted");
+    await page.getByTestId("batch-counts").filter({ hasText: "2 of 2 completed · 0 failed · 0 pending" }).waitFor({ timeout: 20000 });
+    const transcript = page.getByRole("list", { name: "Transcript of interview.m4a" });
+    await transcript.waitFor();
+    assert.match(await transcript.innerText(), /Thanks for joining me today\./);
+    assert.match(await page.locator("li.track").first().innerText(), /transcript/);
+    await page.screenshot({ path: process.env.UI_TRANSCRIBE_SCREENSHOT ?? "/tmp/intone-ui-transcribe.png" });
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    server.close();
+  }
+});
+
+/** How many times `cmd` was called. */
+function window_calls(cmds, cmd) {
+  return cmds.filter((c) => c === cmd).length;
+}

@@ -8,7 +8,7 @@ use clap::Args;
 use intone_core::audio::encode::Format;
 use intone_core::engines::conversion::{ConverterInfo, Settings};
 use intone_core::store::BatchStatus;
-use intone_core::studio::{ConvertPlan, ConvertRequest, DEFAULT_CONVERT_LUFS};
+use intone_core::studio::{AlreadyConverted, ConvertRequest, DEFAULT_CONVERT_LUFS};
 use intone_core::Studio;
 use serde_json::json;
 
@@ -55,6 +55,17 @@ pub struct ConvertOpts {
     /// A converter setting, e.g. --set preset=deeper (repeat for several).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    #[command(flatten)]
+    pub out: DeliveryOpts,
+    /// Longest chunk in seconds (default: the converter's limit, 30 s for builtin).
+    #[arg(long, value_name = "S")]
+    pub max_chunk_s: Option<f64>,
+}
+
+/// How a recording's result is delivered (shared by `convert`, `watch` and
+/// `transcribe`).
+#[derive(Args, Debug)]
+pub struct DeliveryOpts {
     /// Output format (WAV and FLAC at --bit-depth; MP3 and Opus as --mp3 / --opus-kbps say).
     #[arg(long, default_value = "wav", value_parser = ["wav", "flac", "mp3", "opus"])]
     pub format: String,
@@ -69,31 +80,29 @@ pub struct ConvertOpts {
     /// Loudness target, LUFS.
     #[arg(long, default_value_t = DEFAULT_CONVERT_LUFS, allow_negative_numbers = true)]
     pub target_lufs: f64,
-    /// Longest chunk in seconds (default: the converter's limit, 30 s for builtin).
-    #[arg(long, value_name = "S")]
-    pub max_chunk_s: Option<f64>,
-    /// Project name (default: Conversions).
+    /// Project name (default: Conversions, or Transcripts for `transcribe`).
     #[arg(long)]
     pub project: Option<String>,
-    /// Convert again files already converted with the same settings.
+    /// Do again files already done with the same settings.
     #[arg(long)]
     pub force: bool,
 }
 
 impl ConvertOpts {
     fn request(&self, files: Vec<PathBuf>) -> anyhow::Result<ConvertRequest> {
+        let o = &self.out;
         Ok(ConvertRequest {
             files,
             converter: self.converter.clone(),
             settings: settings(&self.set)?,
-            format: self.format.parse::<Format>()?,
-            sample_rate_hz: self.sample_rate,
-            bit_depth: self.bit_depth,
-            encode: self.encode.options(),
-            target_lufs: self.target_lufs,
+            format: o.format.parse::<Format>()?,
+            sample_rate_hz: o.sample_rate,
+            bit_depth: o.bit_depth,
+            encode: o.encode.options(),
+            target_lufs: o.target_lufs,
             max_chunk_s: self.max_chunk_s,
-            project: self.project.clone(),
-            force: self.force,
+            project: o.project.clone(),
+            force: o.force,
         })
     }
 }
@@ -117,57 +126,89 @@ pub fn convert(
 ) -> anyhow::Result<ExitCode> {
     let req = a.opts.request(a.files)?;
     let plan = studio.plan_conversion(&req)?;
-    for r in &plan.rejected {
+    let batch_id = studio.create_conversion_batch(&plan)?;
+    let label = plan.tracks.first().map_or("", |t| t.variant.as_str());
+    run_files(
+        studio,
+        rt,
+        &FilesBatch {
+            batch_id,
+            what: format!("{} file(s) with {label}", plan.tracks.len()),
+            done_before: "already converted",
+            already: &plan.already,
+            rejected: &plan.rejected,
+        },
+        a.json,
+    )
+}
+
+/// A batch made from files (conversion or transcription), as planned.
+pub struct FilesBatch<'a> {
+    /// The new batch; `None` when nothing was new.
+    pub batch_id: Option<i64>,
+    /// What it does, for the first line ("2 file(s) with builtin").
+    pub what: String,
+    /// How a file done before is described ("already converted").
+    pub done_before: &'a str,
+    /// Files done before with the same settings.
+    pub already: &'a [AlreadyConverted],
+    /// Files that cannot be used, one line each.
+    pub rejected: &'a [String],
+}
+
+/// Reports a planned files batch, runs it with progress and prints the
+/// result (`--json`: one document with `already` and `rejected`). Exit
+/// status: 1 when nothing could be done, 2 when some files were rejected.
+pub fn run_files(
+    studio: &Studio,
+    rt: &tokio::runtime::Runtime,
+    f: &FilesBatch<'_>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    for r in f.rejected {
         eprintln!("intone: {r}");
     }
-    for d in &plan.already {
+    for d in f.already {
         eprintln!(
-            "{}: already converted in batch {} → {} (use --force to convert it again)",
-            d.file, d.batch_id, d.output_path
+            "{}: {} in batch {} → {} (use --force to do it again)",
+            d.file, f.done_before, d.batch_id, d.output_path
         );
     }
-    let Some(batch_id) = studio.create_conversion_batch(&plan)? else {
-        if a.json {
+    let Some(batch_id) = f.batch_id else {
+        if json {
             output::print_json(&json!({
                 "batch_id": null, "status": null, "batch": null, "tracks": [],
-                "already": plan.already, "rejected": plan.rejected,
+                "already": f.already, "rejected": f.rejected,
             }))?;
         }
-        return Ok(if plan.already.is_empty() {
+        return Ok(if f.already.is_empty() {
             ExitCode::from(1)
         } else {
             ExitCode::SUCCESS
         });
     };
-    if !a.json {
-        eprintln!(
-            "Batch {batch_id}: {} file(s) with {}",
-            plan.tracks.len(),
-            plan.tracks.first().map_or("", |t| t.variant.as_str())
-        );
+    if !json {
+        eprintln!("Batch {batch_id}: {}", f.what);
     }
     let batch = rt.block_on(progress::with_progress(studio, async {
         studio.run_batch(batch_id).await
     }))?;
-    if a.json {
+    if json {
         output::print_json(&json!({
             "batch_id": batch.id, "status": batch.status, "batch": batch,
             "tracks": studio.tracks(batch.id)?,
-            "already": plan.already, "rejected": plan.rejected,
+            "already": f.already, "rejected": f.rejected,
         }))?;
     } else {
         output::batch_result(studio, &batch, false)?;
     }
-    Ok(worst(&plan, batch.status))
-}
-
-/// A batch that completed still exits 2 when some files were rejected.
-fn worst(plan: &ConvertPlan, status: BatchStatus) -> ExitCode {
-    if status == BatchStatus::Completed && !plan.rejected.is_empty() {
-        ExitCode::from(2)
-    } else {
-        code_for(status)
-    }
+    Ok(
+        if batch.status == BatchStatus::Completed && !f.rejected.is_empty() {
+            ExitCode::from(2)
+        } else {
+            code_for(batch.status)
+        },
+    )
 }
 
 /// Runs `intone converters`.

@@ -12,6 +12,7 @@ mod music_cmd;
 mod output;
 mod progress;
 mod scenes_cmd;
+mod transcribe_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -77,6 +78,8 @@ enum Command {
     Regenerate(check_cmd::RegenerateArgs),
     /// Convert recordings: chunk on silences, convert each chunk, join, master.
     Convert(convert_cmd::ConvertArgs),
+    /// Transcribe recordings (text, SRT, WebVTT beside a mastered copy) without converting them.
+    Transcribe(transcribe_cmd::TranscribeArgs),
     /// Watch a folder: files that land there are converted and moved to its processed/ folder.
     Watch(convert_cmd::WatchArgs),
     /// Make music or ambience from a prompt (takes), or browse the takes.
@@ -266,6 +269,7 @@ fn run(cli: Cli, started: Instant) -> anyhow::Result<ExitCode> {
         }
         Command::Convert(args) => convert_cmd::convert(&studio, &rt, args),
         Command::Converters { json } => convert_cmd::converters(&studio, json),
+        Command::Transcribe(args) => transcribe_cmd::transcribe(&studio, &rt, args),
         Command::Music(args) => music_cmd::music(&studio, &rt, args),
         Command::Models { json } => music_cmd::models(&studio, json),
         Command::Scenes(args) => scenes_cmd::scenes(&studio, &rt, args),

@@ -1,7 +1,8 @@
 //! The speech recognizer through the real binary: `generate` flags a
 //! sentence that does not say its text, `intone check` lists it, `intone
 //! regenerate` speaks it again; converted recordings come with a transcript
-//! whose lines start where the speech does.
+//! whose lines start where the speech does, and `intone transcribe` hears a
+//! recording without converting it.
 
 mod common;
 
@@ -111,13 +112,12 @@ fn onset(s: &[f32], from: usize, rate: usize) -> usize {
     s.len()
 }
 
-#[test]
-fn a_converted_recording_comes_with_a_transcript_snapped_to_its_speech() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let home = dir.path().join("home");
-    // Three recorded prompts with pauses between them, 48 kHz mono.
+/// Three recorded prompts with pauses between them, 48 kHz mono, written to
+/// `dir/prompts.wav`; returns it and where each prompt's speech starts
+/// (frames, found in the audio).
+fn prompts_recording(dir: &Path) -> (PathBuf, Vec<usize>) {
     let alsa = Path::new("/usr/share/sounds/alsa");
-    let rate = 48_000usize;
+    let rate = RATE;
     let mut rec: Vec<f32> = vec![0.0; rate];
     let mut starts = Vec::new();
     for (name, pause_s) in [
@@ -136,7 +136,7 @@ fn a_converted_recording_comes_with_a_transcript_snapped_to_its_speech() {
         rec.extend(samples);
         rec.extend(std::iter::repeat_n(0.0, (pause_s * rate as f64) as usize));
     }
-    let input = dir.path().join("prompts.wav");
+    let input = dir.join("prompts.wav");
     let mut w = hound::WavWriter::create(
         &input,
         hound::WavSpec {
@@ -151,12 +151,15 @@ fn a_converted_recording_comes_with_a_transcript_snapped_to_its_speech() {
         w.write_sample(*s).expect("write");
     }
     w.finalize().expect("wav");
+    (input, starts)
+}
 
-    let out = run(intone(&home).arg("convert").arg(&input).arg("--json"));
-    assert!(out.status.success(), "{}", stderr(&out));
-    let batch = json(&out)["batch_id"].as_i64().expect("batch");
-    let t = &tracks(&home, batch)[0];
-    let output = PathBuf::from(t["output_path"].as_str().expect("out"));
+/// The prompts recording's sample rate, Hz.
+const RATE: usize = 48_000;
+
+/// The transcript beside `output` says the prompts, one SRT cue each within
+/// 100 ms of where its speech starts, cues apart, and a WebVTT beside.
+fn assert_prompts_transcript(output: &Path, starts: &[usize]) {
     let txt = std::fs::read_to_string(output.with_extension("txt")).expect("transcript text");
     let lower = txt.to_lowercase();
     for said in ["front", "center", "left", "side", "right"] {
@@ -172,8 +175,8 @@ fn a_converted_recording_comes_with_a_transcript_snapped_to_its_speech() {
         .map(|e| (i64::from(e.start), i64::from(e.end)))
         .collect();
     assert_eq!(cues.len(), 3, "one cue per prompt: {txt:?} {cues:?}");
-    for (cue, start) in cues.iter().zip(&starts) {
-        let truth = (*start * 1000 / rate) as i64;
+    for (cue, start) in cues.iter().zip(starts) {
+        let truth = (*start * 1000 / RATE) as i64;
         assert!(
             (cue.0 - truth).abs() <= 100,
             "cue starts at {} ms, the speech at {truth} ms",
@@ -184,4 +187,94 @@ fn a_converted_recording_comes_with_a_transcript_snapped_to_its_speech() {
         assert!(w[0].1 <= w[1].0, "cues overlap: {cues:?}");
     }
     assert!(output.with_extension("vtt").is_file());
+}
+
+#[test]
+fn a_converted_recording_comes_with_a_transcript_snapped_to_its_speech() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let home = dir.path().join("home");
+    let (input, starts) = prompts_recording(dir.path());
+    let out = run(intone(&home).arg("convert").arg(&input).arg("--json"));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let batch = json(&out)["batch_id"].as_i64().expect("batch");
+    let t = &tracks(&home, batch)[0];
+    let output = PathBuf::from(t["output_path"].as_str().expect("out"));
+    assert_prompts_transcript(&output, &starts);
+}
+
+#[test]
+fn transcribe_hears_a_recording_without_converting_it() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let home = dir.path().join("home");
+    let (input, starts) = prompts_recording(dir.path());
+    let missing = dir.path().join("missing.wav");
+    let out = run(intone(&home)
+        .arg("transcribe")
+        .arg(&input)
+        .arg(&missing)
+        .args(["--format", "mp3", "--json"]));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a rejected file → exit 2: {}",
+        stderr(&out)
+    );
+    let doc = json(&out);
+    assert_eq!(doc["status"], "completed", "{doc}");
+    assert_eq!(doc["batch"]["kind"], "transcription", "{doc}");
+    let rejected = doc["rejected"].to_string();
+    assert!(rejected.contains("missing.wav"), "{rejected}");
+    let t = &doc["tracks"][0];
+    assert_eq!(t["variant"], "transcript");
+    let output = PathBuf::from(t["output_path"].as_str().expect("out"));
+    assert_eq!(output.extension().and_then(|e| e.to_str()), Some("mp3"));
+    assert_prompts_transcript(&output, &starts);
+    // Nothing was chunked or converted: the kind's steps are its own.
+    let store = intone_core::store::Store::open(&home.join("intone.db")).expect("store");
+    let id = t["id"].as_i64().expect("id");
+    use intone_core::store::Stage;
+    for stage in [
+        Stage::Ingest,
+        Stage::Master,
+        Stage::Encode,
+        Stage::Peaks,
+        Stage::Transcribe,
+    ] {
+        let step = store.step(id, stage).expect("step").expect("done step");
+        assert_eq!(step.status, "done", "{stage}");
+    }
+    for stage in [Stage::Chunk, Stage::Convert, Stage::Join] {
+        assert!(
+            store.step(id, stage).expect("step").is_none(),
+            "{stage} ran"
+        );
+    }
+
+    // Again: already transcribed, and the text is printed with its times.
+    let again = run(intone(&home)
+        .arg("transcribe")
+        .arg(&input)
+        .args(["--format", "mp3"]));
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("already transcribed in batch"),
+        "{}",
+        stderr(&again)
+    );
+    let text = String::from_utf8_lossy(&again.stdout).to_lowercase();
+    assert!(text.contains("0:01  front"), "{text}");
+
+    // Without the recognizer's model, nothing is recorded and the error says where it looked.
+    let empty = dir.path().join("no-models");
+    std::fs::create_dir_all(&empty).expect("dir");
+    let none = run(intone(&dir.path().join("home2"))
+        .env("INTONE_MODEL_PATH", &empty)
+        .arg("transcribe")
+        .arg(&input));
+    assert_eq!(none.status.code(), Some(1), "{}", stderr(&none));
+    assert!(
+        stderr(&none).contains("is not installed (looked in"),
+        "{}",
+        stderr(&none)
+    );
 }

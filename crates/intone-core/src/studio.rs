@@ -26,6 +26,7 @@ mod retake;
 mod say;
 mod scenes;
 mod score_export;
+mod transcribe;
 mod watch;
 
 pub use book::{BookChapter, BookOrder, BookReport};
@@ -36,6 +37,7 @@ pub use say::{PhaseTime, SayReport};
 pub use scenes::{
     SceneChange, SceneState, ScenesOrder, ScoreView, DEFAULT_CROSSFADE_MS, DEFAULT_SCORE_LUFS,
 };
+pub use transcribe::{TranscribePlan, TranscribeRequest, TRANSCRIPT_LABEL};
 pub use watch::{ScanReport, WatchFolder, Watcher};
 
 /// Default output sample rate.
@@ -179,7 +181,10 @@ impl Studio {
             scripts.push(s);
         }
         if req.check && crate::recognize::find_model(self.home()).is_none() {
-            return Err(crate::recognize::model_missing(self.home()));
+            return Err(Error::NotFound(format!(
+                "{}, or turn the sentence check off (--no-check; in the app, \"Check every sentence\")",
+                crate::recognize::model_missing(self.home())
+            )));
         }
         let voice = match &req.voice {
             Some(v) => VoiceRef::parse(v)?.to_string(),

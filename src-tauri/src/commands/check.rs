@@ -1,12 +1,63 @@
 //! The speech recognizer in the app: the batch view's flagged sentences,
-//! **Regenerate sentence**, and a converted recording's transcript.
+//! **Regenerate sentence**, recordings transcribed without converting them,
+//! and a recording's transcript.
 
+use intone_core::audio::encode::Format;
 use intone_core::recognize::transcript::TranscriptLine;
-use intone_core::studio::TrackCheck;
+use intone_core::studio::{TrackCheck, TranscribeRequest};
+use serde::Deserialize;
 use tauri::State;
 
+use super::convert::{input_paths, ConvertStarted};
 use super::{err, CmdResult};
 use crate::AppState;
+
+/// A Transcribe click.
+#[derive(Debug, Deserialize, specta::Type)]
+pub struct TranscribeArgs {
+    /// Inputs by hash (picked or dropped).
+    pub inputs: Vec<String>,
+    /// `wav`, `flac`, `mp3` or `opus`: the delivered copy's format.
+    pub format: String,
+    /// Loudness target of the copy, LUFS.
+    pub target_lufs: f64,
+    /// Transcribe again what was transcribed before with the same settings.
+    pub force: bool,
+}
+
+/// Records a transcription batch (before any work) and starts it: each
+/// recording heard by the speech recognizer, nothing converted.
+#[tauri::command]
+#[specta::specta]
+pub async fn transcribe(
+    state: State<'_, AppState>,
+    args: TranscribeArgs,
+) -> CmdResult<ConvertStarted> {
+    let files = input_paths(&state, &args.inputs)?;
+    let studio = state.studio.clone();
+    let started = tauri::async_runtime::spawn_blocking(move || -> CmdResult<ConvertStarted> {
+        let req = TranscribeRequest {
+            files,
+            format: args.format.parse::<Format>().map_err(err)?,
+            target_lufs: args.target_lufs,
+            force: args.force,
+            ..Default::default()
+        };
+        let plan = studio.plan_transcription(&req).map_err(err)?;
+        let batch_id = studio.create_transcription_batch(&plan).map_err(err)?;
+        Ok(ConvertStarted {
+            batch_id,
+            already: plan.already,
+            rejected: plan.rejected,
+        })
+    })
+    .await
+    .map_err(err)??;
+    if let Some(id) = started.batch_id {
+        super::run_in_background(&state, id);
+    }
+    Ok(started)
+}
 
 /// What the recognizer heard in each sentence of a speech batch's tracks
 /// (only what the check step already heard: no recognition runs here).

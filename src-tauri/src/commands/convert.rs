@@ -74,7 +74,7 @@ pub struct ConvertArgs {
     pub force: bool,
 }
 
-/// What Convert started.
+/// What Convert (or Transcribe) started.
 #[derive(Debug, Serialize, specta::Type)]
 pub struct ConvertStarted {
     /// The new batch, when anything was new.
@@ -85,7 +85,7 @@ pub struct ConvertStarted {
     pub rejected: Vec<String>,
 }
 
-fn input_paths(state: &AppState, hashes: &[String]) -> CmdResult<Vec<PathBuf>> {
+pub(super) fn input_paths(state: &AppState, hashes: &[String]) -> CmdResult<Vec<PathBuf>> {
     hashes
         .iter()
         .map(|h| {

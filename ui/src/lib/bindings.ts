@@ -53,6 +53,11 @@ export const commands = {
 	/**  A converted recording's transcript lines (none when it has none). */
 	trackTranscript: (trackId: number) => __TAURI_INVOKE<TranscriptLine[] | null>("track_transcript", { trackId }),
 	/**
+	 *  Records a transcription batch (before any work) and starts it: each
+	 *  recording heard by the speech recognizer, nothing converted.
+	 */
+	transcribe: (args: TranscribeArgs) => __TAURI_INVOKE<ConvertStarted>("transcribe", { args }),
+	/**
 	 *  Speaks a short sample in `voice` (cached per voice) and plays it. The
 	 *  first sentence starts playing as soon as it is rendered; the rest is
 	 *  queued behind it when ready. Returns the state once playback started.
@@ -185,7 +190,10 @@ export const events = {
 };
 
 /* Types */
-/**  A file of the request that was converted before with the same settings. */
+/**
+ *  A file of the request that was converted (or transcribed) before with the
+ *  same settings.
+ */
 export type AlreadyConverted = {
 	/**  The file as given. */
 	file: string,
@@ -351,7 +359,7 @@ export type ConvertRequest = {
 	force: boolean,
 };
 
-/**  What Convert started. */
+/**  What Convert (or Transcribe) started. */
 export type ConvertStarted = {
 	/**  The new batch, when anything was new. */
 	batch_id: number | null,
@@ -602,7 +610,9 @@ export type JobKind =
 /**  Prompt × take → generated, mastered music. */
 "music" | 
 /**  Scene list → one score: a take per scene, merged, fitted to a length. */
-"scenes";
+"scenes" | 
+/**  Input file → its transcript (text, SRT, WebVTT) beside a mastered copy. */
+"transcription";
 
 /**  Protocol an engine speaks. */
 export type Kind = 
@@ -1179,6 +1189,18 @@ export type TrackStatus =
 "failed" | 
 /**  Cancelled with its batch. */
 "cancelled";
+
+/**  A Transcribe click. */
+export type TranscribeArgs = {
+	/**  Inputs by hash (picked or dropped). */
+	inputs: string[],
+	/**  `wav`, `flac`, `mp3` or `opus`: the delivered copy's format. */
+	format: string,
+	/**  Loudness target of the copy, LUFS. */
+	target_lufs: number | null,
+	/**  Transcribe again what was transcribed before with the same settings. */
+	force: boolean,
+};
 
 /**  One line of a transcript as the app shows it (click to seek). */
 export type TranscriptLine = {

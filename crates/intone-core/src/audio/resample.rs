@@ -3,7 +3,10 @@
 use audioadapter_buffers::direct::InterleavedSlice;
 use rubato::{Fft, FixedSync, Resampler};
 
-use crate::audio::Clip;
+use std::path::Path;
+
+use crate::audio::wav::{WavBlockReader, WavBlockWriter};
+use crate::audio::{Clip, BLOCK_FRAMES};
 use crate::error::{Error, Result};
 
 /// Resamples a whole clip to `to_hz` (startup delay trimmed, length
@@ -152,6 +155,30 @@ impl StreamResampler {
         dst.truncate(start + keep);
         Ok(())
     }
+}
+
+/// Resamples the WAV file `input` to `to_hz` into the 32-bit float WAV
+/// `output`, block by block (bounded memory for any length), keeping its
+/// channels; the output lasts `ceil(frames·to/from)` frames.
+///
+/// # Errors
+/// [`Error::Audio`] naming a file that cannot be read or written;
+/// [`Error::Config`] when the resampler fails.
+pub fn resample_file(input: &Path, output: &Path, to_hz: u32) -> Result<()> {
+    let mut reader = WavBlockReader::open(input)?;
+    let channels = reader.channels.max(1);
+    let mut rs = StreamResampler::new(reader.sample_rate_hz, to_hz, channels)?;
+    let mut writer = WavBlockWriter::create(output, to_hz, channels)?;
+    let (mut buf, mut out) = (Vec::new(), Vec::new());
+    while reader.read_block(&mut buf, BLOCK_FRAMES)? > 0 {
+        out.clear();
+        rs.push(&buf, &mut out)?;
+        writer.write(&out)?;
+    }
+    out.clear();
+    rs.finish(&mut out)?;
+    writer.write(&out)?;
+    writer.finish()
 }
 
 #[cfg(test)]

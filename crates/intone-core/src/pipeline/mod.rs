@@ -17,6 +17,7 @@ pub mod stages;
 mod synth;
 pub mod track;
 mod transcribe;
+pub mod transcription;
 
 use std::sync::Arc;
 

@@ -1,6 +1,7 @@
 //! Runs one track of any kind through its durable steps: claims it, builds
 //! its [`TrackCx`], hands it to its kind's step list ([`super::speech`],
-//! [`super::conversion`], [`super::music`], [`super::scenes`]), and records how it ended. A step whose record
+//! [`super::conversion`], [`super::music`], [`super::scenes`],
+//! [`super::transcription`]), and records how it ended. A step whose record
 //! says `done` (and whose output file exists) is skipped with its memoized
 //! output; once a step runs, every later step runs too. Outputs are
 //! committed (renamed into place) before the step is marked done.
@@ -85,5 +86,6 @@ fn run_steps(c: &TrackCx<'_>) -> Result<TrackResult> {
         JobKind::Conversion => super::conversion::run(c),
         JobKind::Music => super::music::run(c),
         JobKind::Scenes => super::scenes::run(c),
+        JobKind::Transcription => super::transcription::run(c),
     }
 }

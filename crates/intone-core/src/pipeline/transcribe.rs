@@ -1,8 +1,8 @@
-//! The `transcribe` step that ends a conversion track: the ingested input
-//! (what the recording says; a converter changes the voice, not the words or
-//! their times) heard by the speech recognizer, its times snapped to the
-//! recording's speech, written beside the delivered track as text, SRT and
-//! WebVTT ([`crate::recognize::transcript`]).
+//! The `transcribe` step that ends a conversion or transcription track: the
+//! ingested input (what the recording says; a converter changes the voice,
+//! not the words or their times) heard by the speech recognizer, its times
+//! snapped to the recording's speech, written beside the delivered track as
+//! text, SRT and WebVTT ([`crate::recognize::transcript`]).
 
 use std::path::Path;
 
@@ -23,17 +23,28 @@ struct TranscribeOut {
     files: Option<TranscriptFiles>,
 }
 
+/// Whether a track can do without its transcript.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Need {
+    /// The transcript comes with the track when a model is installed.
+    IfModel,
+    /// The transcript is the track's point: no model fails the step.
+    Required,
+}
+
 /// Runs the step on `input` (a WAV file), writing beside `output`.
 /// `name_input` renames errors about the input after the user's file.
 ///
 /// # Errors
-/// Recognizer, audio and store errors; without a model the step logs why
-/// and writes nothing.
+/// Recognizer, audio and store errors; without a model the step fails
+/// naming the folders searched when `need` is [`Need::Required`], or else
+/// logs why and writes nothing.
 pub(crate) fn step(
     c: &TrackCx<'_>,
     force: &mut bool,
     input: &Path,
     output: &Path,
+    need: Need,
     name_input: impl Fn(Error) -> Error,
 ) -> Result<()> {
     c.step(
@@ -46,6 +57,9 @@ pub(crate) fn step(
         },
         || {
             if find_model(&c.p.home).is_none() {
+                if need == Need::Required {
+                    return Err(model_missing(&c.p.home));
+                }
                 c.p.emit(Event::Log {
                     level: "warn".into(),
                     message: format!(

@@ -147,7 +147,7 @@ pub fn model_missing(home: &Home) -> Error {
         .collect();
     Error::NotFound(format!(
         "the speech recognizer's model {MODEL_FILE} is not installed (looked in {}); \
-         scripts/setup.sh installs it, or turn the check off (--no-check)",
+         scripts/setup.sh installs it",
         dirs.join(", ")
     ))
 }

@@ -76,6 +76,8 @@ str_enum! {
         Music = "music",
         /// Scene list → one score: a take per scene, merged, fitted to a length.
         Scenes = "scenes",
+        /// Input file → its transcript (text, SRT, WebVTT) beside a mastered copy.
+        Transcription = "transcription",
     }
 }
 
@@ -111,6 +113,13 @@ impl JobKind {
                 Stage::Master,
                 Stage::Encode,
                 Stage::Peaks,
+            ],
+            JobKind::Transcription => &[
+                Stage::Ingest,
+                Stage::Master,
+                Stage::Encode,
+                Stage::Peaks,
+                Stage::Transcribe,
             ],
         }
     }

@@ -14,7 +14,7 @@ use crate::audio::silence::ChunkLimits;
 use crate::engines::conversion::{ConverterInfo, Settings, DEFAULT_CONVERTER};
 use crate::error::{Error, Result};
 use crate::pipeline::conversion::ConversionRecipe;
-use crate::store::{JobKind, NewJobBatch, NewTrack};
+use crate::store::{InputRow, JobKind, NewJobBatch, NewTrack};
 
 /// Default loudness target of converted recordings, LUFS (spoken word).
 pub const DEFAULT_CONVERT_LUFS: f64 = -16.0;
@@ -66,7 +66,8 @@ impl Default for ConvertRequest {
     }
 }
 
-/// A file of the request that was converted before with the same settings.
+/// A file of the request that was converted (or transcribed) before with the
+/// same settings.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AlreadyConverted {
@@ -154,22 +155,8 @@ impl Studio {
             ..ChunkLimits::default()
         };
         let label = converter.label(&settings);
-        let mut plan = ConvertPlan {
-            converter: name.clone(),
-            tracks: vec![],
-            already: vec![],
-            rejected: vec![],
-            request: req.clone(),
-        };
-        for file in &req.files {
-            let shown = file.display().to_string();
-            let input = match self.keep_input(file) {
-                Ok(i) => i,
-                Err(e) => {
-                    plan.rejected.push(e.to_string());
-                    continue;
-                }
-            };
+        let salt = converter.cache_salt();
+        let files = self.plan_files(&req.files, req.force, &label, |input| {
             let recipe = ConversionRecipe {
                 input_path: PathBuf::from(&input.path),
                 input_hash: input.hash.clone(),
@@ -179,40 +166,16 @@ impl Studio {
                 target_lufs: req.target_lufs,
                 ceiling_dbtp: -1.0,
             };
-            let source_key = source_key(&recipe, &converter.cache_salt(), req);
-            if plan.tracks.iter().any(|t| t.source_key == source_key) {
-                plan.rejected
-                    .push(format!("{shown}: given twice; converted once"));
-                continue;
-            }
-            if !req.force {
-                if let Some(t) = self.store().completed_by_source_key(&source_key)? {
-                    plan.already.push(AlreadyConverted {
-                        file: shown,
-                        batch_id: t.batch_id,
-                        track_id: t.id,
-                        output_path: t.output_path.unwrap_or_default(),
-                    });
-                    continue;
-                }
-            }
-            // A stored input (picked or dropped in the app) keeps the name it came with.
-            let title = if file.starts_with(self.home().inputs_dir()) {
-                input.name.clone()
-            } else {
-                file.file_name()
-                    .map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned())
-            };
-            plan.tracks.push(NewTrack {
-                title,
-                input_hash: Some(input.hash),
-                source_key,
-                variant: label.clone(),
-                recipe_json: serde_json::to_string(&recipe)
-                    .map_err(|e| Error::Config(e.to_string()))?,
-                collection: None,
-            });
-        }
+            let key = source_key(&recipe, &salt, req);
+            Ok((recipe_json(&recipe)?, key))
+        })?;
+        let plan = ConvertPlan {
+            converter: name.clone(),
+            tracks: files.tracks,
+            already: files.already,
+            rejected: files.rejected,
+            request: req.clone(),
+        };
         Ok(plan)
     }
 
@@ -248,6 +211,86 @@ impl Studio {
     pub fn reload_converters(&self) {
         self.pipeline.reload_converters();
     }
+
+    /// One track per usable file, for the kinds whose track is an input
+    /// file: each file is kept as an input (stored once by content), `make`
+    /// gives its (recipe JSON, source key); a file done before with the same
+    /// key is listed as already done (unless `force`), a file given twice
+    /// or unusable is rejected with a line naming it.
+    ///
+    /// # Errors
+    /// Store errors and `make`'s.
+    pub(crate) fn plan_files(
+        &self,
+        files: &[PathBuf],
+        force: bool,
+        variant: &str,
+        make: impl Fn(&InputRow) -> Result<(String, String)>,
+    ) -> Result<PlannedFiles> {
+        let mut out = PlannedFiles::default();
+        for file in files {
+            let shown = file.display().to_string();
+            let input = match self.keep_input(file) {
+                Ok(i) => i,
+                Err(e) => {
+                    out.rejected.push(e.to_string());
+                    continue;
+                }
+            };
+            let (recipe_json, source_key) = make(&input)?;
+            if out.tracks.iter().any(|t| t.source_key == source_key) {
+                out.rejected
+                    .push(format!("{shown}: given twice; taken once"));
+                continue;
+            }
+            if !force {
+                if let Some(t) = self.store().completed_by_source_key(&source_key)? {
+                    out.already.push(AlreadyConverted {
+                        file: shown,
+                        batch_id: t.batch_id,
+                        track_id: t.id,
+                        output_path: t.output_path.unwrap_or_default(),
+                    });
+                    continue;
+                }
+            }
+            // A stored input (picked or dropped in the app) keeps the name it came with.
+            let title = if file.starts_with(self.home().inputs_dir()) {
+                input.name.clone()
+            } else {
+                file.file_name()
+                    .map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned())
+            };
+            out.tracks.push(NewTrack {
+                title,
+                input_hash: Some(input.hash),
+                source_key,
+                variant: variant.to_string(),
+                recipe_json,
+                collection: None,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// What [`Studio::plan_files`] made of a request's files.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PlannedFiles {
+    /// Tracks to record.
+    pub tracks: Vec<NewTrack>,
+    /// Files done before with the same settings.
+    pub already: Vec<AlreadyConverted>,
+    /// Files that cannot be used, one line each naming the file.
+    pub rejected: Vec<String>,
+}
+
+/// A recipe as stored with its track.
+///
+/// # Errors
+/// [`Error::Config`] when it cannot be serialized.
+pub(crate) fn recipe_json(recipe: &impl Serialize) -> Result<String> {
+    serde_json::to_string(recipe).map_err(|e| Error::Config(e.to_string()))
 }
 
 /// Checks the output sample rate and bit depth.

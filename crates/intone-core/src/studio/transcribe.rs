@@ -1,0 +1,163 @@
+//! Transcription requests: recordings → a `transcription` batch, each file's
+//! words heard by the speech recognizer (text, SRT, WebVTT beside a mastered
+//! copy of it). Files are checked and kept as inputs like conversion's; the
+//! same content with the same settings is never transcribed twice.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use super::convert::{check_output, recipe_json};
+use super::{AlreadyConverted, Studio, DEFAULT_CONVERT_LUFS, DEFAULT_SAMPLE_RATE_HZ};
+use crate::audio::encode::{EncodeOptions, Format};
+use crate::error::{Error, Result};
+use crate::pipeline::transcription::TranscriptionRecipe;
+use crate::recognize::{find_model, model_missing, MODEL_FILE};
+use crate::store::{JobKind, NewJobBatch, NewTrack};
+
+/// The track label (variant) of transcription tracks.
+pub const TRANSCRIPT_LABEL: &str = "transcript";
+
+/// A Transcribe click: recordings to hear, and how their copies are delivered.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TranscribeRequest {
+    /// Audio or video files.
+    pub files: Vec<PathBuf>,
+    /// Container of the delivered copy.
+    pub format: Format,
+    /// Its sample rate (44 100 or 48 000 Hz).
+    pub sample_rate_hz: u32,
+    /// Its bit depth (16 or 24; WAV and FLAC).
+    pub bit_depth: u16,
+    /// MP3/Opus settings, artist and cover.
+    #[serde(default)]
+    pub encode: EncodeOptions,
+    /// Its loudness target, LUFS (−36 to −6).
+    pub target_lufs: f64,
+    /// Project name; `None` = "Transcripts".
+    pub project: Option<String>,
+    /// Transcribe again even what was transcribed before with the same settings.
+    pub force: bool,
+}
+
+impl Default for TranscribeRequest {
+    fn default() -> Self {
+        Self {
+            files: vec![],
+            format: Format::Wav,
+            sample_rate_hz: DEFAULT_SAMPLE_RATE_HZ,
+            bit_depth: 16,
+            encode: EncodeOptions::default(),
+            target_lufs: DEFAULT_CONVERT_LUFS,
+            project: None,
+            force: false,
+        }
+    }
+}
+
+/// A checked Transcribe request, ready to be recorded.
+#[derive(Debug, Clone)]
+pub struct TranscribePlan {
+    /// Tracks to record, one per usable new file.
+    pub tracks: Vec<NewTrack>,
+    /// Files transcribed before with the same settings.
+    pub already: Vec<AlreadyConverted>,
+    /// Files that cannot be heard, one line each naming the file.
+    pub rejected: Vec<String>,
+    /// The request.
+    pub request: TranscribeRequest,
+}
+
+impl Studio {
+    /// Checks a Transcribe request. Usable files are kept as inputs (stored
+    /// once by content); nothing else is written.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] naming the folders searched when the recognizer's
+    /// model is not installed; [`Error::Config`] for a bad output option.
+    /// Unusable files are not errors: they are listed in
+    /// [`TranscribePlan::rejected`].
+    pub fn plan_transcription(&self, req: &TranscribeRequest) -> Result<TranscribePlan> {
+        if req.files.is_empty() {
+            return Err(Error::Config("no audio file given".into()));
+        }
+        if find_model(self.home()).is_none() {
+            return Err(model_missing(self.home()));
+        }
+        check_output(req.sample_rate_hz, req.bit_depth)?;
+        req.encode.check()?;
+        if !(-36.0..=-6.0).contains(&req.target_lufs) {
+            return Err(Error::Config(format!(
+                "loudness target {} LUFS is out of range (−36 to −6)",
+                req.target_lufs
+            )));
+        }
+        let files = self.plan_files(&req.files, req.force, TRANSCRIPT_LABEL, |input| {
+            let recipe = TranscriptionRecipe {
+                input_path: PathBuf::from(&input.path),
+                input_hash: input.hash.clone(),
+                target_lufs: req.target_lufs,
+                ceiling_dbtp: -1.0,
+            };
+            Ok((recipe_json(&recipe)?, source_key(&recipe, req)))
+        })?;
+        Ok(TranscribePlan {
+            tracks: files.tracks,
+            already: files.already,
+            rejected: files.rejected,
+            request: req.clone(),
+        })
+    }
+
+    /// Records a planned transcription batch (before any work). `None` when
+    /// the plan has nothing new to hear.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub fn create_transcription_batch(&self, plan: &TranscribePlan) -> Result<Option<i64>> {
+        if plan.tracks.is_empty() {
+            return Ok(None);
+        }
+        let project = plan
+            .request
+            .project
+            .clone()
+            .unwrap_or_else(|| "Transcripts".into());
+        self.store()
+            .create_job_batch(&NewJobBatch {
+                project: &project,
+                kind: JobKind::Transcription,
+                voice: MODEL_FILE,
+                format: plan.request.format.extension(),
+                sample_rate_hz: plan.request.sample_rate_hz,
+                bit_depth: plan.request.bit_depth,
+                encode: &plan.request.encode,
+                tracks: &plan.tracks,
+            })
+            .map(Some)
+    }
+}
+
+/// What makes two transcriptions the same: the input, the model and how the
+/// copy is delivered.
+fn source_key(recipe: &TranscriptionRecipe, req: &TranscribeRequest) -> String {
+    let mut h = blake3::Hasher::new();
+    for part in [
+        "transcription/1",
+        recipe.input_hash.as_str(),
+        MODEL_FILE,
+        &format!(
+            "{}/{}/{}/{}/{}",
+            recipe.target_lufs,
+            recipe.ceiling_dbtp,
+            req.encode.key(req.format),
+            req.sample_rate_hz,
+            req.bit_depth
+        ),
+    ] {
+        h.update(&(part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    h.finalize().to_hex().to_string()
+}
