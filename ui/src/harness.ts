@@ -322,7 +322,7 @@ mockIPC(
         const page = all.slice(f.offset ?? 0, (f.offset ?? 0) + (f.limit ?? all.length));
         return {
           takes: page.map((t) => ({
-            item: { track: { ...t }, source: t.title, kind: "music", project: "Music", created_at: "2026-11-21T10:00:00Z" },
+            item: { track: { ...t }, source: t.title, kind: "music", project: "Music", created_at: "2026-11-21T10:00:00Z", flagged: null },
             recipe: { engine: t.voice, model: null, prompt: t.title, duration_ms: 30000, seed: Number(t.variant.replace("seed ", "")), params: { temperature: "0.5" }, target_lufs: -16, understood: ["calm", "piano", "rain"], continue_from: null, overlap_ms: 1500 },
           })),
           total: all.length,
@@ -421,7 +421,12 @@ mockIPC(
         const kindOf = new Map(batches.map((b) => [b.id, b.kind]));
         return allTracks()
           .filter((t) => (!f.status || t.status === f.status) && (!f.variant || t.variant === f.variant) && (!f.voice || t.voice === f.voice) && (!f.kind || kindOf.get(t.batch_id) === f.kind))
-          .map((t) => ({ track: { ...t }, source: t.input_hash ? t.title : "Harness", kind: kindOf.get(t.batch_id) ?? "speech", project: "Harness", created_at: "2026-11-21T10:00:00Z" }));
+          .map((t) => {
+            const kind = kindOf.get(t.batch_id) ?? "speech";
+            const checked = kind === "speech" && t.status === "completed" && batches.find((b) => b.id === t.batch_id)?.speech_check;
+            const flagged = checked ? sentencesOf(t).filter((s) => s.flagged && !regenerated.has(`${t.id}:${s.index}`)).length : null;
+            return { track: { ...t }, source: t.input_hash ? t.title : "Harness", kind, project: "Harness", created_at: "2026-11-21T10:00:00Z", flagged };
+          });
       }
       case "library_facets":
         return {

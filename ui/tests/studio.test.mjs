@@ -104,6 +104,11 @@ test("generate, watch progress, see failures, play; library filter, export, dele
     // Library: every track, filter by variant, delete after confirmation.
     await page.getByRole("button", { name: "Library" }).click();
     await page.getByTestId("library-count").filter({ hasText: "6 tracks" }).waitFor();
+    // The sentence still flagged shows in the Library too (the regenerated one does not).
+    const flaggedRows = page.locator(".lib-table tbody tr", { has: page.locator(".badge.flagged") });
+    await flaggedRows.first().waitFor();
+    assert.equal(await flaggedRows.count(), 1);
+    assert.match(await flaggedRows.innerText(), /Evening\s+sleep[\s\S]*⚑ 1 flagged/);
     await page.getByLabel("Filter by variant").selectOption("sleep");
     await page.getByTestId("library-count").filter({ hasText: "3 tracks" }).waitFor();
     assert.equal(await page.locator(".lib-table tbody tr").count(), 3);

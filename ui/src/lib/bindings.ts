@@ -673,6 +673,11 @@ export type LibraryItem = {
 	project: string,
 	/**  When the batch was created (ISO 8601, UTC). */
 	created_at: string,
+	/**
+	 *  Sentences the `check` step flagged (speech tracks whose batch checks
+	 *  its sentences and whose check has run); `None` when not checked.
+	 */
+	flagged: number | null,
 };
 
 /**  A line for the log view. */

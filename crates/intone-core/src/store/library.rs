@@ -50,6 +50,9 @@ pub struct LibraryItem {
     pub project: String,
     /// When the batch was created (ISO 8601, UTC).
     pub created_at: String,
+    /// Sentences the `check` step flagged (speech tracks whose batch checks
+    /// its sentences and whose check has run); `None` when not checked.
+    pub flagged: Option<u32>,
 }
 
 /// The values present in the Library, for the filter pickers.
@@ -105,6 +108,14 @@ fn where_clause(filter: &LibraryFilter) -> (String, Vec<String>) {
     (wher, args)
 }
 
+/// The flagged sentences of track `t` from its `check` step's report
+/// (`CheckReport` as JSON), NULL when the step has not checked it.
+const FLAGGED: &str = "(SELECT (SELECT count(*) FROM json_each(s.output_json, '$.sentences') j
+                         WHERE json_extract(j.value, '$.flagged') = 1)
+                     FROM steps s
+                     WHERE s.track_id = t.id AND s.name = 'check' AND s.status = 'done'
+                       AND json_extract(s.output_json, '$.checked') = 1)";
+
 impl Store {
     /// Tracks matching `filter`, newest batch first, then in batch order.
     ///
@@ -114,7 +125,7 @@ impl Store {
         let (wher, args) = where_clause(filter);
         self.with(|c| {
             let mut st = c.prepare(&format!(
-                "SELECT {TRACK_COLUMNS}, {SOURCE}, p.name, b.created_at, b.kind
+                "SELECT {TRACK_COLUMNS}, {SOURCE}, p.name, b.created_at, b.kind, {FLAGGED}
                  {FROM}
                  {wher}
                  ORDER BY b.id DESC, t.position
@@ -130,6 +141,7 @@ impl Store {
                         project: r.get(TRACK_COLUMN_COUNT + 1)?,
                         created_at: r.get(TRACK_COLUMN_COUNT + 2)?,
                         kind: r.get(TRACK_COLUMN_COUNT + 3)?,
+                        flagged: r.get(TRACK_COLUMN_COUNT + 4)?,
                     })
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
