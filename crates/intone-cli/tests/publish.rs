@@ -12,7 +12,7 @@ mod ffmpeg;
 use std::path::PathBuf;
 
 use aspasia::{SubRipSubtitle, Subtitle, WebVttSubtitle};
-use common::{intone, json, run, tracks};
+use common::{intone, json, onsets, run, tracks};
 
 const SCRIPT: &str = "# Calm Mornings\n\n\
 ## Arrival\n\nWelcome to this short practice. Sit comfortably and let your eyes close. \
@@ -20,29 +20,6 @@ When you are ready, let your breath slow down and notice the weight of your hand
 ## Breath\n\nBreathe in through the nose. Hold it gently. Now breathe out slowly.\n\n\
 ## Return\n\nWiggle your fingers. Open your eyes when you like. Thank you for practicing today.\n";
 const SENTENCES: [usize; 3] = [4, 3, 3];
-
-/// Speech onsets, ms: 5 ms windows rising above −40 dBFS after at least
-/// 300 ms below it (sentence pauses are 450 ms; pauses inside a sentence are
-/// shorter).
-fn onsets(s: &[f32]) -> Vec<u64> {
-    let hop = 240;
-    let mut quiet = 300 / 5;
-    let mut out = Vec::new();
-    for (i, w) in s.chunks(hop).enumerate() {
-        let rms = (w.iter().map(|x| x * x).sum::<f32>() / w.len() as f32).sqrt();
-        if 20.0 * rms.max(1e-9).log10() > -40.0 {
-            if quiet >= 300 / 5 {
-                // Refine to the first sample above the threshold.
-                let first = w.iter().position(|x| x.abs() > 0.01).unwrap_or(0);
-                out.push(((i * hop + first) as u64) * 1000 / 48_000);
-            }
-            quiet = 0;
-        } else {
-            quiet += 1;
-        }
-    }
-    out
-}
 
 fn ms(m: aspasia::Moment) -> i64 {
     i64::from(m)

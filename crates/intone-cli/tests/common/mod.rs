@@ -208,3 +208,26 @@ pub fn recording(dir: &Path) -> PathBuf {
     w.finalize().expect("finalize");
     path
 }
+
+/// Sentence onsets in 48 kHz mono audio, ms: 5 ms windows rising above
+/// −40 dBFS after at least 300 ms below it (sentence pauses are 450 ms;
+/// pauses inside a sentence are shorter), refined to the first sample above
+/// 0.01.
+pub fn onsets(s: &[f32]) -> Vec<u64> {
+    let hop = 240;
+    let mut quiet = 300 / 5;
+    let mut out = Vec::new();
+    for (i, w) in s.chunks(hop).enumerate() {
+        let rms = (w.iter().map(|x| x * x).sum::<f32>() / w.len() as f32).sqrt();
+        if 20.0 * rms.max(1e-9).log10() > -40.0 {
+            if quiet >= 300 / 5 {
+                let first = w.iter().position(|x| x.abs() > 0.01).unwrap_or(0);
+                out.push(((i * hop + first) as u64) * 1000 / 48_000);
+            }
+            quiet = 0;
+        } else {
+            quiet += 1;
+        }
+    }
+    out
+}
