@@ -36,7 +36,7 @@ I arrive in this moment. My breath is slow and easy.
 
 ## Rest
 
-Each sound drifts by like a wave on the shore.
+Each sound drifts by like a wave on the shore. Ngozi whispered xqzt vbrk plmn near the quay.
 `;
 
 /** A free TCP port on loopback. */
@@ -238,6 +238,22 @@ test("real app: paste, pick voice and two variants, generate, every track comple
     if (process.env.INTONE_E2E_SCREENSHOT) {
       await writeFile(process.env.INTONE_E2E_SCREENSHOT, await driver.takeScreenshot(), "base64");
     }
+
+    // The garbled sentence is flagged with what was heard; Regenerate sentence
+    // speaks it again and remakes only that track.
+    const flag = await driver.wait(
+      until.elementLocated(By.xpath('//ul[@aria-label="Flagged sentences of Rest · voice"]/li[contains(., "xqzt")]')),
+      20_000,
+      "the garbled sentence is not flagged",
+    );
+    assert.match(await flag.getText(), /heard: “[^”]*” · word error rate \d+ %/);
+    const regen = await flag.findElement(By.css("button"));
+    assert.equal(await regen.getAttribute("aria-label"), "Regenerate sentence 2 of Rest · voice");
+    await regen.click();
+    const restVoice = By.xpath('//ul[@aria-label="Tracks"]/li[contains(@class, "track")][.//*[contains(@class, "section")][normalize-space()="Rest"]][.//*[contains(@class, "variant")][normalize-space()="voice"]]');
+    await driver.wait(async () => (await driver.findElement(restVoice).getAttribute("data-status")) !== "completed", 10_000, "the track was not reopened");
+    await driver.wait(async () => (await driver.findElement(restVoice).getAttribute("data-status")) === "completed", 60_000, "the track was not remade");
+    assert.equal((await driver.findElements(By.css('ul[aria-label="Tracks"] li.track[data-status="completed"]'))).length, 4);
 
     // Quit and start the app again: the batch is in History, reopened with its tracks.
     await driver.quit();

@@ -57,7 +57,7 @@ test("generate, watch progress, see failures, play; library filter, export, dele
     await page.getByTestId("flagged-count").filter({ hasText: "⚑ 2 sentences flagged" }).waitFor();
     assert.equal(await page.locator("li.track[data-flagged]").count(), 2);
     const flags = page.getByRole("list", { name: "Flagged sentences of Evening · voice" });
-    assert.match(await flags.innerText(), /Sentence 1: “The day is done and I let it go\.”\s+heard: “The bay is dumb and I left\.” · 56 % words wrong/);
+    assert.match(await flags.innerText(), /Sentence 1: “The day is done and I let it go\.”\s+heard: “The bay is dumb and I left\.” · word error rate 56 %/);
     assert.match(await page.locator("li.track").first().innerText(), /✓ checked/);
     await page.locator("li.track[data-track-id='5']").screenshot({ path: process.env.UI_FLAGS_SCREENSHOT ?? "/tmp/intone-ui-flags.png" });
     // Regenerate sentence: only that track is remade, and its flag goes.

@@ -106,7 +106,7 @@ pub fn print_sentences(checks: &[TrackCheck], all: bool) {
         );
         for s in shown {
             println!(
-                "   {} sentence {}: \"{}\"\n      heard: \"{}\" ({:.0} % words wrong)",
+                "   {} sentence {}: \"{}\"\n      heard: \"{}\" (word error rate {:.0} %)",
                 if s.flagged { "⚑" } else { " " },
                 s.index + 1,
                 s.text,
