@@ -8,7 +8,7 @@ use intone_core::studio::{TrackCheck, TranscribeRequest};
 use serde::Deserialize;
 use tauri::State;
 
-use super::convert::{input_paths, ConvertStarted};
+use super::convert::{input_paths, start_files, ConvertStarted};
 use super::{err, CmdResult};
 use crate::AppState;
 
@@ -34,8 +34,7 @@ pub async fn transcribe(
     args: TranscribeArgs,
 ) -> CmdResult<ConvertStarted> {
     let files = input_paths(&state, &args.inputs)?;
-    let studio = state.studio.clone();
-    let started = tauri::async_runtime::spawn_blocking(move || -> CmdResult<ConvertStarted> {
+    start_files(&state, move |studio| {
         let req = TranscribeRequest {
             files,
             format: args.format.parse::<Format>().map_err(err)?,
@@ -52,11 +51,6 @@ pub async fn transcribe(
         })
     })
     .await
-    .map_err(err)??;
-    if let Some(id) = started.batch_id {
-        super::run_in_background(&state, id);
-    }
-    Ok(started)
 }
 
 /// What the recognizer heard in each sentence of a speech batch's tracks

@@ -7,6 +7,7 @@ use intone_core::audio::encode::Format;
 use intone_core::engines::conversion::{ConverterInfo, Settings};
 use intone_core::store::InputRow;
 use intone_core::studio::{AlreadyConverted, ConvertRequest, WatchFolder};
+use intone_core::Studio;
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
@@ -105,8 +106,7 @@ pub(super) fn input_paths(state: &AppState, hashes: &[String]) -> CmdResult<Vec<
 #[specta::specta]
 pub async fn convert(state: State<'_, AppState>, args: ConvertArgs) -> CmdResult<ConvertStarted> {
     let files = input_paths(&state, &args.inputs)?;
-    let studio = state.studio.clone();
-    let started = tauri::async_runtime::spawn_blocking(move || -> CmdResult<ConvertStarted> {
+    start_files(&state, move |studio| {
         let req = ConvertRequest {
             files,
             converter: args.converter.filter(|c| !c.is_empty()),
@@ -125,9 +125,20 @@ pub async fn convert(state: State<'_, AppState>, args: ConvertArgs) -> CmdResult
         })
     })
     .await
-    .map_err(err)??;
+}
+
+/// Plans and records a batch made from files off the async runtime (`plan`
+/// keeps inputs and writes the store), then starts it in the background.
+pub(super) async fn start_files(
+    state: &AppState,
+    plan: impl FnOnce(&Studio) -> CmdResult<ConvertStarted> + Send + 'static,
+) -> CmdResult<ConvertStarted> {
+    let studio = state.studio.clone();
+    let started = tauri::async_runtime::spawn_blocking(move || plan(&studio))
+        .await
+        .map_err(err)??;
     if let Some(id) = started.batch_id {
-        super::run_in_background(&state, id);
+        super::run_in_background(state, id);
     }
     Ok(started)
 }

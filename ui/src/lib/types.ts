@@ -11,6 +11,7 @@ export type {
   BatchStatus,
   BatchUpdate,
   ConverterInfo,
+  ConvertStarted,
   DeleteReport,
   Dropped,
   EngineConfig,

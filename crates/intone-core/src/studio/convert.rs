@@ -119,14 +119,12 @@ impl Studio {
         if req.files.is_empty() {
             return Err(Error::Config("no audio file given".into()));
         }
-        check_output(req.sample_rate_hz, req.bit_depth)?;
-        req.encode.check()?;
-        if !(-36.0..=-6.0).contains(&req.target_lufs) {
-            return Err(Error::Config(format!(
-                "loudness target {} LUFS is out of range (−36 to −6)",
-                req.target_lufs
-            )));
-        }
+        check_delivery(
+            req.sample_rate_hz,
+            req.bit_depth,
+            &req.encode,
+            req.target_lufs,
+        )?;
         let name = req
             .converter
             .clone()
@@ -311,11 +309,42 @@ pub(crate) fn check_output(sample_rate_hz: u32, bit_depth: u16) -> Result<()> {
     Ok(())
 }
 
+/// Checks how a recording's result is delivered: sample rate, bit depth,
+/// MP3/Opus settings and a loudness target within −36 to −6 LUFS.
+///
+/// # Errors
+/// [`Error::Config`] naming the value out of range.
+pub(crate) fn check_delivery(
+    sample_rate_hz: u32,
+    bit_depth: u16,
+    encode: &EncodeOptions,
+    target_lufs: f64,
+) -> Result<()> {
+    check_output(sample_rate_hz, bit_depth)?;
+    encode.check()?;
+    if !(-36.0..=-6.0).contains(&target_lufs) {
+        return Err(Error::Config(format!(
+            "loudness target {target_lufs} LUFS is out of range (−36 to −6)"
+        )));
+    }
+    Ok(())
+}
+
+/// BLAKE3 over `parts`, each prefixed by its length (so no two lists of
+/// parts hash alike): the source key of a track made from a file.
+pub(crate) fn hash_parts(parts: &[&str]) -> String {
+    let mut h = blake3::Hasher::new();
+    for part in parts {
+        h.update(&(part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    h.finalize().to_hex().to_string()
+}
+
 /// BLAKE3 over everything that decides a conversion's result.
 fn source_key(recipe: &ConversionRecipe, salt: &str, req: &ConvertRequest) -> String {
-    let mut h = blake3::Hasher::new();
     let settings = serde_json::to_string(&recipe.settings).unwrap_or_default();
-    for part in [
+    hash_parts(&[
         "conversion/1",
         recipe.input_hash.as_str(),
         recipe.converter.as_str(),
@@ -331,11 +360,7 @@ fn source_key(recipe: &ConversionRecipe, salt: &str, req: &ConvertRequest) -> St
             req.sample_rate_hz,
             req.bit_depth
         ),
-    ] {
-        h.update(&(part.len() as u64).to_le_bytes());
-        h.update(part.as_bytes());
-    }
-    h.finalize().to_hex().to_string()
+    ])
 }
 
 /// Length of a conversion preview, ms.

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use super::convert::{check_output, recipe_json};
+use super::convert::{check_delivery, hash_parts, recipe_json};
 use super::{AlreadyConverted, Studio, DEFAULT_CONVERT_LUFS, DEFAULT_SAMPLE_RATE_HZ};
 use crate::audio::encode::{EncodeOptions, Format};
 use crate::error::{Error, Result};
@@ -85,14 +85,12 @@ impl Studio {
         if find_model(self.home()).is_none() {
             return Err(model_missing(self.home()));
         }
-        check_output(req.sample_rate_hz, req.bit_depth)?;
-        req.encode.check()?;
-        if !(-36.0..=-6.0).contains(&req.target_lufs) {
-            return Err(Error::Config(format!(
-                "loudness target {} LUFS is out of range (−36 to −6)",
-                req.target_lufs
-            )));
-        }
+        check_delivery(
+            req.sample_rate_hz,
+            req.bit_depth,
+            &req.encode,
+            req.target_lufs,
+        )?;
         let files = self.plan_files(&req.files, req.force, TRANSCRIPT_LABEL, |input| {
             let recipe = TranscriptionRecipe {
                 input_path: PathBuf::from(&input.path),
@@ -142,8 +140,7 @@ impl Studio {
 /// What makes two transcriptions the same: the input, the model and how the
 /// copy is delivered.
 fn source_key(recipe: &TranscriptionRecipe, req: &TranscribeRequest) -> String {
-    let mut h = blake3::Hasher::new();
-    for part in [
+    hash_parts(&[
         "transcription/1",
         recipe.input_hash.as_str(),
         MODEL_FILE,
@@ -155,9 +152,5 @@ fn source_key(recipe: &TranscriptionRecipe, req: &TranscribeRequest) -> String {
             req.sample_rate_hz,
             req.bit_depth
         ),
-    ] {
-        h.update(&(part.len() as u64).to_le_bytes());
-        h.update(part.as_bytes());
-    }
-    h.finalize().to_hex().to_string()
+    ])
 }
