@@ -278,3 +278,44 @@ fn transcribe_hears_a_recording_without_converting_it() {
         stderr(&none)
     );
 }
+
+#[test]
+fn a_transcription_killed_at_a_step_resumes_there_and_hears_each_recording_once() {
+    for point in [
+        "ingest:after_commit",
+        "master:before_commit",
+        "transcribe:before_commit",
+        "transcribe:after_commit",
+    ] {
+        let dir = tempfile::tempdir().expect("tmp");
+        let home = dir.path().join("home");
+        let (input, _) = prompts_recording(dir.path());
+        let second = dir.path().join("side.wav");
+        std::fs::copy("/usr/share/sounds/alsa/Side_Left.wav", &second).expect("copy");
+        // Aborts (as a power cut would) at `point` on the second recording.
+        let out = run(intone(&home)
+            .env("INTONE_FAILPOINT", format!("{point}@1"))
+            .args(["--workers", "1", "transcribe"])
+            .arg(&input)
+            .arg(&second));
+        assert!(
+            !out.status.success(),
+            "{point}: the process should have aborted"
+        );
+        let before = tracks(&home, 1);
+        assert_eq!(before[0]["status"], "completed", "{point}");
+        assert_eq!(before[1]["status"], "running", "{point}");
+        let out = run(intone(&home).args(["resume", "--json"]));
+        assert!(out.status.success(), "{point}: {}", stderr(&out));
+        common::assert_all_completed_once(&home, 1, 2);
+        let after = tracks(&home, 1);
+        assert_eq!(
+            after[0]["attempts"], 1,
+            "{point}: a finished track was redone"
+        );
+        assert_eq!(after[1]["attempts"], 2, "{point}");
+        let output = PathBuf::from(after[1]["output_path"].as_str().expect("out"));
+        let txt = std::fs::read_to_string(output.with_extension("txt")).expect("transcript");
+        assert!(txt.to_lowercase().contains("side"), "{point}: {txt:?}");
+    }
+}
