@@ -9,16 +9,12 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use aspasia::{SubRipSubtitle, Subtitle};
-use common::{intone, json, run, tracks};
+use common::{intone, json, run, stderr, tracks};
 
 /// The second sentence is letters no one can say as words: espeak-ng spells
 /// it out, so what is heard cannot match the text.
 const SCRIPT: &str = "# Check\n\n## One\n\nThe river runs slowly past the old mill. \
 Xqzt vbrk plmn wrtz. The evening light is soft and golden.\n";
-
-fn stderr(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 #[test]
 fn generate_flags_a_sentence_check_lists_it_and_regenerate_speaks_it_again() {

@@ -7,10 +7,6 @@ use std::path::PathBuf;
 
 use common::*;
 
-fn stderr(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
 #[test]
 fn generate_json_has_every_documented_field() {
     let dir = tempfile::tempdir().expect("tmp");

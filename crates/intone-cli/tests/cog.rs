@@ -14,11 +14,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::cog::{free_port, predictor, start, start_with};
-use common::{intone, json, run};
-
-fn stderr(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use common::{intone, json, run, stderr};
 
 #[test]
 fn musicgen_through_a_real_cog_server() {

@@ -12,11 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{intone, json, recording, run};
-
-fn stderr(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use common::{intone, json, recording, run, stderr};
 
 fn read_wav(p: &Path) -> (hound::WavSpec, Vec<f32>) {
     let mut r = hound::WavReader::open(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));

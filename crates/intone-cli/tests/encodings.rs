@@ -15,10 +15,6 @@ const SCRIPT: &str = "# Café notes\n\n## Zoë’s day\n\nZoë and François pai
 const LATIN1_SCRIPT: &str =
     "# Café notes\n\n## Zoë's day\n\nZoë and François had crème brûlée, said Renée. Ça va?\n";
 
-fn stderr(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
 /// Writes `text` in `encoding` with the system's iconv.
 fn iconv(dir: &Path, name: &str, text: &str, encoding: &str) -> PathBuf {
     let utf8 = dir.join(format!("{name}.utf8"));

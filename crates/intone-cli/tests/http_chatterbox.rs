@@ -119,10 +119,6 @@ impl Drop for Server {
     }
 }
 
-fn stderr(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
 fn add_engine(home: &Path, name: &str, urls: &[String], extra: &[&str]) {
     let mut c = intone(home);
     c.args(["engines", "add", name, "--kind", "chatterbox"]);

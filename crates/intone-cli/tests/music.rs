@@ -10,11 +10,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{fixture, intone, json, run};
-
-fn stderr(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use common::{fixture, intone, json, run, stderr};
 
 /// Makes takes and returns the JSON document.
 fn music(home: &Path, args: &[&str]) -> serde_json::Value {

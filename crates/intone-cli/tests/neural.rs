@@ -5,10 +5,6 @@ mod common;
 
 use common::*;
 
-fn stderr(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
 #[test]
 fn say_and_generate_use_joe_without_flags() {
     let dir = tempfile::tempdir().expect("tmp");

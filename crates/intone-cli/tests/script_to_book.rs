@@ -10,7 +10,7 @@ mod common;
 mod ffmpeg;
 
 use aspasia::{SubRipSubtitle, Subtitle};
-use common::{intone, json, onsets, run, tracks};
+use common::{intone, json, onsets, run, stderr, tracks};
 
 /// Fourteen days of a short course; day 9's second sentence is letters no
 /// one can say as words (espeak-ng spells them), as a garbled take would be.
@@ -33,10 +33,6 @@ fn script() -> String {
         ));
     }
     s
-}
-
-fn stderr(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 #[test]

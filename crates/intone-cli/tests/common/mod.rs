@@ -231,3 +231,8 @@ pub fn onsets(s: &[f32]) -> Vec<u64> {
     }
     out
 }
+
+/// A finished command's standard error, as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
