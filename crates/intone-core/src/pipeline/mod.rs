@@ -6,6 +6,7 @@ pub mod conversion;
 mod cx;
 pub mod events;
 pub mod failpoint;
+mod ingest;
 mod join;
 pub mod lock;
 pub mod merge;

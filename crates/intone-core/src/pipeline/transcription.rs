@@ -9,8 +9,8 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use super::conversion::{ingest_step, rename_input};
 use super::cx::{deliver, TrackCx};
+use super::ingest::{ingest_step, rename_input};
 use super::transcribe::Need;
 use crate::audio::master::MasterSettings;
 use crate::error::{Error, Result};

@@ -173,4 +173,6 @@ fn open_connection(path: &Path) -> Result<Connection> {
 }
 
 #[cfg(test)]
+mod library_tests;
+#[cfg(test)]
 mod tests;

@@ -8,7 +8,7 @@ fn script(text: &str) -> crate::script::Script {
     parse_text(text, "t", true, Path::new("t.md")).expect("script")
 }
 
-fn new_batch(store: &Store, sections: usize, variants: usize) -> i64 {
+pub(super) fn new_batch(store: &Store, sections: usize, variants: usize) -> i64 {
     let text: String = (0..sections)
         .map(|i| format!("## S{i}\n\nHello number {i}.\n\n"))
         .collect();
@@ -481,53 +481,4 @@ fn completed_tracks_with_given_up_units_are_retried_and_can_be_reopened() {
     assert!(store.step(t[0], Stage::Merge).expect("step").is_none());
     assert_eq!(store.units(t[0], Stage::Generate).expect("units").len(), 3);
     assert_eq!(store.batch(id).expect("b").status, BatchStatus::Processing);
-}
-
-#[test]
-fn the_library_counts_each_tracks_flagged_sentences_from_its_check_step() {
-    use crate::recognize::check::{score, CheckReport};
-    let dir = tempfile::tempdir().expect("tmp");
-    let store = Store::open(&dir.path().join("intone.db")).expect("store");
-    let id = new_batch(&store, 3, 1);
-    let tracks = store.tracks(id).expect("tracks");
-    let report = |heard: &[&str]| {
-        let sentences = ["The river is wide.", "Twelve birds sing."]
-            .iter()
-            .zip(heard)
-            .enumerate()
-            .map(|(i, (t, h))| score(i as u32, t, h))
-            .collect();
-        serde_json::to_string(&CheckReport {
-            checked: true,
-            sentences,
-        })
-        .expect("json")
-    };
-    // Track 0: one sentence misheard; track 1: clean; track 2: not checked.
-    for (t, json) in [
-        (
-            &tracks[0],
-            report(&["The river is wide.", "The bay is dumb."]),
-        ),
-        (
-            &tracks[1],
-            report(&["The river is wide.", "12 birds sing."]),
-        ),
-    ] {
-        store.begin_step(t.id, Stage::Check).expect("begin");
-        store
-            .finish_step(t.id, Stage::Check, &json)
-            .expect("finish");
-    }
-    let items = store.library(&LibraryFilter::default()).expect("library");
-    let flagged = |tid: i64| {
-        items
-            .iter()
-            .find(|i| i.track.id == tid)
-            .expect("item")
-            .flagged
-    };
-    assert_eq!(flagged(tracks[0].id), Some(1));
-    assert_eq!(flagged(tracks[1].id), Some(0));
-    assert_eq!(flagged(tracks[2].id), None);
 }
