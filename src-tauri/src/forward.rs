@@ -149,7 +149,7 @@ mod tests {
         let mut c = Coalescer::default();
         // 500 tracks of batch 1 each move through every stage within one tick, plus batch 2.
         for id in 0..500 {
-            for &s in JobKind::Speech.stages() {
+            for &s in intone_core::kinds::steps(JobKind::Speech) {
                 c.push(track(1, id, s));
             }
             c.push(progress(1, id));
@@ -160,7 +160,7 @@ mod tests {
         assert_eq!(updates.len(), 2, "one event per batch per tick");
         let b1 = &updates[0];
         assert_eq!(b1.tracks.len(), 500, "each track once, at its latest state");
-        let last = JobKind::Speech.stages().last().copied();
+        let last = intone_core::kinds::steps(JobKind::Speech).last().copied();
         assert!(matches!(
             &b1.tracks[7],
             Event::TrackStatus { stage, .. } if *stage == last

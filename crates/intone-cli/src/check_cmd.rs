@@ -120,9 +120,5 @@ pub fn print_sentences(checks: &[TrackCheck], all: bool) {
 /// The flagged sentences of a finished speech batch, for `generate`'s output:
 /// JSON, or printed with a hint. Only what the check step already heard.
 pub fn flagged_after_run(studio: &Studio, batch_id: i64) -> anyhow::Result<Vec<TrackCheck>> {
-    let batch = studio.store().batch(batch_id)?;
-    if batch.kind != intone_core::store::JobKind::Speech || !batch.speech_check {
-        return Ok(Vec::new());
-    }
-    Ok(studio.check_batch(batch_id, false)?)
+    Ok(studio.batch_flags(batch_id)?)
 }

@@ -8,9 +8,11 @@ mod convert_cmd;
 mod encode_args;
 mod engines_cmd;
 mod export_cmd;
+mod generate_cmd;
 mod music_cmd;
 mod output;
 mod progress;
+mod say_cmd;
 mod scenes_cmd;
 mod transcribe_cmd;
 
@@ -19,10 +21,9 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Parser, Subcommand};
-use intone_core::audio::encode::Format;
 use intone_core::pipeline::RunOptions;
 use intone_core::store::BatchStatus;
-use intone_core::{GenerateRequest, Home, Studio};
+use intone_core::{Home, Studio};
 
 /// Intone: scripts and recordings in, mastered audio tracks out. Offline.
 #[derive(Parser, Debug)]
@@ -41,37 +42,7 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Turn scripts into tracks: one per section × variant.
-    Generate {
-        /// Script files (.md or .txt).
-        #[arg(required = true)]
-        scripts: Vec<PathBuf>,
-        /// Voice as engine:voice (see `intone voices`). Default: the best installed voice.
-        #[arg(long)]
-        voice: Option<String>,
-        /// Variant (repeat for several). Default: voice.
-        #[arg(long = "variant", value_name = "NAME")]
-        variants: Vec<String>,
-        /// Output format (WAV and FLAC at --bit-depth; MP3 and Opus as --mp3 / --opus-kbps say).
-        #[arg(long, default_value = "wav", value_parser = ["wav", "flac", "mp3", "opus"])]
-        format: String,
-        #[command(flatten)]
-        encode: encode_args::EncodeArgs,
-        /// Output sample rate in Hz (44100 or 48000).
-        #[arg(long, default_value_t = 48_000)]
-        sample_rate: u32,
-        /// Output bit depth (16 or 24).
-        #[arg(long, default_value_t = 16)]
-        bit_depth: u16,
-        /// Project name (default: the first script's title).
-        #[arg(long)]
-        project: Option<String>,
-        /// Do not check each sentence with the speech recognizer (it is on by default).
-        #[arg(long)]
-        no_check: bool,
-        /// Print one JSON document on stdout.
-        #[arg(long)]
-        json: bool,
-    },
+    Generate(generate_cmd::GenerateArgs),
     /// Hear every sentence of a speech batch with the speech recognizer; list the flagged ones.
     Check(check_cmd::CheckArgs),
     /// Speak one sentence of a track again (a new take) and remake the track.
@@ -154,26 +125,7 @@ enum Command {
         command: engines_cmd::EnginesCommand,
     },
     /// Speak text to a file at once, without recording a batch.
-    Say {
-        /// Text to speak.
-        #[arg(required_unless_present = "file", conflicts_with = "file")]
-        text: Option<String>,
-        /// Read the text from a file.
-        #[arg(short = 'f', long = "file")]
-        file: Option<PathBuf>,
-        /// Voice as engine:voice.
-        #[arg(long)]
-        voice: Option<String>,
-        /// Variant.
-        #[arg(long, default_value = "voice")]
-        variant: String,
-        /// Output file (.wav or .flac).
-        #[arg(short = 'o', long = "output", required = true)]
-        output: PathBuf,
-        /// Print where the time went, phase by phase, on stderr.
-        #[arg(long)]
-        timings: bool,
-    },
+    Say(say_cmd::SayArgs),
 }
 
 fn main() -> ExitCode {
@@ -219,54 +171,7 @@ fn run(cli: Cli, started: Instant) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()?;
     match cli.command {
-        Command::Generate {
-            scripts,
-            voice,
-            variants,
-            format,
-            encode,
-            sample_rate,
-            bit_depth,
-            project,
-            no_check,
-            json,
-        } => {
-            let req = GenerateRequest {
-                scripts,
-                voice,
-                variants,
-                format: format.parse::<Format>()?,
-                sample_rate_hz: sample_rate,
-                bit_depth,
-                encode: encode.options(),
-                project,
-                check: !no_check,
-            };
-            let mut plan = studio.plan(&req)?;
-            rt.block_on(studio.prepare_beds(&mut plan))?;
-            for w in &plan.warnings {
-                eprintln!("intone: warning: {w}");
-            }
-            let batch_id = studio.create_batch(&plan)?;
-            if !json {
-                eprintln!(
-                    "Batch {batch_id}: {} tracks ({} sections × {}) with {}",
-                    plan.track_count(),
-                    plan.track_count() / plan.variants.len().max(1),
-                    plan.variants
-                        .iter()
-                        .map(|v| v.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    plan.voice
-                );
-            }
-            let batch = rt.block_on(progress::with_progress(&studio, async {
-                studio.run_batch(batch_id).await
-            }))?;
-            output::batch_result(&studio, &batch, json)?;
-            Ok(code_for(batch.status))
-        }
+        Command::Generate(args) => generate_cmd::generate(&studio, &rt, args),
         Command::Convert(args) => convert_cmd::convert(&studio, &rt, args),
         Command::Converters { json } => convert_cmd::converters(&studio, json),
         Command::Transcribe(args) => transcribe_cmd::transcribe(&studio, &rt, args),
@@ -332,53 +237,6 @@ fn run(cli: Cli, started: Instant) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Engines { command } => engines_cmd::run(&studio, command),
-        Command::Say {
-            text,
-            file,
-            voice,
-            variant,
-            output,
-            timings,
-        } => {
-            let text = match (text, file) {
-                (Some(t), _) => t,
-                (None, Some(f)) => {
-                    let decoded = intone_core::script::read_text_file(&f)?;
-                    if let Some(note) = decoded.note {
-                        eprintln!("intone: note: {}: {note}", f.display());
-                    }
-                    decoded.text
-                }
-                (None, None) => anyhow::bail!("give TEXT or -f FILE"),
-            };
-            if let Some(v) = &voice {
-                let parsed = intone_core::engines::VoiceRef::parse(v)?;
-                if let (_, Some(w)) = studio.engines().resolve_with_warning(&parsed)? {
-                    eprintln!("intone: warning: {w}");
-                }
-            }
-            let before = started.elapsed();
-            let report = studio.say(&text, voice.as_deref(), &variant, &output)?;
-            let r = report.output;
-            eprintln!(
-                "Wrote {} ({:.1} s, {:.1} LUFS, {:.1} dBTP)",
-                output.display(),
-                r.frames as f64 / f64::from(r.sample_rate_hz),
-                r.loudness.integrated_lufs,
-                r.loudness.true_peak_dbtp
-            );
-            if timings {
-                eprint!(
-                    "{}",
-                    output::phase_table(before, &report.phases, started.elapsed())
-                );
-            }
-            // The process ends here. Releasing the inference sessions one by
-            // one takes longer (70 ms for a Piper voice) than the system
-            // takes to reclaim them; the store needs no close (every write
-            // is already committed, and the WAL is read back on next open).
-            std::mem::forget(studio);
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Say(args) => say_cmd::say(studio, args, started),
     }
 }

@@ -232,15 +232,15 @@ fn gallery_pages_and_filters_two_thousand_takes() {
     let tracks: Vec<intone_core::store::NewTrack> = (0..2000)
         .map(|i| intone_core::store::NewTrack {
             title: format!("prompt {i}"),
-            input_hash: None,
-            source_key: format!("key {i}"),
+            source_key: Some(format!("key {i}")),
             variant: format!("seed {i}"),
             recipe_json: "{}".into(),
             collection: (i % 4 == 0).then(|| "Keepers".to_string()),
+            ..Default::default()
         })
         .collect();
     store
-        .create_job_batch(&intone_core::store::NewJobBatch {
+        .create_batch(&intone_core::store::NewBatch {
             project: "Music",
             kind: intone_core::store::JobKind::Music,
             voice: "builtin",
@@ -248,6 +248,8 @@ fn gallery_pages_and_filters_two_thousand_takes() {
             sample_rate_hz: 48_000,
             bit_depth: 16,
             encode: &Default::default(),
+            speech_check: false,
+            scripts: &[],
             tracks: &tracks,
         })
         .expect("batch");

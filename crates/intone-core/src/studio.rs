@@ -8,107 +8,36 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::audio::encode::{EncodeOptions, Format};
-use crate::engines::{EngineRegistry, VoiceInfo, VoiceRef};
+use crate::engines::{EngineRegistry, VoiceInfo};
 use crate::error::{Error, Result};
 use crate::home::Home;
 use crate::pipeline::{Event, Pipeline, RunOptions};
-use crate::script::{self, Script};
-use crate::store::{BatchRow, NewBatch, Store, TrackRow};
+use crate::script;
+use crate::store::{BatchRow, Store, TrackRow};
 use crate::variants::{self, Variant};
 
 mod book;
-mod check;
-mod convert;
 mod engines;
-mod music;
-mod retake;
 mod say;
-mod scenes;
 mod score_export;
-mod transcribe;
 mod watch;
 
-pub use book::{BookChapter, BookOrder, BookReport};
-pub use check::TrackCheck;
-pub use convert::{AlreadyConverted, ConvertPlan, ConvertRequest, DEFAULT_CONVERT_LUFS};
-pub use music::{MusicCatalog, MusicOrder, MusicPlan, BED_TAKE_S, DEFAULT_MUSIC_LUFS, MAX_TAKES};
-pub use say::{PhaseTime, SayReport};
-pub use scenes::{
+pub use crate::kinds::conversion::{
+    AlreadyConverted, ConvertPlan, ConvertRequest, DEFAULT_CONVERT_LUFS,
+};
+pub use crate::kinds::delivery::DEFAULT_SAMPLE_RATE_HZ;
+pub use crate::kinds::music::{
+    MusicCatalog, MusicOrder, MusicPlan, BED_TAKE_S, DEFAULT_MUSIC_LUFS, MAX_TAKES,
+};
+pub use crate::kinds::scenes::{
     SceneChange, SceneState, ScenesOrder, ScoreView, DEFAULT_CROSSFADE_MS, DEFAULT_SCORE_LUFS,
 };
-pub use transcribe::{TranscribePlan, TranscribeRequest, TRANSCRIPT_LABEL};
+pub use crate::kinds::speech::check::TrackCheck;
+pub use crate::kinds::speech::{GenerateRequest, Plan};
+pub use crate::kinds::transcription::{TranscribePlan, TranscribeRequest, TRANSCRIPT_LABEL};
+pub use book::{BookChapter, BookOrder, BookReport};
+pub use say::{PhaseTime, SayReport};
 pub use watch::{ScanReport, WatchFolder, Watcher};
-
-/// Default output sample rate.
-pub const DEFAULT_SAMPLE_RATE_HZ: u32 = 48_000;
-
-/// A Generate click.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct GenerateRequest {
-    /// Script files (`.md`, `.txt`).
-    pub scripts: Vec<PathBuf>,
-    /// Voice id; `None` = the best installed voice.
-    pub voice: Option<String>,
-    /// Variant names; empty = `voice`.
-    pub variants: Vec<String>,
-    /// Output container.
-    pub format: Format,
-    /// Output sample rate (44 100 or 48 000 Hz).
-    pub sample_rate_hz: u32,
-    /// Output bit depth (16 or 24; WAV and FLAC).
-    pub bit_depth: u16,
-    /// MP3/Opus settings, artist and cover.
-    #[serde(default)]
-    pub encode: EncodeOptions,
-    /// Project name; `None` = the first script's title.
-    pub project: Option<String>,
-    /// Check every sentence with the speech recognizer (on unless turned off).
-    #[serde(default = "default_check")]
-    pub check: bool,
-}
-
-fn default_check() -> bool {
-    true
-}
-
-impl Default for GenerateRequest {
-    fn default() -> Self {
-        Self {
-            scripts: vec![],
-            voice: None,
-            variants: vec![],
-            format: Format::Wav,
-            sample_rate_hz: DEFAULT_SAMPLE_RATE_HZ,
-            bit_depth: 16,
-            encode: EncodeOptions::default(),
-            project: None,
-            check: true,
-        }
-    }
-}
-
-/// A validated request, ready to be recorded.
-#[derive(Debug, Clone)]
-pub struct Plan {
-    /// Parsed scripts.
-    pub scripts: Vec<Script>,
-    /// Resolved voice id.
-    pub voice: String,
-    /// Resolved variants.
-    pub variants: Vec<Variant>,
-    /// The request.
-    pub request: GenerateRequest,
-    /// Warnings for the user (skipped empty sections).
-    pub warnings: Vec<String>,
-}
-
-impl Plan {
-    /// Tracks the batch will have.
-    pub fn track_count(&self) -> usize {
-        self.scripts.iter().map(|s| s.sections.len()).sum::<usize>() * self.variants.len()
-    }
-}
 
 /// The studio.
 pub struct Studio {
@@ -124,8 +53,19 @@ impl Studio {
         let store = Arc::new(Store::open(&home.db_path())?);
         let engines = EngineRegistry::builtin(&home, options.ort_intra_threads);
         Ok(Self {
-            pipeline: Arc::new(Pipeline::new(home, store, engines, options)),
+            pipeline: Arc::new(Pipeline::new(
+                home,
+                store,
+                engines,
+                options,
+                crate::kinds::ALL,
+            )),
         })
+    }
+
+    /// The pipeline (the kinds' planning code reaches the engines through it).
+    pub(crate) fn pipeline(&self) -> &Arc<Pipeline> {
+        &self.pipeline
     }
 
     /// The home.
@@ -161,95 +101,6 @@ impl Studio {
     /// Built-in and user variants, with warnings for broken user files.
     pub fn variants(&self) -> (Vec<Variant>, Vec<String>) {
         variants::all(self.home())
-    }
-
-    /// Validates a request without writing anything.
-    ///
-    /// # Errors
-    /// One clear error naming the bad script, voice, variant or setting.
-    pub fn plan(&self, req: &GenerateRequest) -> Result<Plan> {
-        if req.scripts.is_empty() {
-            return Err(Error::Config("no script given".into()));
-        }
-        convert::check_output(req.sample_rate_hz, req.bit_depth)?;
-        req.encode.check()?;
-        let mut scripts = Vec::new();
-        let mut warnings = Vec::new();
-        for p in &req.scripts {
-            let s = script::parse_file(p)?;
-            warnings.extend(s.warnings.iter().map(|w| format!("{}: {w}", p.display())));
-            scripts.push(s);
-        }
-        if req.check && crate::recognize::find_model(self.home()).is_none() {
-            return Err(Error::NotFound(format!(
-                "{}, or turn the sentence check off (--no-check; in the app, \"Check every sentence\")",
-                crate::recognize::model_missing(self.home())
-            )));
-        }
-        let voice = match &req.voice {
-            Some(v) => VoiceRef::parse(v)?.to_string(),
-            None => self.engines().default_voice(),
-        };
-        let (_, unlisted) = self
-            .engines()
-            .resolve_with_warning(&VoiceRef::parse(&voice)?)?;
-        warnings.extend(unlisted);
-        let names: Vec<String> = if req.variants.is_empty() {
-            vec!["voice".into()]
-        } else {
-            let mut seen = Vec::new();
-            for n in &req.variants {
-                if !seen.contains(n) {
-                    seen.push(n.clone());
-                }
-            }
-            seen
-        };
-        let variants = names
-            .iter()
-            .map(|n| variants::find(self.home(), n))
-            .collect::<Result<Vec<_>>>()?;
-        for v in &variants {
-            if let crate::engines::beds::BedSpec::File(p) = &v.bed {
-                if !p.is_file() {
-                    return Err(Error::NotFound(format!(
-                        "variant \"{}\": bed file {} does not exist",
-                        v.name,
-                        p.display()
-                    )));
-                }
-            }
-        }
-        Ok(Plan {
-            scripts,
-            voice,
-            variants,
-            request: req.clone(),
-            warnings,
-        })
-    }
-
-    /// Records a planned batch (batch and all tracks, before any work).
-    ///
-    /// # Errors
-    /// Store errors.
-    pub fn create_batch(&self, plan: &Plan) -> Result<i64> {
-        let project = plan
-            .request
-            .project
-            .clone()
-            .unwrap_or_else(|| plan.scripts[0].title.clone());
-        self.store().create_batch(&NewBatch {
-            project: &project,
-            scripts: &plan.scripts,
-            voice: &plan.voice,
-            variants: &plan.variants,
-            format: plan.request.format.extension(),
-            sample_rate_hz: plan.request.sample_rate_hz,
-            bit_depth: plan.request.bit_depth,
-            encode: &plan.request.encode,
-            speech_check: plan.request.check,
-        })
     }
 
     /// Runs a recorded batch until nothing is left to do.

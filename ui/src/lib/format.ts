@@ -1,25 +1,14 @@
 // Small display helpers.
+import { stepLabel } from "./kinds";
+
 export const mmss = (ms: number | null | undefined): string => {
   if (ms == null) return "–";
   const s = Math.round(ms / 1000);
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
 };
 
-export const stageLabel: Record<string, string> = {
-  synthesize: "synthesizing",
-  assemble: "assembling",
-  mix: "mixing",
-  master: "mastering",
-  encode: "encoding",
-  peaks: "drawing waveform",
-  ingest: "ingesting",
-  chunk: "chunking",
-  convert: "converting",
-  join: "joining",
-  generate: "generating",
-  merge: "merging",
-  fit: "fitting",
-};
+/** The word shown while a step runs, from the core's kind table (kinds.ts, generated and checked). */
+export const stageLabel: Record<string, string> = stepLabel;
 
 /** `m:ss.d` of ms, for scene boundaries and targets. */
 export const clock = (ms: number): string => {

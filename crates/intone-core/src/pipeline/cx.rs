@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::events::{Event, UnitProgress};
 use super::failpoint;
+use super::kind::KindDef;
 use super::stages;
 use super::Pipeline;
 use crate::audio::encode::{EncodeReport, Format};
@@ -16,7 +17,7 @@ use crate::audio::master::MasterSettings;
 use crate::audio::tags::Tags;
 use crate::error::{Error, Result};
 use crate::script::slug;
-use crate::store::{BatchRow, JobKind, Stage, TrackResult, TrackRow, TrackStatus};
+use crate::store::{BatchRow, Stage, TrackResult, TrackRow, TrackStatus};
 
 /// A step's memoized output when it is one file.
 #[derive(Serialize, Deserialize)]
@@ -37,6 +38,8 @@ pub(crate) struct TrackCx<'a> {
     pub p: &'a Pipeline,
     /// Its batch.
     pub batch: &'a BatchRow,
+    /// Its kind.
+    pub def: &'static KindDef,
     /// The track as claimed.
     pub track: TrackRow,
     /// Section text (speech; empty otherwise).
@@ -120,19 +123,11 @@ impl TrackCx<'_> {
             )))
     }
 
-    /// The delivered file's tags: the track's title (with its variant when
-    /// that is not the default), the batch's artist and cover, the project as
+    /// The delivered file's tags: the title its kind gives the track, the batch's artist and cover, the project as
     /// album, the track's number in its batch.
     pub fn tags(&self) -> Tags {
-        let variant = self.track.variant.as_str();
-        let title =
-            if variant.is_empty() || variant == "voice" || self.batch.kind != JobKind::Speech {
-                self.track.title.clone()
-            } else {
-                format!("{} ({variant})", self.track.title)
-            };
         Tags {
-            title: Some(title),
+            title: Some((self.def.tag_title)(&self.track)),
             artist: self.batch.encode.artist.clone(),
             album: Some(self.batch.project.clone()),
             track: Some((
@@ -161,6 +156,12 @@ impl TrackCx<'_> {
         exists: impl Fn(&T) -> bool,
         run: impl FnOnce() -> Result<T>,
     ) -> Result<T> {
+        if !self.def.has_step(stage) {
+            return Err(Error::Config(format!(
+                "step \"{stage}\" is not a step of the {} kind",
+                self.def.kind
+            )));
+        }
         if !*force {
             if let Some(row) = self.p.store.step(self.track.id, stage)? {
                 if row.status == "done" {

@@ -15,11 +15,11 @@ use crate::store::Stage;
 
 /// The `ingest` step's memoized output.
 #[derive(Serialize, Deserialize)]
-pub(super) struct IngestOut {
+pub(crate) struct IngestOut {
     /// The decoded input, `work/input.wav`.
-    pub(super) path: PathBuf,
+    pub(crate) path: PathBuf,
     /// What was found in it.
-    pub(super) report: IngestReport,
+    pub(crate) report: IngestReport,
 }
 
 /// The `ingest` step (shared by the kinds that start from an input file):
@@ -29,7 +29,7 @@ pub(super) struct IngestOut {
 ///
 /// # Errors
 /// The input cannot be decoded; store errors.
-pub(super) fn ingest_step(
+pub(crate) fn ingest_step(
     c: &TrackCx<'_>,
     force: &mut bool,
     input: &Path,
@@ -57,7 +57,7 @@ pub(super) fn ingest_step(
 }
 
 /// Errors about the stored copy name the file the user gave.
-pub(super) fn rename_input(e: Error, stored: &Path, name: &str) -> Error {
+pub(crate) fn rename_input(e: Error, stored: &Path, name: &str) -> Error {
     match e {
         Error::Audio { path, message } if path == stored => Error::Audio {
             path: PathBuf::from(name),

@@ -2,23 +2,20 @@
 //! tracks, durable steps per track ([`track`]), crash recovery, cancellation
 //! and typed events.
 
-pub mod conversion;
-mod cx;
+pub(crate) mod cx;
 pub mod events;
 pub mod failpoint;
-mod ingest;
-mod join;
+pub(crate) mod ingest;
+pub(crate) mod join;
+pub mod kind;
 pub mod lock;
 pub mod merge;
-pub mod music;
 pub mod retry;
-pub mod scenes;
-pub(crate) mod speech;
 pub mod stages;
 mod synth;
 pub mod track;
-mod transcribe;
-pub mod transcription;
+pub(crate) mod transcribe;
+pub(crate) mod units;
 
 use std::sync::Arc;
 
@@ -73,16 +70,19 @@ pub struct Pipeline {
     music: std::sync::RwLock<MusicRegistry>,
     /// Options.
     pub options: RunOptions,
+    /// The job kinds it can run ([`crate::kinds::ALL`]).
+    kinds: &'static [&'static kind::KindDef],
     events: broadcast::Sender<Event>,
 }
 
 impl Pipeline {
-    /// A pipeline over `store` in `home`.
+    /// A pipeline over `store` in `home` that runs the job kinds `kinds`.
     pub fn new(
         home: Home,
         store: Arc<Store>,
         engines: EngineRegistry,
         options: RunOptions,
+        kinds: &'static [&'static kind::KindDef],
     ) -> Self {
         let (events, _) = broadcast::channel(4096);
         let converters = ConverterRegistry::load(&home);
@@ -94,8 +94,21 @@ impl Pipeline {
             converters: std::sync::RwLock::new(converters),
             music: std::sync::RwLock::new(music),
             options,
+            kinds,
             events,
         }
+    }
+
+    /// The definition of `kind`.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when this pipeline was not given that kind.
+    pub fn kind(&self, kind: crate::store::JobKind) -> Result<&'static kind::KindDef> {
+        self.kinds
+            .iter()
+            .find(|d| d.kind == kind)
+            .copied()
+            .ok_or_else(|| Error::Config(format!("no job kind \"{kind}\" is defined")))
     }
 
     /// The current engines (a cheap copy: engines are shared handles).

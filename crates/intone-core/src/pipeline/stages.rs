@@ -58,22 +58,14 @@ pub fn clip_key_take(
     text: &str,
     take: u32,
 ) -> String {
-    let mut h = blake3::Hasher::new();
     let take = (take > 0).then(|| format!("take {take}"));
-    for part in [
-        engine.id(),
-        &engine.cache_salt(voice),
-        voice,
-        &format!("{tempo:.4}"),
-        text,
-    ]
-    .into_iter()
-    .chain(take.as_deref())
-    {
-        h.update(&(part.len() as u64).to_le_bytes());
-        h.update(part.as_bytes());
-    }
-    h.finalize().to_hex().to_string()
+    let salt = engine.cache_salt(voice);
+    let tempo = format!("{tempo:.4}");
+    let parts: Vec<&str> = [engine.id(), &salt, voice, &tempo, text]
+        .into_iter()
+        .chain(take.as_deref())
+        .collect();
+    crate::hash::key(&parts)
 }
 
 pub use super::synth::{synthesize, Lanes};

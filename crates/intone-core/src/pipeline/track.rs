@@ -1,7 +1,7 @@
 //! Runs one track of any kind through its durable steps: claims it, builds
-//! its [`TrackCx`], hands it to its kind's step list ([`super::speech`],
-//! [`super::conversion`], [`super::music`], [`super::scenes`],
-//! [`super::transcription`]), and records how it ended. A step whose record
+//! its [`TrackCx`], hands it to its kind's run body (the batch's
+//! [`KindDef`](super::kind::KindDef), from [`crate::kinds`]), and records how
+//! it ended. A step whose record
 //! says `done` (and whose output file exists) is skipped with its memoized
 //! output; once a step runs, every later step runs too. Outputs are
 //! committed (renamed into place) before the step is marked done.
@@ -11,7 +11,7 @@ use std::sync::Arc;
 use super::cx::TrackCx;
 use super::Pipeline;
 use crate::error::{Error, Result};
-use crate::store::{BatchRow, JobKind, TrackResult, TrackStatus};
+use crate::store::{BatchRow, TrackResult, TrackStatus};
 
 /// How a track run ended.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,9 +36,11 @@ pub fn run_track(p: &Arc<Pipeline>, batch: &BatchRow, track_id: i64) -> Result<O
     p.emit_progress(batch.id);
     let (section_text, recipe_json) = p.store.track_inputs(track_id)?;
     let work = p.home.track_work_dir(track_id);
+    let def = p.kind(batch.kind)?;
     let ctx = TrackCx {
         p,
         batch,
+        def,
         track,
         section_text,
         recipe_json,
@@ -81,11 +83,5 @@ pub fn run_track(p: &Arc<Pipeline>, batch: &BatchRow, track_id: i64) -> Result<O
 fn run_steps(c: &TrackCx<'_>) -> Result<TrackResult> {
     std::fs::create_dir_all(&c.work).map_err(|e| Error::io(&c.work, e))?;
     crate::fsio::remove_stale_temps(&c.work);
-    match c.batch.kind {
-        JobKind::Speech => super::speech::run(c),
-        JobKind::Conversion => super::conversion::run(c),
-        JobKind::Music => super::music::run(c),
-        JobKind::Scenes => super::scenes::run(c),
-        JobKind::Transcription => super::transcription::run(c),
-    }
+    (c.def.run)(c)
 }

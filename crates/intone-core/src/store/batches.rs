@@ -8,19 +8,16 @@ use super::Store;
 use crate::audio::encode::EncodeOptions;
 use crate::error::{Error, Result};
 use crate::script::{slug, Script};
-use crate::variants::Variant;
 
-/// Everything needed to record a Generate click.
+/// Everything needed to record a batch of any kind.
 #[derive(Debug, Clone)]
 pub struct NewBatch<'a> {
     /// Project display name.
     pub project: &'a str,
-    /// Parsed scripts (each contributes its sections, in order).
-    pub scripts: &'a [Script],
-    /// Voice id.
+    /// What the batch makes.
+    pub kind: JobKind,
+    /// The voice (`engine:voice`) or converter it uses; empty when none.
     pub voice: &'a str,
-    /// Variants; one track per section × variant.
-    pub variants: &'a [Variant],
     /// `wav`, `flac`, `mp3` or `opus`.
     pub format: &'a str,
     /// Output sample rate.
@@ -29,47 +26,43 @@ pub struct NewBatch<'a> {
     pub bit_depth: u16,
     /// Lossy settings and tags.
     pub encode: &'a EncodeOptions,
-    /// Whether each sentence is checked by the speech recognizer.
+    /// Whether each sentence is checked by the speech recognizer (speech).
     pub speech_check: bool,
+    /// Scripts the tracks' sections come from, stored with the batch
+    /// (speech; empty for kinds that work on files or prompts).
+    pub scripts: &'a [Script],
+    /// Its tracks, in order.
+    pub tracks: &'a [NewTrack],
 }
 
-/// One track of a batch of any kind but speech (speech tracks come from
-/// scripts' sections: [`NewBatch`]).
-#[derive(Debug, Clone)]
+/// Where a track's text comes from: section `section` of script `script`
+/// of [`NewBatch::scripts`] (both 0-based).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SectionRef {
+    /// Index into [`NewBatch::scripts`].
+    pub script: usize,
+    /// Index into that script's sections.
+    pub section: usize,
+}
+
+/// One track of a new batch.
+#[derive(Debug, Clone, Default)]
 pub struct NewTrack {
-    /// What the user sees it as (an input file's name…).
+    /// What the user sees it as (a section's title, an input file's name…).
     pub title: String,
+    /// The script section it speaks (speech).
+    pub section: Option<SectionRef>,
     /// BLAKE3 of the input it works on, when it has one (must be in `inputs`).
     pub input_hash: Option<String>,
-    /// BLAKE3 of its input plus its recipe (see [`Store::completed_by_source_key`]).
-    pub source_key: String,
-    /// The recipe's name (converter and preset…).
+    /// BLAKE3 of its input plus its recipe (see [`Store::completed_by_source_key`]),
+    /// when a finished track can stand for a new one.
+    pub source_key: Option<String>,
+    /// The recipe's name (variant, converter and preset…).
     pub variant: String,
     /// The recipe as JSON; the kind's runner reads it back.
     pub recipe_json: String,
     /// The collection it starts in (music takes), if any.
     pub collection: Option<String>,
-}
-
-/// Everything needed to record a batch of a kind other than speech.
-#[derive(Debug, Clone)]
-pub struct NewJobBatch<'a> {
-    /// Project display name.
-    pub project: &'a str,
-    /// What the batch makes.
-    pub kind: JobKind,
-    /// The voice or converter it uses.
-    pub voice: &'a str,
-    /// `wav`, `flac`, `mp3` or `opus`.
-    pub format: &'a str,
-    /// Output sample rate.
-    pub sample_rate_hz: u32,
-    /// Output bit depth (16 or 24).
-    pub bit_depth: u16,
-    /// Lossy settings and tags.
-    pub encode: &'a EncodeOptions,
-    /// Its tracks, in order.
-    pub tracks: &'a [NewTrack],
 }
 
 const BATCH_COLUMNS: &str =
@@ -127,6 +120,34 @@ fn project_id(tx: &Transaction<'_>, name: &str) -> Result<i64> {
     )
 }
 
+/// Stores `scripts` and their sections under the project; returns each
+/// script's section ids in order. Runs in the batch's transaction.
+fn insert_scripts(
+    tx: &Transaction<'_>,
+    project_id: i64,
+    scripts: &[Script],
+) -> Result<Vec<Vec<i64>>> {
+    let mut out = Vec::with_capacity(scripts.len());
+    for script in scripts {
+        let hash = blake3::hash(script.text.as_bytes()).to_hex().to_string();
+        tx.execute(
+            "INSERT INTO scripts (project_id, source, title, content_hash, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![project_id, script.source.to_string_lossy(), script.title, hash, script.text],
+        )?;
+        let script_id = tx.last_insert_rowid();
+        let mut ids = Vec::with_capacity(script.sections.len());
+        for (i, section) in script.sections.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO sections (script_id, position, title, body, word_count) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![script_id, i as i64, section.title, section.text, section.word_count() as i64],
+            )?;
+            ids.push(tx.last_insert_rowid());
+        }
+        out.push(ids);
+    }
+    Ok(out)
+}
+
 /// Recomputes a batch's counters from its tracks and derives its status.
 /// Must run in the transaction that changed the tracks.
 pub(crate) fn recompute(tx: &Transaction<'_>, batch_id: i64) -> Result<BatchStatus> {
@@ -182,83 +203,50 @@ pub(crate) fn recompute(tx: &Transaction<'_>, batch_id: i64) -> Result<BatchStat
 }
 
 impl Store {
-    /// Records a batch, its project, scripts, sections and every track, in one
-    /// transaction. Returns the batch id. Nothing is written if anything fails.
+    /// Records a batch of any kind, its project, its scripts and their
+    /// sections, and every track, in one transaction, before any work
+    /// starts. Returns the batch id. Nothing is written if anything fails.
     ///
     /// # Errors
-    /// [`Error::Config`] for a batch with no tracks; [`Error::Store`].
+    /// [`Error::Config`] for a batch with no tracks, or a track whose
+    /// section is not among the scripts; [`Error::Store`].
     pub fn create_batch(&self, nb: &NewBatch<'_>) -> Result<i64> {
-        if nb.scripts.iter().all(|s| s.sections.is_empty()) || nb.variants.is_empty() {
-            return Err(Error::Config(
-                "nothing to generate: no sections or no variants".into(),
-            ));
-        }
-        self.with(|c| {
-            let tx = c.transaction()?;
-            let project_id = project_id(&tx, nb.project)?;
-            tx.execute(
-                "INSERT INTO batches (project_id, voice, format, sample_rate_hz, bit_depth, encode_json, speech_check)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![project_id, nb.voice, nb.format, nb.sample_rate_hz, nb.bit_depth, encode_json(nb.encode)?, nb.speech_check],
-            )?;
-            let batch_id = tx.last_insert_rowid();
-            let mut position = 0i64;
-            for script in nb.scripts {
-                let hash = blake3::hash(script.text.as_bytes()).to_hex().to_string();
-                tx.execute(
-                    "INSERT INTO scripts (project_id, source, title, content_hash, body) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![project_id, script.source.to_string_lossy(), script.title, hash, script.text],
-                )?;
-                let script_id = tx.last_insert_rowid();
-                for (i, section) in script.sections.iter().enumerate() {
-                    tx.execute(
-                        "INSERT INTO sections (script_id, position, title, body, word_count) VALUES (?1, ?2, ?3, ?4, ?5)",
-                        params![script_id, i as i64, section.title, section.text, section.word_count() as i64],
-                    )?;
-                    let section_id = tx.last_insert_rowid();
-                    for v in nb.variants {
-                        let json = serde_json::to_string(v).map_err(|e| Error::Config(e.to_string()))?;
-                        tx.execute(
-                            "INSERT INTO tracks (batch_id, section_id, title, position, variant, recipe_json, voice)
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                            params![batch_id, section_id, section.title, position, v.name, json, nb.voice],
-                        )?;
-                        position += 1;
-                    }
-                }
-            }
-            recompute(&tx, batch_id)?;
-            tx.commit()?;
-            Ok(batch_id)
-        })
-    }
-
-    /// Records a batch of any kind but speech and all its tracks in one
-    /// transaction, before any work starts. Returns the batch id.
-    ///
-    /// # Errors
-    /// [`Error::Config`] for a batch with no tracks; [`Error::Store`].
-    pub fn create_job_batch(&self, nb: &NewJobBatch<'_>) -> Result<i64> {
         if nb.tracks.is_empty() {
             return Err(Error::Config(
-                "nothing to do: the batch has no tracks".into(),
+                "nothing to generate: the batch has no tracks".into(),
             ));
         }
         self.with(|c| {
             let tx = c.transaction()?;
             let project_id = project_id(&tx, nb.project)?;
             tx.execute(
-                "INSERT INTO batches (project_id, kind, voice, format, sample_rate_hz, bit_depth, encode_json)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![project_id, nb.kind, nb.voice, nb.format, nb.sample_rate_hz, nb.bit_depth, encode_json(nb.encode)?],
+                "INSERT INTO batches (project_id, kind, voice, format, sample_rate_hz, bit_depth, encode_json, speech_check)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![project_id, nb.kind, nb.voice, nb.format, nb.sample_rate_hz, nb.bit_depth, encode_json(nb.encode)?, nb.speech_check],
             )?;
             let batch_id = tx.last_insert_rowid();
+            let sections = insert_scripts(&tx, project_id, nb.scripts)?;
             for (position, t) in nb.tracks.iter().enumerate() {
+                let section_id = match t.section {
+                    None => None,
+                    Some(r) => Some(
+                        *sections
+                            .get(r.script)
+                            .and_then(|s| s.get(r.section))
+                            .ok_or_else(|| {
+                                Error::Config(format!(
+                                    "track \"{}\": no section {} in script {}",
+                                    t.title, r.section, r.script
+                                ))
+                            })?,
+                    ),
+                };
                 tx.execute(
-                    "INSERT INTO tracks (batch_id, position, title, input_hash, source_key, variant, recipe_json, voice, collection)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    "INSERT INTO tracks (batch_id, section_id, position, title, input_hash, source_key, variant, recipe_json, voice, collection)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                     params![
                         batch_id,
+                        section_id,
                         position as i64,
                         t.title,
                         t.input_hash,

@@ -24,7 +24,7 @@ use rusqlite_migration::{Migrations, M};
 
 use crate::error::{Error, Result};
 
-pub use batches::{NewBatch, NewJobBatch, NewTrack};
+pub use batches::{NewBatch, NewTrack, SectionRef};
 pub use clips::ClipRow;
 pub use inputs::InputRow;
 pub use library::{LibraryFacets, LibraryFilter, LibraryItem};

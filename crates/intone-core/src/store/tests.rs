@@ -8,6 +8,31 @@ fn script(text: &str) -> crate::script::Script {
     parse_text(text, "t", true, Path::new("t.md")).expect("script")
 }
 
+/// Speech tracks as the speech kind plans them: section × variant.
+fn speech_tracks(
+    scripts: &[crate::script::Script],
+    variants: &[crate::variants::Variant],
+) -> Vec<NewTrack> {
+    let mut out = Vec::new();
+    for (si, s) in scripts.iter().enumerate() {
+        for (section, x) in s.sections.iter().enumerate() {
+            for v in variants {
+                out.push(NewTrack {
+                    title: x.title.clone(),
+                    section: Some(SectionRef {
+                        script: si,
+                        section,
+                    }),
+                    variant: v.name.clone(),
+                    recipe_json: serde_json::to_string(v).expect("json"),
+                    ..NewTrack::default()
+                });
+            }
+        }
+    }
+    out
+}
+
 pub(super) fn new_batch(store: &Store, sections: usize, variants: usize) -> i64 {
     let text: String = (0..sections)
         .map(|i| format!("## S{i}\n\nHello number {i}.\n\n"))
@@ -17,14 +42,15 @@ pub(super) fn new_batch(store: &Store, sections: usize, variants: usize) -> i64 
     store
         .create_batch(&NewBatch {
             project: "Test",
-            scripts: &s,
+            kind: JobKind::Speech,
             voice: "espeak:en-us",
-            variants: &v,
             format: "wav",
             sample_rate_hz: 48_000,
             bit_depth: 16,
             encode: &Default::default(),
             speech_check: false,
+            scripts: &s,
+            tracks: &speech_tracks(&s, &v),
         })
         .expect("batch")
 }
@@ -411,14 +437,15 @@ fn empty_batches_are_refused() {
     let e = store
         .create_batch(&NewBatch {
             project: "P",
-            scripts: &s,
+            kind: JobKind::Speech,
             voice: "espeak:en-us",
-            variants: &[],
             format: "wav",
             sample_rate_hz: 48_000,
             bit_depth: 16,
             encode: &Default::default(),
             speech_check: false,
+            scripts: &s,
+            tracks: &speech_tracks(&s, &[]),
         })
         .expect_err("no variants");
     assert!(e.to_string().contains("nothing to generate"));

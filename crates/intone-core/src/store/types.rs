@@ -65,8 +65,8 @@ str_enum! {
 }
 
 str_enum! {
-    /// What a batch makes; each kind is a list of [`Stage`]s run by the same
-    /// durable runner (DESIGN.md, "Job kinds").
+    /// What a batch makes; each kind is defined once in [`crate::kinds`]
+    /// (its steps, recipe, planning) and run by the same durable runner.
     JobKind {
         /// Section × variant → spoken, mixed, mastered tracks.
         Speech = "speech",
@@ -78,50 +78,6 @@ str_enum! {
         Scenes = "scenes",
         /// Input file → its transcript (text, SRT, WebVTT) beside a mastered copy.
         Transcription = "transcription",
-    }
-}
-
-impl JobKind {
-    /// The stages of a track of this kind, in order.
-    pub fn stages(self) -> &'static [Stage] {
-        match self {
-            JobKind::Speech => &[
-                Stage::Synthesize,
-                Stage::Check,
-                Stage::Assemble,
-                Stage::Mix,
-                Stage::Master,
-                Stage::Encode,
-                Stage::Peaks,
-                Stage::Subtitles,
-            ],
-            JobKind::Conversion => &[
-                Stage::Ingest,
-                Stage::Chunk,
-                Stage::Convert,
-                Stage::Join,
-                Stage::Master,
-                Stage::Encode,
-                Stage::Peaks,
-                Stage::Transcribe,
-            ],
-            JobKind::Music => &[Stage::Generate, Stage::Master, Stage::Encode, Stage::Peaks],
-            JobKind::Scenes => &[
-                Stage::Generate,
-                Stage::Merge,
-                Stage::Fit,
-                Stage::Master,
-                Stage::Encode,
-                Stage::Peaks,
-            ],
-            JobKind::Transcription => &[
-                Stage::Ingest,
-                Stage::Master,
-                Stage::Encode,
-                Stage::Peaks,
-                Stage::Transcribe,
-            ],
-        }
     }
 }
 

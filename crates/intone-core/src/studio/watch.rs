@@ -15,9 +15,9 @@ use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
-use super::convert::ConvertRequest;
 use super::Studio;
 use crate::error::{Error, Result};
+use crate::kinds::conversion::ConvertRequest;
 
 /// How long a file must stay unchanged before it is taken, ms.
 pub const STABLE_MS: u64 = 1_500;

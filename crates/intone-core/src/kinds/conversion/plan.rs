@@ -8,13 +8,14 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Studio, DEFAULT_SAMPLE_RATE_HZ};
 use crate::audio::encode::{EncodeOptions, Format};
 use crate::audio::silence::ChunkLimits;
 use crate::engines::conversion::{ConverterInfo, Settings, DEFAULT_CONVERTER};
 use crate::error::{Error, Result};
-use crate::pipeline::conversion::ConversionRecipe;
-use crate::store::{InputRow, JobKind, NewJobBatch, NewTrack};
+use crate::kinds::conversion::ConversionRecipe;
+use crate::kinds::delivery::{check_delivery, recipe_json, DEFAULT_SAMPLE_RATE_HZ};
+use crate::store::{InputRow, JobKind, NewBatch, NewTrack};
+use crate::studio::Studio;
 
 /// Default loudness target of converted recordings, LUFS (spoken word).
 pub const DEFAULT_CONVERT_LUFS: f64 = -16.0;
@@ -100,12 +101,12 @@ pub struct ConvertPlan {
 impl Studio {
     /// Every converter, with its settings and whether it can run now.
     pub fn converters(&self) -> Vec<ConverterInfo> {
-        self.pipeline.converters().infos()
+        self.pipeline().converters().infos()
     }
 
     /// Problems with `converters.toml`, for the user.
     pub fn converter_warnings(&self) -> Vec<String> {
-        self.pipeline.converters().warnings
+        self.pipeline().converters().warnings
     }
 
     /// Checks a Convert request. Usable files are kept as inputs (stored
@@ -129,7 +130,7 @@ impl Studio {
             .converter
             .clone()
             .unwrap_or_else(|| DEFAULT_CONVERTER.into());
-        let converter = self.pipeline.converters().get(&name)?;
+        let converter = self.pipeline().converters().get(&name)?;
         let info = converter.info();
         if !info.available {
             return Err(Error::NotFound(format!(
@@ -192,7 +193,7 @@ impl Studio {
             .clone()
             .unwrap_or_else(|| "Conversions".into());
         self.store()
-            .create_job_batch(&NewJobBatch {
+            .create_batch(&NewBatch {
                 project: &project,
                 kind: JobKind::Conversion,
                 voice: &plan.converter,
@@ -200,6 +201,8 @@ impl Studio {
                 sample_rate_hz: plan.request.sample_rate_hz,
                 bit_depth: plan.request.bit_depth,
                 encode: &plan.request.encode,
+                speech_check: false,
+                scripts: &[],
                 tracks: &plan.tracks,
             })
             .map(Some)
@@ -207,7 +210,7 @@ impl Studio {
 
     /// Reloads `converters.toml` (after the user edited it).
     pub fn reload_converters(&self) {
-        self.pipeline.reload_converters();
+        self.pipeline().reload_converters();
     }
 
     /// One track per usable file, for the kinds whose track is an input
@@ -236,7 +239,11 @@ impl Studio {
                 }
             };
             let (recipe_json, source_key) = make(&input)?;
-            if out.tracks.iter().any(|t| t.source_key == source_key) {
+            if out
+                .tracks
+                .iter()
+                .any(|t| t.source_key.as_deref() == Some(source_key.as_str()))
+            {
                 out.rejected
                     .push(format!("{shown}: given twice; taken once"));
                 continue;
@@ -261,8 +268,9 @@ impl Studio {
             };
             out.tracks.push(NewTrack {
                 title,
+                section: None,
                 input_hash: Some(input.hash),
-                source_key,
+                source_key: Some(source_key),
                 variant: variant.to_string(),
                 recipe_json,
                 collection: None,
@@ -283,68 +291,10 @@ pub(crate) struct PlannedFiles {
     pub rejected: Vec<String>,
 }
 
-/// A recipe as stored with its track.
-///
-/// # Errors
-/// [`Error::Config`] when it cannot be serialized.
-pub(crate) fn recipe_json(recipe: &impl Serialize) -> Result<String> {
-    serde_json::to_string(recipe).map_err(|e| Error::Config(e.to_string()))
-}
-
-/// Checks the output sample rate and bit depth.
-///
-/// # Errors
-/// [`Error::Config`] naming the unsupported value.
-pub(crate) fn check_output(sample_rate_hz: u32, bit_depth: u16) -> Result<()> {
-    if ![44_100, 48_000].contains(&sample_rate_hz) {
-        return Err(Error::Config(format!(
-            "unsupported sample rate {sample_rate_hz} Hz (use 44100 or 48000)"
-        )));
-    }
-    if ![16, 24].contains(&bit_depth) {
-        return Err(Error::Config(format!(
-            "unsupported bit depth {bit_depth} (use 16 or 24)"
-        )));
-    }
-    Ok(())
-}
-
-/// Checks how a recording's result is delivered: sample rate, bit depth,
-/// MP3/Opus settings and a loudness target within −36 to −6 LUFS.
-///
-/// # Errors
-/// [`Error::Config`] naming the value out of range.
-pub(crate) fn check_delivery(
-    sample_rate_hz: u32,
-    bit_depth: u16,
-    encode: &EncodeOptions,
-    target_lufs: f64,
-) -> Result<()> {
-    check_output(sample_rate_hz, bit_depth)?;
-    encode.check()?;
-    if !(-36.0..=-6.0).contains(&target_lufs) {
-        return Err(Error::Config(format!(
-            "loudness target {target_lufs} LUFS is out of range (−36 to −6)"
-        )));
-    }
-    Ok(())
-}
-
-/// BLAKE3 over `parts`, each prefixed by its length (so no two lists of
-/// parts hash alike): the source key of a track made from a file.
-pub(crate) fn hash_parts(parts: &[&str]) -> String {
-    let mut h = blake3::Hasher::new();
-    for part in parts {
-        h.update(&(part.len() as u64).to_le_bytes());
-        h.update(part.as_bytes());
-    }
-    h.finalize().to_hex().to_string()
-}
-
 /// BLAKE3 over everything that decides a conversion's result.
 fn source_key(recipe: &ConversionRecipe, salt: &str, req: &ConvertRequest) -> String {
     let settings = serde_json::to_string(&recipe.settings).unwrap_or_default();
-    hash_parts(&[
+    crate::hash::key(&[
         "conversion/1",
         recipe.input_hash.as_str(),
         recipe.converter.as_str(),
@@ -383,7 +333,7 @@ impl Studio {
         settings: &Settings,
     ) -> Result<PathBuf> {
         let name = converter.unwrap_or(DEFAULT_CONVERTER);
-        let conv = self.pipeline.converters().get(name)?;
+        let conv = self.pipeline().converters().get(name)?;
         let settings = conv.resolve(settings)?;
         let input_row = self.keep_input(input)?;
         let mut h = blake3::Hasher::new();

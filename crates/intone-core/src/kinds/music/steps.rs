@@ -1,6 +1,6 @@
 //! The `music` job kind: one track is a prompt × take, made by generate
 //! (one music engine call, or a continuation joined onto the audio it
-//! continues) → the shared [`deliver`](super::cx::deliver) (master → encode
+//! continues) → the shared [`deliver`](crate::pipeline::cx::deliver) (master → encode
 //! → peaks).
 
 use std::collections::BTreeMap;
@@ -8,11 +8,11 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use super::cx::{deliver, TrackCx};
 use crate::audio::master::MasterSettings;
 use crate::audio::wav::{WavBlockReader, WavBlockWriter};
 use crate::engines::music::{Continuation, MusicRequest};
 use crate::error::{Error, Result};
+use crate::pipeline::cx::{deliver, TrackCx};
 use crate::store::{Stage, TrackResult};
 
 /// How one take is made; stored as the track's recipe.

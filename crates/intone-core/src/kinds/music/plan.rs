@@ -8,15 +8,17 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Plan, Studio, DEFAULT_SAMPLE_RATE_HZ};
 use crate::audio::encode::{EncodeOptions, Format};
 use crate::engines::beds::BedSpec;
 use crate::engines::music::builtin::MAX_DURATION_S;
 use crate::engines::music::prompt::{vocabulary, VocabWord};
 use crate::engines::music::{MusicEngineInfo, DEFAULT_MUSIC_ENGINE};
 use crate::error::{Error, Result};
-use crate::pipeline::music::MusicRecipe;
-use crate::store::{BatchStatus, JobKind, NewJobBatch, NewTrack};
+use crate::kinds::delivery::DEFAULT_SAMPLE_RATE_HZ;
+use crate::kinds::music::MusicRecipe;
+use crate::kinds::speech::Plan;
+use crate::store::{BatchStatus, JobKind, NewBatch, NewTrack};
+use crate::studio::Studio;
 
 /// Default loudness target of music takes, LUFS.
 pub const DEFAULT_MUSIC_LUFS: f64 = -16.0;
@@ -185,7 +187,7 @@ impl Studio {
             .filter(|e| !e.is_empty())
             .unwrap_or(DEFAULT_MUSIC_ENGINE)
             .to_string();
-        let engine = self.pipeline.music().get(&name).ok_or_else(|| {
+        let engine = self.pipeline().music().get(&name).ok_or_else(|| {
             Error::NotFound(format!("no music engine \"{name}\" (see `intone models`)"))
         })?;
         let info = engine.info();
@@ -211,7 +213,7 @@ impl Studio {
     pub fn music_catalog(&self) -> MusicCatalog {
         MusicCatalog {
             engines: self
-                .pipeline
+                .pipeline()
                 .music()
                 .all()
                 .iter()
@@ -260,7 +262,7 @@ impl Studio {
         if req.overlap_ms > 10_000 {
             return Err(Error::Config("overlap must be at most 10000 ms".into()));
         }
-        super::convert::check_output(req.sample_rate_hz, req.bit_depth)?;
+        crate::kinds::delivery::check_output(req.sample_rate_hz, req.bit_depth)?;
         req.encode.check()?;
         let (name, engine, info, model) =
             self.music_engine(req.engine.as_deref(), req.model.as_deref())?;
@@ -315,8 +317,9 @@ impl Studio {
             );
             tracks.push(NewTrack {
                 title: prompt.to_string(),
+                section: None,
                 input_hash: None,
-                source_key: blake3::hash(key.as_bytes()).to_hex().to_string(),
+                source_key: Some(blake3::hash(key.as_bytes()).to_hex().to_string()),
                 variant: format!("seed {seed}"),
                 recipe_json,
                 collection: collection.clone(),
@@ -340,7 +343,7 @@ impl Studio {
             .project
             .clone()
             .unwrap_or_else(|| "Music".into());
-        self.store().create_job_batch(&NewJobBatch {
+        self.store().create_batch(&NewBatch {
             project: &project,
             kind: JobKind::Music,
             voice: &plan.engine,
@@ -348,6 +351,8 @@ impl Studio {
             sample_rate_hz: plan.request.sample_rate_hz,
             bit_depth: plan.request.bit_depth,
             encode: &plan.request.encode,
+            speech_check: false,
+            scripts: &[],
             tracks: &plan.tracks,
         })
     }
@@ -472,7 +477,7 @@ impl Studio {
                 ))
             };
             let music = self.plan_music(&order).map_err(bad)?;
-            let key = &music.tracks[0].source_key;
+            let key = music.tracks[0].source_key.as_deref().unwrap_or_default();
             let path = match self.store().completed_by_source_key(key)? {
                 Some(t) => t.output_path.unwrap_or_default(),
                 None => {

@@ -7,7 +7,6 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::Studio;
 use crate::engines::VoiceRef;
 use crate::error::{Error, Result};
 use crate::pipeline::stages::ClipRef;
@@ -16,6 +15,7 @@ use crate::recognize::transcript::TranscriptLine;
 use crate::recognize::Recognizer;
 use crate::script::split_utterances;
 use crate::store::{JobKind, Stage};
+use crate::studio::Studio;
 
 /// One track's check.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -39,6 +39,20 @@ struct SynthOut {
 }
 
 impl Studio {
+    /// The sentence checks that a batch's own check step made, without
+    /// hearing anything: empty for a batch whose kind has no check step or
+    /// that was made with the check off.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown batch; store errors.
+    pub fn batch_flags(&self, batch_id: i64) -> Result<Vec<TrackCheck>> {
+        let batch = self.store().batch(batch_id)?;
+        if !crate::kinds::steps(batch.kind).contains(&Stage::Check) || !batch.speech_check {
+            return Ok(Vec::new());
+        }
+        self.check_batch(batch_id, false)
+    }
+
     /// Every speech track's sentence checks in a batch, in track order.
     /// With `hear`, clips not heard yet are transcribed now (and cached);
     /// without it, only what was already heard is scored (no recognition:

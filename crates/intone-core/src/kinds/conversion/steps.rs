@@ -1,7 +1,7 @@
 //! The `conversion` job kind: one track is an input file × converter, made
 //! by ingest → chunk → convert (per chunk, durable) → join → then the shared
-//! [`deliver`](super::cx::deliver) (master → encode → peaks) →
-//! [`transcribe`](super::transcribe) (the input heard by the speech
+//! [`deliver`](crate::pipeline::cx::deliver) (master → encode → peaks) →
+//! [`transcribe`](crate::pipeline::transcribe) (the input heard by the speech
 //! recognizer; its text, SRT and WebVTT beside the track).
 //!
 //! Chunks are the [`units`](crate::store::UnitRow) of the convert step: each
@@ -28,19 +28,19 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
-use super::cx::{deliver, TrackCx};
-use super::events::UnitProgress;
-use super::failpoint;
-use super::ingest::{ingest_step, rename_input};
-use super::join::{join, ChunkPlan};
-use super::transcribe::Need;
 use crate::audio::master::MasterSettings;
 use crate::audio::silence::{profile_file, ChunkLimits, ChunkSpan};
 use crate::audio::wav::{WavBlockReader, WavBlockWriter};
 use crate::engines::conversion::{Converter, Settings};
 use crate::error::{Error, Result};
 use crate::fsio;
-use crate::store::{Stage, TrackResult, TrackStatus, UnitStatus};
+use crate::pipeline::cx::{deliver, TrackCx};
+use crate::pipeline::failpoint;
+use crate::pipeline::ingest::{ingest_step, rename_input};
+use crate::pipeline::join::{join, ChunkPlan};
+use crate::pipeline::transcribe::Need;
+use crate::pipeline::units::{Prior, Units};
+use crate::store::{Stage, TrackResult};
 
 /// Neighbouring audio given to the converter on each side of a chunk, ms.
 pub const HANDLE_MS: f64 = 20.0;
@@ -127,31 +127,36 @@ pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
     let keyed: Vec<(String, String)> = plans
         .iter()
         .map(|p| {
-            let mut h = blake3::Hasher::new();
-            for part in [
-                recipe.input_hash.as_str(),
-                converter.id(),
-                salt.as_str(),
-                settings_json.as_str(),
-                &format!("{}-{}-{}-{}", p.start, p.end, p.pre, p.post),
-            ] {
-                h.update(&(part.len() as u64).to_le_bytes());
-                h.update(part.as_bytes());
-            }
+            let span = format!("{}-{}-{}-{}", p.start, p.end, p.pre, p.post);
             (
-                h.finalize().to_hex().to_string(),
+                crate::hash::key(&[
+                    recipe.input_hash.as_str(),
+                    converter.id(),
+                    salt.as_str(),
+                    settings_json.as_str(),
+                    &span,
+                ]),
                 serde_json::to_string(p).unwrap_or_default(),
             )
         })
         .collect();
-    c.p.store.plan_units(c.track.id, Stage::Convert, &keyed)?;
+    let units = c.units(Stage::Convert, &keyed, MAX_CHUNK_ATTEMPTS, "the converter")?;
     c.check_cancelled()?;
 
     let converted: ConvertOut = c.step(
         Stage::Convert,
         &mut force,
         |o: &ConvertOut| o.chunks.iter().all(|p| p.is_file()),
-        || convert_chunks(c, converter.as_ref(), &recipe, &ingested.path, &plans, rate),
+        || {
+            let chunks = Chunks {
+                converter: converter.as_ref(),
+                recipe: &recipe,
+                input: &ingested.path,
+                plans: &plans,
+                rate,
+            };
+            convert_chunks(c, &units, &chunks)
+        },
     )?;
     c.check_cancelled()?;
     let joined = c.work.join("joined.wav");
@@ -177,99 +182,72 @@ pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
         },
     )?;
     let output = PathBuf::from(&result.output_path);
-    super::transcribe::step(c, &mut force, &ingested.path, &output, Need::IfModel, |e| {
-        rename_input(e, &ingested.path, &c.track.title)
-    })?;
+    crate::pipeline::transcribe::step(
+        c,
+        &mut force,
+        &ingested.path,
+        &output,
+        Need::IfModel,
+        |e| rename_input(e, &ingested.path, &c.track.title),
+    )?;
     Ok(result)
+}
+
+/// What every chunk of a track is converted with.
+struct Chunks<'r> {
+    converter: &'r dyn Converter,
+    recipe: &'r ConversionRecipe,
+    /// The ingested input.
+    input: &'r Path,
+    plans: &'r [ChunkPlan],
+    /// The input's sample rate.
+    rate: u32,
 }
 
 /// Converts every chunk not done yet, in parallel up to the worker count and
 /// the converter's concurrency. Chunks that fail are recorded and the others
 /// go on; the step then fails naming the first failed chunk.
-fn convert_chunks(
-    c: &TrackCx<'_>,
-    converter: &dyn Converter,
-    recipe: &ConversionRecipe,
-    input: &Path,
-    plans: &[ChunkPlan],
-    rate: u32,
-) -> Result<ConvertOut> {
-    let store = &c.p.store;
-    let tid = c.track.id;
-    let total = plans.len();
+fn convert_chunks(c: &TrackCx<'_>, units: &Units<'_, '_>, k: &Chunks<'_>) -> Result<ConvertOut> {
+    let total = k.plans.len();
     let conv_dir = c.work.join("converted");
     let chunk_dir = c.work.join("chunks");
     for d in [&conv_dir, &chunk_dir] {
         std::fs::create_dir_all(d).map_err(|e| Error::io(d, e))?;
         fsio::remove_stale_temps(d);
     }
-    let units = store.units(tid, Stage::Convert)?;
     let mut outputs: Vec<Option<PathBuf>> = vec![None; total];
     let mut todo = Vec::new();
-    for u in &units {
-        let idx = u.idx as usize;
-        if idx >= total {
-            continue;
-        }
-        let done = (u.status == UnitStatus::Done)
-            .then_some(u.output_json.as_deref())
-            .flatten()
-            .and_then(|j| serde_json::from_str::<ConvertedOut>(j).ok())
-            .filter(|o| o.path.is_file());
-        match done {
-            Some(o) => outputs[idx] = Some(o.path),
-            None => {
-                if u.status == UnitStatus::Done {
-                    store.reset_unit(tid, Stage::Convert, u.idx)?;
-                }
-                todo.push(idx);
-            }
+    for (idx, out) in outputs.iter_mut().enumerate() {
+        match units.prior(idx, |o: &ConvertedOut| o.path.is_file())? {
+            Prior::Done(o) => *out = Some(o.path),
+            Prior::Failed | Prior::Todo => todo.push(idx),
         }
     }
     let done = AtomicUsize::new(total - todo.len());
-    let emit = |d: usize| {
-        c.emit_units(
-            TrackStatus::Running,
-            Some(Stage::Convert),
-            Some(d as f32 / total.max(1) as f32),
-            Some(UnitProgress {
-                done: d as u32,
-                total: total as u32,
-            }),
-            None,
-        );
-    };
-    emit(done.load(Ordering::Relaxed));
+    units.emit(done.load(Ordering::Relaxed));
     let next = AtomicUsize::new(0);
     let converted_here = AtomicUsize::new(0);
     let results: Mutex<Vec<(usize, Result<PathBuf>)>> = Mutex::new(Vec::new());
     let workers =
         c.p.options
             .workers
-            .min(converter.info().concurrency as usize)
+            .min(k.converter.info().concurrency as usize)
             .clamp(1, todo.len().max(1));
     std::thread::scope(|s| {
         for _ in 0..workers {
             s.spawn(|| loop {
-                let k = next.fetch_add(1, Ordering::Relaxed);
-                let Some(&idx) = todo.get(k) else { break };
+                let n = next.fetch_add(1, Ordering::Relaxed);
+                let Some(&idx) = todo.get(n) else { break };
                 if c.cancelled() {
                     break;
                 }
-                let r = convert_one(
-                    c,
-                    converter,
-                    recipe,
-                    input,
-                    &plans[idx],
-                    idx,
-                    &chunk_dir,
-                    &conv_dir,
-                );
+                let r = units
+                    .attempt(idx, || convert_one(c, k, idx, &chunk_dir, &conv_dir), |e| e)
+                    .map(|o| o.path);
                 if r.is_ok() {
                     let n = converted_here.fetch_add(1, Ordering::Relaxed) + 1;
                     failpoint::hit(&format!("convert:chunk:{n}"), c.track.position);
-                    emit(done.fetch_add(1, Ordering::Relaxed) + 1);
+                    units.emit(done.fetch_add(1, Ordering::Relaxed) + 1);
                 }
                 if let Ok(mut v) = results.lock() {
                     v.push((idx, r));
@@ -286,13 +264,13 @@ fn convert_chunks(
             Ok(p) => outputs[idx] = Some(p),
             Err(Error::Store(e)) => return Err(Error::Store(e)),
             Err(e) if first_error.is_none() => {
-                let p = &plans[idx];
+                let p = &k.plans[idx];
                 first_error = Some(Error::Config(format!(
                     "{}: chunk {} of {total} ({}–{}): {e}",
                     c.track.title,
                     idx + 1,
-                    clock(p.start, rate),
-                    clock(p.end, rate)
+                    clock(p.start, k.rate),
+                    clock(p.end, k.rate)
                 )));
             }
             Err(_) => {}
@@ -312,57 +290,29 @@ fn convert_chunks(
     Ok(ConvertOut { chunks })
 }
 
-/// Extracts, converts and commits one chunk as a durable unit.
-#[allow(clippy::too_many_arguments)]
+/// Extracts, converts and commits chunk `idx` (one attempt of its unit).
 fn convert_one(
     c: &TrackCx<'_>,
-    converter: &dyn Converter,
-    recipe: &ConversionRecipe,
-    input: &Path,
-    plan: &ChunkPlan,
+    k: &Chunks<'_>,
     idx: usize,
     chunk_dir: &Path,
     conv_dir: &Path,
-) -> Result<PathBuf> {
-    let store = &c.p.store;
-    let tid = c.track.id;
-    let i = idx as i64;
-    let Some(attempts) = store.begin_unit(tid, Stage::Convert, i)? else {
-        return Err(Error::Config(
-            "chunk is not pending (another worker has it)".into(),
-        ));
-    };
-    let result = (|| {
-        if attempts > MAX_CHUNK_ATTEMPTS {
-            return Err(Error::Config(format!(
-                "gave up after {MAX_CHUNK_ATTEMPTS} attempts (the converter kept failing or crashing on it)"
-            )));
-        }
-        let chunk = chunk_dir.join(format!("{idx:04}.wav"));
-        fsio::write_with(&chunk, |tmp| extract(input, plan, tmp))?;
-        let out = conv_dir.join(format!("{idx:04}.wav"));
-        let tmp = fsio::temp_path_keeping_extension(&out);
-        let r = c.p.options.retry.run(&|| c.cancelled(), || {
-            let _ = std::fs::remove_file(&tmp);
-            converter.convert(&chunk, &tmp, &recipe.settings)
-        });
-        if let Err(e) = r {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(Error::Engine(e));
-        }
-        fsio::commit(&tmp, &out)?;
-        let _ = std::fs::remove_file(&chunk);
-        Ok(out)
-    })();
-    match &result {
-        Ok(out) => {
-            let json = serde_json::to_string(&ConvertedOut { path: out.clone() })
-                .map_err(|e| Error::Config(e.to_string()))?;
-            store.finish_unit(tid, Stage::Convert, i, &json)?;
-        }
-        Err(e) => store.fail_unit(tid, Stage::Convert, i, &e.to_string())?,
+) -> Result<ConvertedOut> {
+    let chunk = chunk_dir.join(format!("{idx:04}.wav"));
+    fsio::write_with(&chunk, |tmp| extract(k.input, &k.plans[idx], tmp))?;
+    let out = conv_dir.join(format!("{idx:04}.wav"));
+    let tmp = fsio::temp_path_keeping_extension(&out);
+    let r = c.p.options.retry.run(&|| c.cancelled(), || {
+        let _ = std::fs::remove_file(&tmp);
+        k.converter.convert(&chunk, &tmp, &k.recipe.settings)
+    });
+    if let Err(e) = r {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Error::Engine(e));
     }
-    result
+    fsio::commit(&tmp, &out)?;
+    let _ = std::fs::remove_file(&chunk);
+    Ok(ConvertedOut { path: out })
 }
 
 /// Writes frames `start − pre .. end + post` of the WAV `input` to `out`.

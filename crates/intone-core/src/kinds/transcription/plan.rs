@@ -7,13 +7,14 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use super::convert::{check_delivery, hash_parts, recipe_json};
-use super::{AlreadyConverted, Studio, DEFAULT_CONVERT_LUFS, DEFAULT_SAMPLE_RATE_HZ};
 use crate::audio::encode::{EncodeOptions, Format};
 use crate::error::{Error, Result};
-use crate::pipeline::transcription::TranscriptionRecipe;
+use crate::kinds::conversion::{AlreadyConverted, DEFAULT_CONVERT_LUFS};
+use crate::kinds::delivery::{check_delivery, recipe_json, DEFAULT_SAMPLE_RATE_HZ};
+use crate::kinds::transcription::TranscriptionRecipe;
 use crate::recognize::{find_model, model_missing, MODEL_FILE};
-use crate::store::{JobKind, NewJobBatch, NewTrack};
+use crate::store::{JobKind, NewBatch, NewTrack};
+use crate::studio::Studio;
 
 /// The track label (variant) of transcription tracks.
 pub const TRANSCRIPT_LABEL: &str = "transcript";
@@ -123,7 +124,7 @@ impl Studio {
             .clone()
             .unwrap_or_else(|| "Transcripts".into());
         self.store()
-            .create_job_batch(&NewJobBatch {
+            .create_batch(&NewBatch {
                 project: &project,
                 kind: JobKind::Transcription,
                 voice: MODEL_FILE,
@@ -131,6 +132,8 @@ impl Studio {
                 sample_rate_hz: plan.request.sample_rate_hz,
                 bit_depth: plan.request.bit_depth,
                 encode: &plan.request.encode,
+                speech_check: false,
+                scripts: &[],
                 tracks: &plan.tracks,
             })
             .map(Some)
@@ -140,7 +143,7 @@ impl Studio {
 /// What makes two transcriptions the same: the input, the model and how the
 /// copy is delivered.
 fn source_key(recipe: &TranscriptionRecipe, req: &TranscribeRequest) -> String {
-    hash_parts(&[
+    crate::hash::key(&[
         "transcription/1",
         recipe.input_hash.as_str(),
         MODEL_FILE,

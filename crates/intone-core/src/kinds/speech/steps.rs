@@ -1,20 +1,20 @@
 //! The `speech` job kind: one track is a section × variant, made by
 //! synthesize (per sentence, cached) → check (each sentence heard by the
 //! speech recognizer, when the batch checks; cached with the clip) → assemble → mix → then the shared
-//! [`deliver`](super::cx::deliver) (master → encode → peaks) → subtitles
+//! [`deliver`](crate::pipeline::cx::deliver) (master → encode → peaks) → subtitles
 //! (SRT and WebVTT beside the track, from where assembly placed each sentence).
 
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use super::cx::{deliver, TrackCx};
-use super::failpoint;
-use super::stages::{self, AssembleReport, ClipRef};
 use crate::audio::master::MasterSettings;
 use crate::audio::ms_to_frames;
 use crate::engines::VoiceRef;
 use crate::error::{Error, Result};
+use crate::pipeline::cx::{deliver, TrackCx};
+use crate::pipeline::failpoint;
+use crate::pipeline::stages::{self, AssembleReport, ClipRef};
 use crate::recognize::check::{check_clips, CheckReport};
 use crate::recognize::Recognizer;
 use crate::script::split_utterances;

@@ -7,16 +7,17 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use super::music::check_param;
-use super::{Studio, DEFAULT_SAMPLE_RATE_HZ};
 use crate::audio::encode::{EncodeOptions, Format};
 use crate::audio::fit::FitMode;
 use crate::audio::video;
 use crate::engines::music::builtin::MAX_DURATION_S;
 use crate::error::{Error, Result};
-use crate::pipeline::scenes::{scenes_dir, OnError, Scene, SceneTake, ScenesRecipe};
+use crate::kinds::delivery::DEFAULT_SAMPLE_RATE_HZ;
+use crate::kinds::music::plan::check_param;
+use crate::kinds::scenes::{scenes_dir, OnError, Scene, SceneTake, ScenesRecipe};
 use crate::script::scenes::{SceneEntry, SceneList};
-use crate::store::{JobKind, NewJobBatch, NewTrack, Stage, TrackStatus, UnitStatus};
+use crate::store::{JobKind, NewBatch, NewTrack, Stage, TrackStatus, UnitStatus};
+use crate::studio::Studio;
 
 /// Default crossfade on scene boundaries, ms.
 pub const DEFAULT_CROSSFADE_MS: u32 = 1_000;
@@ -176,8 +177,9 @@ impl Studio {
         );
         let track = NewTrack {
             title,
+            section: None,
             input_hash: None,
-            source_key: blake3::hash(key.as_bytes()).to_hex().to_string(),
+            source_key: Some(blake3::hash(key.as_bytes()).to_hex().to_string()),
             variant: format!(
                 "{} scenes · {}",
                 recipe.scenes.len(),
@@ -190,7 +192,7 @@ impl Studio {
             Some(m) => format!("{}:{m}", recipe.engine),
             None => recipe.engine.clone(),
         };
-        self.store().create_job_batch(&NewJobBatch {
+        self.store().create_batch(&NewBatch {
             project: order.project.as_deref().unwrap_or("Scores"),
             kind: JobKind::Scenes,
             voice: &engine,
@@ -198,6 +200,8 @@ impl Studio {
             sample_rate_hz: order.sample_rate_hz,
             bit_depth: order.bit_depth,
             encode: &order.encode,
+            speech_check: false,
+            scripts: &[],
             tracks: &[track],
         })
     }
@@ -215,7 +219,7 @@ impl Studio {
                 crate::script::scenes::MAX_SCENES
             )));
         }
-        super::convert::check_output(order.sample_rate_hz, order.bit_depth)?;
+        crate::kinds::delivery::check_output(order.sample_rate_hz, order.bit_depth)?;
         order.encode.check()?;
         if !(-36.0..=-6.0).contains(&order.target_lufs) {
             return Err(Error::Config(format!(

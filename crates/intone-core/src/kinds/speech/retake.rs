@@ -4,12 +4,12 @@
 //! assembly, mix, mastering, encoding, subtitles) run again on the shared
 //! runner, and the delivered file is replaced when they finish.
 
-use super::Studio;
 use crate::engines::VoiceRef;
 use crate::error::{Error, Result};
-use crate::pipeline::speech::SpeechRecipe;
+use crate::kinds::speech::SpeechRecipe;
 use crate::script::split_utterances;
 use crate::store::JobKind;
+use crate::studio::Studio;
 
 impl Studio {
     /// Asks for the next take of sentence `index` (0-based, as the check

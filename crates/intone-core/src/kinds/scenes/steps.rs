@@ -1,8 +1,8 @@
 //! The `scenes` job kind: one track is a scene list, made into one score by
 //! generate (per scene, in order, each continuing the last) → merge
-//! (crossfades centred on the boundaries, [`super::merge`]) → fit (to the
+//! (crossfades centred on the boundaries, [`crate::pipeline::merge`]) → fit (to the
 //! target length, [`crate::audio::fit`]) → the shared
-//! [`deliver`](super::cx::deliver) (master → encode → peaks).
+//! [`deliver`](crate::pipeline::cx::deliver) (master → encode → peaks).
 //!
 //! Scenes are the [`units`](crate::store::UnitRow) of the generate step.
 //! Each scene's take is committed to `projects/<slug>/scenes/track-<id>/`
@@ -24,17 +24,17 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use super::cx::{deliver, TrackCx};
-use super::events::UnitProgress;
-use super::failpoint;
-use super::merge::{layout, merge, SceneSpan};
 use crate::audio::fit::{fit, FitMode};
 use crate::audio::master::MasterSettings;
 use crate::audio::wav::{read_clip, write_clip};
 use crate::engines::music::{Continuation, MusicEngine, MusicRequest};
 use crate::error::{Error, Result};
 use crate::fsio;
-use crate::store::{Stage, TrackResult, TrackStatus, UnitStatus};
+use crate::pipeline::cx::{deliver, TrackCx};
+use crate::pipeline::failpoint;
+use crate::pipeline::merge::{layout, merge, SceneSpan};
+use crate::pipeline::units::{Prior, Units};
+use crate::store::{Stage, TrackResult};
 
 /// Starts of one scene counted across restarts before it is given up on.
 pub const MAX_SCENE_ATTEMPTS: i64 = 5;
@@ -158,7 +158,7 @@ struct GenerateOut {
 pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
     let recipe: ScenesRecipe = serde_json::from_str(&c.recipe_json)
         .map_err(|e| Error::Config(format!("track {}: bad scenes recipe: {e}", c.track.id)))?;
-    let engine = super::music::engine_named(c, &recipe.engine)?;
+    let engine = crate::kinds::music::steps::engine_named(c, &recipe.engine)?;
     let sr = c.batch.sample_rate_hz;
     let spans = recipe.spans(sr);
     let keyed: Vec<(String, String)> = recipe
@@ -173,7 +173,7 @@ pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
             )
         })
         .collect();
-    c.p.store.plan_units(c.track.id, Stage::Generate, &keyed)?;
+    let units = c.units(Stage::Generate, &keyed, MAX_SCENE_ATTEMPTS, "the engine")?;
     c.check_cancelled()?;
 
     let mut force = false;
@@ -185,7 +185,7 @@ pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
                 .iter()
                 .all(|t| t.path.as_ref().is_none_or(|p| p.is_file()))
         },
-        || generate_scenes(c, engine.as_ref(), &recipe, &spans, &keyed),
+        || generate_scenes(c, &units, engine.as_ref(), &recipe, &spans, &keyed),
     )?;
     c.check_cancelled()?;
     let merged = c.work.join("merged.wav");
@@ -214,8 +214,7 @@ pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
 
 /// BLAKE3 of what makes scene `idx`'s take.
 fn scene_key(r: &ScenesRecipe, s: &Scene, sp: &SceneSpan, idx: usize, sr: u32) -> String {
-    let mut h = blake3::Hasher::new();
-    let parts = [
+    crate::hash::key(&[
         r.engine.clone(),
         r.model.clone().unwrap_or_default(),
         s.prompt.clone(),
@@ -228,12 +227,7 @@ fn scene_key(r: &ScenesRecipe, s: &Scene, sp: &SceneSpan, idx: usize, sr: u32) -
             sp.post,
             idx > 0
         ),
-    ];
-    for p in parts {
-        h.update(&(p.len() as u64).to_le_bytes());
-        h.update(p.as_bytes());
-    }
-    h.finalize().to_hex().to_string()
+    ])
 }
 
 /// Where a score's scene takes are kept: outside the track's work folder,
@@ -248,80 +242,50 @@ pub fn scenes_dir(home: &crate::home::Home, project_slug: &str, track_id: i64) -
 /// take before it.
 fn generate_scenes(
     c: &TrackCx<'_>,
+    units: &Units<'_, '_>,
     engine: &dyn MusicEngine,
     recipe: &ScenesRecipe,
     spans: &[SceneSpan],
     keyed: &[(String, String)],
 ) -> Result<GenerateOut> {
-    let store = &c.p.store;
-    let tid = c.track.id;
-    let sr = c.batch.sample_rate_hz;
     let total = recipe.scenes.len();
-    let dir = scenes_dir(&c.p.home, &c.batch.project_slug, tid);
+    let dir = scenes_dir(&c.p.home, &c.batch.project_slug, c.track.id);
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     fsio::remove_stale_temps(&dir);
-    let units = store.units(tid, Stage::Generate)?;
     let mut takes: Vec<SceneTake> = Vec::with_capacity(total);
     let mut generated_here = 0usize;
     for (i, scene) in recipe.scenes.iter().enumerate() {
-        let idx = i as i64;
-        let emit = |done: usize| {
-            c.emit_units(
-                TrackStatus::Running,
-                Some(Stage::Generate),
-                Some(done as f32 / total.max(1) as f32),
-                Some(UnitProgress {
-                    done: done as u32,
-                    total: total as u32,
-                }),
-                None,
-            );
-        };
-        emit(i);
-        let unit = units.iter().find(|u| u.idx == idx);
-        let done = unit
-            .filter(|u| u.status == UnitStatus::Done)
-            .and_then(|u| u.output_json.as_deref())
-            .and_then(|j| serde_json::from_str::<SceneTake>(j).ok())
-            .filter(|t| t.path.as_ref().is_some_and(|p| p.is_file()));
-        if let Some(t) = done {
-            takes.push(t);
-            continue;
-        }
-        match unit.map(|u| u.status) {
+        units.emit(i);
+        let valid = |t: &SceneTake| t.path.as_ref().is_some_and(|p| p.is_file());
+        match units.prior(i, valid)? {
+            Prior::Done(t) => {
+                takes.push(t);
+                continue;
+            }
             // Given up on in an earlier run (a retry puts it back to pending).
-            Some(UnitStatus::Failed) if recipe.on_error == OnError::ContinueWithSilence => {
+            Prior::Failed if recipe.on_error == OnError::ContinueWithSilence => {
                 takes.push(SceneTake {
                     path: None,
                     state: None,
                 });
                 continue;
             }
-            Some(UnitStatus::Done) | Some(UnitStatus::Failed) => {
-                store.reset_unit(tid, Stage::Generate, idx)?;
-            }
-            _ => {}
+            Prior::Failed => units.reset(i)?,
+            Prior::Todo => {}
         }
-        let prev = i.checked_sub(1).and_then(|p| takes.get(p));
-        let req = MusicRequest {
-            prompt: scene.prompt.clone(),
-            model: recipe.model.clone(),
-            duration_ms: spans[i].take_frames() * 1000 / u64::from(sr),
-            seed: scene.seed,
-            params: scene.params.clone(),
-            continuation: prev.and_then(|p| {
-                p.path.as_ref().map(|path| Continuation {
-                    path: path.clone(),
-                    overlap_ms: ((spans[i].pre * 2) * 1000 / u64::from(sr)) as u32,
-                    crossfade: false,
-                    state: p.state.clone(),
-                })
-            }),
-            open_end: i + 1 < total,
-            sample_rate_hz: sr,
-        };
+        let req = scene_request(c, recipe, spans, i, takes.last());
         let out = dir.join(format!("scene-{:02}-{}.wav", i + 1, &keyed[i].0[..12]));
-        let r = generate_one(c, engine, &req, &spans[i], idx, &out);
+        let r = units.attempt(
+            i,
+            || generate_one(c, engine, &req, &spans[i], &out),
+            |e| {
+                Error::Config(format!(
+                    "scene {} of {total} (\"{}\"): {e}",
+                    i + 1,
+                    short(&scene.prompt)
+                ))
+            },
+        );
         match r {
             Ok(t) => {
                 generated_here += 1;
@@ -331,30 +295,21 @@ fn generate_scenes(
                 );
                 takes.push(t);
             }
-            Err(Error::Store(e)) => return Err(Error::Store(e)),
-            Err(Error::Cancelled) => return Err(Error::Cancelled),
-            Err(e) => {
-                let msg = format!(
-                    "scene {} of {total} (\"{}\"): {e}",
-                    i + 1,
-                    short(&scene.prompt)
-                );
-                store.fail_unit(tid, Stage::Generate, idx, &msg)?;
-                match recipe.on_error {
-                    OnError::Halt => return Err(Error::Config(msg)),
-                    OnError::ContinueWithSilence => {
-                        tracing::warn!("{}: {msg}; silence takes its place", c.track.title);
-                        takes.push(SceneTake {
-                            path: None,
-                            state: None,
-                        });
-                    }
+            Err(e @ (Error::Store(_) | Error::Cancelled)) => return Err(e),
+            Err(e) => match recipe.on_error {
+                OnError::Halt => return Err(e),
+                OnError::ContinueWithSilence => {
+                    tracing::warn!("{}: {e}; silence takes its place", c.track.title);
+                    takes.push(SceneTake {
+                        path: None,
+                        state: None,
+                    });
                 }
-            }
+            },
         }
         c.check_cancelled()?;
     }
-    emit_done(c, total);
+    units.emit(total);
     // Takes of earlier versions of the scenes (regenerated since) go.
     let keep: Vec<PathBuf> = takes.iter().filter_map(|t| t.path.clone()).collect();
     if let Ok(rd) = std::fs::read_dir(&dir) {
@@ -367,55 +322,57 @@ fn generate_scenes(
     Ok(GenerateOut { takes })
 }
 
-fn emit_done(c: &TrackCx<'_>, total: usize) {
-    c.emit_units(
-        TrackStatus::Running,
-        Some(Stage::Generate),
-        Some(1.0),
-        Some(UnitProgress {
-            done: total as u32,
-            total: total as u32,
+/// The engine request of scene `i`, continuing from the take before it
+/// (`prev`) when there is one.
+fn scene_request(
+    c: &TrackCx<'_>,
+    recipe: &ScenesRecipe,
+    spans: &[SceneSpan],
+    i: usize,
+    prev: Option<&SceneTake>,
+) -> MusicRequest {
+    let sr = c.batch.sample_rate_hz;
+    let scene = &recipe.scenes[i];
+    MusicRequest {
+        prompt: scene.prompt.clone(),
+        model: recipe.model.clone(),
+        duration_ms: spans[i].take_frames() * 1000 / u64::from(sr),
+        seed: scene.seed,
+        params: scene.params.clone(),
+        continuation: prev.and_then(|p| {
+            p.path.as_ref().map(|path| Continuation {
+                path: path.clone(),
+                overlap_ms: ((spans[i].pre * 2) * 1000 / u64::from(sr)) as u32,
+                crossfade: false,
+                state: p.state.clone(),
+            })
         }),
-        None,
-    );
+        open_end: i + 1 < recipe.scenes.len(),
+        sample_rate_hz: sr,
+    }
 }
 
-/// Generates and commits one scene as a durable unit. Errors are the
-/// engine's (after the retry policy) or the store's; the caller records a
-/// failed unit.
+/// Generates and commits one scene's take (one attempt of its unit).
+/// Errors are the engine's (after the retry policy) or the store's.
 fn generate_one(
     c: &TrackCx<'_>,
     engine: &dyn MusicEngine,
     req: &MusicRequest,
     span: &SceneSpan,
-    idx: i64,
     out: &std::path::Path,
 ) -> Result<SceneTake> {
-    let store = &c.p.store;
-    let tid = c.track.id;
-    let Some(attempts) = store.begin_unit(tid, Stage::Generate, idx)? else {
-        return Err(Error::Config("the scene is not pending".into()));
-    };
-    if attempts > MAX_SCENE_ATTEMPTS {
-        return Err(Error::Config(format!(
-            "gave up after {MAX_SCENE_ATTEMPTS} attempts (the engine kept failing or crashing on it)"
-        )));
-    }
     fsio::write_with(out, |tmp| {
-        super::music::generate(c, engine, req, tmp)?;
+        crate::kinds::music::steps::generate(c, engine, req, tmp)?;
         // Exactly the frames the scene needs, whatever the engine made.
         let clip = read_clip(tmp)?.with_channels(2);
         let mut clip = crate::audio::resample::resample(&clip, req.sample_rate_hz)?;
         clip.samples.resize(span.take_frames() as usize * 2, 0.0);
         write_clip(tmp, &clip)
     })?;
-    let take = SceneTake {
+    Ok(SceneTake {
         path: Some(out.to_path_buf()),
         state: engine.end_state(req),
-    };
-    let json = serde_json::to_string(&take).map_err(|e| Error::Config(e.to_string()))?;
-    store.finish_unit(tid, Stage::Generate, idx, &json)?;
-    Ok(take)
+    })
 }
 
 /// The first words of a prompt, for messages.

@@ -1,7 +1,7 @@
 //! The `transcription` job kind: one track is an input file (a recording the
 //! user dropped), made by ingest (decoded, at the batch's sample rate) → the
-//! shared [`deliver`](super::cx::deliver) (master → encode → peaks: a
-//! mastered copy to play beside the text) → [`transcribe`](super::transcribe)
+//! shared [`deliver`](crate::pipeline::cx::deliver) (master → encode → peaks: a
+//! mastered copy to play beside the text) → [`transcribe`](crate::pipeline::transcribe)
 //! (the recording heard by the speech recognizer; text, SRT and WebVTT
 //! beside the delivered file). Nothing is converted.
 
@@ -9,11 +9,11 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use super::cx::{deliver, TrackCx};
-use super::ingest::{ingest_step, rename_input};
-use super::transcribe::Need;
 use crate::audio::master::MasterSettings;
 use crate::error::{Error, Result};
+use crate::pipeline::cx::{deliver, TrackCx};
+use crate::pipeline::ingest::{ingest_step, rename_input};
+use crate::pipeline::transcribe::Need;
 use crate::store::TrackResult;
 
 /// How a transcription track is made: stored with the track as its recipe.
@@ -54,7 +54,7 @@ pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
         },
     )?;
     let output = PathBuf::from(&result.output_path);
-    super::transcribe::step(
+    crate::pipeline::transcribe::step(
         c,
         &mut force,
         &ingested.path,

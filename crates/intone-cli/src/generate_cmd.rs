@@ -1,0 +1,91 @@
+//! `intone generate`: scripts → a speech batch (one track per section ×
+//! variant), run with live progress.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use intone_core::audio::encode::Format;
+use intone_core::{GenerateRequest, Studio};
+
+use crate::{code_for, encode_args, output, progress};
+
+/// `intone generate`'s arguments.
+#[derive(Args, Debug)]
+pub struct GenerateArgs {
+    /// Script files (.md or .txt).
+    #[arg(required = true)]
+    scripts: Vec<PathBuf>,
+    /// Voice as engine:voice (see `intone voices`). Default: the best installed voice.
+    #[arg(long)]
+    voice: Option<String>,
+    /// Variant (repeat for several). Default: voice.
+    #[arg(long = "variant", value_name = "NAME")]
+    variants: Vec<String>,
+    /// Output format (WAV and FLAC at --bit-depth; MP3 and Opus as --mp3 / --opus-kbps say).
+    #[arg(long, default_value = "wav", value_parser = ["wav", "flac", "mp3", "opus"])]
+    format: String,
+    #[command(flatten)]
+    encode: encode_args::EncodeArgs,
+    /// Output sample rate in Hz (44100 or 48000).
+    #[arg(long, default_value_t = 48_000)]
+    sample_rate: u32,
+    /// Output bit depth (16 or 24).
+    #[arg(long, default_value_t = 16)]
+    bit_depth: u16,
+    /// Project name (default: the first script's title).
+    #[arg(long)]
+    project: Option<String>,
+    /// Do not check each sentence with the speech recognizer (it is on by default).
+    #[arg(long)]
+    no_check: bool,
+    /// Print one JSON document on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Plans, records and runs a speech batch; prints its result.
+///
+/// # Errors
+/// A bad script, voice, variant or setting (nothing recorded); store errors.
+pub fn generate(
+    studio: &Studio,
+    rt: &tokio::runtime::Runtime,
+    a: GenerateArgs,
+) -> anyhow::Result<ExitCode> {
+    let req = GenerateRequest {
+        scripts: a.scripts,
+        voice: a.voice,
+        variants: a.variants,
+        format: a.format.parse::<Format>()?,
+        sample_rate_hz: a.sample_rate,
+        bit_depth: a.bit_depth,
+        encode: a.encode.options(),
+        project: a.project,
+        check: !a.no_check,
+    };
+    let mut plan = studio.plan(&req)?;
+    rt.block_on(studio.prepare_beds(&mut plan))?;
+    for w in &plan.warnings {
+        eprintln!("intone: warning: {w}");
+    }
+    let batch_id = studio.create_batch(&plan)?;
+    if !a.json {
+        eprintln!(
+            "Batch {batch_id}: {} tracks ({} sections × {}) with {}",
+            plan.track_count(),
+            plan.track_count() / plan.variants.len().max(1),
+            plan.variants
+                .iter()
+                .map(|v| v.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            plan.voice
+        );
+    }
+    let batch = rt.block_on(progress::with_progress(studio, async {
+        studio.run_batch(batch_id).await
+    }))?;
+    output::batch_result(studio, &batch, a.json)?;
+    Ok(code_for(batch.status))
+}

@@ -1,0 +1,23 @@
+//! The `music` kind: a prompt × N takes → generated, mastered music, kept in
+//! the gallery. Steps: generate (one engine call, or a continuation joined
+//! onto the audio it continues) → master → encode → peaks. [`plan`] turns a
+//! music request into one track per take.
+
+pub mod plan;
+pub mod steps;
+
+pub use plan::{MusicCatalog, MusicOrder, MusicPlan, BED_TAKE_S, DEFAULT_MUSIC_LUFS, MAX_TAKES};
+pub use steps::MusicRecipe;
+
+use crate::pipeline::kind::{plain_title, KindDef};
+use crate::store::{JobKind, Stage};
+
+/// The music kind.
+pub static KIND: KindDef = KindDef {
+    kind: JobKind::Music,
+    label: "Music",
+    track_noun: "take",
+    steps: &[Stage::Generate, Stage::Master, Stage::Encode, Stage::Peaks],
+    run: steps::run,
+    tag_title: plain_title,
+};

@@ -1,0 +1,204 @@
+//! Generate requests: scripts × a voice × variants → a `speech` batch, one
+//! track per section × variant. The request is validated completely (every
+//! script parsed, the voice resolved, every variant found) before anything
+//! is written.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::audio::encode::{EncodeOptions, Format};
+use crate::engines::VoiceRef;
+use crate::error::{Error, Result};
+use crate::kinds::delivery::{check_output, DEFAULT_SAMPLE_RATE_HZ};
+use crate::script::{self, Script};
+use crate::store::{JobKind, NewBatch, NewTrack, SectionRef};
+use crate::studio::Studio;
+use crate::variants::{self, Variant};
+
+/// A Generate click.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GenerateRequest {
+    /// Script files (`.md`, `.txt`).
+    pub scripts: Vec<PathBuf>,
+    /// Voice id; `None` = the best installed voice.
+    pub voice: Option<String>,
+    /// Variant names; empty = `voice`.
+    pub variants: Vec<String>,
+    /// Output container.
+    pub format: Format,
+    /// Output sample rate (44 100 or 48 000 Hz).
+    pub sample_rate_hz: u32,
+    /// Output bit depth (16 or 24; WAV and FLAC).
+    pub bit_depth: u16,
+    /// MP3/Opus settings, artist and cover.
+    #[serde(default)]
+    pub encode: EncodeOptions,
+    /// Project name; `None` = the first script's title.
+    pub project: Option<String>,
+    /// Check every sentence with the speech recognizer (on unless turned off).
+    #[serde(default = "default_check")]
+    pub check: bool,
+}
+
+fn default_check() -> bool {
+    true
+}
+
+impl Default for GenerateRequest {
+    fn default() -> Self {
+        Self {
+            scripts: vec![],
+            voice: None,
+            variants: vec![],
+            format: Format::Wav,
+            sample_rate_hz: DEFAULT_SAMPLE_RATE_HZ,
+            bit_depth: 16,
+            encode: EncodeOptions::default(),
+            project: None,
+            check: true,
+        }
+    }
+}
+
+/// A validated request, ready to be recorded.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Parsed scripts.
+    pub scripts: Vec<Script>,
+    /// Resolved voice id.
+    pub voice: String,
+    /// Resolved variants.
+    pub variants: Vec<Variant>,
+    /// The request.
+    pub request: GenerateRequest,
+    /// Warnings for the user (skipped empty sections).
+    pub warnings: Vec<String>,
+}
+
+impl Plan {
+    /// Tracks the batch will have.
+    pub fn track_count(&self) -> usize {
+        self.scripts.iter().map(|s| s.sections.len()).sum::<usize>() * self.variants.len()
+    }
+}
+
+impl Studio {
+    /// Validates a request without writing anything.
+    ///
+    /// # Errors
+    /// One clear error naming the bad script, voice, variant or setting.
+    pub fn plan(&self, req: &GenerateRequest) -> Result<Plan> {
+        if req.scripts.is_empty() {
+            return Err(Error::Config("no script given".into()));
+        }
+        check_output(req.sample_rate_hz, req.bit_depth)?;
+        req.encode.check()?;
+        let mut scripts = Vec::new();
+        let mut warnings = Vec::new();
+        for p in &req.scripts {
+            let s = script::parse_file(p)?;
+            warnings.extend(s.warnings.iter().map(|w| format!("{}: {w}", p.display())));
+            scripts.push(s);
+        }
+        if req.check && crate::recognize::find_model(self.home()).is_none() {
+            return Err(Error::NotFound(format!(
+                "{}, or turn the sentence check off (--no-check; in the app, \"Check every sentence\")",
+                crate::recognize::model_missing(self.home())
+            )));
+        }
+        let voice = match &req.voice {
+            Some(v) => VoiceRef::parse(v)?.to_string(),
+            None => self.engines().default_voice(),
+        };
+        let (_, unlisted) = self
+            .engines()
+            .resolve_with_warning(&VoiceRef::parse(&voice)?)?;
+        warnings.extend(unlisted);
+        let names: Vec<String> = if req.variants.is_empty() {
+            vec!["voice".into()]
+        } else {
+            let mut seen = Vec::new();
+            for n in &req.variants {
+                if !seen.contains(n) {
+                    seen.push(n.clone());
+                }
+            }
+            seen
+        };
+        let variants = names
+            .iter()
+            .map(|n| variants::find(self.home(), n))
+            .collect::<Result<Vec<_>>>()?;
+        for v in &variants {
+            if let crate::engines::beds::BedSpec::File(p) = &v.bed {
+                if !p.is_file() {
+                    return Err(Error::NotFound(format!(
+                        "variant \"{}\": bed file {} does not exist",
+                        v.name,
+                        p.display()
+                    )));
+                }
+            }
+        }
+        Ok(Plan {
+            scripts,
+            voice,
+            variants,
+            request: req.clone(),
+            warnings,
+        })
+    }
+
+    /// Records a planned batch (batch and all tracks, before any work).
+    ///
+    /// # Errors
+    /// Store errors.
+    pub fn create_batch(&self, plan: &Plan) -> Result<i64> {
+        let project = plan
+            .request
+            .project
+            .clone()
+            .or_else(|| plan.scripts.first().map(|s| s.title.clone()))
+            .unwrap_or_else(|| "Untitled".into());
+        self.store().create_batch(&NewBatch {
+            project: &project,
+            kind: JobKind::Speech,
+            voice: &plan.voice,
+            format: plan.request.format.extension(),
+            sample_rate_hz: plan.request.sample_rate_hz,
+            bit_depth: plan.request.bit_depth,
+            encode: &plan.request.encode,
+            speech_check: plan.request.check,
+            scripts: &plan.scripts,
+            tracks: &plan.tracks()?,
+        })
+    }
+}
+
+impl Plan {
+    /// One track per section × variant, in script and section order.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when a variant cannot be stored as a recipe.
+    pub fn tracks(&self) -> Result<Vec<NewTrack>> {
+        let mut out = Vec::with_capacity(self.track_count());
+        for (si, script) in self.scripts.iter().enumerate() {
+            for (section, s) in script.sections.iter().enumerate() {
+                for v in &self.variants {
+                    out.push(NewTrack {
+                        title: s.title.clone(),
+                        section: Some(SectionRef {
+                            script: si,
+                            section,
+                        }),
+                        variant: v.name.clone(),
+                        recipe_json: crate::kinds::delivery::recipe_json(v)?,
+                        ..NewTrack::default()
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+}
