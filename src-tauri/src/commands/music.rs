@@ -1,7 +1,7 @@
 //! Music view: the engines and vocabulary, Generate (a `music` batch), the
 //! gallery page, collections, and using a take as a variant's bed.
 
-use intone_core::pipeline::music::MusicRecipe;
+use intone_core::kinds::music::MusicRecipe;
 use intone_core::store::{JobKind, LibraryFilter, LibraryItem};
 use intone_core::studio::{MusicCatalog, MusicOrder};
 use serde::Serialize;
