@@ -599,8 +599,8 @@ export type InputRow = {
 };
 
 /**
- *  What a batch makes; each kind is a list of [`Stage`]s run by the same
- *  durable runner (DESIGN.md, "Job kinds").
+ *  What a batch makes; each kind is defined once in [`crate::kinds`]
+ *  (its steps, recipe, planning) and run by the same durable runner.
  */
 export type JobKind = 
 /**  Section × variant → spoken, mixed, mastered tracks. */
