@@ -175,4 +175,6 @@ fn open_connection(path: &Path) -> Result<Connection> {
 #[cfg(test)]
 mod library_tests;
 #[cfg(test)]
+mod migration_tests;
+#[cfg(test)]
 mod tests;

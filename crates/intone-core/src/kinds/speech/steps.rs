@@ -87,6 +87,24 @@ struct SubtitlesOut {
     cues: Vec<subtitles::Cue>,
 }
 
+/// What every step of one speech track works from.
+struct Speech<'c, 'p> {
+    c: &'c TrackCx<'p>,
+    variant: Variant,
+    voice: VoiceRef,
+    engine: std::sync::Arc<dyn crate::engines::SpeechEngine>,
+    /// The section's sentences as the engine speaks them, split once, each
+    /// with the take the recipe picks.
+    utterances: Vec<crate::script::Utterance>,
+}
+
+impl Speech<'_, '_> {
+    /// The utterances' texts, in order.
+    fn texts(&self) -> Vec<String> {
+        self.utterances.iter().map(|u| u.text.clone()).collect()
+    }
+}
+
 /// Runs a speech track's steps.
 pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
     let SpeechRecipe { variant, takes } = SpeechRecipe::parse(&c.recipe_json)
@@ -100,33 +118,65 @@ pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
             voice.engine
         ))
     })?;
-    let sr = c.batch.sample_rate_hz;
+    let mut utterances = split_utterances(&c.section_text, engine.max_chars());
+    for (i, u) in utterances.iter_mut().enumerate() {
+        u.take = u32::try_from(i)
+            .ok()
+            .and_then(|i| takes.get(&i))
+            .copied()
+            .unwrap_or(0);
+    }
+    let s = Speech {
+        c,
+        variant,
+        voice,
+        engine,
+        utterances,
+    };
     let mut force = false;
-
-    let synth: SynthOut = c.step(
-        Stage::Synthesize,
+    let synth = synthesize(&s, &mut force)?;
+    c.check_cancelled()?;
+    check(&s, &synth, &mut force)?;
+    c.check_cancelled()?;
+    let voice_path = c.work.join("voice.wav");
+    let assembled = assemble(&s, &synth, &voice_path, &mut force)?;
+    c.check_cancelled()?;
+    let mix_path = c.work.join("mix.wav");
+    c.file_step(Stage::Mix, &mut force, &mix_path, |out| {
+        stages::mix(&voice_path, &s.variant, c.track.id as u64, out).map(|_| ())
+    })?;
+    let result = deliver(
+        c,
         &mut force,
+        &mix_path,
+        MasterSettings {
+            target_lufs: s.variant.target_lufs,
+            ceiling_dbtp: s.variant.ceiling_dbtp,
+        },
+    )?;
+    write_subtitles(&s, &assembled, &result, &mut force)?;
+    Ok(result)
+}
+
+/// Speaks every sentence (cached per sentence across batches).
+fn synthesize(s: &Speech<'_, '_>, force: &mut bool) -> Result<SynthOut> {
+    let c = s.c;
+    c.step(
+        Stage::Synthesize,
+        force,
         |o: &SynthOut| o.clips.iter().all(|x| x.path.is_file()),
         || {
-            let mut utterances = split_utterances(&c.section_text, engine.max_chars());
-            for (i, u) in utterances.iter_mut().enumerate() {
-                u.take = u32::try_from(i)
-                    .ok()
-                    .and_then(|i| takes.get(&i))
-                    .copied()
-                    .unwrap_or(0);
-            }
-            let total = utterances.len();
+            let total = s.utterances.len();
             let clips = stages::synthesize(
                 &c.p.store,
                 &c.p.home,
-                engine.as_ref(),
-                &voice.voice,
-                variant.tempo,
-                &utterances,
+                s.engine.as_ref(),
+                &s.voice.voice,
+                s.variant.tempo,
+                &s.utterances,
                 &c.p.options.retry,
                 stages::Lanes::sharing(
-                    engine.as_ref(),
+                    s.engine.as_ref(),
                     c.p.options.workers,
                     usize::try_from(c.batch.pending).unwrap_or(1),
                 ),
@@ -143,26 +193,27 @@ pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
             )?;
             Ok(SynthOut { clips })
         },
-    )?;
-    c.check_cancelled()?;
+    )
+}
+
+/// Hears every sentence clip with the speech recognizer (when the batch
+/// checks) and flags the ones that do not say their text.
+fn check(s: &Speech<'_, '_>, synth: &SynthOut, force: &mut bool) -> Result<CheckReport> {
+    let c = s.c;
     c.step(
         Stage::Check,
-        &mut force,
+        force,
         |_: &CheckReport| true,
         || {
             if !c.batch.speech_check {
                 return Ok(CheckReport::default());
             }
             let recognizer = Recognizer::shared(&c.p.home)?;
-            let texts: Vec<String> = split_utterances(&c.section_text, engine.max_chars())
-                .into_iter()
-                .map(|u| u.text)
-                .collect();
             let clips: Vec<(&str, &std::path::Path, &str)> = synth
                 .clips
                 .iter()
-                .zip(&texts)
-                .map(|(clip, text)| (clip.key.as_str(), clip.path.as_path(), text.as_str()))
+                .zip(&s.utterances)
+                .map(|(clip, u)| (clip.key.as_str(), clip.path.as_path(), u.text.as_str()))
                 .collect();
             let total = clips.len();
             let sentences = check_clips(
@@ -184,51 +235,51 @@ pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
                 sentences,
             })
         },
-    )?;
-    c.check_cancelled()?;
-    let voice_path = c.work.join("voice.wav");
-    let assembled: AssembleOut = c.step(
+    )
+}
+
+/// Joins the clips with pauses and crossfades into the voice stem `out`.
+fn assemble(
+    s: &Speech<'_, '_>,
+    synth: &SynthOut,
+    out: &std::path::Path,
+    force: &mut bool,
+) -> Result<AssembleOut> {
+    s.c.step(
         Stage::Assemble,
-        &mut force,
+        force,
         |o: &AssembleOut| o.path.is_file(),
         || {
-            let texts: Vec<String> = split_utterances(&c.section_text, engine.max_chars())
-                .into_iter()
-                .map(|u| u.text)
-                .collect();
-            let report = stages::assemble(&synth.clips, &texts, &variant, sr, &voice_path)?;
+            let sr = s.c.batch.sample_rate_hz;
+            let report = stages::assemble(&synth.clips, &s.texts(), &s.variant, sr, out)?;
             Ok(AssembleOut {
-                path: voice_path.clone(),
+                path: out.to_path_buf(),
                 report,
             })
         },
-    )?;
-    c.check_cancelled()?;
-    let mix_path = c.work.join("mix.wav");
-    c.file_step(Stage::Mix, &mut force, &mix_path, |out| {
-        stages::mix(&voice_path, &variant, c.track.id as u64, out).map(|_| ())
-    })?;
-    let result = deliver(
-        c,
-        &mut force,
-        &mix_path,
-        MasterSettings {
-            target_lufs: variant.target_lufs,
-            ceiling_dbtp: variant.ceiling_dbtp,
-        },
-    )?;
+    )
+}
+
+/// Writes SRT and WebVTT beside the delivered file, from where assembly
+/// placed each sentence.
+fn write_subtitles(
+    s: &Speech<'_, '_>,
+    assembled: &AssembleOut,
+    result: &TrackResult,
+    force: &mut bool,
+) -> Result<SubtitlesOut> {
+    let sr = s.c.batch.sample_rate_hz;
     // Mixing puts the lead-in before the voice; nothing later moves it.
-    let lead = ms_to_frames(variant.lead_in_ms, sr) as u64;
+    let lead = ms_to_frames(s.variant.lead_in_ms, sr) as u64;
     let output = PathBuf::from(&result.output_path);
-    c.step(
+    s.c.step(
         Stage::Subtitles,
-        &mut force,
+        force,
         |o: &SubtitlesOut| o.srt.is_file() && o.vtt.is_file(),
         || {
             let cues = subtitles::cues(&assembled.report.sentences, sr, lead);
             let (srt, vtt) = subtitles::write_beside(&output, &cues)?;
             Ok(SubtitlesOut { srt, vtt, cues })
         },
-    )?;
-    Ok(result)
+    )
 }
