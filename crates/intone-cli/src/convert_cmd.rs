@@ -5,10 +5,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use intone_core::audio::encode::Format;
 use intone_core::engines::conversion::{ConverterInfo, Settings};
 use intone_core::store::BatchStatus;
-use intone_core::studio::{AlreadyConverted, ConvertRequest, DEFAULT_CONVERT_LUFS};
+use intone_core::studio::{AlreadyConverted, ConvertRequest};
 use intone_core::Studio;
 use serde_json::json;
 
@@ -66,20 +65,8 @@ pub struct ConvertOpts {
 /// `transcribe`).
 #[derive(Args, Debug)]
 pub struct DeliveryOpts {
-    /// Output format (WAV and FLAC at --bit-depth; MP3 and Opus as --mp3 / --opus-kbps say).
-    #[arg(long, default_value = "wav", value_parser = ["wav", "flac", "mp3", "opus"])]
-    pub format: String,
     #[command(flatten)]
-    pub encode: crate::encode_args::EncodeArgs,
-    /// Output sample rate in Hz (44100 or 48000).
-    #[arg(long, default_value_t = 48_000)]
-    pub sample_rate: u32,
-    /// Output bit depth (16 or 24).
-    #[arg(long, default_value_t = 16)]
-    pub bit_depth: u16,
-    /// Loudness target, LUFS.
-    #[arg(long, default_value_t = DEFAULT_CONVERT_LUFS, allow_negative_numbers = true)]
-    pub target_lufs: f64,
+    pub delivery: crate::encode_args::DeliveryArgs,
     /// Project name (default: Conversions, or Transcripts for `transcribe`).
     #[arg(long)]
     pub project: Option<String>,
@@ -95,11 +82,7 @@ impl ConvertOpts {
             files,
             converter: self.converter.clone(),
             settings: settings(&self.set)?,
-            format: o.format.parse::<Format>()?,
-            sample_rate_hz: o.sample_rate,
-            bit_depth: o.bit_depth,
-            encode: o.encode.options(),
-            target_lufs: o.target_lufs,
+            delivery: o.delivery.delivery()?,
             max_chunk_s: self.max_chunk_s,
             project: o.project.clone(),
             force: o.force,

@@ -1,10 +1,12 @@
-//! The delivery options every making command takes: how MP3 and Opus files
-//! are encoded, and the artist and cover written into tagged files.
+//! The delivery options every command that writes audio takes, declared
+//! once: container, sample rate, bit depth, loudness target, how MP3 and
+//! Opus files are encoded, and the artist and cover written into tagged
+//! files.
 
 use std::path::PathBuf;
 
 use clap::Args;
-use intone_core::audio::encode::{EncodeOptions, Mp3Mode};
+use intone_core::audio::encode::{Delivery, EncodeOptions, Format, Mp3Mode};
 
 /// `--mp3`, `--opus-kbps`, `--artist`, `--cover`.
 #[derive(Args, Debug, Clone)]
@@ -32,5 +34,41 @@ impl EncodeArgs {
             artist: self.artist.clone(),
             cover: self.cover.clone(),
         }
+    }
+}
+
+/// `--format`, `--sample-rate`, `--bit-depth`, `--target-lufs` and the
+/// encode options: how a command's files are delivered.
+#[derive(Args, Debug, Clone)]
+pub struct DeliveryArgs {
+    /// Output format (WAV and FLAC at --bit-depth; MP3 and Opus as --mp3 / --opus-kbps say).
+    #[arg(long, default_value = "wav", value_parser = ["wav", "flac", "mp3", "opus"])]
+    pub format: String,
+    /// Output sample rate in Hz (44100 or 48000).
+    #[arg(long, default_value_t = 48_000)]
+    pub sample_rate: u32,
+    /// Output bit depth (16 or 24).
+    #[arg(long, default_value_t = 16)]
+    pub bit_depth: u16,
+    /// Loudness target, LUFS (−36 to −6; default −16, or the variant's for `generate`).
+    #[arg(long, allow_negative_numbers = true, value_name = "LUFS")]
+    pub target_lufs: Option<f64>,
+    #[command(flatten)]
+    pub encode: EncodeArgs,
+}
+
+impl DeliveryArgs {
+    /// The core's delivery settings.
+    ///
+    /// # Errors
+    /// An unknown format.
+    pub fn delivery(&self) -> anyhow::Result<Delivery> {
+        Ok(Delivery {
+            format: self.format.parse::<Format>()?,
+            sample_rate_hz: self.sample_rate,
+            bit_depth: self.bit_depth,
+            target_lufs: self.target_lufs,
+            encode: self.encode.options(),
+        })
     }
 }

@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use intone_core::audio::encode::Format;
 use intone_core::{GenerateRequest, Studio};
 
 use crate::{code_for, encode_args, output, progress};
@@ -22,17 +21,8 @@ pub struct GenerateArgs {
     /// Variant (repeat for several). Default: voice.
     #[arg(long = "variant", value_name = "NAME")]
     variants: Vec<String>,
-    /// Output format (WAV and FLAC at --bit-depth; MP3 and Opus as --mp3 / --opus-kbps say).
-    #[arg(long, default_value = "wav", value_parser = ["wav", "flac", "mp3", "opus"])]
-    format: String,
     #[command(flatten)]
-    encode: encode_args::EncodeArgs,
-    /// Output sample rate in Hz (44100 or 48000).
-    #[arg(long, default_value_t = 48_000)]
-    sample_rate: u32,
-    /// Output bit depth (16 or 24).
-    #[arg(long, default_value_t = 16)]
-    bit_depth: u16,
+    out: encode_args::DeliveryArgs,
     /// Project name (default: the first script's title).
     #[arg(long)]
     project: Option<String>,
@@ -57,10 +47,7 @@ pub fn generate(
         scripts: a.scripts,
         voice: a.voice,
         variants: a.variants,
-        format: a.format.parse::<Format>()?,
-        sample_rate_hz: a.sample_rate,
-        bit_depth: a.bit_depth,
-        encode: a.encode.options(),
+        delivery: a.out.delivery()?,
         project: a.project,
         check: !a.no_check,
     };

@@ -6,9 +6,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use intone_core::audio::encode::Format;
 use intone_core::store::{JobKind, LibraryFilter, LibraryItem, TrackStatus};
-use intone_core::studio::{MusicOrder, DEFAULT_MUSIC_LUFS};
+use intone_core::studio::MusicOrder;
 use intone_core::Studio;
 use serde_json::json;
 
@@ -47,14 +46,8 @@ pub struct MusicArgs {
     /// Continue this audio file: each take is the file with new music joined on.
     #[arg(long = "continue", value_name = "FILE")]
     pub continue_from: Option<PathBuf>,
-    /// Output format (WAV and FLAC at --bit-depth; MP3 and Opus as --mp3 / --opus-kbps say).
-    #[arg(long, default_value = "wav", value_parser = ["wav", "flac", "mp3", "opus"])]
-    pub format: String,
     #[command(flatten)]
-    pub encode: crate::encode_args::EncodeArgs,
-    /// Loudness target, LUFS.
-    #[arg(long, default_value_t = DEFAULT_MUSIC_LUFS, allow_negative_numbers = true)]
-    pub target_lufs: f64,
+    pub delivery: crate::encode_args::DeliveryArgs,
     /// Print one JSON document on stdout.
     #[arg(long)]
     pub json: bool,
@@ -161,9 +154,7 @@ pub fn music(
         seed: a.seed,
         params: params(&a.set)?,
         collection: a.collection,
-        format: a.format.parse::<Format>()?,
-        encode: a.encode.options(),
-        target_lufs: a.target_lufs,
+        delivery: a.delivery.delivery()?,
         continue_from: a.continue_from,
         ..MusicOrder::default()
     };

@@ -6,9 +6,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use intone_core::audio::encode::Format;
 use intone_core::store::BatchRow;
-use intone_core::studio::{SceneChange, ScenesOrder, DEFAULT_SCORE_LUFS};
+use intone_core::studio::{SceneChange, ScenesOrder};
 use intone_core::Studio;
 use serde_json::json;
 
@@ -44,14 +43,8 @@ pub struct ScenesArgs {
     /// What a scene that cannot be generated becomes.
     #[arg(long, value_parser = ["continue_with_silence", "halt"])]
     pub on_error: Option<String>,
-    /// Output format (WAV and FLAC at --bit-depth; MP3 and Opus as --mp3 / --opus-kbps say).
-    #[arg(long, default_value = "wav", value_parser = ["wav", "flac", "mp3", "opus"])]
-    pub format: String,
     #[command(flatten)]
-    pub encode: crate::encode_args::EncodeArgs,
-    /// Loudness target, LUFS.
-    #[arg(long, default_value_t = DEFAULT_SCORE_LUFS, allow_negative_numbers = true)]
-    pub target_lufs: f64,
+    pub delivery: crate::encode_args::DeliveryArgs,
     /// Name of the score (default: the list's title, else the video's name).
     #[arg(long)]
     pub title: Option<String>,
@@ -151,9 +144,7 @@ pub fn scenes(
     if a.title.is_some() {
         order.title = a.title;
     }
-    order.format = a.format.parse::<Format>()?;
-    order.encode = a.encode.options();
-    order.target_lufs = a.target_lufs;
+    order.delivery = a.delivery.delivery()?;
     let batch_id = studio.create_scenes_batch(&order)?;
     let track_id = studio.tracks(batch_id)?.first().map_or(0, |t| t.id);
     if !a.json {

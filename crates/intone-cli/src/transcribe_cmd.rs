@@ -7,7 +7,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use intone_core::audio::encode::Format;
 use intone_core::studio::TranscribeRequest;
 use intone_core::Studio;
 
@@ -36,11 +35,7 @@ pub fn transcribe(
     let o = &a.out;
     let req = TranscribeRequest {
         files: a.files.clone(),
-        format: o.format.parse::<Format>()?,
-        sample_rate_hz: o.sample_rate,
-        bit_depth: o.bit_depth,
-        encode: o.encode.options(),
-        target_lufs: o.target_lufs,
+        delivery: o.delivery.delivery()?,
         project: o.project.clone(),
         force: o.force,
     };

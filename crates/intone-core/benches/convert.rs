@@ -114,7 +114,10 @@ fn main() {
     let studio = Arc::new(Studio::open(home, RunOptions::default()).expect("studio"));
     let req = ConvertRequest {
         files: vec![input.clone()],
-        format: Format::Flac,
+        delivery: intone_core::audio::encode::Delivery {
+            format: Format::Flac,
+            ..Default::default()
+        },
         ..Default::default()
     };
     reset_peak_rss();

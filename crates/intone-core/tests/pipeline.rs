@@ -58,7 +58,10 @@ fn every_variant_masters_to_target_without_exceeding_true_peak() {
             check: false,
             scripts: vec![fixture("life-vision.md")],
             variants: vec!["voice".into(), "sleep".into(), "energy".into()],
-            format,
+            delivery: intone_core::audio::encode::Delivery {
+                format,
+                ..Default::default()
+            },
             ..Default::default()
         };
         let plan = s.plan(&req).expect("plan");
@@ -301,7 +304,10 @@ fn bad_input_is_refused_with_a_clear_error_and_nothing_is_recorded() {
             GenerateRequest {
                 check: false,
                 scripts: vec![good.clone()],
-                sample_rate_hz: 8000,
+                delivery: intone_core::audio::encode::Delivery {
+                    sample_rate_hz: 8000,
+                    ..Default::default()
+                },
                 ..Default::default()
             },
             "sample rate",

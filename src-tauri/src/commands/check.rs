@@ -2,7 +2,7 @@
 //! **Regenerate sentence**, recordings transcribed without converting them,
 //! and a recording's transcript.
 
-use intone_core::audio::encode::Format;
+use intone_core::audio::encode::{Delivery, Format};
 use intone_core::recognize::transcript::TranscriptLine;
 use intone_core::studio::{TrackCheck, TranscribeRequest};
 use serde::Deserialize;
@@ -37,8 +37,11 @@ pub async fn transcribe(
     start_files(&state, move |studio| {
         let req = TranscribeRequest {
             files,
-            format: args.format.parse::<Format>().map_err(err)?,
-            target_lufs: args.target_lufs,
+            delivery: Delivery {
+                format: args.format.parse::<Format>().map_err(err)?,
+                target_lufs: Some(args.target_lufs),
+                ..Delivery::default()
+            },
             force: args.force,
             ..Default::default()
         };

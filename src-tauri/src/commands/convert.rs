@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use intone_core::audio::encode::Format;
+use intone_core::audio::encode::{Delivery, Format};
 use intone_core::engines::conversion::{ConverterInfo, Settings};
 use intone_core::store::InputRow;
 use intone_core::studio::{AlreadyConverted, ConvertRequest, WatchFolder};
@@ -111,8 +111,11 @@ pub async fn convert(state: State<'_, AppState>, args: ConvertArgs) -> CmdResult
             files,
             converter: args.converter.filter(|c| !c.is_empty()),
             settings: args.settings,
-            format: args.format.parse::<Format>().map_err(err)?,
-            target_lufs: args.target_lufs,
+            delivery: Delivery {
+                format: args.format.parse::<Format>().map_err(err)?,
+                target_lufs: Some(args.target_lufs),
+                ..Delivery::default()
+            },
             force: args.force,
             ..Default::default()
         };
@@ -220,8 +223,11 @@ pub async fn add_watch_folder(
     let req = ConvertRequest {
         converter: args.converter.filter(|c| !c.is_empty()),
         settings: args.settings,
-        format: args.format.parse::<Format>().map_err(err)?,
-        target_lufs: args.target_lufs,
+        delivery: Delivery {
+            format: args.format.parse::<Format>().map_err(err)?,
+            target_lufs: Some(args.target_lufs),
+            ..Delivery::default()
+        },
         ..Default::default()
     };
     state

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use intone_core::audio::encode::Format;
+use intone_core::audio::encode::{Delivery, Format};
 use intone_core::engines::VoiceInfo;
 use intone_core::store::{BatchRow, TrackRow};
 use intone_core::studio::{Plan, ScriptPreview};
@@ -130,7 +130,10 @@ pub async fn generate(state: State<'_, AppState>, args: GenerateArgs) -> CmdResu
             scripts: paths,
             voice: args.voice.filter(|v| !v.is_empty()),
             variants: args.variants,
-            format: args.format.parse::<Format>().map_err(err)?,
+            delivery: Delivery {
+                format: args.format.parse::<Format>().map_err(err)?,
+                ..Delivery::default()
+            },
             check: args.check,
             ..Default::default()
         };

@@ -341,23 +341,13 @@ export type ConvertRequest = {
 	converter: string | null,
 	/**  Converter settings (`preset = deeper`); missing ones take defaults. */
 	settings: { [key in string]: string },
-	/**  Output container. */
-	format: Format,
-	/**  Output sample rate (44 100 or 48 000 Hz). */
-	sample_rate_hz: number,
-	/**  Output bit depth (16 or 24; WAV and FLAC). */
-	bit_depth: number,
-	/**  MP3/Opus settings, artist and cover. */
-	encode?: EncodeOptions,
-	/**  Loudness target, LUFS (−36 to −6). */
-	target_lufs: number | null,
 	/**  Longest chunk, seconds; `None` = the converter's limit. */
 	max_chunk_s: number | null,
 	/**  Project name; `None` = "Conversions". */
 	project: string | null,
 	/**  Convert again even what was converted before with the same settings. */
 	force: boolean,
-};
+} & Delivery;
 
 /**  What Convert (or Transcribe) started. */
 export type ConvertStarted = {
@@ -397,6 +387,23 @@ export type DeleteReport = {
 	files_removed: number,
 	/**  Files that could not be removed (the rows are gone regardless). */
 	problems: string[],
+};
+
+/**  The delivered files' settings. */
+export type Delivery = {
+	/**  Output container. */
+	format?: Format,
+	/**  Output sample rate, Hz (44 100 or 48 000). */
+	sample_rate_hz?: number,
+	/**  Output bit depth (16 or 24; WAV and FLAC). */
+	bit_depth?: number,
+	/**
+	 *  Loudness target, LUFS (−36 to −6); `None` = the kind's default
+	 *  (speech: the variant's target).
+	 */
+	target_lufs?: number | null,
+	/**  MP3/Opus settings, artist and cover. */
+	encode?: EncodeOptions,
 };
 
 /**  What became of the files dropped on the window. */
@@ -741,16 +748,6 @@ export type MusicOrder = {
 	params?: { [key in string]: string },
 	/**  Put the takes in this collection. */
 	collection?: string | null,
-	/**  Output container. */
-	format?: Format,
-	/**  Output sample rate (44 100 or 48 000 Hz). */
-	sample_rate_hz?: number,
-	/**  Output bit depth (16 or 24; WAV and FLAC). */
-	bit_depth?: number,
-	/**  MP3/Opus settings, artist and cover. */
-	encode?: EncodeOptions,
-	/**  Loudness target, LUFS (−36 to −6). */
-	target_lufs?: number | null,
 	/**  Project name; `None` = "Music". */
 	project?: string | null,
 	/**
@@ -760,7 +757,7 @@ export type MusicOrder = {
 	continue_from?: string | null,
 	/**  Crossfade into the new music when continuing, ms. */
 	overlap_ms?: number,
-};
+} & Delivery;
 
 /**  How one take is made; stored as the track's recipe. */
 export type MusicRecipe = {
@@ -959,19 +956,9 @@ export type ScenesOrder = {
 	fit?: FitMode,
 	/**  What a scene that cannot be generated becomes. */
 	on_error?: OnError,
-	/**  Output container. */
-	format?: Format,
-	/**  Output sample rate (44 100 or 48 000 Hz). */
-	sample_rate_hz?: number,
-	/**  Output bit depth (16 or 24; WAV and FLAC). */
-	bit_depth?: number,
-	/**  MP3/Opus settings, artist and cover. */
-	encode?: EncodeOptions,
-	/**  Loudness target, LUFS (−36 to −6). */
-	target_lufs?: number | null,
 	/**  Project name; `None` = "Scores". */
 	project?: string | null,
-};
+} & Delivery;
 
 /**  How a score is made; stored as the track's recipe. */
 export type ScenesRecipe = {

@@ -5,7 +5,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::types::{BatchRow, BatchStatus, JobKind};
 use super::Store;
-use crate::audio::encode::EncodeOptions;
+use crate::audio::encode::{Delivery, EncodeOptions};
 use crate::error::{Error, Result};
 use crate::script::{slug, Script};
 
@@ -18,14 +18,9 @@ pub struct NewBatch<'a> {
     pub kind: JobKind,
     /// The voice (`engine:voice`) or converter it uses; empty when none.
     pub voice: &'a str,
-    /// `wav`, `flac`, `mp3` or `opus`.
-    pub format: &'a str,
-    /// Output sample rate.
-    pub sample_rate_hz: u32,
-    /// Output bit depth (16 or 24).
-    pub bit_depth: u16,
-    /// Lossy settings and tags.
-    pub encode: &'a EncodeOptions,
+    /// How its files are delivered (its loudness target is in each
+    /// track's recipe).
+    pub delivery: &'a Delivery,
     /// Whether each sentence is checked by the speech recognizer (speech).
     pub speech_check: bool,
     /// Scripts the tracks' sections come from, stored with the batch
@@ -222,7 +217,16 @@ impl Store {
             tx.execute(
                 "INSERT INTO batches (project_id, kind, voice, format, sample_rate_hz, bit_depth, encode_json, speech_check)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![project_id, nb.kind, nb.voice, nb.format, nb.sample_rate_hz, nb.bit_depth, encode_json(nb.encode)?, nb.speech_check],
+                params![
+                    project_id,
+                    nb.kind,
+                    nb.voice,
+                    nb.delivery.format.extension(),
+                    nb.delivery.sample_rate_hz,
+                    nb.delivery.bit_depth,
+                    encode_json(&nb.delivery.encode)?,
+                    nb.speech_check
+                ],
             )?;
             let batch_id = tx.last_insert_rowid();
             let sections = insert_scripts(&tx, project_id, nb.scripts)?;

@@ -2,6 +2,7 @@
 //! PCM WAV (hound), FLAC (flacenc), MP3 (LAME) or Opus in Ogg (libopus), with
 //! tags and chapters ([`Tags`]), measuring what is delivered as it is written.
 
+mod delivery;
 mod flac;
 mod mp3;
 mod ogg_opus;
@@ -11,6 +12,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+pub use self::delivery::{check_output, Delivery, DEFAULT_SAMPLE_RATE_HZ, TARGET_LUFS_RANGE};
 pub use self::options::{EncodeOptions, Format, Mp3Mode};
 use crate::audio::loudness::Loudness;
 use crate::audio::meter_thread::MeterThread;

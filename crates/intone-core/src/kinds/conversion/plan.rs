@@ -8,12 +8,13 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use crate::audio::encode::Delivery;
 use crate::audio::encode::{EncodeOptions, Format};
 use crate::audio::silence::ChunkLimits;
 use crate::engines::conversion::{ConverterInfo, Settings, DEFAULT_CONVERTER};
 use crate::error::{Error, Result};
 use crate::kinds::conversion::ConversionRecipe;
-use crate::kinds::delivery::{check_delivery, recipe_json, DEFAULT_SAMPLE_RATE_HZ};
+use crate::kinds::delivery::{recipe_json, DEFAULT_SAMPLE_RATE_HZ};
 use crate::store::{InputRow, JobKind, NewBatch, NewTrack};
 use crate::studio::Studio;
 
@@ -22,7 +23,7 @@ pub const DEFAULT_CONVERT_LUFS: f64 = -16.0;
 
 /// A Convert click.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ConvertRequest {
     /// Audio files.
     pub files: Vec<PathBuf>,
@@ -30,41 +31,15 @@ pub struct ConvertRequest {
     pub converter: Option<String>,
     /// Converter settings (`preset = deeper`); missing ones take defaults.
     pub settings: Settings,
-    /// Output container.
-    pub format: Format,
-    /// Output sample rate (44 100 or 48 000 Hz).
-    pub sample_rate_hz: u32,
-    /// Output bit depth (16 or 24; WAV and FLAC).
-    pub bit_depth: u16,
-    /// MP3/Opus settings, artist and cover.
-    #[serde(default)]
-    pub encode: EncodeOptions,
-    /// Loudness target, LUFS (−36 to −6).
-    pub target_lufs: f64,
+    /// How its files are delivered.
+    #[serde(flatten)]
+    pub delivery: Delivery,
     /// Longest chunk, seconds; `None` = the converter's limit.
     pub max_chunk_s: Option<f64>,
     /// Project name; `None` = "Conversions".
     pub project: Option<String>,
     /// Convert again even what was converted before with the same settings.
     pub force: bool,
-}
-
-impl Default for ConvertRequest {
-    fn default() -> Self {
-        Self {
-            files: vec![],
-            converter: None,
-            settings: Settings::new(),
-            format: Format::Wav,
-            sample_rate_hz: DEFAULT_SAMPLE_RATE_HZ,
-            bit_depth: 16,
-            encode: EncodeOptions::default(),
-            target_lufs: DEFAULT_CONVERT_LUFS,
-            max_chunk_s: None,
-            project: None,
-            force: false,
-        }
-    }
 }
 
 /// A file of the request that was converted (or transcribed) before with the
@@ -120,12 +95,7 @@ impl Studio {
         if req.files.is_empty() {
             return Err(Error::Config("no audio file given".into()));
         }
-        check_delivery(
-            req.sample_rate_hz,
-            req.bit_depth,
-            &req.encode,
-            req.target_lufs,
-        )?;
+        req.delivery.check()?;
         let name = req
             .converter
             .clone()
@@ -162,7 +132,7 @@ impl Studio {
                 converter: name.clone(),
                 settings: settings.clone(),
                 limits,
-                target_lufs: req.target_lufs,
+                target_lufs: req.delivery.target_or(DEFAULT_CONVERT_LUFS),
                 ceiling_dbtp: -1.0,
             };
             let key = source_key(&recipe, &salt, req);
@@ -197,10 +167,7 @@ impl Studio {
                 project: &project,
                 kind: JobKind::Conversion,
                 voice: &plan.converter,
-                format: plan.request.format.extension(),
-                sample_rate_hz: plan.request.sample_rate_hz,
-                bit_depth: plan.request.bit_depth,
-                encode: &plan.request.encode,
+                delivery: &plan.request.delivery,
                 speech_check: false,
                 scripts: &[],
                 tracks: &plan.tracks,
@@ -306,9 +273,9 @@ fn source_key(recipe: &ConversionRecipe, salt: &str, req: &ConvertRequest) -> St
             recipe.limits.min_ms,
             recipe.target_lufs,
             recipe.ceiling_dbtp,
-            req.encode.key(req.format),
-            req.sample_rate_hz,
-            req.bit_depth
+            req.delivery.encode.key(req.delivery.format),
+            req.delivery.sample_rate_hz,
+            req.delivery.bit_depth
         ),
     ])
 }

@@ -3,6 +3,7 @@
 //! onto the audio it continues) → master → encode → peaks. [`plan`] turns a
 //! music request into one track per take.
 
+pub mod gallery;
 pub mod plan;
 pub mod steps;
 

@@ -8,16 +8,13 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::audio::encode::{EncodeOptions, Format};
-use crate::engines::beds::BedSpec;
 use crate::engines::music::builtin::MAX_DURATION_S;
 use crate::engines::music::prompt::{vocabulary, VocabWord};
 use crate::engines::music::{MusicEngineInfo, DEFAULT_MUSIC_ENGINE};
 use crate::error::{Error, Result};
-use crate::kinds::delivery::DEFAULT_SAMPLE_RATE_HZ;
+use crate::kinds::delivery::Delivery;
 use crate::kinds::music::MusicRecipe;
-use crate::kinds::speech::Plan;
-use crate::store::{BatchStatus, JobKind, NewBatch, NewTrack};
+use crate::store::{JobKind, NewBatch, NewTrack};
 use crate::studio::Studio;
 
 /// Default loudness target of music takes, LUFS.
@@ -48,17 +45,9 @@ pub struct MusicOrder {
     pub params: BTreeMap<String, String>,
     /// Put the takes in this collection.
     pub collection: Option<String>,
-    /// Output container.
-    pub format: Format,
-    /// Output sample rate (44 100 or 48 000 Hz).
-    pub sample_rate_hz: u32,
-    /// Output bit depth (16 or 24; WAV and FLAC).
-    pub bit_depth: u16,
-    /// MP3/Opus settings, artist and cover.
-    #[serde(default)]
-    pub encode: EncodeOptions,
-    /// Loudness target, LUFS (−36 to −6).
-    pub target_lufs: f64,
+    /// How its files are delivered.
+    #[serde(flatten)]
+    pub delivery: Delivery,
     /// Project name; `None` = "Music".
     pub project: Option<String>,
     /// Continue this audio file: each take is the file with new music joined
@@ -71,6 +60,7 @@ pub struct MusicOrder {
 impl Default for MusicOrder {
     fn default() -> Self {
         Self {
+            delivery: Delivery::default(),
             prompt: String::new(),
             engine: None,
             model: None,
@@ -79,11 +69,6 @@ impl Default for MusicOrder {
             seed: None,
             params: BTreeMap::new(),
             collection: None,
-            format: Format::Wav,
-            sample_rate_hz: DEFAULT_SAMPLE_RATE_HZ,
-            bit_depth: 16,
-            encode: EncodeOptions::default(),
-            target_lufs: DEFAULT_MUSIC_LUFS,
             project: None,
             continue_from: None,
             overlap_ms: 1500,
@@ -253,17 +238,10 @@ impl Studio {
                 req.takes
             )));
         }
-        if !(-36.0..=-6.0).contains(&req.target_lufs) {
-            return Err(Error::Config(format!(
-                "loudness target must be −36 to −6 LUFS, not {}",
-                req.target_lufs
-            )));
-        }
         if req.overlap_ms > 10_000 {
             return Err(Error::Config("overlap must be at most 10000 ms".into()));
         }
-        crate::kinds::delivery::check_output(req.sample_rate_hz, req.bit_depth)?;
-        req.encode.check()?;
+        req.delivery.check()?;
         let (name, engine, info, model) =
             self.music_engine(req.engine.as_deref(), req.model.as_deref())?;
         for (k, v) in &req.params {
@@ -302,7 +280,7 @@ impl Studio {
                 duration_ms: (req.duration_s * 1000.0).round() as u32,
                 seed,
                 params: req.params.clone(),
-                target_lufs: req.target_lufs,
+                target_lufs: req.delivery.target_or(DEFAULT_MUSIC_LUFS),
                 understood: understood.clone(),
                 continue_from: continue_from.clone(),
                 overlap_ms: req.overlap_ms,
@@ -311,9 +289,9 @@ impl Studio {
                 serde_json::to_string(&recipe).map_err(|e| Error::Config(e.to_string()))?;
             let key = format!(
                 "music\n{recipe_json}\n{}\n{}\n{}",
-                req.encode.key(req.format),
-                req.sample_rate_hz,
-                req.bit_depth
+                req.delivery.encode.key(req.delivery.format),
+                req.delivery.sample_rate_hz,
+                req.delivery.bit_depth
             );
             tracks.push(NewTrack {
                 title: prompt.to_string(),
@@ -347,158 +325,10 @@ impl Studio {
             project: &project,
             kind: JobKind::Music,
             voice: &plan.engine,
-            format: plan.request.format.extension(),
-            sample_rate_hz: plan.request.sample_rate_hz,
-            bit_depth: plan.request.bit_depth,
-            encode: &plan.request.encode,
+            delivery: &plan.request.delivery,
             speech_check: false,
             scripts: &[],
             tracks: &plan.tracks,
         })
-    }
-
-    /// Puts takes (any tracks) in a collection; `None` or an empty name takes
-    /// them out.
-    ///
-    /// # Errors
-    /// [`Error::NotFound`] for an unknown track.
-    pub fn set_collection(&self, track_ids: &[i64], collection: Option<&str>) -> Result<()> {
-        self.store().set_collection(track_ids, collection)
-    }
-
-    /// The recipe of take `track_id` (prompt, engine, model, every
-    /// parameter, seed, words understood).
-    ///
-    /// # Errors
-    /// [`Error::NotFound`] for an unknown track; [`Error::Config`] for a
-    /// track that is not a music take.
-    pub fn take_recipe(&self, track_id: i64) -> Result<MusicRecipe> {
-        let t = self.store().track(track_id)?;
-        if self.store().batch(t.batch_id)?.kind != JobKind::Music {
-            return Err(Error::Config(format!(
-                "track {track_id} is not a music take"
-            )));
-        }
-        let (_, json) = self.store().track_inputs(track_id)?;
-        serde_json::from_str(&json)
-            .map_err(|e| Error::Config(format!("take {track_id}: bad recipe: {e}")))
-    }
-
-    /// A new take with the settings of take `track_id` and a new seed
-    /// (`seed`, or a random one), in the same collection: a new `music`
-    /// batch, recorded and returned (not yet run).
-    ///
-    /// # Errors
-    /// As [`Self::take_recipe`] and [`Self::plan_music`].
-    pub fn regenerate(&self, track_id: i64, seed: Option<u32>) -> Result<i64> {
-        let r = self.take_recipe(track_id)?;
-        let t = self.store().track(track_id)?;
-        let b = self.store().batch(t.batch_id)?;
-        let order = MusicOrder {
-            prompt: r.prompt,
-            engine: Some(r.engine),
-            model: r.model,
-            duration_s: f64::from(r.duration_ms) / 1000.0,
-            takes: 1,
-            seed: Some(seed.unwrap_or_else(|| r.seed.wrapping_add(1 + fastrand::u32(..1_000_000)))),
-            params: r.params,
-            collection: t.collection,
-            format: b.format.parse()?,
-            sample_rate_hz: b.sample_rate_hz,
-            bit_depth: b.bit_depth,
-            encode: b.encode.clone(),
-            target_lufs: r.target_lufs,
-            project: Some(b.project),
-            continue_from: r.continue_from,
-            overlap_ms: r.overlap_ms,
-        };
-        let plan = self.plan_music(&order)?;
-        self.create_music_batch(&plan)
-    }
-
-    /// Writes a sleep variant whose bed is the completed take `track_id`:
-    /// the built-in `sleep` recipe (slow pace, long fades, ducked bed) with
-    /// `bed = "file:<the take>"`, as `variants/sleep-take-<id>.toml`. Returns
-    /// its name, ready for the next speech batch.
-    ///
-    /// # Errors
-    /// [`Error::Config`] for a take that is not completed; [`Error::Io`].
-    pub fn variant_from_take(&self, track_id: i64) -> Result<String> {
-        let t = self.store().track(track_id)?;
-        let path = t
-            .output_path
-            .filter(|_| t.status == crate::store::TrackStatus::Completed)
-            .ok_or_else(|| {
-                Error::Config(format!(
-                    "take {track_id} is not finished; use a completed take as a bed"
-                ))
-            })?;
-        let mut v = crate::variants::builtins()
-            .into_iter()
-            .find(|v| v.name == "sleep")
-            .ok_or_else(|| Error::Config("the built-in sleep variant is missing".into()))?;
-        v.name = format!("sleep-take-{track_id}");
-        v.description = format!(
-            "Sleep over music take {track_id}: {}",
-            t.title.replace('\n', " ")
-        );
-        v.bed = BedSpec::File(PathBuf::from(path));
-        let text = toml::to_string_pretty(&v).map_err(|e| Error::Config(e.to_string()))?;
-        let file = self.home().variants_dir().join(format!("{}.toml", v.name));
-        crate::fsio::write_atomically(&file, text.as_bytes())?;
-        Ok(v.name)
-    }
-
-    /// Turns every `music:<prompt>` bed of `plan`'s variants into the file of
-    /// a take: the newest completed take made with the same settings, or a
-    /// new one (a `music` batch of its own, run to completion now).
-    ///
-    /// # Errors
-    /// [`Error::Config`] naming the variant whose bed could not be made.
-    pub async fn prepare_beds(&self, plan: &mut Plan) -> Result<()> {
-        for v in &mut plan.variants {
-            let BedSpec::Music(prompt) = &v.bed else {
-                continue;
-            };
-            let order = MusicOrder {
-                prompt: prompt.clone(),
-                duration_s: BED_TAKE_S,
-                seed: Some(1),
-                collection: Some("Beds".into()),
-                format: Format::Flac,
-                sample_rate_hz: plan.request.sample_rate_hz,
-                bit_depth: 24,
-                ..MusicOrder::default()
-            };
-            let bad = |e: Error| {
-                Error::Config(format!(
-                    "variant \"{}\": music bed \"{prompt}\": {e}",
-                    v.name
-                ))
-            };
-            let music = self.plan_music(&order).map_err(bad)?;
-            let key = music.tracks[0].source_key.as_deref().unwrap_or_default();
-            let path = match self.store().completed_by_source_key(key)? {
-                Some(t) => t.output_path.unwrap_or_default(),
-                None => {
-                    let id = self.create_music_batch(&music)?;
-                    let batch = self.run_batch(id).await?;
-                    let track = self.store().tracks(id)?.into_iter().next();
-                    match track {
-                        Some(t) if batch.status == BatchStatus::Completed => {
-                            t.output_path.unwrap_or_default()
-                        }
-                        t => {
-                            return Err(bad(Error::Config(
-                                t.and_then(|t| t.error)
-                                    .unwrap_or_else(|| "it was not made".into()),
-                            )))
-                        }
-                    }
-                }
-            };
-            v.bed = BedSpec::File(PathBuf::from(path));
-        }
-        Ok(())
     }
 }

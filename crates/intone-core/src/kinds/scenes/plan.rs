@@ -7,12 +7,11 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::audio::encode::{EncodeOptions, Format};
 use crate::audio::fit::FitMode;
 use crate::audio::video;
 use crate::engines::music::builtin::MAX_DURATION_S;
 use crate::error::{Error, Result};
-use crate::kinds::delivery::DEFAULT_SAMPLE_RATE_HZ;
+use crate::kinds::delivery::Delivery;
 use crate::kinds::music::plan::check_param;
 use crate::kinds::scenes::{scenes_dir, OnError, Scene, SceneTake, ScenesRecipe};
 use crate::script::scenes::{SceneEntry, SceneList};
@@ -49,17 +48,9 @@ pub struct ScenesOrder {
     pub fit: FitMode,
     /// What a scene that cannot be generated becomes.
     pub on_error: OnError,
-    /// Output container.
-    pub format: Format,
-    /// Output sample rate (44 100 or 48 000 Hz).
-    pub sample_rate_hz: u32,
-    /// Output bit depth (16 or 24; WAV and FLAC).
-    pub bit_depth: u16,
-    /// MP3/Opus settings, artist and cover.
-    #[serde(default)]
-    pub encode: EncodeOptions,
-    /// Loudness target, LUFS (−36 to −6).
-    pub target_lufs: f64,
+    /// How its files are delivered.
+    #[serde(flatten)]
+    pub delivery: Delivery,
     /// Project name; `None` = "Scores".
     pub project: Option<String>,
 }
@@ -67,6 +58,7 @@ pub struct ScenesOrder {
 impl Default for ScenesOrder {
     fn default() -> Self {
         Self {
+            delivery: Delivery::default(),
             title: None,
             scenes: Vec::new(),
             video: None,
@@ -76,11 +68,6 @@ impl Default for ScenesOrder {
             crossfade_ms: DEFAULT_CROSSFADE_MS,
             fit: FitMode::Trim,
             on_error: OnError::ContinueWithSilence,
-            format: Format::Wav,
-            sample_rate_hz: DEFAULT_SAMPLE_RATE_HZ,
-            bit_depth: 16,
-            encode: EncodeOptions::default(),
-            target_lufs: DEFAULT_SCORE_LUFS,
             project: None,
         }
     }
@@ -170,9 +157,9 @@ impl Studio {
             serde_json::to_string(&recipe).map_err(|e| Error::Config(e.to_string()))?;
         let key = format!(
             "scenes\n{recipe_json}\n{}\n{}\n{}\n{}",
-            order.encode.key(order.format),
-            order.sample_rate_hz,
-            order.bit_depth,
+            order.delivery.encode.key(order.delivery.format),
+            order.delivery.sample_rate_hz,
+            order.delivery.bit_depth,
             fastrand::u64(..)
         );
         let track = NewTrack {
@@ -196,10 +183,7 @@ impl Studio {
             project: order.project.as_deref().unwrap_or("Scores"),
             kind: JobKind::Scenes,
             voice: &engine,
-            format: order.format.extension(),
-            sample_rate_hz: order.sample_rate_hz,
-            bit_depth: order.bit_depth,
-            encode: &order.encode,
+            delivery: &order.delivery,
             speech_check: false,
             scripts: &[],
             tracks: &[track],
@@ -219,14 +203,7 @@ impl Studio {
                 crate::script::scenes::MAX_SCENES
             )));
         }
-        crate::kinds::delivery::check_output(order.sample_rate_hz, order.bit_depth)?;
-        order.encode.check()?;
-        if !(-36.0..=-6.0).contains(&order.target_lufs) {
-            return Err(Error::Config(format!(
-                "loudness target must be −36 to −6 LUFS, not {}",
-                order.target_lufs
-            )));
-        }
+        order.delivery.check()?;
         if order.crossfade_ms > MAX_CROSSFADE_MS {
             return Err(Error::Config(format!(
                 "crossfade must be at most {MAX_CROSSFADE_MS} ms, not {}",
@@ -320,7 +297,7 @@ impl Studio {
                 crossfade_ms: order.crossfade_ms,
                 fit: order.fit,
                 on_error: order.on_error,
-                target_lufs: order.target_lufs,
+                target_lufs: order.delivery.target_or(DEFAULT_SCORE_LUFS),
                 video,
             },
             title,

@@ -7,10 +7,9 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::audio::encode::{EncodeOptions, Format};
 use crate::engines::VoiceRef;
 use crate::error::{Error, Result};
-use crate::kinds::delivery::{check_output, DEFAULT_SAMPLE_RATE_HZ};
+use crate::kinds::delivery::Delivery;
 use crate::script::{self, Script};
 use crate::store::{JobKind, NewBatch, NewTrack, SectionRef};
 use crate::studio::Studio;
@@ -25,15 +24,9 @@ pub struct GenerateRequest {
     pub voice: Option<String>,
     /// Variant names; empty = `voice`.
     pub variants: Vec<String>,
-    /// Output container.
-    pub format: Format,
-    /// Output sample rate (44 100 or 48 000 Hz).
-    pub sample_rate_hz: u32,
-    /// Output bit depth (16 or 24; WAV and FLAC).
-    pub bit_depth: u16,
-    /// MP3/Opus settings, artist and cover.
-    #[serde(default)]
-    pub encode: EncodeOptions,
+    /// How its files are delivered.
+    #[serde(flatten)]
+    pub delivery: Delivery,
     /// Project name; `None` = the first script's title.
     pub project: Option<String>,
     /// Check every sentence with the speech recognizer (on unless turned off).
@@ -48,13 +41,10 @@ fn default_check() -> bool {
 impl Default for GenerateRequest {
     fn default() -> Self {
         Self {
+            delivery: Delivery::default(),
             scripts: vec![],
             voice: None,
             variants: vec![],
-            format: Format::Wav,
-            sample_rate_hz: DEFAULT_SAMPLE_RATE_HZ,
-            bit_depth: 16,
-            encode: EncodeOptions::default(),
             project: None,
             check: true,
         }
@@ -92,8 +82,7 @@ impl Studio {
         if req.scripts.is_empty() {
             return Err(Error::Config("no script given".into()));
         }
-        check_output(req.sample_rate_hz, req.bit_depth)?;
-        req.encode.check()?;
+        req.delivery.check()?;
         let mut scripts = Vec::new();
         let mut warnings = Vec::new();
         for p in &req.scripts {
@@ -126,10 +115,16 @@ impl Studio {
             }
             seen
         };
-        let variants = names
+        let mut variants = names
             .iter()
             .map(|n| variants::find(self.home(), n))
             .collect::<Result<Vec<_>>>()?;
+        // A loudness target asked for with the request masters every variant to it.
+        if let Some(t) = req.delivery.target_lufs {
+            for v in &mut variants {
+                v.target_lufs = t;
+            }
+        }
         for v in &variants {
             if let crate::engines::beds::BedSpec::File(p) = &v.bed {
                 if !p.is_file() {
@@ -165,10 +160,7 @@ impl Studio {
             project: &project,
             kind: JobKind::Speech,
             voice: &plan.voice,
-            format: plan.request.format.extension(),
-            sample_rate_hz: plan.request.sample_rate_hz,
-            bit_depth: plan.request.bit_depth,
-            encode: &plan.request.encode,
+            delivery: &plan.request.delivery,
             speech_check: plan.request.check,
             scripts: &plan.scripts,
             tracks: &plan.tracks()?,

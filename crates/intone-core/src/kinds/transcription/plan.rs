@@ -7,10 +7,10 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::audio::encode::{EncodeOptions, Format};
+use crate::audio::encode::Delivery;
 use crate::error::{Error, Result};
 use crate::kinds::conversion::{AlreadyConverted, DEFAULT_CONVERT_LUFS};
-use crate::kinds::delivery::{check_delivery, recipe_json, DEFAULT_SAMPLE_RATE_HZ};
+use crate::kinds::delivery::recipe_json;
 use crate::kinds::transcription::TranscriptionRecipe;
 use crate::recognize::{find_model, model_missing, MODEL_FILE};
 use crate::store::{JobKind, NewBatch, NewTrack};
@@ -21,40 +21,17 @@ pub const TRANSCRIPT_LABEL: &str = "transcript";
 
 /// A Transcribe click: recordings to hear, and how their copies are delivered.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TranscribeRequest {
     /// Audio or video files.
     pub files: Vec<PathBuf>,
-    /// Container of the delivered copy.
-    pub format: Format,
-    /// Its sample rate (44 100 or 48 000 Hz).
-    pub sample_rate_hz: u32,
-    /// Its bit depth (16 or 24; WAV and FLAC).
-    pub bit_depth: u16,
-    /// MP3/Opus settings, artist and cover.
-    #[serde(default)]
-    pub encode: EncodeOptions,
-    /// Its loudness target, LUFS (−36 to −6).
-    pub target_lufs: f64,
+    /// How its files are delivered.
+    #[serde(flatten)]
+    pub delivery: Delivery,
     /// Project name; `None` = "Transcripts".
     pub project: Option<String>,
     /// Transcribe again even what was transcribed before with the same settings.
     pub force: bool,
-}
-
-impl Default for TranscribeRequest {
-    fn default() -> Self {
-        Self {
-            files: vec![],
-            format: Format::Wav,
-            sample_rate_hz: DEFAULT_SAMPLE_RATE_HZ,
-            bit_depth: 16,
-            encode: EncodeOptions::default(),
-            target_lufs: DEFAULT_CONVERT_LUFS,
-            project: None,
-            force: false,
-        }
-    }
 }
 
 /// A checked Transcribe request, ready to be recorded.
@@ -86,17 +63,12 @@ impl Studio {
         if find_model(self.home()).is_none() {
             return Err(model_missing(self.home()));
         }
-        check_delivery(
-            req.sample_rate_hz,
-            req.bit_depth,
-            &req.encode,
-            req.target_lufs,
-        )?;
+        req.delivery.check()?;
         let files = self.plan_files(&req.files, req.force, TRANSCRIPT_LABEL, |input| {
             let recipe = TranscriptionRecipe {
                 input_path: PathBuf::from(&input.path),
                 input_hash: input.hash.clone(),
-                target_lufs: req.target_lufs,
+                target_lufs: req.delivery.target_or(DEFAULT_CONVERT_LUFS),
                 ceiling_dbtp: -1.0,
             };
             Ok((recipe_json(&recipe)?, source_key(&recipe, req)))
@@ -128,10 +100,7 @@ impl Studio {
                 project: &project,
                 kind: JobKind::Transcription,
                 voice: MODEL_FILE,
-                format: plan.request.format.extension(),
-                sample_rate_hz: plan.request.sample_rate_hz,
-                bit_depth: plan.request.bit_depth,
-                encode: &plan.request.encode,
+                delivery: &plan.request.delivery,
                 speech_check: false,
                 scripts: &[],
                 tracks: &plan.tracks,
@@ -151,9 +120,9 @@ fn source_key(recipe: &TranscriptionRecipe, req: &TranscribeRequest) -> String {
             "{}/{}/{}/{}/{}",
             recipe.target_lufs,
             recipe.ceiling_dbtp,
-            req.encode.key(req.format),
-            req.sample_rate_hz,
-            req.bit_depth
+            req.delivery.encode.key(req.delivery.format),
+            req.delivery.sample_rate_hz,
+            req.delivery.bit_depth
         ),
     ])
 }
