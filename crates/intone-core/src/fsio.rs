@@ -2,9 +2,12 @@
 //! the destination folder, flushed to disk, and renamed into place, so a
 //! reader (or a resumed run) never sees a half-written file under a final name.
 
+use std::collections::HashSet;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+
+use sysinfo::{Pid, ProcessRefreshKind, ProcessStatus, ProcessesToUpdate, System};
 
 use crate::error::{Error, Result};
 
@@ -105,29 +108,60 @@ pub fn temp_owner(path: &Path) -> Option<u32> {
     rest.split('-').next()?.parse().ok()
 }
 
-/// Whether process `pid` is alive. Where that cannot be known (no `/proc`),
-/// every other process is assumed alive, so nothing of theirs is touched.
-fn process_alive(pid: u32) -> bool {
-    if pid == std::process::id() {
-        return true;
+/// Which of `pids` are running processes, asked of the OS through the
+/// `sysinfo` crate (`/proc` on Linux, `libproc` on macOS, a process snapshot
+/// on Windows). A zombie (exited, not yet reaped by its parent) writes
+/// nothing more and counts as not running. Where `sysinfo` cannot list
+/// processes, every pid counts as running, so nothing of theirs is touched.
+fn running(pids: &[Pid]) -> HashSet<Pid> {
+    if !sysinfo::IS_SUPPORTED_SYSTEM {
+        return pids.iter().copied().collect();
     }
-    let proc_dir = Path::new("/proc");
-    !proc_dir.is_dir() || proc_dir.join(pid.to_string()).exists()
+    let mut system = System::new();
+    system.refresh_processes_specifics(
+        ProcessesToUpdate::Some(pids),
+        true,
+        ProcessRefreshKind::nothing(),
+    );
+    pids.iter()
+        .copied()
+        .filter(|&pid| {
+            system
+                .process(pid)
+                .is_some_and(|p| p.status() != ProcessStatus::Zombie)
+        })
+        .collect()
 }
 
 /// Removes temporary files in `dir` (not recursive) whose writer is no
-/// longer running: what a crash or a kill left behind. Files of live
-/// processes (another Intone writing to a shared cache) are left alone.
-/// Returns how many were removed.
+/// longer running: what a crash or a kill left behind. The writer is the
+/// process id in the file's name ([`temp_owner`]); files of live processes
+/// (another Intone writing to a shared cache) are left alone, and so are
+/// files whose writer cannot be told. Returns how many were removed.
 pub fn remove_stale_temps(dir: &Path) -> usize {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return 0;
     };
-    entries
+    let me = std::process::id();
+    let temps: Vec<(PathBuf, Pid)> = entries
         .flatten()
         .map(|e| e.path())
-        .filter(|p| is_temp(p) && temp_owner(p).is_some_and(|pid| !process_alive(pid)))
-        .filter(|p| std::fs::remove_file(p).is_ok())
+        .filter(|p| is_temp(p))
+        .filter_map(|p| temp_owner(&p).map(|pid| (p, pid)))
+        .filter(|&(_, pid)| pid != me)
+        .map(|(p, pid)| (p, Pid::from_u32(pid)))
+        .collect();
+    if temps.is_empty() {
+        return 0;
+    }
+    let mut owners: Vec<Pid> = temps.iter().map(|&(_, pid)| pid).collect();
+    owners.sort_unstable();
+    owners.dedup();
+    let alive = running(&owners);
+    temps
+        .iter()
+        .filter(|(_, pid)| !alive.contains(pid))
+        .filter(|(p, _)| std::fs::remove_file(p).is_ok())
         .count()
 }
 
@@ -164,5 +198,55 @@ mod tests {
         assert!(mine.exists(), "a live writer's temp file stays");
         assert!(!dead.exists());
         assert!(done.exists());
+    }
+
+    /// A temp file named after `pid` in `dir`.
+    #[cfg(unix)]
+    fn temp_of(dir: &Path, name: &str, pid: u32) -> PathBuf {
+        let p = dir.join(format!(".{name}.tmp-{pid}-0"));
+        std::fs::write(&p, b"x").expect("write");
+        p
+    }
+
+    /// The test binary itself, listing its tests: a short-lived process.
+    #[cfg(unix)]
+    fn short_lived_child() -> std::process::Command {
+        let mut c = std::process::Command::new(std::env::current_exe().expect("exe"));
+        c.arg("--list").stdout(std::process::Stdio::null());
+        c
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn temps_of_an_exited_process_go_and_of_a_running_one_stay() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let child = short_lived_child().spawn().expect("spawn");
+        let exited = child.id();
+        let status = child.wait_with_output().expect("wait").status;
+        assert!(status.success());
+        let gone = temp_of(dir.path(), "a.wav", exited);
+        // The process that runs the tests (cargo, or a shell) is alive.
+        let kept = temp_of(dir.path(), "b.wav", std::os::unix::process::parent_id());
+        assert_eq!(remove_stale_temps(dir.path()), 1);
+        assert!(!gone.exists(), "the exited writer's temp file is removed");
+        assert!(kept.exists(), "a running writer's temp file stays");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_zombie_writer_is_not_running() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut child = short_lived_child().spawn().expect("spawn");
+        let pid = Pid::from_u32(child.id());
+        // Exited but not reaped until `wait` below: a zombie.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while running(&[pid]).contains(&pid) {
+            assert!(std::time::Instant::now() < deadline, "child still running");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let gone = temp_of(dir.path(), "a.wav", child.id());
+        assert_eq!(remove_stale_temps(dir.path()), 1);
+        assert!(!gone.exists());
+        child.wait().expect("reap");
     }
 }

@@ -2,10 +2,12 @@
 //! and split into utterances (sentences, or clause-sized chunks of very long
 //! sentences) that an engine speaks one at a time.
 //!
-//! * Markdown (`.md`, `.markdown`): `# Title` names the script, each `## Heading`
-//!   starts a section; text before the first `##` is a section of its own when
-//!   it is not empty. Markup (emphasis, code, links, lists, quotes, HTML) is read
-//!   as plain speech text. Empty sections are skipped with a warning.
+//! * Markdown (`.md`, `.markdown`), read as CommonMark by `pulldown-cmark`:
+//!   `# Title` names the script, each `## Heading` starts a section; text
+//!   before the first `##` is a section of its own when it is not empty.
+//!   Markup (emphasis, code, links, lists, quotes, tables, HTML) is read as
+//!   plain speech text; front matter is skipped. Empty sections are skipped
+//!   with a warning.
 //! * Plain text (anything else): one section named after the file.
 
 pub mod encoding;
