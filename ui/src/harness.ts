@@ -5,13 +5,16 @@
 import { mockIPC, mockWindows } from "@tauri-apps/api/mocks";
 import { emit } from "@tauri-apps/api/event";
 import { scenesCommand } from "./harness-scenes";
+import { kinds } from "./lib/kinds";
 import type { BatchProgress, BatchRow, BatchUpdate, EngineEntry, InputRow, WatchFolder, LibraryFilter, Stage, TrackRow, TrackStatusEvent as TrackStatus } from "./lib/types";
 
-const stages: Stage[] = ["synthesize", "check", "assemble", "mix", "master", "encode", "peaks", "subtitles"];
+/** A kind's steps as the core declares them (kinds.ts, generated from the registry). */
+const stepsOf = (kind: string): Stage[] => [...(kinds.find((k) => k.kind === kind)?.steps ?? [])];
+const stages = stepsOf("speech");
 /** Sentences given a new take ("trackId:index"): heard as written since. */
 const regenerated = new Set<string>();
-const conversionStages: Stage[] = ["ingest", "chunk", "convert", "join", "master", "encode", "peaks"];
-const transcriptionStages: Stage[] = ["ingest", "master", "encode", "peaks", "transcribe"];
+const conversionStages = stepsOf("conversion");
+const transcriptionStages = stepsOf("transcription");
 /** Chunks of every harness recording. */
 const CHUNKS = 6;
 /** Recordings whose name contains this fail at chunk 3 until retried. */
