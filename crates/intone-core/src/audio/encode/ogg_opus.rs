@@ -77,66 +77,140 @@ impl<W: Write> Packer<W> {
     }
 }
 
+/// The encoder and the Ogg stream it writes to: 20 ms packets at 48 kHz
+/// (RFC 7845), each stamped with the granule position of its last sample.
+struct OpusStream<'o> {
+    enc: opus::Encoder,
+    packer: Packer<std::io::BufWriter<std::fs::File>>,
+    packet: Vec<u8>,
+    /// Frames (at 48 kHz) encoded so far, the pre-skip included.
+    encoded: u64,
+    channels: usize,
+    output: &'o Path,
+}
+
+impl<'o> OpusStream<'o> {
+    /// Opens `output` and writes the identification and comment headers;
+    /// returns the stream and its pre-skip (the encoder's lookahead).
+    fn create(
+        output: &'o Path,
+        channels: u16,
+        rate_in: u32,
+        kbps: u32,
+        comments: &[(String, String)],
+    ) -> Result<(Self, u16)> {
+        let layout = if channels == 1 {
+            opus::Channels::Mono
+        } else {
+            opus::Channels::Stereo
+        };
+        let mut enc = opus::Encoder::new(OPUS_RATE_HZ, layout, opus::Application::Audio)
+            .map_err(|e| codec(output, "init", &e))?;
+        let bits = i32::try_from(kbps.saturating_mul(1000)).unwrap_or(i32::MAX);
+        enc.set_bitrate(opus::Bitrate::Bits(bits))
+            .map_err(|e| codec(output, "bit rate", &e))?;
+        let lookahead = enc
+            .get_lookahead()
+            .map_err(|e| codec(output, "lookahead", &e))?;
+        let pre_skip = u16::try_from(lookahead).map_err(|e| codec(output, "lookahead", &e))?;
+        let file = std::fs::File::create(output).map_err(|e| Error::io(output, e))?;
+        let mut w = PacketWriter::new(std::io::BufWriter::new(file));
+        let io = |e: std::io::Error| Error::io(output, e);
+        w.write_packet(
+            head(channels, pre_skip, rate_in),
+            SERIAL,
+            PacketWriteEndInfo::EndPage,
+            0,
+        )
+        .map_err(io)?;
+        w.write_packet(
+            comment_header(comments),
+            SERIAL,
+            PacketWriteEndInfo::EndPage,
+            0,
+        )
+        .map_err(io)?;
+        let stream = Self {
+            enc,
+            packer: Packer {
+                w,
+                held: None,
+                count: 0,
+            },
+            packet: vec![0u8; MAX_PACKET_BYTES],
+            encoded: 0,
+            channels: usize::from(channels),
+            output,
+        };
+        Ok((stream, pre_skip))
+    }
+
+    /// Encodes every whole packet at the front of `at48` (interleaved, 48 kHz)
+    /// and drains it; with `flush`, the rest too, padded with silence.
+    fn encode_ready(&mut self, at48: &mut Vec<f32>, flush: bool) -> Result<()> {
+        let whole = PACKET_FRAMES * self.channels;
+        let mut used = 0;
+        while at48.len() - used >= whole || (flush && used < at48.len()) {
+            let end = (used + whole).min(at48.len());
+            let mut frame = at48[used..end].to_vec();
+            frame.resize(whole, 0.0);
+            let n = self
+                .enc
+                .encode_float(&frame, &mut self.packet)
+                .map_err(|e| codec(self.output, "encoding", &e))?;
+            self.encoded += PACKET_FRAMES as u64;
+            self.packer
+                .push(self.packet[..n].to_vec(), self.encoded)
+                .map_err(|e| Error::io(self.output, e))?;
+            used = end;
+        }
+        at48.drain(..used);
+        Ok(())
+    }
+
+    /// Ends the stream at granule `total` and flushes the file.
+    fn finish(self, total: u64) -> Result<()> {
+        let output = self.output;
+        let mut inner = self
+            .packer
+            .finish(total)
+            .map_err(|e| Error::io(output, e))?;
+        inner.flush().map_err(|e| Error::io(output, e))?;
+        inner
+            .into_inner()
+            .map_err(|e| Error::io(output, e.into_error()))?;
+        Ok(())
+    }
+}
+
+/// An encoder error naming the file being written.
+fn codec(output: &Path, what: &str, e: &dyn std::fmt::Display) -> Error {
+    Error::audio(output, format!("Opus encoder ({what}): {e}"))
+}
+
 /// Encodes the f32 WAV `input` (mono or stereo, any rate: resampled to
 /// 48 kHz) to the Ogg Opus file `output` at `kbps`, with `tags` as its
 /// comments.
 ///
 /// # Errors
-/// [`Error::Config`] for more than two channels; [`Error::Audio`] naming the
-/// file or the cover.
+/// [`Error::Config`] for more than two channels; [`Error::Audio`] and
+/// [`Error::Io`] naming the file that cannot be read, encoded or written.
 pub(super) fn encode_opus(
     input: &Path,
     output: &Path,
     kbps: u32,
     tags: &Tags,
 ) -> Result<EncodeReport> {
-    let codec = |what: &str, e: &dyn std::fmt::Display| {
-        Error::audio(output, format!("Opus encoder ({what}): {e}"))
-    };
     let mut r = WavBlockReader::open(input)?;
     let (rate_in, channels) = (r.sample_rate_hz, r.channels);
-    let layout = match channels {
-        1 => opus::Channels::Mono,
-        2 => opus::Channels::Stereo,
-        n => {
-            return Err(Error::Config(format!(
-                "Opus here carries mono or stereo; {} has {n} channels",
-                input.display()
-            )))
-        }
-    };
+    if !(1..=2).contains(&channels) {
+        return Err(Error::Config(format!(
+            "Opus here carries mono or stereo; {} has {channels} channels",
+            input.display()
+        )));
+    }
     let comments = tags::opus_comments(tags)?;
-    let mut enc = opus::Encoder::new(OPUS_RATE_HZ, layout, opus::Application::Audio)
-        .map_err(|e| codec("init", &e))?;
-    let bits = i32::try_from(kbps.saturating_mul(1000)).unwrap_or(i32::MAX);
-    enc.set_bitrate(opus::Bitrate::Bits(bits))
-        .map_err(|e| codec("bit rate", &e))?;
-    let lookahead = enc.get_lookahead().map_err(|e| codec("lookahead", &e))?;
-    let pre_skip = u16::try_from(lookahead).map_err(|e| codec("lookahead", &e))?;
-
-    let file = std::fs::File::create(output).map_err(|e| Error::io(output, e))?;
-    let mut w = PacketWriter::new(std::io::BufWriter::new(file));
-    let io = |e: std::io::Error| Error::io(output, e);
-    w.write_packet(
-        head(channels, pre_skip, rate_in),
-        SERIAL,
-        PacketWriteEndInfo::EndPage,
-        0,
-    )
-    .map_err(io)?;
-    w.write_packet(
-        comment_header(&comments),
-        SERIAL,
-        PacketWriteEndInfo::EndPage,
-        0,
-    )
-    .map_err(io)?;
-    let mut packer = Packer {
-        w,
-        held: None,
-        count: 0,
-    };
-
+    let (mut stream, pre_skip) = OpusStream::create(output, channels, rate_in, kbps, &comments)?;
     let ch = usize::from(channels);
     let mut resampler = if rate_in == OPUS_RATE_HZ {
         None
@@ -146,32 +220,7 @@ pub(super) fn encode_opus(
     let mut meter = MeterThread::start(channels, rate_in, output)?;
     let mut buf = Vec::new();
     let mut at48: Vec<f32> = Vec::new();
-    let mut packet = vec![0u8; MAX_PACKET_BYTES];
     let mut frames_48 = 0u64;
-    let mut encoded = 0u64;
-    let mut encode_ready = |at48: &mut Vec<f32>,
-                            packer: &mut Packer<std::io::BufWriter<std::fs::File>>,
-                            encoded: &mut u64,
-                            flush: bool|
-     -> Result<()> {
-        let whole = PACKET_FRAMES * ch;
-        let mut used = 0;
-        while at48.len() - used >= whole || (flush && used < at48.len()) {
-            let end = (used + whole).min(at48.len());
-            let mut frame = at48[used..end].to_vec();
-            frame.resize(whole, 0.0);
-            let n = enc
-                .encode_float(&frame, &mut packet)
-                .map_err(|e| codec("encoding", &e))?;
-            *encoded += PACKET_FRAMES as u64;
-            packer
-                .push(packet[..n].to_vec(), *encoded)
-                .map_err(|e| Error::io(output, e))?;
-            used = end;
-        }
-        at48.drain(..used);
-        Ok(())
-    };
     loop {
         let n = r.read_block(&mut buf, BLOCK_FRAMES)?;
         if n == 0 {
@@ -184,7 +233,7 @@ pub(super) fn encode_opus(
             None => at48.extend_from_slice(&buf),
         }
         frames_48 += ((at48.len() - before) / ch) as u64;
-        encode_ready(&mut at48, &mut packer, &mut encoded, false)?;
+        stream.encode_ready(&mut at48, false)?;
     }
     if let Some(rs) = resampler.take() {
         let before = at48.len();
@@ -194,14 +243,10 @@ pub(super) fn encode_opus(
     // The encoder's output lags its input by the pre-skip: feed silence until
     // every input sample has come out.
     let total = u64::from(pre_skip) + frames_48;
-    let missing = total.saturating_sub(encoded + (at48.len() / ch) as u64);
+    let missing = total.saturating_sub(stream.encoded + (at48.len() / ch) as u64);
     at48.resize(at48.len() + missing as usize * ch, 0.0);
-    encode_ready(&mut at48, &mut packer, &mut encoded, true)?;
-    let mut inner = packer.finish(total).map_err(|e| Error::io(output, e))?;
-    inner.flush().map_err(|e| Error::io(output, e))?;
-    inner
-        .into_inner()
-        .map_err(|e| Error::io(output, e.into_error()))?;
+    stream.encode_ready(&mut at48, true)?;
+    stream.finish(total)?;
     Ok(EncodeReport {
         loudness: meter.finish()?,
         frames: frames_48,
