@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use rustysynth::{SoundFont, Synthesizer, SynthesizerSettings};
 
+use super::brief::{Ambience, Brief, Style};
 use super::compose::{channel, Composer, Form};
-use super::prompt::{Ambience, Brief, Style};
 use crate::audio::mix::BedSource;
 use crate::engines::beds::{Night, Ocean, Rain, Wind};
 

@@ -2,7 +2,19 @@
 //! each sets (mood, genre, instrument, tempo, ambience), the General MIDI
 //! programs the words choose, and the note names keys are written with.
 
-use super::prompt::{Ambience, Mode, Style, VocabWord};
+use serde::{Deserialize, Serialize};
+
+use super::brief::{Ambience, Mode, Style};
+
+/// One word of the vocabulary, for the UI's suggestions.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VocabWord {
+    /// The word as typed.
+    pub word: String,
+    /// mood, genre, instrument, tempo, key or ambience.
+    pub category: String,
+}
 
 /// What one word sets.
 #[derive(Clone, Copy)]

@@ -6,7 +6,7 @@
 use super::bar::Bar;
 use super::sections::Section;
 use super::{channel, Composer, Note};
-use crate::engines::music::prompt::Style;
+use crate::engines::music::brief::Style;
 
 impl Composer {
     /// Harmony: held chords (sustained), struck chords (comping, groove),

@@ -4,7 +4,7 @@
 
 use super::sections::Section;
 use super::{mix, Composer};
-use crate::engines::music::prompt::{Mode, Style};
+use crate::engines::music::brief::{Mode, Style};
 
 /// Progressions as scale degrees (0 = tonic), one chord a bar.
 fn progressions(mode: Mode) -> &'static [[u8; 4]] {

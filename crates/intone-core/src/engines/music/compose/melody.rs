@@ -7,7 +7,7 @@
 use super::bar::Bar;
 use super::sections::Section;
 use super::{channel, mix, Composer, Note};
-use crate::engines::music::prompt::{Mode, Style};
+use crate::engines::music::brief::{Mode, Style};
 
 /// Lowest and highest MIDI keys of the melody.
 const LO: u8 = 62;

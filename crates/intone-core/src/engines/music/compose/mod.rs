@@ -29,7 +29,7 @@ mod harmony;
 mod melody;
 mod sections;
 
-use super::prompt::{Brief, Style};
+use super::brief::{Brief, Style};
 
 /// MIDI channels of the parts (0-based, as rustysynth numbers them).
 pub mod channel {
