@@ -75,7 +75,7 @@ pub enum Ambience {
 /// What a prompt asks for, with defaults filled in.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Brief {
-    /// Beats per minute.
+    /// Beats per minute (the composer clamps it to 40–200).
     pub tempo_bpm: f32,
     /// Tonic pitch class (0 = C … 11 = B).
     pub tonic: u8,
@@ -85,11 +85,11 @@ pub struct Brief {
     pub beats_per_bar: u8,
     /// How the parts move.
     pub style: Style,
-    /// General MIDI programs of the lead, harmony and bass parts.
+    /// Lead (melody) program: General MIDI, 0-based (0 = piano).
     pub lead: u8,
-    /// Harmony (chords/pad) program.
+    /// Harmony (chords/pad) program, General MIDI, 0-based.
     pub harmony: u8,
-    /// Bass program.
+    /// Bass program, General MIDI, 0-based.
     pub bass: u8,
     /// Whether a drum kit plays.
     pub drums: bool,
@@ -103,7 +103,8 @@ pub struct Brief {
     pub swing: f32,
     /// Ambiences, in the order named.
     pub ambience: Vec<Ambience>,
-    /// The vocabulary words found in the prompt, in order.
+    /// The vocabulary words found in the prompt, in order (keys and
+    /// tempos as "D minor", "in F#", "70 bpm").
     pub understood: Vec<String>,
     /// Which parts of the brief the prompt named (the rest are defaults,
     /// which a scene replaces with what the scene before it played).
