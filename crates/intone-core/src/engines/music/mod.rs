@@ -3,6 +3,7 @@
 //! MusicGen, Riffusion, any predictor), with continuation in the request
 //! from the start (scenes generate each piece from the end of the last).
 
+mod brief;
 pub mod builtin;
 pub mod carry;
 pub mod cog;

@@ -2,16 +2,28 @@
 //! each sets (mood, genre, instrument, tempo, ambience), the General MIDI
 //! programs the words choose, and the note names keys are written with.
 
-use super::prompt::{Ambience, Mode, Style, VocabWord};
+use serde::{Deserialize, Serialize};
+
+use super::brief::{Ambience, Mode, Style};
+
+/// One word of the vocabulary, for the UI's suggestions.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VocabWord {
+    /// The word as typed.
+    pub word: String,
+    /// mood, genre, instrument, tempo, key or ambience.
+    pub category: String,
+}
 
 /// What one word sets.
 #[derive(Clone, Copy)]
 pub(super) enum Effect {
-    Mood {
-        mode: Mode,
-        tempo: f32,
-        energy: f32,
-    },
+    /// A mood: its mode (unless a key names one), tempo (bpm, unless one
+    /// is given; halfway to a genre's) and energy (0–1).
+    Mood { mode: Mode, tempo: f32, energy: f32 },
+    /// A genre: how the parts move, tempo (bpm), lead and harmony General
+    /// MIDI programs, drums, and swing (0–0.33).
     Genre {
         style: Style,
         tempo: f32,
@@ -20,12 +32,19 @@ pub(super) enum Effect {
         drums: bool,
         swing: f32,
     },
+    /// The lead's General MIDI program.
     Instrument(u8),
+    /// The bass's General MIDI program.
     Bass(u8),
+    /// Drums join in.
     Drums,
+    /// A tempo word, bpm.
     Tempo(f32),
+    /// An ambience.
     Amb(Ambience),
+    /// Held pads, no melody, slow.
     Drone,
+    /// Three beats a bar.
     Waltz,
 }
 
@@ -53,8 +72,15 @@ pub(super) mod gm {
     pub const SPACE_PAD: u8 = 91;
 }
 
-/// The vocabulary: every word the composer understands and what it sets.
+/// The vocabulary: every word the composer understands, its category
+/// (mood, genre, instrument, tempo or ambience) and what it sets.
 pub(super) fn table() -> &'static [(&'static str, &'static str, Effect)] {
+    words::TABLE
+}
+
+/// The vocabulary's table, with the shorthands it is written in.
+mod words {
+    use super::{gm, Ambience, Effect, Mode, Style};
     use Effect::*;
     use Mode::*;
     use Style::*;
@@ -82,7 +108,7 @@ pub(super) fn table() -> &'static [(&'static str, &'static str, Effect)] {
             swing,
         }
     }
-    static TABLE: &[(&str, &str, Effect)] = &[
+    pub(super) static TABLE: &[(&str, &str, Effect)] = &[
         ("calm", "mood", mood(Major, 66.0, 0.25)),
         ("peaceful", "mood", mood(Major, 62.0, 0.2)),
         ("relaxing", "mood", mood(Major, 66.0, 0.25)),
@@ -222,7 +248,6 @@ pub(super) fn table() -> &'static [(&'static str, &'static str, Effect)] {
         ("night", "ambience", Amb(self::Ambience::Night)),
         ("crickets", "ambience", Amb(self::Ambience::Night)),
     ];
-    TABLE
 }
 
 /// Pitch-class names a key may be written with.
@@ -246,6 +271,8 @@ const NOTE_NAMES: [(&str, u8); 17] = [
     ("b", 11),
 ];
 
+/// The pitch class (0 = C … 11 = B) a lowercase note name stands for
+/// ("d", "f#", "bb", "c♯", "e♭"), if it is one.
 pub(super) fn pitch_class(word: &str) -> Option<u8> {
     let w = word.replace('♯', "#").replace('♭', "b");
     NOTE_NAMES.iter().find(|(n, _)| *n == w).map(|(_, p)| *p)
