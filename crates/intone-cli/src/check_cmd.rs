@@ -1,15 +1,15 @@
 //! `intone check`: every sentence of a speech batch heard by the speech
-//! recognizer and compared with its text; and the flagged sentences that
-//! `generate`, `resume` and `retry` print after a run.
+//! recognizer and compared with its text; and `intone regenerate`, a new
+//! take of one sentence. (The flagged sentences that `generate`, `resume`
+//! and `retry` print after a run are in [`crate::output`].)
 
 use std::process::ExitCode;
 
 use clap::Args;
-use intone_core::studio::TrackCheck;
 use intone_core::Studio;
 use serde_json::json;
 
-use crate::output::print_json;
+use crate::output::{print_json, print_sentences};
 
 /// `intone check BATCH_ID`.
 #[derive(Args, Debug)]
@@ -83,42 +83,4 @@ pub fn check(studio: &Studio, a: CheckArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
-}
-
-/// Prints the flagged sentences (or every sentence with `all`), by track.
-pub fn print_sentences(checks: &[TrackCheck], all: bool) {
-    for t in checks {
-        let shown: Vec<_> = t
-            .report
-            .sentences
-            .iter()
-            .filter(|s| all || s.flagged)
-            .collect();
-        if shown.is_empty() {
-            continue;
-        }
-        println!(
-            "{:02} {} ({}) · track {}",
-            t.position + 1,
-            t.title,
-            t.variant,
-            t.track_id
-        );
-        for s in shown {
-            println!(
-                "   {} sentence {}: \"{}\"\n      heard: \"{}\" (word error rate {:.0} %)",
-                if s.flagged { "⚑" } else { " " },
-                s.index + 1,
-                s.text,
-                s.heard,
-                s.wer * 100.0
-            );
-        }
-    }
-}
-
-/// The flagged sentences of a finished speech batch, for `generate`'s output:
-/// JSON, or printed with a hint. Only what the check step already heard.
-pub fn flagged_after_run(studio: &Studio, batch_id: i64) -> anyhow::Result<Vec<TrackCheck>> {
-    Ok(studio.batch_flags(batch_id)?)
 }

@@ -2,7 +2,7 @@
 
 use intone_core::engines::VoiceInfo;
 use intone_core::store::{BatchRow, TrackRow, TrackStatus};
-use intone_core::studio::PhaseTime;
+use intone_core::studio::{PhaseTime, TrackCheck};
 use intone_core::variants::Variant;
 use intone_core::Studio;
 use serde_json::json;
@@ -44,7 +44,7 @@ fn mmss(ms: Option<i64>) -> String {
 /// A batch and its tracks after a run.
 pub fn batch_result(studio: &Studio, b: &BatchRow, json: bool) -> anyhow::Result<()> {
     let tracks = studio.tracks(b.id)?;
-    let checks = crate::check_cmd::flagged_after_run(studio, b.id)?;
+    let checks = flagged_after_run(studio, b.id)?;
     if json {
         // Only the flagged sentences: `intone check --json` has every one.
         let flagged: Vec<_> = checks
@@ -67,7 +67,7 @@ pub fn batch_result(studio: &Studio, b: &BatchRow, json: bool) -> anyhow::Result
             "
 {flagged} sentence(s) flagged by the speech recognizer (listen to them):"
         );
-        crate::check_cmd::print_sentences(&checks, false);
+        print_sentences(&checks, false);
         println!("Run `intone regenerate TRACK_ID SENTENCE` to speak one again.");
     } else if !checks.is_empty() {
         let heard: usize = checks.iter().map(|t| t.report.sentences.len()).sum();
@@ -102,6 +102,45 @@ Every sentence checked ({heard} heard by the speech recognizer): none flagged."
         );
     }
     Ok(())
+}
+
+/// Prints the flagged sentences (or every sentence with `all`), by track.
+pub fn print_sentences(checks: &[TrackCheck], all: bool) {
+    for t in checks {
+        let shown: Vec<_> = t
+            .report
+            .sentences
+            .iter()
+            .filter(|s| all || s.flagged)
+            .collect();
+        if shown.is_empty() {
+            continue;
+        }
+        println!(
+            "{:02} {} ({}) · track {}",
+            t.position + 1,
+            t.title,
+            t.variant,
+            t.track_id
+        );
+        for s in shown {
+            println!(
+                "   {} sentence {}: \"{}\"\n      heard: \"{}\" (word error rate {:.0} %)",
+                if s.flagged { "⚑" } else { " " },
+                s.index + 1,
+                s.text,
+                s.heard,
+                s.wer * 100.0
+            );
+        }
+    }
+}
+
+/// The flagged sentences of a finished speech batch, for `generate`'s output:
+/// JSON, or printed with a hint. Only what the check step already heard;
+/// empty for a batch that is not speech or was made without the check.
+fn flagged_after_run(studio: &Studio, batch_id: i64) -> anyhow::Result<Vec<TrackCheck>> {
+    Ok(studio.batch_flags(batch_id)?)
 }
 
 /// Results of `resume`.

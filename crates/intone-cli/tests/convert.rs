@@ -2,7 +2,7 @@
 //! speech WAVs of Debian's alsa-utils, joined with silences; M4A and MP4 made
 //! from them with ffmpeg), real converter processes (sox through a small
 //! script that logs every call), crashes at a chunk, retries, dedup and a
-//! folder of broken files.
+//! folder of broken files. The watched folder is in `convert_watch.rs`.
 
 mod common;
 #[path = "../../intone-core/tests/common/ffmpeg.rs"]
@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use common::convert::{calls, converter_script, home_in};
 use common::{intone, json, recording, run, stderr};
 
 fn read_wav(p: &Path) -> (hound::WavSpec, Vec<f32>) {
@@ -36,54 +37,6 @@ fn ffmpeg(args: &[&str]) {
         .output()
         .expect("ffmpeg must be installed (scripts/setup.sh --dev installs it)");
     assert!(out.status.success(), "ffmpeg {args:?}: {}", stderr(&out));
-}
-
-/// A converter script in `dir` that logs each chunk it is given to
-/// `dir/calls.log`, fails with code 3 on the chunk named `fail_on` while
-/// `dir/fixed` does not exist, and otherwise runs `sox` with `effect`.
-fn converter_script(home: &Path, dir: &Path, fail_on: Option<&str>, effect: &str) {
-    let script = dir.join("conv.sh");
-    let fail = fail_on.map_or(String::new(), |c| {
-        format!(
-            "if [ \"$(basename \"$1\")\" = \"{c}\" ] && [ ! -f \"{}\" ]; then echo 'sox FAIL pitch: bad chunk' >&2; exit 3; fi\n",
-            dir.join("fixed").display()
-        )
-    });
-    std::fs::write(
-        &script,
-        format!(
-            "#!/bin/sh\nbasename \"$1\" >> \"{}\"\n{fail}exec sox \"$1\" \"$2\" {effect}\n",
-            dir.join("calls.log").display()
-        ),
-    )
-    .expect("script");
-    Command::new("chmod")
-        .arg("+x")
-        .arg(&script)
-        .status()
-        .expect("chmod");
-    std::fs::write(
-        home.join("converters.toml"),
-        format!(
-            "[converters.lower]\ncommand = [\"{}\", \"{{input}}\", \"{{output}}\"]\ndescription = \"sox through a logging script\"\nconcurrency = 2\n",
-            script.display()
-        ),
-    )
-    .expect("converters.toml");
-}
-
-fn calls(dir: &Path) -> Vec<String> {
-    std::fs::read_to_string(dir.join("calls.log"))
-        .unwrap_or_default()
-        .lines()
-        .map(str::to_string)
-        .collect()
-}
-
-fn home_in(dir: &Path) -> PathBuf {
-    let h = dir.join("home");
-    std::fs::create_dir_all(&h).expect("home");
-    h
 }
 
 #[test]
@@ -482,62 +435,4 @@ fn broken_and_odd_files_each_get_one_clear_line_and_the_rest_convert() {
         assert_eq!(t["status"], "completed", "{t}");
     }
     assert_eq!(doc["rejected"].as_array().map(Vec::len), Some(bad.len()));
-}
-
-#[test]
-fn a_watched_folder_converts_what_arrived_while_intone_was_closed() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let home = home_in(dir.path());
-    let inbox = dir.path().join("inbox");
-    std::fs::create_dir_all(&inbox).expect("inbox");
-    converter_script(&home, dir.path(), None, "pitch -300");
-    // Register the folder (nothing in it yet).
-    let first = run(intone(&home)
-        .args([
-            "watch",
-            "--once",
-            "--converter",
-            "lower",
-            "--max-chunk-s",
-            "8",
-        ])
-        .arg(&inbox));
-    assert!(first.status.success(), "{}", stderr(&first));
-    let listed = run(intone(&home).args(["watch", "--list"]));
-    assert!(String::from_utf8_lossy(&listed.stdout).contains("inbox  converter lower"));
-    // Files land while Intone is not running: a recording and a text file.
-    let wav = recording(dir.path());
-    std::fs::copy(&wav, inbox.join("episode 1.wav")).expect("copy");
-    std::fs::write(inbox.join("readme.txt"), "not audio").expect("txt");
-    std::thread::sleep(Duration::from_millis(1_700));
-    // Started again (no folder named: the stored ones are watched).
-    let out = run(intone(&home).args(["watch", "--once"]));
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(
-        inbox.join("processed/episode 1.wav").is_file(),
-        "moved, never deleted"
-    );
-    assert!(!inbox.join("episode 1.wav").exists());
-    assert!(inbox.join("rejected/readme.txt").is_file());
-    assert!(stderr(&out).contains("readme.txt"), "{}", stderr(&out));
-    common::assert_all_completed_once(&home, 1, 1);
-    assert_eq!(common::tracks(&home, 1)[0]["title"], "episode 1.wav");
-    // The same recording dropped again: moved, not converted twice.
-    std::fs::copy(&wav, inbox.join("episode 1 again.wav")).expect("copy");
-    std::thread::sleep(Duration::from_millis(1_700));
-    let n = calls(dir.path()).len();
-    let again = run(intone(&home).args(["watch", "--once"]));
-    assert!(again.status.success(), "{}", stderr(&again));
-    assert!(
-        stderr(&again).contains("already converted in batch 1"),
-        "{}",
-        stderr(&again)
-    );
-    assert_eq!(calls(dir.path()).len(), n);
-    assert!(inbox.join("processed/episode 1 again.wav").is_file());
-    // Stop watching.
-    let removed = run(intone(&home).args(["watch", "--remove"]).arg(&inbox));
-    assert!(removed.status.success(), "{}", stderr(&removed));
-    let none = run(intone(&home).args(["watch", "--once"]));
-    assert_eq!(none.status.code(), Some(1), "no folder left to watch");
 }

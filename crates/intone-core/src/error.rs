@@ -1,7 +1,14 @@
 //! Error types shared by the core. Every error names the file or item it is
 //! about, so the CLI and the app can show one clear line.
+//!
+//! This module depends on no other module of the core: [`EngineError`] (an
+//! engine failure classified for the retry policy) is defined here and
+//! re-exported as `crate::engines::EngineError`, so `audio` and the rest can
+//! use [`Error`] without depending on `engines`.
 
 use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
 
 /// Result alias for the core.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -41,7 +48,7 @@ pub enum Error {
     },
     /// An engine failed.
     #[error(transparent)]
-    Engine(#[from] crate::engines::EngineError),
+    Engine(#[from] EngineError),
     /// A named thing (voice, variant, batch, bed) does not exist.
     #[error("{0}")]
     NotFound(String),
@@ -69,6 +76,47 @@ impl Error {
         Self::Audio {
             path: path.to_path_buf(),
             message: message.to_string(),
+        }
+    }
+}
+
+/// Whether retrying can help.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// Might succeed later (connection refused, timeout, 429, 5xx): retry with backoff.
+    Transient,
+    /// Will fail again (bad voice, bad text, undecodable audio): fail the track.
+    Permanent,
+}
+
+/// An engine failure, classified for the retry policy.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq, Serialize, Deserialize)]
+#[error("{engine}: {message}")]
+pub struct EngineError {
+    /// Engine id (`espeak`).
+    pub engine: String,
+    /// Transient or permanent.
+    pub kind: ErrorKind,
+    /// Human-readable cause (the server's own message where there is one).
+    pub message: String,
+}
+
+impl EngineError {
+    /// A permanent error.
+    pub fn permanent(engine: &str, message: impl Into<String>) -> Self {
+        Self {
+            engine: engine.into(),
+            kind: ErrorKind::Permanent,
+            message: message.into(),
+        }
+    }
+    /// A transient error.
+    pub fn transient(engine: &str, message: impl Into<String>) -> Self {
+        Self {
+            engine: engine.into(),
+            kind: ErrorKind::Transient,
+            message: message.into(),
         }
     }
 }

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod cog;
+pub mod convert;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

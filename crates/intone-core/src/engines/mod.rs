@@ -18,46 +18,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::audio::Clip;
 
-/// Whether retrying can help.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorKind {
-    /// Might succeed later (connection refused, timeout, 429, 5xx): retry with backoff.
-    Transient,
-    /// Will fail again (bad voice, bad text, undecodable audio): fail the track.
-    Permanent,
-}
-
-/// An engine failure, classified for the retry policy.
-#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq, Serialize, Deserialize)]
-#[error("{engine}: {message}")]
-pub struct EngineError {
-    /// Engine id (`espeak`).
-    pub engine: String,
-    /// Transient or permanent.
-    pub kind: ErrorKind,
-    /// Human-readable cause (the server's own message where there is one).
-    pub message: String,
-}
-
-impl EngineError {
-    /// A permanent error.
-    pub fn permanent(engine: &str, message: impl Into<String>) -> Self {
-        Self {
-            engine: engine.into(),
-            kind: ErrorKind::Permanent,
-            message: message.into(),
-        }
-    }
-    /// A transient error.
-    pub fn transient(engine: &str, message: impl Into<String>) -> Self {
-        Self {
-            engine: engine.into(),
-            kind: ErrorKind::Transient,
-            message: message.into(),
-        }
-    }
-}
+// Engine failures are defined in `crate::error` (so the error type, which
+// every module uses, depends on no engine) and re-exported here, where the
+// engines and their callers name them.
+pub use crate::error::{EngineError, ErrorKind};
 
 /// A voice an engine offers.
 #[cfg_attr(feature = "specta", derive(specta::Type))]

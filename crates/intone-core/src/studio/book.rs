@@ -21,7 +21,7 @@ use crate::audio::wav::{WavBlockReader, WavBlockWriter};
 use crate::audio::BLOCK_FRAMES;
 use crate::error::{Error, Result};
 use crate::fsio;
-use crate::store::{Stage, TrackStatus};
+use crate::store::{BatchRow, Stage, TrackRow, TrackStatus};
 use crate::subtitles::{self, Cue};
 
 /// Bit rate of M4B (AAC) books, kbit/s: spoken word, stereo or mono.
@@ -93,6 +93,165 @@ fn book_format(out: &Path) -> Result<Option<Format>> {
     })
 }
 
+/// How a book is encoded: by the core's encoders, or to M4B by ffmpeg.
+enum BookEncoder {
+    /// WAV, FLAC, MP3 or Opus, with [`encode_tagged`].
+    Native(Format),
+    /// AAC in MP4 by the system's ffmpeg (its program path).
+    M4b(PathBuf),
+}
+
+impl BookEncoder {
+    /// The encoder for `out`'s extension.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for an unknown extension; [`Error::NotFound`] when
+    /// M4B is asked for and ffmpeg is not installed.
+    fn for_path(out: &Path) -> Result<Self> {
+        match book_format(out)? {
+            Some(f) => Ok(Self::Native(f)),
+            None => crate::audio::external::ffmpeg_program()
+                .map(Self::M4b)
+                .ok_or_else(|| {
+                    Error::NotFound(
+                        "M4B export needs ffmpeg, which is not installed (apt install ffmpeg)"
+                            .into(),
+                    )
+                }),
+        }
+    }
+}
+
+/// The book's audio as it is joined: one WAV that each track is appended to,
+/// with the chapters and (shifted) subtitle cues gathered on the way.
+struct Joiner {
+    /// The joined WAV; opened at the first track, with its rate and channels.
+    writer: Option<WavBlockWriter>,
+    /// Sample rate of the book, Hz (0 before the first track).
+    rate: u32,
+    /// Channels of the book (0 before the first track).
+    channels: u16,
+    /// Frames appended so far.
+    frames: u64,
+    /// One chapter per appended track, starting where it starts.
+    chapters: Vec<BookChapter>,
+    /// The tracks' subtitle cues, shifted to the book's timeline.
+    cues: Vec<Cue>,
+    /// Block buffer (interleaved f32), reused.
+    buf: Vec<f32>,
+}
+
+impl Joiner {
+    fn new() -> Self {
+        Self {
+            writer: None,
+            rate: 0,
+            channels: 0,
+            frames: 0,
+            chapters: Vec::new(),
+            cues: Vec::new(),
+            buf: Vec::new(),
+        }
+    }
+
+    /// Appends finished track `t` (decoded through `scratch`) to `joined`,
+    /// with its chapter and its subtitle cues.
+    ///
+    /// # Errors
+    /// Audio errors naming the track's file when it cannot be read or has
+    /// another rate or channel count than the tracks before it; errors of
+    /// the store and of writing `joined`.
+    fn append(
+        &mut self,
+        studio: &Studio,
+        t: &TrackRow,
+        scratch: &Path,
+        joined: &Path,
+    ) -> Result<()> {
+        let src = PathBuf::from(t.output_path.as_deref().unwrap_or_default());
+        let wav = scratch.join(format!("track-{}.wav", t.id));
+        let info = ingest_file(&src, &wav)?;
+        let (rate, channels) = (self.rate, self.channels);
+        let w = match self.writer.as_mut() {
+            Some(w) => {
+                if (info.sample_rate_hz, info.channels) != (rate, channels) {
+                    return Err(Error::audio(
+                        &src,
+                        format!(
+                            "{} Hz × {} channels, but the book so far is {rate} Hz × {channels}",
+                            info.sample_rate_hz, info.channels
+                        ),
+                    ));
+                }
+                w
+            }
+            None => {
+                (self.rate, self.channels) = (info.sample_rate_hz, info.channels);
+                self.writer
+                    .insert(WavBlockWriter::create(joined, self.rate, self.channels)?)
+            }
+        };
+        let start_ms = self.frames * 1000 / u64::from(self.rate);
+        self.chapters.push(BookChapter {
+            title: t.title.clone(),
+            start_ms,
+        });
+        if let Some(step) = studio.store().step(t.id, Stage::Subtitles)? {
+            if let Some(s) = step
+                .output_json
+                .as_deref()
+                .and_then(|j| serde_json::from_str::<SubtitlesStep>(j).ok())
+            {
+                self.cues.extend(subtitles::shifted(&s.cues, start_ms));
+            }
+        }
+        let mut r = WavBlockReader::open(&wav)?;
+        while r.read_block(&mut self.buf, BLOCK_FRAMES)? > 0 {
+            w.write(&self.buf)?;
+        }
+        self.frames += info.frames;
+        let _ = std::fs::remove_file(&wav);
+        Ok(())
+    }
+
+    /// Closes the joined WAV; returns the book's length, ms.
+    fn finish(&mut self) -> Result<u64> {
+        if let Some(w) = self.writer.take() {
+            w.finish()?;
+        }
+        Ok(self.frames * 1000 / u64::from(self.rate.max(1)))
+    }
+}
+
+/// The book's tags: its title (the order's, or the project's name), the
+/// options' artist and cover, the project as album, and one tag chapter per
+/// chapter, each ending where the next starts (the last at `duration_ms`).
+fn book_tags(
+    order: &BookOrder,
+    batch: &BatchRow,
+    options: &EncodeOptions,
+    chapters: &[BookChapter],
+    duration_ms: u64,
+) -> Tags {
+    let tag_chapters: Vec<Chapter> = chapters
+        .iter()
+        .enumerate()
+        .map(|(i, c)| Chapter {
+            title: c.title.clone(),
+            start_ms: c.start_ms,
+            end_ms: chapters.get(i + 1).map_or(duration_ms, |n| n.start_ms),
+        })
+        .collect();
+    Tags {
+        title: Some(order.title.clone().unwrap_or_else(|| batch.project.clone())),
+        artist: options.artist.clone(),
+        album: Some(batch.project.clone()),
+        track: None,
+        cover: options.cover.clone(),
+        chapters: tag_chapters,
+    }
+}
+
 impl Studio {
     /// Joins the finished tracks of one variant of a batch into one file with
     /// a chapter per track, and writes `<stem>.srt` / `<stem>.vtt` beside it
@@ -104,16 +263,33 @@ impl Studio {
     /// asked for without ffmpeg; audio errors naming the track or the output.
     /// A failed export leaves no partial file under `out`'s name.
     pub fn export_book(&self, order: &BookOrder) -> Result<BookReport> {
-        let format = book_format(&order.out)?;
-        let ffmpeg = match format {
-            None => Some(crate::audio::external::ffmpeg_program().ok_or_else(|| {
-                Error::NotFound(
-                    "M4B export needs ffmpeg, which is not installed (apt install ffmpeg)".into(),
-                )
-            })?),
-            Some(_) => None,
-        };
+        let encoder = BookEncoder::for_path(&order.out)?;
         let batch = self.store().batch(order.batch_id)?;
+        let tracks = self.book_tracks(order)?;
+        let options = order.encode.clone().unwrap_or_else(|| batch.encode.clone());
+        options.check()?;
+
+        let dir = order
+            .out
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        let scratch = dir.join(format!(".intone-book-{}", fastrand::u64(..)));
+        std::fs::create_dir_all(&scratch).map_err(|e| Error::io(&scratch, e))?;
+        let result = self.write_book(order, &encoder, &batch, &options, &tracks, &scratch);
+        let _ = std::fs::remove_dir_all(&scratch);
+        result
+    }
+
+    /// The tracks of the order's variant (the first track's when it names
+    /// none), in order.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when the variant has no tracks, or naming the
+    /// tracks that are not finished (completed, with their file on disk).
+    fn book_tracks(&self, order: &BookOrder) -> Result<Vec<TrackRow>> {
         let all = self.store().tracks(order.batch_id)?;
         let variant = match &order.variant {
             Some(v) => v.clone(),
@@ -145,122 +321,56 @@ impl Studio {
                 unfinished.join(", ")
             )));
         }
-        let options = order.encode.clone().unwrap_or_else(|| batch.encode.clone());
-        options.check()?;
+        Ok(tracks)
+    }
 
-        let dir = order
-            .out
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."))
-            .to_path_buf();
-        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-        let scratch = dir.join(format!(".intone-book-{}", fastrand::u64(..)));
-        std::fs::create_dir_all(&scratch).map_err(|e| Error::io(&scratch, e))?;
-        let result = (|| {
-            let joined = scratch.join("book.wav");
-            let mut writer: Option<WavBlockWriter> = None;
-            let (mut rate, mut channels) = (0u32, 0u16);
-            let mut frames = 0u64;
-            let mut chapters = Vec::new();
-            let mut cues = Vec::new();
-            let mut buf = Vec::new();
-            for t in &tracks {
-                let src = PathBuf::from(t.output_path.as_deref().unwrap_or_default());
-                let wav = scratch.join(format!("track-{}.wav", t.id));
-                let info = ingest_file(&src, &wav)?;
-                let w = match writer.as_mut() {
-                    Some(w) => {
-                        if (info.sample_rate_hz, info.channels) != (rate, channels) {
-                            return Err(Error::audio(
-                                &src,
-                                format!(
-                                    "{} Hz × {} channels, but the book so far is {rate} Hz × {channels}",
-                                    info.sample_rate_hz, info.channels
-                                ),
-                            ));
-                        }
-                        w
-                    }
-                    None => {
-                        (rate, channels) = (info.sample_rate_hz, info.channels);
-                        writer.insert(WavBlockWriter::create(&joined, rate, channels)?)
-                    }
-                };
-                let start_ms = frames * 1000 / u64::from(rate);
-                chapters.push(BookChapter {
-                    title: t.title.clone(),
-                    start_ms,
-                });
-                if let Some(step) = self.store().step(t.id, Stage::Subtitles)? {
-                    if let Some(s) = step
-                        .output_json
-                        .as_deref()
-                        .and_then(|j| serde_json::from_str::<SubtitlesStep>(j).ok())
-                    {
-                        cues.extend(subtitles::shifted(&s.cues, start_ms));
-                    }
-                }
-                let mut r = WavBlockReader::open(&wav)?;
-                while r.read_block(&mut buf, BLOCK_FRAMES)? > 0 {
-                    w.write(&buf)?;
-                }
-                frames += info.frames;
-                let _ = std::fs::remove_file(&wav);
+    /// Joins `tracks` in `scratch`, encodes the book to `order.out` (atomically)
+    /// and writes its subtitles beside it.
+    fn write_book(
+        &self,
+        order: &BookOrder,
+        encoder: &BookEncoder,
+        batch: &BatchRow,
+        options: &EncodeOptions,
+        tracks: &[TrackRow],
+        scratch: &Path,
+    ) -> Result<BookReport> {
+        let joined = scratch.join("book.wav");
+        let mut joiner = Joiner::new();
+        for t in tracks {
+            joiner.append(self, t, scratch, &joined)?;
+        }
+        let duration_ms = joiner.finish()?;
+        let Joiner { chapters, cues, .. } = joiner;
+        let tags = book_tags(order, batch, options, &chapters, duration_ms);
+        let loudness = match encoder {
+            BookEncoder::Native(f) => Some(
+                fsio::write_with(&order.out, |tmp| {
+                    encode_tagged(&joined, tmp, *f, batch.bit_depth, options, &tags)
+                })?
+                .loudness,
+            ),
+            BookEncoder::M4b(ff) => {
+                let meta = scratch.join("chapters.txt");
+                fsio::write_atomically(&meta, ffmetadata(&tags).as_bytes())?;
+                fsio::write_with(&order.out, |tmp| m4b(ff, &joined, &meta, tmp))?;
+                None
             }
-            if let Some(w) = writer {
-                w.finish()?;
-            }
-            let duration_ms = frames * 1000 / u64::from(rate.max(1));
-            let tag_chapters: Vec<Chapter> = chapters
-                .iter()
-                .enumerate()
-                .map(|(i, c)| Chapter {
-                    title: c.title.clone(),
-                    start_ms: c.start_ms,
-                    end_ms: chapters.get(i + 1).map_or(duration_ms, |n| n.start_ms),
-                })
-                .collect();
-            let tags = Tags {
-                title: Some(order.title.clone().unwrap_or_else(|| batch.project.clone())),
-                artist: options.artist.clone(),
-                album: Some(batch.project.clone()),
-                track: None,
-                cover: options.cover.clone(),
-                chapters: tag_chapters,
-            };
-            let loudness = match (format, &ffmpeg) {
-                (Some(f), _) => Some(
-                    fsio::write_with(&order.out, |tmp| {
-                        encode_tagged(&joined, tmp, f, batch.bit_depth, &options, &tags)
-                    })?
-                    .loudness,
-                ),
-                (None, Some(ff)) => {
-                    let meta = scratch.join("chapters.txt");
-                    fsio::write_atomically(&meta, ffmetadata(&tags).as_bytes())?;
-                    fsio::write_with(&order.out, |tmp| m4b(ff, &joined, &meta, tmp))?;
-                    None
-                }
-                (None, None) => None,
-            };
-            let (srt, vtt) = if cues.is_empty() {
-                (None, None)
-            } else {
-                let (s, v) = subtitles::write_beside(&order.out, &cues)?;
-                (Some(s), Some(v))
-            };
-            Ok(BookReport {
-                path: order.out.clone(),
-                srt,
-                vtt,
-                chapters,
-                duration_ms,
-                loudness,
-            })
-        })();
-        let _ = std::fs::remove_dir_all(&scratch);
-        result
+        };
+        let (srt, vtt) = if cues.is_empty() {
+            (None, None)
+        } else {
+            let (s, v) = subtitles::write_beside(&order.out, &cues)?;
+            (Some(s), Some(v))
+        };
+        Ok(BookReport {
+            path: order.out.clone(),
+            srt,
+            vtt,
+            chapters,
+            duration_ms,
+            loudness,
+        })
     }
 }
 
