@@ -114,11 +114,11 @@ pub fn spawn<R: Runtime>(app: AppHandle<R>, mut rx: Receiver<Event>) {
 
 #[cfg(test)]
 mod tests {
-    use intone_core::store::{BatchStatus, JobKind, Stage, TrackStatus};
+    use intone_core::store::{BatchStatus, JobKind, Step, TrackStatus};
 
     use super::*;
 
-    fn track(batch: i64, id: i64, stage: Stage) -> Event {
+    fn track(batch: i64, id: i64, stage: Step) -> Event {
         Event::TrackStatus {
             batch_id: batch,
             track_id: id,
@@ -147,7 +147,7 @@ mod tests {
     #[test]
     fn a_flood_becomes_one_update_per_batch_per_tick() {
         let mut c = Coalescer::default();
-        // 500 tracks of batch 1 each move through every stage within one tick, plus batch 2.
+        // 500 tracks of batch 1 each move through every step within one tick, plus batch 2.
         for id in 0..500 {
             for &s in intone_core::kinds::steps(JobKind::Speech) {
                 c.push(track(1, id, s));

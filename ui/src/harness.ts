@@ -6,10 +6,10 @@ import { mockIPC, mockWindows } from "@tauri-apps/api/mocks";
 import { emit } from "@tauri-apps/api/event";
 import { scenesCommand } from "./harness-scenes";
 import { kinds } from "./lib/kinds";
-import type { BatchProgress, BatchRow, BatchUpdate, EngineEntry, InputRow, WatchFolder, LibraryFilter, Stage, TrackRow, TrackStatusEvent as TrackStatus } from "./lib/types";
+import type { BatchProgress, BatchRow, BatchUpdate, EngineEntry, InputRow, WatchFolder, LibraryFilter, Step, TrackRow, TrackStatusEvent as TrackStatus } from "./lib/types";
 
 /** A kind's steps as the core declares them (kinds.ts, generated from the registry). */
-const stepsOf = (kind: string): Stage[] => [...(kinds.find((k) => k.kind === kind)?.steps ?? [])];
+const stepsOf = (kind: string): Step[] => [...(kinds.find((k) => k.kind === kind)?.steps ?? [])];
 const stages = stepsOf("speech");
 /** Sentences given a new take ("trackId:index"): heard as written since. */
 const regenerated = new Set<string>();

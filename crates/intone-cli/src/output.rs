@@ -228,7 +228,7 @@ pub fn tracks(list: &[TrackRow], json: bool) -> anyhow::Result<()> {
             TrackStatus::Running => t
                 .stage
                 .map(|s| {
-                    if t.units_total > 0 && s == intone_core::store::Stage::Convert {
+                    if t.units_total > 0 && s == intone_core::store::Step::Convert {
                         format!("{} {}/{}", s.progressive(), t.units_done, t.units_total)
                     } else {
                         s.progressive().to_string()

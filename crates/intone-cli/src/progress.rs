@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use intone_core::pipeline::Event;
-use intone_core::store::{Stage, TrackStatus};
+use intone_core::store::{Step, TrackStatus};
 use intone_core::Studio;
 use tokio::sync::broadcast::error::RecvError;
 
@@ -112,7 +112,7 @@ impl View {
                 let what = match (status, stage) {
                     (TrackStatus::Running, Some(s)) => match (units, progress) {
                         // Scenes are made one after another: name the one in hand.
-                        (Some(u), _) if *s == Stage::Generate => {
+                        (Some(u), _) if *s == Step::Generate => {
                             format!("generating scene {}/{}", (u.done + 1).min(u.total), u.total)
                         }
                         (Some(u), _) => format!("{} {}/{}", s.progressive(), u.done, u.total),

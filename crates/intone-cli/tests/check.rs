@@ -228,18 +228,18 @@ fn transcribe_hears_a_recording_without_converting_it() {
     // Nothing was chunked or converted: the kind's steps are its own.
     let store = intone_core::store::Store::open(&home.join("intone.db")).expect("store");
     let id = t["id"].as_i64().expect("id");
-    use intone_core::store::Stage;
+    use intone_core::store::Step;
     for stage in [
-        Stage::Ingest,
-        Stage::Master,
-        Stage::Encode,
-        Stage::Peaks,
-        Stage::Transcribe,
+        Step::Ingest,
+        Step::Master,
+        Step::Encode,
+        Step::Peaks,
+        Step::Transcribe,
     ] {
         let step = store.step(id, stage).expect("step").expect("done step");
         assert_eq!(step.status, "done", "{stage}");
     }
-    for stage in [Stage::Chunk, Stage::Convert, Stage::Join] {
+    for stage in [Step::Chunk, Step::Convert, Step::Join] {
         assert!(
             store.step(id, stage).expect("step").is_none(),
             "{stage} ran"

@@ -173,7 +173,7 @@ fn sigkill_during_scene_four_then_resume_generates_scenes_four_and_five() {
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         let running = intone_core::store::Store::open(&db)
-            .and_then(|s| s.units(1, intone_core::store::Stage::Generate))
+            .and_then(|s| s.units(1, intone_core::store::Step::Generate))
             .map(|u| {
                 u.iter()
                     .any(|u| u.idx == 3 && u.status == intone_core::store::UnitStatus::Running)

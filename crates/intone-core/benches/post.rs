@@ -1,10 +1,10 @@
 //! Post-processing benchmark: mix, master, encode and peaks of a 10-minute
-//! track, streamed from and to disk. Prints each stage's wall time, its
+//! track, streamed from and to disk. Prints each step's wall time, its
 //! real-time factor (RTF = processing time / audio duration), its ratio to a
 //! plain f32 WAV copy pass over the same audio (the I/O floor, measured in the
 //! same run), and, when ffmpeg is installed, the ratio of mastering to one
 //! ffmpeg `ebur128` measuring pass. Also prints peak resident memory, which
-//! stays far below the size of the audio because every stage is streamed.
+//! stays far below the size of the audio because every step is streamed.
 //!
 //! The reference for the whole chain is ffmpeg doing the same job in two
 //! passes over the same voice stem and the same rendered bed (ffmpeg's
@@ -206,7 +206,7 @@ fn time<T>(f: impl FnOnce() -> T) -> (f64, T) {
     (t.elapsed().as_secs_f64(), v)
 }
 
-/// Seconds of each stage of our chain in one round.
+/// Seconds of each step of our chain in one round.
 struct Round {
     mix: f64,
     master: f64,

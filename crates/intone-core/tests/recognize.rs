@@ -11,7 +11,7 @@ use intone_core::audio::wav::{read_clip, write_clip};
 use intone_core::audio::Clip;
 use intone_core::recognize::wer::{edit_distance, normalize};
 use intone_core::recognize::{Recognizer, MODEL_FILE};
-use intone_core::store::{BatchStatus, Stage};
+use intone_core::store::{BatchStatus, Step};
 use intone_core::GenerateRequest;
 
 fn assets() -> PathBuf {
@@ -38,7 +38,7 @@ fn errors(expected: &str, heard: &str) -> (usize, usize) {
 fn synthesized(s: &intone_core::Studio, track_id: i64) -> serde_json::Value {
     let step = s
         .store()
-        .step(track_id, Stage::Synthesize)
+        .step(track_id, Step::Synthesize)
         .expect("step")
         .expect("synthesize step");
     serde_json::from_str(step.output_json.as_deref().expect("json")).expect("json")
@@ -131,7 +131,7 @@ fn the_fixture_spoken_by_the_built_in_voice_passes_and_corrupted_sentences_are_f
     let track = &checks[1];
     let step = s
         .store()
-        .step(track.track_id, Stage::Check)
+        .step(track.track_id, Step::Check)
         .expect("step")
         .expect("check step");
     assert_eq!(step.status, "done");

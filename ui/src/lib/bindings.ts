@@ -481,7 +481,7 @@ failed: number;
 cancelled: number; 
 /**  Unfinished tracks. */
 pending: number } | 
-/**  A track changed status or stage. */
+/**  A track changed status or step. */
 { type: "track_status"; 
 /**  Batch id. */
 batch_id: number; 
@@ -493,11 +493,11 @@ title: string;
 variant: string; 
 /**  Status. */
 status: TrackStatus; 
-/**  Stage while running. */
-stage: Stage | null; 
-/**  Fraction of the stage done (0..=1) when known. */
+/**  Step while running. */
+stage: Step | null; 
+/**  Fraction of the step done (0..=1) when known. */
 progress: number | null; 
-/**  Sub-units of the stage done and planned (`converting 37/80`). */
+/**  Sub-units of the step done and planned (`converting 37/80`). */
 units: UnitProgress | null; 
 /**  Error message when failed. */
 error: string | null } | 
@@ -1061,7 +1061,7 @@ export type SettingInfo = {
  *  The durable steps of a track, for every job kind. Stored by name:
  *  never rename one.
  */
-export type Stage = 
+export type Step = 
 /**  Speak every sentence (cached per sentence). */
 "synthesize" | 
 /**
@@ -1141,8 +1141,8 @@ export type TrackRow = {
 	voice: string,
 	/**  Status. */
 	status: TrackStatus,
-	/**  Current or last stage. */
-	stage: Stage | null,
+	/**  Current or last step. */
+	stage: Step | null,
 	/**  Delivered file (set when completed). */
 	output_path: string | null,
 	/**  Duration in ms. */
@@ -1161,7 +1161,7 @@ export type TrackRow = {
 	error: string | null,
 	/**  Times a worker started it. */
 	attempts: number,
-	/**  Sub-units (chunks) of its current or last unit stage that are done. */
+	/**  Sub-units (chunks) of its current or last unit step that are done. */
 	units_done: number,
 	/**  Sub-units (chunks) planned; 0 for kinds without them. */
 	units_total: number,
@@ -1169,11 +1169,11 @@ export type TrackRow = {
 	collection: string | null,
 };
 
-/**  Track: `pending → running(stage) → completed | failed | cancelled`. */
+/**  Track: `pending → running(step) → completed | failed | cancelled`. */
 export type TrackStatus = 
 /**  Waiting for a worker. */
 "pending" | 
-/**  A worker is on it; see the stage. */
+/**  A worker is on it; see the step. */
 "running" | 
 /**  Output delivered. */
 "completed" | 
@@ -1204,7 +1204,7 @@ export type TranscriptLine = {
 	text: string,
 };
 
-/**  Sub-units of a stage done so far, of how many. */
+/**  Sub-units of a step done so far, of how many. */
 export type UnitProgress = {
 	/**  Units done. */
 	done: number,

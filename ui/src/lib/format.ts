@@ -7,9 +7,6 @@ export const mmss = (ms: number | null | undefined): string => {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
 };
 
-/** The word shown while a step runs, from the core's kind table (kinds.ts, generated and checked). */
-export const stageLabel: Record<string, string> = stepLabel;
-
 /** `m:ss.d` of ms, for scene boundaries and targets. */
 export const clock = (ms: number): string => {
   const tenths = Math.round(ms / 100);
@@ -40,8 +37,8 @@ export function parseLength(text: string): number | null {
 }
 
 /** What a track is doing, as its badge says it ("generating scene 3/5"). */
-export function stageText(stage: string, unitsDone: number, unitsTotal: number, progress: number | null): string {
-  const word = stageLabel[stage] ?? stage;
+export function stepText(stage: string, unitsDone: number, unitsTotal: number, progress: number | null): string {
+  const word = stepLabel[stage] ?? stage;
   if (unitsTotal > 0 && stage === "generate") return `generating scene ${Math.min(unitsDone + 1, unitsTotal)}/${unitsTotal}`;
   if (unitsTotal > 0 && stage === "convert") return `${word} ${unitsDone}/${unitsTotal}`;
   if (progress != null && stage === "synthesize") return `${word} ${Math.round(progress * 100)}%`;

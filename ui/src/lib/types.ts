@@ -40,7 +40,7 @@ export type {
   ScoreView,
   ScriptFile,
   ScriptPreview,
-  Stage,
+  Step,
   TrackRow,
   TrackStatus,
   Variant,

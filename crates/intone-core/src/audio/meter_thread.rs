@@ -1,7 +1,7 @@
-//! A loudness meter beside the stage that feeds it: what a stage writes is
+//! A loudness meter beside the step that feeds it: what a step writes is
 //! measured (K-weighted gated loudness, and the 4×-oversampled true peak, the
 //! costliest part of mastering and encoding) on two threads of their own,
-//! one for each measurement, instead of after each block on the stage's
+//! one for each measurement, instead of after each block on the step's
 //! thread. Blocks travel through bounded channels (at most [`QUEUE_BLOCKS`]
 //! in flight), so memory stays flat whatever the length. Measurements per
 //! ITU-R BS.1770-4 by the `ebur128` crate, as [`Meter`] makes them.

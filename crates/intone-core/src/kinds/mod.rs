@@ -17,7 +17,7 @@ pub mod transcription;
 use serde::Serialize;
 
 pub use crate::pipeline::kind::KindDef;
-use crate::store::{JobKind, Stage};
+use crate::store::{JobKind, Step};
 
 /// Every job kind, one line each.
 pub static ALL: &[&KindDef] = &[
@@ -35,7 +35,7 @@ pub fn def(kind: JobKind) -> Option<&'static KindDef> {
 }
 
 /// The steps of `kind`, in order.
-pub fn steps(kind: JobKind) -> &'static [Stage] {
+pub fn steps(kind: JobKind) -> &'static [Step] {
     def(kind).map_or(&[], |d| d.steps)
 }
 
@@ -49,7 +49,7 @@ pub struct KindInfo {
     /// What one track is called.
     pub track_noun: &'static str,
     /// Its steps in order (stored names).
-    pub steps: Vec<Stage>,
+    pub steps: Vec<Step>,
 }
 
 /// The table the UI's step labels come from: every kind with its steps, and

@@ -17,7 +17,7 @@ use crate::audio::master::MasterSettings;
 use crate::audio::tags::Tags;
 use crate::error::{Error, Result};
 use crate::script::slug;
-use crate::store::{BatchRow, Stage, TrackResult, TrackRow, TrackStatus};
+use crate::store::{BatchRow, Step, TrackResult, TrackRow, TrackStatus};
 
 /// A step's memoized output when it is one file.
 #[derive(Serialize, Deserialize)]
@@ -55,7 +55,7 @@ impl TrackCx<'_> {
     pub fn emit(
         &self,
         status: TrackStatus,
-        stage: Option<Stage>,
+        stage: Option<Step>,
         progress: Option<f32>,
         error: Option<String>,
     ) {
@@ -66,7 +66,7 @@ impl TrackCx<'_> {
     pub fn emit_units(
         &self,
         status: TrackStatus,
-        stage: Option<Stage>,
+        stage: Option<Step>,
         progress: Option<f32>,
         units: Option<UnitProgress>,
         error: Option<String>,
@@ -147,11 +147,11 @@ impl TrackCx<'_> {
             .join(format!("track-{}.json", self.track.id))
     }
 
-    /// Runs `stage` unless memoized (and `force` is false). Returns its
+    /// Runs `step` unless memoized (and `force` is false). Returns its
     /// output. Once a step runs, `force` is set so every later step runs too.
     pub fn step<T: Serialize + DeserializeOwned>(
         &self,
-        stage: Stage,
+        stage: Step,
         force: &mut bool,
         exists: impl Fn(&T) -> bool,
         run: impl FnOnce() -> Result<T>,
@@ -202,7 +202,7 @@ impl TrackCx<'_> {
     /// A step whose output is the one file `path`.
     pub fn file_step(
         &self,
-        stage: Stage,
+        stage: Step,
         force: &mut bool,
         path: &Path,
         run: impl FnOnce(&Path) -> Result<()>,
@@ -236,13 +236,13 @@ pub(crate) fn deliver(
 ) -> Result<TrackResult> {
     c.check_cancelled()?;
     let master_path = c.work.join("master.wav");
-    c.file_step(Stage::Master, force, &master_path, |out| {
+    c.file_step(Step::Master, force, &master_path, |out| {
         stages::master(pre_master, settings, out).map(|_| ())
     })?;
     c.check_cancelled()?;
     let out_path = c.output_path()?;
     let enc: EncodeOut = c.step(
-        Stage::Encode,
+        Step::Encode,
         force,
         |o: &EncodeOut| o.path.is_file(),
         || {
@@ -262,7 +262,7 @@ pub(crate) fn deliver(
         },
     )?;
     let peaks_path = c.peaks_path();
-    c.file_step(Stage::Peaks, force, &peaks_path, |out| {
+    c.file_step(Step::Peaks, force, &peaks_path, |out| {
         stages::peaks(&master_path, out).map(|_| ())
     })?;
     let r = enc.report;

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::store::{BatchRow, BatchStatus, Stage, TrackStatus};
+use crate::store::{BatchRow, BatchStatus, Step, TrackStatus};
 
 /// Something happened.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -29,7 +29,7 @@ pub enum Event {
         /// Unfinished tracks.
         pending: i64,
     },
-    /// A track changed status or stage.
+    /// A track changed status or step.
     TrackStatus {
         /// Batch id.
         batch_id: i64,
@@ -41,11 +41,11 @@ pub enum Event {
         variant: String,
         /// Status.
         status: TrackStatus,
-        /// Stage while running.
-        stage: Option<Stage>,
-        /// Fraction of the stage done (0..=1) when known.
+        /// Step while running.
+        stage: Option<Step>,
+        /// Fraction of the step done (0..=1) when known.
         progress: Option<f32>,
-        /// Sub-units of the stage done and planned (`converting 37/80`).
+        /// Sub-units of the step done and planned (`converting 37/80`).
         units: Option<UnitProgress>,
         /// Error message when failed.
         error: Option<String>,
@@ -59,7 +59,7 @@ pub enum Event {
     },
 }
 
-/// Sub-units of a stage done so far, of how many.
+/// Sub-units of a step done so far, of how many.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnitProgress {

@@ -2,9 +2,9 @@
 //! process aborts (like a power cut or SIGKILL: no destructors, no cleanup) at
 //! the named point:
 //!
-//! * `<stage>:before_commit` — the stage's files are written and renamed, but
+//! * `<step>:before_commit` — the step's files are written and renamed, but
 //!   the step is not yet marked done;
-//! * `<stage>:after_commit` — the step is marked done;
+//! * `<step>:after_commit` — the step is marked done;
 //! * `synthesize:sentence:<n>` — after the n-th new clip is cached.
 //!
 //! Append `@<track_position>` to fire only for that track (`mix:after_commit@2`).

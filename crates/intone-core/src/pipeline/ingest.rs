@@ -11,7 +11,7 @@ use crate::audio::ingest::{ingest_file, IngestReport};
 use crate::audio::resample::resample_file;
 use crate::error::{Error, Result};
 use crate::fsio;
-use crate::store::Stage;
+use crate::store::Step;
 
 /// The `ingest` step's memoized output.
 #[derive(Serialize, Deserialize)]
@@ -36,7 +36,7 @@ pub(crate) fn ingest_step(
     rate_hz: Option<u32>,
 ) -> Result<IngestOut> {
     c.step(
-        Stage::Ingest,
+        Step::Ingest,
         force,
         |o: &IngestOut| o.path.is_file(),
         || {

@@ -6,7 +6,7 @@
 
 use super::cx::TrackCx;
 use crate::error::Result;
-use crate::store::{JobKind, Stage, TrackResult, TrackRow};
+use crate::store::{JobKind, Step, TrackResult, TrackRow};
 
 /// One job kind, declared once.
 pub struct KindDef {
@@ -19,7 +19,7 @@ pub struct KindDef {
     /// Its durable steps, in the order a track runs them. A step outside
     /// this list is refused by [`TrackCx::step`], so the list and the run
     /// body cannot drift apart unnoticed.
-    pub steps: &'static [Stage],
+    pub steps: &'static [Step],
     /// Runs one claimed track through the steps (memoized: finished steps
     /// are skipped) and returns what the delivered file measured.
     pub(crate) run: fn(&TrackCx<'_>) -> Result<TrackResult>,
@@ -29,7 +29,7 @@ pub struct KindDef {
 
 impl KindDef {
     /// Whether `step` is one of this kind's steps.
-    pub fn has_step(&self, step: Stage) -> bool {
+    pub fn has_step(&self, step: Step) -> bool {
         self.steps.contains(&step)
     }
 }

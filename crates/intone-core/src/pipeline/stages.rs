@@ -1,4 +1,4 @@
-//! The work of each stage as plain functions over files, shared by the
+//! The work of each step as plain functions over files, shared by the
 //! durable track runner and by one-shot `say`. Each writes its outputs with
 //! [`crate::fsio`] (temp file + rename), so a crash never leaves a
 //! half-written file under a final name.

@@ -1,4 +1,4 @@
-//! The synthesize stage: every utterance not already in the clip cache is
+//! The synthesize step: every utterance not already in the clip cache is
 //! spoken by the engine and committed to the cache, on one or several lanes.
 //!
 //! A track that has cores to itself (`say`, a preview, a batch smaller than

@@ -14,7 +14,7 @@ use crate::audio::silence::profile_file;
 use crate::error::{Error, Result};
 use crate::recognize::transcript::{lines, snap, write_beside, TranscriptFiles};
 use crate::recognize::{find_model, model_missing, Recognizer};
-use crate::store::Stage;
+use crate::store::Step;
 
 /// The step's memoized output.
 #[derive(Serialize, Deserialize)]
@@ -48,7 +48,7 @@ pub(crate) fn step(
     name_input: impl Fn(Error) -> Error,
 ) -> Result<()> {
     c.step(
-        Stage::Transcribe,
+        Step::Transcribe,
         force,
         |o: &TranscribeOut| {
             o.files

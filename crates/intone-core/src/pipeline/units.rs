@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::cx::TrackCx;
 use super::events::UnitProgress;
 use crate::error::{Error, Result};
-use crate::store::{Stage, TrackStatus, UnitRow, UnitStatus};
+use crate::store::{Step, TrackStatus, UnitRow, UnitStatus};
 
 /// What a unit holds from earlier runs.
 #[derive(Debug)]
@@ -29,7 +29,7 @@ pub(crate) enum Prior<O> {
 /// The units of one step of one track.
 pub(crate) struct Units<'c, 'a> {
     c: &'c TrackCx<'a>,
-    step: Stage,
+    step: Step,
     rows: Vec<UnitRow>,
     max_attempts: i64,
     worker: &'static str,
@@ -45,7 +45,7 @@ impl<'a> TrackCx<'a> {
     /// Store errors.
     pub fn units(
         &self,
-        step: Stage,
+        step: Step,
         plan: &[(String, String)],
         max_attempts: i64,
         worker: &'static str,

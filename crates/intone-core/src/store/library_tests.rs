@@ -34,10 +34,8 @@ fn the_library_counts_each_tracks_flagged_sentences_from_its_check_step() {
             report(&["The river is wide.", "12 birds sing."]),
         ),
     ] {
-        store.begin_step(t.id, Stage::Check).expect("begin");
-        store
-            .finish_step(t.id, Stage::Check, &json)
-            .expect("finish");
+        store.begin_step(t.id, Step::Check).expect("begin");
+        store.finish_step(t.id, Step::Check, &json).expect("finish");
     }
     let items = store.library(&LibraryFilter::default()).expect("library");
     let flagged = |tid: i64| {

@@ -29,7 +29,7 @@ pub use clips::ClipRow;
 pub use inputs::InputRow;
 pub use library::{LibraryFacets, LibraryFilter, LibraryItem};
 pub use steps::StepRow;
-pub use types::{BatchRow, BatchStatus, JobKind, Stage, TrackResult, TrackRow, TrackStatus};
+pub use types::{BatchRow, BatchStatus, JobKind, Step, TrackResult, TrackRow, TrackStatus};
 pub use units::{UnitRow, UnitStatus};
 
 /// The migrations, in order. Files are never edited once released.

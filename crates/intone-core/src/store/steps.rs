@@ -4,7 +4,7 @@
 
 use rusqlite::{params, OptionalExtension};
 
-use super::types::Stage;
+use super::types::Step;
 use super::Store;
 use crate::error::Result;
 
@@ -12,7 +12,7 @@ use crate::error::Result;
 #[derive(Debug, Clone, PartialEq)]
 pub struct StepRow {
     /// Step name.
-    pub stage: Stage,
+    pub stage: Step,
     /// `running`, `done` or `failed`.
     pub status: String,
     /// Times it was started.
@@ -24,11 +24,11 @@ pub struct StepRow {
 }
 
 impl Store {
-    /// The step record of `track_id`/`stage`, if any.
+    /// The step record of `track_id`/`step`, if any.
     ///
     /// # Errors
     /// [`crate::Error::Store`].
-    pub fn step(&self, track_id: i64, stage: Stage) -> Result<Option<StepRow>> {
+    pub fn step(&self, track_id: i64, stage: Step) -> Result<Option<StepRow>> {
         self.with(|c| {
             Ok(c.query_row(
                 "SELECT name, status, attempts, output_json, error FROM steps WHERE track_id = ?1 AND name = ?2",
@@ -51,7 +51,7 @@ impl Store {
     ///
     /// # Errors
     /// [`crate::Error::Store`].
-    pub fn begin_step(&self, track_id: i64, stage: Stage) -> Result<()> {
+    pub fn begin_step(&self, track_id: i64, stage: Step) -> Result<()> {
         self.with(|c| {
             c.execute(
                 "INSERT INTO steps (track_id, name, status, attempts, started_at)
@@ -69,7 +69,7 @@ impl Store {
     ///
     /// # Errors
     /// [`crate::Error::Store`].
-    pub fn finish_step(&self, track_id: i64, stage: Stage, output_json: &str) -> Result<()> {
+    pub fn finish_step(&self, track_id: i64, stage: Step, output_json: &str) -> Result<()> {
         self.with(|c| {
             c.execute(
                 "UPDATE steps SET status = 'done', output_json = ?3, finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
@@ -84,7 +84,7 @@ impl Store {
     ///
     /// # Errors
     /// [`crate::Error::Store`].
-    pub fn fail_step(&self, track_id: i64, stage: Stage, error: &str) -> Result<()> {
+    pub fn fail_step(&self, track_id: i64, stage: Step, error: &str) -> Result<()> {
         self.with(|c| {
             c.execute(
                 "UPDATE steps SET status = 'failed', error = ?3, finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
@@ -99,7 +99,7 @@ impl Store {
     ///
     /// # Errors
     /// [`crate::Error::Store`].
-    pub fn forget_step(&self, track_id: i64, stage: Stage) -> Result<()> {
+    pub fn forget_step(&self, track_id: i64, stage: Step) -> Result<()> {
         self.with(|c| {
             c.execute(
                 "DELETE FROM steps WHERE track_id = ?1 AND name = ?2",

@@ -59,41 +59,39 @@ fn units_keep_their_state_per_key_and_retry_only_failed() {
     let id = new_batch(&store, 1, 1);
     let tid = store.tracks(id).expect("t")[0].id;
     let plan: Vec<(String, String)> = (0..4).map(|i| (format!("k{i}"), "{}".into())).collect();
-    store.plan_units(tid, Stage::Convert, &plan).expect("plan");
+    store.plan_units(tid, Step::Convert, &plan).expect("plan");
     assert!(store.claim_track(tid).expect("claim"));
     for i in 0..4 {
         assert_eq!(
-            store.begin_unit(tid, Stage::Convert, i).expect("begin"),
+            store.begin_unit(tid, Step::Convert, i).expect("begin"),
             Some(1)
         );
     }
     store
-        .finish_unit(tid, Stage::Convert, 0, "{\"a\":1}")
+        .finish_unit(tid, Step::Convert, 0, "{\"a\":1}")
         .expect("done");
     store
-        .finish_unit(tid, Stage::Convert, 1, "{}")
+        .finish_unit(tid, Step::Convert, 1, "{}")
         .expect("done");
     store
-        .fail_unit(tid, Stage::Convert, 2, "boom")
+        .fail_unit(tid, Step::Convert, 2, "boom")
         .expect("fail");
     // Unit 3 is left running, as a crash would leave it.
     assert_eq!(store.track(tid).expect("t").units_done, 2);
     assert_eq!(store.track(tid).expect("t").units_total, 4);
     // Same plan again: nothing changes.
-    let again = store
-        .plan_units(tid, Stage::Convert, &plan)
-        .expect("replan");
+    let again = store.plan_units(tid, Step::Convert, &plan).expect("replan");
     assert_eq!(again[0].status, UnitStatus::Done);
     assert_eq!(again[0].output_json.as_deref(), Some("{\"a\":1}"));
     assert_eq!(again[2].status, UnitStatus::Failed);
     // Recovery puts the running unit back; retry the failed one; done stay.
     store.recover_batch(id).expect("recover");
-    let u = store.units(tid, Stage::Convert).expect("units");
+    let u = store.units(tid, Step::Convert).expect("units");
     assert_eq!(u[3].status, UnitStatus::Pending);
     assert_eq!(u[2].status, UnitStatus::Failed);
     store.fail_track(tid, "x").ok();
     store.retry_batch(id).expect("retry");
-    let u = store.units(tid, Stage::Convert).expect("units");
+    let u = store.units(tid, Step::Convert).expect("units");
     assert_eq!(
         u.iter().map(|u| u.status).collect::<Vec<_>>(),
         [
@@ -107,7 +105,7 @@ fn units_keep_their_state_per_key_and_retry_only_failed() {
     let mut plan2 = plan[..2].to_vec();
     plan2[1].0 = "other".into();
     let u = store
-        .plan_units(tid, Stage::Convert, &plan2)
+        .plan_units(tid, Step::Convert, &plan2)
         .expect("replan");
     assert_eq!(u.len(), 2);
     assert_eq!(u[0].status, UnitStatus::Done);
@@ -224,11 +222,11 @@ fn recovery_requeues_running_tracks_and_forgets_running_steps() {
     let id = new_batch(&store, 2, 1);
     let t = store.tracks(id).expect("t");
     store.claim_track(t[0].id).expect("claim");
-    store.begin_step(t[0].id, Stage::Synthesize).expect("begin");
+    store.begin_step(t[0].id, Step::Synthesize).expect("begin");
     store
-        .finish_step(t[0].id, Stage::Synthesize, "{}")
+        .finish_step(t[0].id, Step::Synthesize, "{}")
         .expect("finish");
-    store.begin_step(t[0].id, Stage::Assemble).expect("begin");
+    store.begin_step(t[0].id, Step::Assemble).expect("begin");
     // ...the process dies here...
     assert_eq!(store.recover_batch(id).expect("recover"), 1);
     assert_eq!(
@@ -237,12 +235,12 @@ fn recovery_requeues_running_tracks_and_forgets_running_steps() {
     );
     assert_eq!(
         store
-            .step(t[0].id, Stage::Synthesize)
+            .step(t[0].id, Step::Synthesize)
             .expect("s")
             .map(|s| s.status),
         Some("done".into())
     );
-    assert_eq!(store.step(t[0].id, Stage::Assemble).expect("s"), None);
+    assert_eq!(store.step(t[0].id, Step::Assemble).expect("s"), None);
     assert_eq!(store.unfinished_batches().expect("u"), vec![id]);
 }
 
@@ -277,23 +275,21 @@ fn completed_tracks_with_given_up_units_are_retried_and_can_be_reopened() {
     let id = new_batch(&store, 2, 1);
     let t: Vec<i64> = store.tracks(id).expect("t").iter().map(|t| t.id).collect();
     let plan: Vec<(String, String)> = (0..3).map(|i| (format!("k{i}"), "{}".into())).collect();
-    store
-        .plan_units(t[0], Stage::Generate, &plan)
-        .expect("plan");
+    store.plan_units(t[0], Step::Generate, &plan).expect("plan");
     store.claim_track(t[0]).expect("claim");
     for i in 0..3 {
-        store.begin_unit(t[0], Stage::Generate, i).expect("begin");
+        store.begin_unit(t[0], Step::Generate, i).expect("begin");
     }
     store
-        .finish_unit(t[0], Stage::Generate, 0, "{}")
+        .finish_unit(t[0], Step::Generate, 0, "{}")
         .expect("done");
     store
-        .fail_unit(t[0], Stage::Generate, 1, "refused")
+        .fail_unit(t[0], Step::Generate, 1, "refused")
         .expect("fail");
     store
-        .finish_unit(t[0], Stage::Generate, 2, "{}")
+        .finish_unit(t[0], Step::Generate, 2, "{}")
         .expect("done");
-    for stage in [Stage::Generate, Stage::Merge] {
+    for stage in [Step::Generate, Step::Merge] {
         store.begin_step(t[0], stage).expect("begin");
         store.finish_step(t[0], stage, "{}").expect("finish");
     }
@@ -304,9 +300,9 @@ fn completed_tracks_with_given_up_units_are_retried_and_can_be_reopened() {
 
     assert_eq!(store.retry_batch(id).expect("retry"), 1);
     assert_eq!(store.pending_tracks(id).expect("p"), vec![t[0]]);
-    assert!(store.step(t[0], Stage::Generate).expect("step").is_none());
-    assert!(store.step(t[0], Stage::Merge).expect("step").is_some());
-    let u = store.units(t[0], Stage::Generate).expect("units");
+    assert!(store.step(t[0], Step::Generate).expect("step").is_none());
+    assert!(store.step(t[0], Step::Merge).expect("step").is_some());
+    let u = store.units(t[0], Step::Generate).expect("units");
     assert_eq!(
         u.iter().map(|u| u.status).collect::<Vec<_>>(),
         [UnitStatus::Done, UnitStatus::Pending, UnitStatus::Done]
@@ -319,7 +315,7 @@ fn completed_tracks_with_given_up_units_are_retried_and_can_be_reopened() {
     store.complete_track(t[0], &result()).expect("complete");
     assert!(store.reopen_track(t[0], "{\"x\":1}").expect("reopen"));
     assert_eq!(store.track_inputs(t[0]).expect("inputs").1, "{\"x\":1}");
-    assert!(store.step(t[0], Stage::Merge).expect("step").is_none());
-    assert_eq!(store.units(t[0], Stage::Generate).expect("units").len(), 3);
+    assert!(store.step(t[0], Step::Merge).expect("step").is_none());
+    assert_eq!(store.units(t[0], Step::Generate).expect("units").len(), 3);
     assert_eq!(store.batch(id).expect("b").status, BatchStatus::Processing);
 }

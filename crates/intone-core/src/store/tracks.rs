@@ -6,12 +6,12 @@
 use rusqlite::{params, OptionalExtension};
 
 use super::batches::recompute;
-use super::types::{Stage, TrackResult, TrackRow, TrackStatus};
+use super::types::{Step, TrackResult, TrackRow, TrackStatus};
 use super::Store;
 use crate::error::{Error, Result};
 
 /// Columns read into a [`TrackRow`] (the table is aliased `t`); the unit
-/// counts are of the track's latest unit stage.
+/// counts are of the track's latest unit step.
 pub(crate) const TRACK_COLUMNS: &str = "t.id, t.batch_id, t.position, t.title, t.section_id, t.input_hash, t.variant, t.voice, \
      t.status, t.stage, t.output_path, t.duration_ms, t.sample_rate_hz, t.channels, t.loudness_lufs, t.true_peak_dbtp, \
      t.peaks_path, t.error, t.attempts, \
@@ -126,12 +126,12 @@ impl Store {
         )
     }
 
-    /// Records the stage a running track is in. Returns false when it is no
+    /// Records the step a running track is in. Returns false when it is no
     /// longer running (cancelled meanwhile).
     ///
     /// # Errors
     /// [`Error::Store`].
-    pub fn set_stage(&self, id: i64, stage: Stage) -> Result<bool> {
+    pub fn set_stage(&self, id: i64, stage: Step) -> Result<bool> {
         self.with(|c| {
             Ok(c.execute(
                 "UPDATE tracks SET stage = ?2, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')

@@ -49,11 +49,11 @@ str_enum! {
 }
 
 str_enum! {
-    /// Track: `pending → running(stage) → completed | failed | cancelled`.
+    /// Track: `pending → running(step) → completed | failed | cancelled`.
     TrackStatus {
         /// Waiting for a worker.
         Pending = "pending",
-        /// A worker is on it; see the stage.
+        /// A worker is on it; see the step.
         Running = "running",
         /// Output delivered.
         Completed = "completed",
@@ -84,7 +84,7 @@ str_enum! {
 str_enum! {
     /// The durable steps of a track, for every job kind. Stored by name:
     /// never rename one.
-    Stage {
+    Step {
         /// Speak every sentence (cached per sentence).
         Synthesize = "synthesize",
         /// Hear every sentence with the speech recognizer and flag the ones
@@ -122,26 +122,26 @@ str_enum! {
     }
 }
 
-impl Stage {
-    /// The word shown while the stage runs (`synthesizing`).
+impl Step {
+    /// The word shown while the step runs (`synthesizing`).
     pub fn progressive(self) -> &'static str {
         match self {
-            Stage::Synthesize => "synthesizing",
-            Stage::Check => "checking",
-            Stage::Transcribe => "transcribing",
-            Stage::Assemble => "assembling",
-            Stage::Mix => "mixing",
-            Stage::Master => "mastering",
-            Stage::Encode => "encoding",
-            Stage::Peaks => "drawing waveform",
-            Stage::Ingest => "ingesting",
-            Stage::Generate => "generating",
-            Stage::Chunk => "chunking",
-            Stage::Convert => "converting",
-            Stage::Join => "joining",
-            Stage::Merge => "merging",
-            Stage::Fit => "fitting",
-            Stage::Subtitles => "writing subtitles",
+            Step::Synthesize => "synthesizing",
+            Step::Check => "checking",
+            Step::Transcribe => "transcribing",
+            Step::Assemble => "assembling",
+            Step::Mix => "mixing",
+            Step::Master => "mastering",
+            Step::Encode => "encoding",
+            Step::Peaks => "drawing waveform",
+            Step::Ingest => "ingesting",
+            Step::Generate => "generating",
+            Step::Chunk => "chunking",
+            Step::Convert => "converting",
+            Step::Join => "joining",
+            Step::Merge => "merging",
+            Step::Fit => "fitting",
+            Step::Subtitles => "writing subtitles",
         }
     }
 }
@@ -220,8 +220,8 @@ pub struct TrackRow {
     pub voice: String,
     /// Status.
     pub status: TrackStatus,
-    /// Current or last stage.
-    pub stage: Option<Stage>,
+    /// Current or last step.
+    pub stage: Option<Step>,
     /// Delivered file (set when completed).
     pub output_path: Option<String>,
     /// Duration in ms.
@@ -240,7 +240,7 @@ pub struct TrackRow {
     pub error: Option<String>,
     /// Times a worker started it.
     pub attempts: i64,
-    /// Sub-units (chunks) of its current or last unit stage that are done.
+    /// Sub-units (chunks) of its current or last unit step that are done.
     pub units_done: i64,
     /// Sub-units (chunks) planned; 0 for kinds without them.
     pub units_total: i64,

@@ -1,13 +1,13 @@
 //! Durable sub-units of a step (the chunks of a conversion): planned once by
 //! an earlier step, then each `pending → running → done | failed` on its own,
 //! so a crash in chunk 37 redoes chunk 37 only and a retry reruns only the
-//! failed ones. A unit is identified by (track, stage, index) **and** its
+//! failed ones. A unit is identified by (track, step, index) **and** its
 //! key (a hash of what it is made from): a re-plan with other bounds never
 //! reuses a stale unit.
 
 use rusqlite::{params, OptionalExtension};
 
-use super::types::Stage;
+use super::types::Step;
 use super::Store;
 use crate::error::Result;
 
@@ -38,7 +38,7 @@ impl UnitStatus {
 /// One sub-unit.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UnitRow {
-    /// 0-based index within its stage.
+    /// 0-based index within its step.
     pub idx: i64,
     /// BLAKE3 of what it is made from.
     pub key: String,
@@ -55,7 +55,7 @@ pub struct UnitRow {
 }
 
 impl Store {
-    /// Replaces the units of `track_id`/`stage` with `plan` (key, plan JSON)
+    /// Replaces the units of `track_id`/`step` with `plan` (key, plan JSON)
     /// unless they already match it key for key; units that match keep their
     /// status and output. Returns the units as stored.
     ///
@@ -64,7 +64,7 @@ impl Store {
     pub fn plan_units(
         &self,
         track_id: i64,
-        stage: Stage,
+        stage: Step,
         plan: &[(String, String)],
     ) -> Result<Vec<UnitRow>> {
         self.with(|c| {
@@ -91,11 +91,11 @@ impl Store {
         self.units(track_id, stage)
     }
 
-    /// The units of `track_id`/`stage`, in order.
+    /// The units of `track_id`/`step`, in order.
     ///
     /// # Errors
     /// [`crate::Error::Store`].
-    pub fn units(&self, track_id: i64, stage: Stage) -> Result<Vec<UnitRow>> {
+    pub fn units(&self, track_id: i64, stage: Step) -> Result<Vec<UnitRow>> {
         self.with(|c| {
             let mut st = c.prepare(
                 "SELECT idx, key, status, attempts, plan_json, output_json, error FROM units
@@ -123,7 +123,7 @@ impl Store {
     ///
     /// # Errors
     /// [`crate::Error::Store`].
-    pub fn begin_unit(&self, track_id: i64, stage: Stage, idx: i64) -> Result<Option<i64>> {
+    pub fn begin_unit(&self, track_id: i64, stage: Step, idx: i64) -> Result<Option<i64>> {
         self.with(|c| {
             let n = c.execute(
                 "UPDATE units SET status = 'running', attempts = attempts + 1, error = NULL,
@@ -151,7 +151,7 @@ impl Store {
     pub fn finish_unit(
         &self,
         track_id: i64,
-        stage: Stage,
+        stage: Step,
         idx: i64,
         output_json: &str,
     ) -> Result<()> {
@@ -170,7 +170,7 @@ impl Store {
     ///
     /// # Errors
     /// [`crate::Error::Store`].
-    pub fn fail_unit(&self, track_id: i64, stage: Stage, idx: i64, error: &str) -> Result<()> {
+    pub fn fail_unit(&self, track_id: i64, stage: Step, idx: i64, error: &str) -> Result<()> {
         self.with(|c| {
             c.execute(
                 "UPDATE units SET status = 'failed', error = ?4,
@@ -186,7 +186,7 @@ impl Store {
     ///
     /// # Errors
     /// [`crate::Error::Store`].
-    pub fn reset_unit(&self, track_id: i64, stage: Stage, idx: i64) -> Result<()> {
+    pub fn reset_unit(&self, track_id: i64, stage: Step, idx: i64) -> Result<()> {
         self.with(|c| {
             c.execute(
                 "UPDATE units SET status = 'pending', output_json = NULL

@@ -21,7 +21,7 @@ use crate::audio::wav::{WavBlockReader, WavBlockWriter};
 use crate::audio::BLOCK_FRAMES;
 use crate::error::{Error, Result};
 use crate::fsio;
-use crate::store::{BatchRow, Stage, TrackRow, TrackStatus};
+use crate::store::{BatchRow, Step, TrackRow, TrackStatus};
 use crate::subtitles::{self, Cue};
 
 /// Bit rate of M4B (AAC) books, kbit/s: spoken word, stereo or mono.
@@ -196,7 +196,7 @@ impl Joiner {
             title: t.title.clone(),
             start_ms,
         });
-        if let Some(step) = studio.store().step(t.id, Stage::Subtitles)? {
+        if let Some(step) = studio.store().step(t.id, Step::Subtitles)? {
             if let Some(s) = step
                 .output_json
                 .as_deref()

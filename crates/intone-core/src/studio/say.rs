@@ -1,5 +1,5 @@
 //! One-shot speech: `intone say` and the app's voice preview. The text goes
-//! through the same stages as a speech track (synthesize → assemble → mix →
+//! through the same steps as a speech track (synthesize → assemble → mix →
 //! master → encode) without recording a batch; sentences still go through
 //! the clip cache. Every core speaks ([`Lanes::all_cores`]): an in-process
 //! model runs each sentence on all of them, in order; a server gets one

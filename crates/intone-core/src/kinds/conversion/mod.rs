@@ -10,7 +10,7 @@ pub use plan::{AlreadyConverted, ConvertPlan, ConvertRequest, DEFAULT_CONVERT_LU
 pub use steps::{ConversionRecipe, HANDLE_MS, MAX_CHUNK_ATTEMPTS};
 
 use crate::pipeline::kind::{plain_title, KindDef};
-use crate::store::{JobKind, Stage};
+use crate::store::{JobKind, Step};
 
 /// The conversion kind.
 pub static KIND: KindDef = KindDef {
@@ -18,14 +18,14 @@ pub static KIND: KindDef = KindDef {
     label: "Conversion",
     track_noun: "track",
     steps: &[
-        Stage::Ingest,
-        Stage::Chunk,
-        Stage::Convert,
-        Stage::Join,
-        Stage::Master,
-        Stage::Encode,
-        Stage::Peaks,
-        Stage::Transcribe,
+        Step::Ingest,
+        Step::Chunk,
+        Step::Convert,
+        Step::Join,
+        Step::Master,
+        Step::Encode,
+        Step::Peaks,
+        Step::Transcribe,
     ],
     run: steps::run,
     tag_title: plain_title,

@@ -40,7 +40,7 @@ use crate::pipeline::ingest::{ingest_step, rename_input};
 use crate::pipeline::join::{join, ChunkPlan};
 use crate::pipeline::transcribe::Need;
 use crate::pipeline::units::{Prior, Units};
-use crate::store::{Stage, TrackResult};
+use crate::store::{Step, TrackResult};
 
 /// Neighbouring audio given to the converter on each side of a chunk, ms.
 pub const HANDLE_MS: f64 = 20.0;
@@ -100,7 +100,7 @@ pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
     c.check_cancelled()?;
     let rate = ingested.report.sample_rate_hz;
     let chunks: ChunkOut = c.step(
-        Stage::Chunk,
+        Step::Chunk,
         &mut force,
         |_: &ChunkOut| true,
         || {
@@ -140,11 +140,11 @@ pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
             )
         })
         .collect();
-    let units = c.units(Stage::Convert, &keyed, MAX_CHUNK_ATTEMPTS, "the converter")?;
+    let units = c.units(Step::Convert, &keyed, MAX_CHUNK_ATTEMPTS, "the converter")?;
     c.check_cancelled()?;
 
     let converted: ConvertOut = c.step(
-        Stage::Convert,
+        Step::Convert,
         &mut force,
         |o: &ConvertOut| o.chunks.iter().all(|p| p.is_file()),
         || {
@@ -160,7 +160,7 @@ pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
     )?;
     c.check_cancelled()?;
     let joined = c.work.join("joined.wav");
-    c.file_step(Stage::Join, &mut force, &joined, |out| {
+    c.file_step(Step::Join, &mut force, &joined, |out| {
         fsio::write_with(out, |tmp| {
             join(
                 &converted.chunks,

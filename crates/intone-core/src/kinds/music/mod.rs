@@ -11,14 +11,14 @@ pub use plan::{MusicCatalog, MusicOrder, MusicPlan, BED_TAKE_S, DEFAULT_MUSIC_LU
 pub use steps::MusicRecipe;
 
 use crate::pipeline::kind::{plain_title, KindDef};
-use crate::store::{JobKind, Stage};
+use crate::store::{JobKind, Step};
 
 /// The music kind.
 pub static KIND: KindDef = KindDef {
     kind: JobKind::Music,
     label: "Music",
     track_noun: "take",
-    steps: &[Stage::Generate, Stage::Master, Stage::Encode, Stage::Peaks],
+    steps: &[Step::Generate, Step::Master, Step::Encode, Step::Peaks],
     run: steps::run,
     tag_title: plain_title,
 };

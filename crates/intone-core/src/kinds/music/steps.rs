@@ -13,7 +13,7 @@ use crate::audio::wav::{WavBlockReader, WavBlockWriter};
 use crate::engines::music::{Continuation, MusicRequest};
 use crate::error::{Error, Result};
 use crate::pipeline::cx::{deliver, TrackCx};
-use crate::store::{Stage, TrackResult};
+use crate::store::{Step, TrackResult};
 
 /// How one take is made; stored as the track's recipe.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -50,7 +50,7 @@ pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
     let sr = c.batch.sample_rate_hz;
     let mut force = false;
     let take_path = c.work.join("take.wav");
-    c.file_step(Stage::Generate, &mut force, &take_path, |out| {
+    c.file_step(Step::Generate, &mut force, &take_path, |out| {
         let req = MusicRequest {
             prompt: recipe.prompt.clone(),
             model: recipe.model.clone(),

@@ -13,7 +13,7 @@ pub use plan::{
 pub use steps::{scenes_dir, OnError, Scene, SceneTake, ScenesRecipe, MAX_SCENE_ATTEMPTS};
 
 use crate::pipeline::kind::{plain_title, KindDef};
-use crate::store::{JobKind, Stage};
+use crate::store::{JobKind, Step};
 
 /// The scenes kind.
 pub static KIND: KindDef = KindDef {
@@ -21,12 +21,12 @@ pub static KIND: KindDef = KindDef {
     label: "Scenes",
     track_noun: "score",
     steps: &[
-        Stage::Generate,
-        Stage::Merge,
-        Stage::Fit,
-        Stage::Master,
-        Stage::Encode,
-        Stage::Peaks,
+        Step::Generate,
+        Step::Merge,
+        Step::Fit,
+        Step::Master,
+        Step::Encode,
+        Step::Peaks,
     ],
     run: steps::run,
     tag_title: plain_title,

@@ -15,7 +15,7 @@ use crate::kinds::delivery::Delivery;
 use crate::kinds::music::plan::check_param;
 use crate::kinds::scenes::{scenes_dir, OnError, Scene, SceneTake, ScenesRecipe};
 use crate::script::scenes::{SceneEntry, SceneList};
-use crate::store::{JobKind, NewBatch, NewTrack, Stage, TrackStatus, UnitStatus};
+use crate::store::{JobKind, NewBatch, NewTrack, Step, TrackStatus, UnitStatus};
 use crate::studio::Studio;
 
 /// Default crossfade on scene boundaries, ms.
@@ -326,7 +326,7 @@ impl Studio {
     pub fn score(&self, track_id: i64) -> Result<ScoreView> {
         let recipe = self.score_recipe(track_id)?;
         let t = self.store().track(track_id)?;
-        let units = self.store().units(track_id, Stage::Generate)?;
+        let units = self.store().units(track_id, Step::Generate)?;
         let starts = recipe.boundaries_ms();
         let completed = t.status == TrackStatus::Completed;
         let scenes = recipe

@@ -34,7 +34,7 @@ use crate::pipeline::cx::{deliver, TrackCx};
 use crate::pipeline::failpoint;
 use crate::pipeline::merge::{layout, merge, SceneSpan};
 use crate::pipeline::units::{Prior, Units};
-use crate::store::{Stage, TrackResult};
+use crate::store::{Step, TrackResult};
 
 /// Starts of one scene counted across restarts before it is given up on.
 pub const MAX_SCENE_ATTEMPTS: i64 = 5;
@@ -173,12 +173,12 @@ pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
             )
         })
         .collect();
-    let units = c.units(Stage::Generate, &keyed, MAX_SCENE_ATTEMPTS, "the engine")?;
+    let units = c.units(Step::Generate, &keyed, MAX_SCENE_ATTEMPTS, "the engine")?;
     c.check_cancelled()?;
 
     let mut force = false;
     let generated: GenerateOut = c.step(
-        Stage::Generate,
+        Step::Generate,
         &mut force,
         |o: &GenerateOut| {
             o.takes
@@ -189,13 +189,13 @@ pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
     )?;
     c.check_cancelled()?;
     let merged = c.work.join("merged.wav");
-    c.file_step(Stage::Merge, &mut force, &merged, |out| {
+    c.file_step(Step::Merge, &mut force, &merged, |out| {
         let takes: Vec<Option<PathBuf>> = generated.takes.iter().map(|t| t.path.clone()).collect();
         fsio::write_with(out, |tmp| merge(&takes, &spans, sr, tmp))
     })?;
     c.check_cancelled()?;
     let fitted = c.work.join("fitted.wav");
-    c.file_step(Stage::Fit, &mut force, &fitted, |out| {
+    c.file_step(Step::Fit, &mut force, &fitted, |out| {
         let clip = read_clip(&merged)?;
         let target = (u64::from(recipe.target_ms) * u64::from(sr) / 1000) as usize;
         let f = fit(&clip, target, recipe.fit)?;

@@ -14,7 +14,7 @@ use crate::recognize::check::{hear_clips, score, CheckReport};
 use crate::recognize::transcript::TranscriptLine;
 use crate::recognize::Recognizer;
 use crate::script::split_utterances;
-use crate::store::{JobKind, Stage};
+use crate::store::{JobKind, Step};
 use crate::studio::Studio;
 
 /// One track's check.
@@ -47,7 +47,7 @@ impl Studio {
     /// [`Error::NotFound`] for an unknown batch; store errors.
     pub fn batch_flags(&self, batch_id: i64) -> Result<Vec<TrackCheck>> {
         let batch = self.store().batch(batch_id)?;
-        if !crate::kinds::steps(batch.kind).contains(&Stage::Check) || !batch.speech_check {
+        if !crate::kinds::steps(batch.kind).contains(&Step::Check) || !batch.speech_check {
             return Ok(Vec::new());
         }
         self.check_batch(batch_id, false)
@@ -79,7 +79,7 @@ impl Studio {
         let threads = std::thread::available_parallelism().map_or(1, usize::from);
         let mut out = Vec::new();
         for track in self.store().tracks(batch_id)? {
-            let Some(step) = self.store().step(track.id, Stage::Synthesize)? else {
+            let Some(step) = self.store().step(track.id, Step::Synthesize)? else {
                 continue;
             };
             let Some(synth) = step
@@ -149,7 +149,7 @@ impl Studio {
     /// [`Error::NotFound`] for an unknown track; store errors.
     pub fn transcript(&self, track_id: i64) -> Result<Option<Vec<TranscriptLine>>> {
         self.store().track(track_id)?;
-        let Some(step) = self.store().step(track_id, Stage::Transcribe)? else {
+        let Some(step) = self.store().step(track_id, Step::Transcribe)? else {
             return Ok(None);
         };
         #[derive(Deserialize)]

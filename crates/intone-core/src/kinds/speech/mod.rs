@@ -14,7 +14,7 @@ pub use plan::{GenerateRequest, Plan};
 pub use steps::SpeechRecipe;
 
 use crate::pipeline::kind::KindDef;
-use crate::store::{JobKind, Stage, TrackRow};
+use crate::store::{JobKind, Step, TrackRow};
 
 /// The speech kind.
 pub static KIND: KindDef = KindDef {
@@ -22,14 +22,14 @@ pub static KIND: KindDef = KindDef {
     label: "Speech",
     track_noun: "track",
     steps: &[
-        Stage::Synthesize,
-        Stage::Check,
-        Stage::Assemble,
-        Stage::Mix,
-        Stage::Master,
-        Stage::Encode,
-        Stage::Peaks,
-        Stage::Subtitles,
+        Step::Synthesize,
+        Step::Check,
+        Step::Assemble,
+        Step::Mix,
+        Step::Master,
+        Step::Encode,
+        Step::Peaks,
+        Step::Subtitles,
     ],
     run: steps::run,
     tag_title,

@@ -18,7 +18,7 @@ use crate::pipeline::stages::{self, AssembleReport, ClipRef};
 use crate::recognize::check::{check_clips, CheckReport};
 use crate::recognize::Recognizer;
 use crate::script::split_utterances;
-use crate::store::{Stage, TrackResult, TrackStatus};
+use crate::store::{Step, TrackResult, TrackStatus};
 use crate::subtitles;
 use crate::variants::Variant;
 
@@ -142,7 +142,7 @@ pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
     let assembled = assemble(&s, &synth, &voice_path, &mut force)?;
     c.check_cancelled()?;
     let mix_path = c.work.join("mix.wav");
-    c.file_step(Stage::Mix, &mut force, &mix_path, |out| {
+    c.file_step(Step::Mix, &mut force, &mix_path, |out| {
         stages::mix(&voice_path, &s.variant, c.track.id as u64, out).map(|_| ())
     })?;
     let result = deliver(
@@ -162,7 +162,7 @@ pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
 fn synthesize(s: &Speech<'_, '_>, force: &mut bool) -> Result<SynthOut> {
     let c = s.c;
     c.step(
-        Stage::Synthesize,
+        Step::Synthesize,
         force,
         |o: &SynthOut| o.clips.iter().all(|x| x.path.is_file()),
         || {
@@ -184,7 +184,7 @@ fn synthesize(s: &Speech<'_, '_>, force: &mut bool) -> Result<SynthOut> {
                 &mut |done, _| {
                     c.emit(
                         TrackStatus::Running,
-                        Some(Stage::Synthesize),
+                        Some(Step::Synthesize),
                         Some(done as f32 / total.max(1) as f32),
                         None,
                     )
@@ -201,7 +201,7 @@ fn synthesize(s: &Speech<'_, '_>, force: &mut bool) -> Result<SynthOut> {
 fn check(s: &Speech<'_, '_>, synth: &SynthOut, force: &mut bool) -> Result<CheckReport> {
     let c = s.c;
     c.step(
-        Stage::Check,
+        Step::Check,
         force,
         |_: &CheckReport| true,
         || {
@@ -224,7 +224,7 @@ fn check(s: &Speech<'_, '_>, synth: &SynthOut, force: &mut bool) -> Result<Check
                 &mut |done| {
                     c.emit(
                         TrackStatus::Running,
-                        Some(Stage::Check),
+                        Some(Step::Check),
                         Some(done as f32 / total.max(1) as f32),
                         None,
                     );
@@ -246,7 +246,7 @@ fn assemble(
     force: &mut bool,
 ) -> Result<AssembleOut> {
     s.c.step(
-        Stage::Assemble,
+        Step::Assemble,
         force,
         |o: &AssembleOut| o.path.is_file(),
         || {
@@ -273,7 +273,7 @@ fn write_subtitles(
     let lead = ms_to_frames(s.variant.lead_in_ms, sr) as u64;
     let output = PathBuf::from(&result.output_path);
     s.c.step(
-        Stage::Subtitles,
+        Step::Subtitles,
         force,
         |o: &SubtitlesOut| o.srt.is_file() && o.vtt.is_file(),
         || {

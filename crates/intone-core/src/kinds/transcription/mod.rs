@@ -10,7 +10,7 @@ pub use plan::{TranscribePlan, TranscribeRequest, TRANSCRIPT_LABEL};
 pub use steps::TranscriptionRecipe;
 
 use crate::pipeline::kind::{plain_title, KindDef};
-use crate::store::{JobKind, Stage};
+use crate::store::{JobKind, Step};
 
 /// The transcription kind.
 pub static KIND: KindDef = KindDef {
@@ -18,11 +18,11 @@ pub static KIND: KindDef = KindDef {
     label: "Transcription",
     track_noun: "transcript",
     steps: &[
-        Stage::Ingest,
-        Stage::Master,
-        Stage::Encode,
-        Stage::Peaks,
-        Stage::Transcribe,
+        Step::Ingest,
+        Step::Master,
+        Step::Encode,
+        Step::Peaks,
+        Step::Transcribe,
     ],
     run: steps::run,
     tag_title: plain_title,
