@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use intone_core::engines::conversion::{ConverterInfo, Settings};
+use intone_core::engines::conversion::ConverterInfo;
 use intone_core::store::BatchStatus;
 use intone_core::studio::{AlreadyConverted, ConvertRequest};
 use intone_core::Studio;
@@ -52,8 +52,8 @@ pub struct ConvertOpts {
     #[arg(long)]
     pub converter: Option<String>,
     /// A converter setting, e.g. --set preset=deeper (repeat for several).
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
+    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = crate::encode_args::key_value)]
+    pub set: Vec<(String, String)>,
     #[command(flatten)]
     pub out: DeliveryOpts,
     /// Longest chunk in seconds (default: the converter's limit, 30 s for builtin).
@@ -81,24 +81,13 @@ impl ConvertOpts {
         Ok(ConvertRequest {
             files,
             converter: self.converter.clone(),
-            settings: settings(&self.set)?,
+            settings: self.set.iter().cloned().collect(),
             delivery: o.delivery.delivery()?,
             max_chunk_s: self.max_chunk_s,
             project: o.project.clone(),
             force: o.force,
         })
     }
-}
-
-fn settings(pairs: &[String]) -> anyhow::Result<Settings> {
-    let mut s = Settings::new();
-    for p in pairs {
-        let (k, v) = p
-            .split_once('=')
-            .ok_or_else(|| anyhow::anyhow!("--set {p}: expected KEY=VALUE"))?;
-        s.insert(k.trim().to_string(), v.trim().to_string());
-    }
-    Ok(s)
 }
 
 /// Runs `intone convert`.

@@ -37,6 +37,18 @@ impl EncodeArgs {
     }
 }
 
+/// One `--set KEY=VALUE` (a converter setting, a model parameter), split
+/// when the command line is parsed; both sides trimmed.
+///
+/// # Errors
+/// A value without `=`.
+pub fn key_value(s: &str) -> Result<(String, String), String> {
+    let (k, v) = s
+        .split_once('=')
+        .ok_or_else(|| format!("{s}: expected KEY=VALUE"))?;
+    Ok((k.trim().to_string(), v.trim().to_string()))
+}
+
 /// `--format`, `--sample-rate`, `--bit-depth`, `--target-lufs` and the
 /// encode options: how a command's files are delivered.
 #[derive(Args, Debug, Clone)]

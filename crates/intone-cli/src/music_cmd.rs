@@ -1,7 +1,6 @@
 //! `intone music` (make takes from a prompt; list, show, collect and delete
 //! them) and `intone models` (the music engines and their parameters).
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -38,8 +37,8 @@ pub struct MusicArgs {
     #[arg(long)]
     pub seed: Option<u32>,
     /// A model parameter, e.g. --set temperature=0.5 (repeat for several).
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
+    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = crate::encode_args::key_value)]
+    pub set: Vec<(String, String)>,
     /// Put the takes in this collection.
     #[arg(long)]
     pub collection: Option<String>,
@@ -117,17 +116,6 @@ pub enum MusicCommand {
     },
 }
 
-fn params(pairs: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
-    let mut m = BTreeMap::new();
-    for p in pairs {
-        let (k, v) = p
-            .split_once('=')
-            .ok_or_else(|| anyhow::anyhow!("--set {p}: expected KEY=VALUE"))?;
-        m.insert(k.trim().to_string(), v.trim().to_string());
-    }
-    Ok(m)
-}
-
 /// Runs `intone music`.
 pub fn music(
     studio: &Studio,
@@ -152,7 +140,7 @@ pub fn music(
         duration_s: a.duration,
         takes: a.takes,
         seed: a.seed,
-        params: params(&a.set)?,
+        params: a.set.iter().cloned().collect(),
         collection: a.collection,
         delivery: a.delivery.delivery()?,
         continue_from: a.continue_from,

@@ -10,11 +10,12 @@ use serde::{Deserialize, Serialize};
 
 use super::cx::TrackCx;
 use super::events::Event;
+use crate::audio::master::MasterSettings;
 use crate::audio::silence::profile_file;
 use crate::error::{Error, Result};
 use crate::recognize::transcript::{lines, snap, write_beside, TranscriptFiles};
 use crate::recognize::{find_model, model_missing, Recognizer};
-use crate::store::Step;
+use crate::store::{Step, TrackResult};
 
 /// The step's memoized output.
 #[derive(Serialize, Deserialize)]
@@ -82,4 +83,28 @@ pub(crate) fn step(
         },
     )?;
     Ok(())
+}
+
+/// The ending of a track made from a recording: the shared
+/// [`deliver`](super::cx::deliver) (master → encode → peaks) of
+/// `pre_master` to `master`, then the transcript of `ingested` (the input as
+/// ingested) beside the delivered file. Errors about the ingested copy name
+/// the user's file (the track's title).
+///
+/// # Errors
+/// Those of [`deliver`](super::cx::deliver) and [`step`].
+pub(crate) fn deliver_with_transcript(
+    c: &TrackCx<'_>,
+    force: &mut bool,
+    pre_master: &Path,
+    ingested: &Path,
+    master: MasterSettings,
+    need: Need,
+) -> Result<TrackResult> {
+    let result = super::cx::deliver(c, force, pre_master, master)?;
+    let output = std::path::PathBuf::from(&result.output_path);
+    step(c, force, ingested, &output, need, |e| {
+        super::ingest::rename_input(e, ingested, &c.track.title)
+    })?;
+    Ok(result)
 }

@@ -34,11 +34,11 @@ use crate::audio::wav::{WavBlockReader, WavBlockWriter};
 use crate::engines::conversion::{Converter, Settings};
 use crate::error::{Error, Result};
 use crate::fsio;
-use crate::pipeline::cx::{deliver, TrackCx};
+use crate::pipeline::cx::TrackCx;
 use crate::pipeline::failpoint;
-use crate::pipeline::ingest::{ingest_step, rename_input};
+use crate::pipeline::ingest::ingest_step;
 use crate::pipeline::join::{join, ChunkPlan};
-use crate::pipeline::transcribe::Need;
+use crate::pipeline::transcribe::{deliver_with_transcript, Need};
 use crate::pipeline::units::{Prior, Units};
 use crate::store::{Step, TrackResult};
 
@@ -172,25 +172,17 @@ pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
             )
         })
     })?;
-    let result = deliver(
+    deliver_with_transcript(
         c,
         &mut force,
         &joined,
+        &ingested.path,
         MasterSettings {
             target_lufs: recipe.target_lufs,
             ceiling_dbtp: recipe.ceiling_dbtp,
         },
-    )?;
-    let output = PathBuf::from(&result.output_path);
-    crate::pipeline::transcribe::step(
-        c,
-        &mut force,
-        &ingested.path,
-        &output,
         Need::IfModel,
-        |e| rename_input(e, &ingested.path, &c.track.title),
-    )?;
-    Ok(result)
+    )
 }
 
 /// What every chunk of a track is converted with.

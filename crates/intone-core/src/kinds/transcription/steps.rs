@@ -11,9 +11,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::audio::master::MasterSettings;
 use crate::error::{Error, Result};
-use crate::pipeline::cx::{deliver, TrackCx};
-use crate::pipeline::ingest::{ingest_step, rename_input};
-use crate::pipeline::transcribe::Need;
+use crate::pipeline::cx::TrackCx;
+use crate::pipeline::ingest::ingest_step;
+use crate::pipeline::transcribe::{deliver_with_transcript, Need};
 use crate::store::TrackResult;
 
 /// How a transcription track is made: stored with the track as its recipe.
@@ -44,23 +44,15 @@ pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
         &recipe.input_path,
         Some(c.batch.sample_rate_hz),
     )?;
-    let result = deliver(
+    deliver_with_transcript(
         c,
         &mut force,
+        &ingested.path,
         &ingested.path,
         MasterSettings {
             target_lufs: recipe.target_lufs,
             ceiling_dbtp: recipe.ceiling_dbtp,
         },
-    )?;
-    let output = PathBuf::from(&result.output_path);
-    crate::pipeline::transcribe::step(
-        c,
-        &mut force,
-        &ingested.path,
-        &output,
         Need::Required,
-        |e| rename_input(e, &ingested.path, &c.track.title),
-    )?;
-    Ok(result)
+    )
 }
