@@ -3,7 +3,7 @@
 // then merge, fit, master; a scene whose prompt says "refuse" fails and,
 // under continue_with_silence, silence takes its place.
 import { emit } from "@tauri-apps/api/event";
-import type { BatchRow, BatchUpdate, ScenesOrder, ScoreView, TrackRow } from "./lib/types";
+import type { BatchRow, BatchUpdate, ScoreRequest, ScoreView, TrackRow } from "./lib/types";
 
 type Unit = { status: string; attempts: number; error: string | null };
 type Score = { view: ScoreView; units: Unit[] };
@@ -114,7 +114,7 @@ export function scenesCommand(ctx: Ctx, cmd: string, a: Record<string, any>): un
     case "pick_scene_list":
       return null;
     case "make_score": {
-      const o = a.order as ScenesOrder;
+      const o = a.order as ScoreRequest;
       const id = ctx.batches.length + 1;
       const scenes = (o.scenes ?? []).map((s, i) => ({ prompt: s.prompt, duration_ms: s.duration_ms, seed: s.seed ?? 100 + i, params: s.params }));
       const total = scenes.reduce((n, s) => n + s.duration_ms, 0);

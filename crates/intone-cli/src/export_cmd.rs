@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use intone_core::audio::encode::EncodeOptions;
-use intone_core::studio::BookOrder;
+use intone_core::studio::BookRequest;
 use intone_core::Studio;
 
 use crate::encode_args::EncodeArgs;
@@ -41,7 +41,7 @@ pub fn export(studio: &Studio, a: ExportArgs) -> anyhow::Result<ExitCode> {
     } else {
         Some(given)
     };
-    let report = studio.export_book(&BookOrder {
+    let report = studio.export_book(&BookRequest {
         batch_id: a.batch_id,
         variant: a.variant,
         out: a.out,

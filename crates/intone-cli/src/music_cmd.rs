@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 use intone_core::store::{JobKind, LibraryFilter, LibraryItem, TrackStatus};
-use intone_core::studio::MusicOrder;
+use intone_core::studio::TakesRequest;
 use intone_core::Studio;
 use serde_json::json;
 
@@ -133,7 +133,7 @@ pub fn music(
         }
         return gallery(studio, cmd);
     }
-    let order = MusicOrder {
+    let order = TakesRequest {
         prompt: a.prompt.unwrap_or_default(),
         engine: a.engine,
         model: a.model,
@@ -144,7 +144,7 @@ pub fn music(
         collection: a.collection,
         delivery: a.delivery.delivery()?,
         continue_from: a.continue_from,
-        ..MusicOrder::default()
+        ..TakesRequest::default()
     };
     let plan = studio.plan_music(&order)?;
     let batch_id = studio.create_music_batch(&plan)?;

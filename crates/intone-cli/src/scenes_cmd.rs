@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 use intone_core::store::BatchRow;
-use intone_core::studio::{SceneChange, ScenesOrder};
+use intone_core::studio::{SceneChange, ScoreRequest};
 use intone_core::Studio;
 use serde_json::json;
 
@@ -115,7 +115,7 @@ pub fn scenes(
     }
     let file = a.scenes_file.unwrap_or_default();
     let list = intone_core::script::scenes::read_file(&file)?;
-    let mut order = ScenesOrder::from_list(list)?;
+    let mut order = ScoreRequest::from_list(list)?;
     if let Some(d) = &a.duration {
         order.target_ms = Some(
             intone_core::script::scenes::parse_length(d)

@@ -27,15 +27,15 @@ pub use crate::kinds::conversion::{
 };
 pub use crate::kinds::delivery::DEFAULT_SAMPLE_RATE_HZ;
 pub use crate::kinds::music::{
-    MusicCatalog, MusicOrder, MusicPlan, BED_TAKE_S, DEFAULT_MUSIC_LUFS, MAX_TAKES,
+    MusicCatalog, MusicPlan, TakesRequest, BED_TAKE_S, DEFAULT_MUSIC_LUFS, MAX_TAKES,
 };
 pub use crate::kinds::scenes::{
-    SceneChange, SceneState, ScenesOrder, ScoreView, DEFAULT_CROSSFADE_MS, DEFAULT_SCORE_LUFS,
+    SceneChange, SceneState, ScoreRequest, ScoreView, DEFAULT_CROSSFADE_MS, DEFAULT_SCORE_LUFS,
 };
 pub use crate::kinds::speech::check::TrackCheck;
 pub use crate::kinds::speech::{GenerateRequest, Plan};
 pub use crate::kinds::transcription::{TranscribePlan, TranscribeRequest, TRANSCRIPT_LABEL};
-pub use book::{BookChapter, BookOrder, BookReport};
+pub use book::{BookChapter, BookReport, BookRequest};
 pub use say::{PhaseTime, SayReport};
 pub use watch::{ScanReport, WatchFolder, Watcher};
 

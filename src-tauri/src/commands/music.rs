@@ -3,7 +3,7 @@
 
 use intone_core::kinds::music::MusicRecipe;
 use intone_core::store::{JobKind, LibraryFilter, LibraryItem};
-use intone_core::studio::{MusicCatalog, MusicOrder};
+use intone_core::studio::{MusicCatalog, TakesRequest};
 use serde::Serialize;
 use tauri::State;
 
@@ -21,7 +21,7 @@ pub fn music_catalog(state: State<'_, AppState>) -> MusicCatalog {
 /// Returns the batch id.
 #[tauri::command]
 #[specta::specta]
-pub async fn make_music(state: State<'_, AppState>, order: MusicOrder) -> CmdResult<i64> {
+pub async fn make_music(state: State<'_, AppState>, order: TakesRequest) -> CmdResult<i64> {
     super::record_and_start(&state, move |studio| {
         let plan = studio.plan_music(&order)?;
         studio.create_music_batch(&plan)

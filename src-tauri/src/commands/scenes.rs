@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use intone_core::audio::video;
 use intone_core::script::scenes::{self, SceneList};
-use intone_core::studio::{SceneChange, ScenesOrder, ScoreView};
+use intone_core::studio::{SceneChange, ScoreRequest, ScoreView};
 use serde::Serialize;
 use tauri::State;
 
@@ -106,7 +106,7 @@ pub async fn pick_scene_list() -> CmdResult<Option<SceneList>> {
 /// Records a score's batch (before any work) and starts it. Returns the batch id.
 #[tauri::command]
 #[specta::specta]
-pub async fn make_score(state: State<'_, AppState>, order: ScenesOrder) -> CmdResult<i64> {
+pub async fn make_score(state: State<'_, AppState>, order: ScoreRequest) -> CmdResult<i64> {
     super::record_and_start(&state, move |studio| studio.create_scenes_batch(&order)).await
 }
 

@@ -310,7 +310,7 @@ pub async fn export_book(
         return Ok(None);
     };
     let studio = state.studio.clone();
-    let order = intone_core::studio::BookOrder {
+    let order = intone_core::studio::BookRequest {
         batch_id,
         variant,
         out: file.path().to_path_buf(),

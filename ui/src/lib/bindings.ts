@@ -124,7 +124,7 @@ export const commands = {
 	 *  Records a music batch (every take, before any work) and starts it.
 	 *  Returns the batch id.
 	 */
-	makeMusic: (order: MusicOrder) => __TAURI_INVOKE<number>("make_music", { order }),
+	makeMusic: (order: TakesRequest) => __TAURI_INVOKE<number>("make_music", { order }),
 	/**  Takes matching `filter` (its kind is always music), one page. */
 	musicGallery: (filter: LibraryFilter) => __TAURI_INVOKE<GalleryPage>("music_gallery", { filter }),
 	/**  Puts takes in a collection (`None` or empty takes them out). */
@@ -152,7 +152,7 @@ export const commands = {
 	/**  Opens a scene list file with the native dialog and reads it. */
 	pickSceneList: () => __TAURI_INVOKE<SceneList | null>("pick_scene_list"),
 	/**  Records a score's batch (before any work) and starts it. Returns the batch id. */
-	makeScore: (order: ScenesOrder) => __TAURI_INVOKE<number>("make_score", { order }),
+	makeScore: (order: ScoreRequest) => __TAURI_INVOKE<number>("make_score", { order }),
 	/**  A score with its scenes' states, starts and takes. */
 	scoreView: (trackId: number) => __TAURI_INVOKE<ScoreView>("score_view", { trackId }),
 	/**
@@ -730,35 +730,6 @@ export type MusicEngineInfo = {
 	detail: string,
 };
 
-/**  A Generate click in the Music view (or `intone music`). */
-export type MusicOrder = {
-	/**  What to make, in words. */
-	prompt?: string,
-	/**  Music engine; `None` = the built-in composer. */
-	engine?: string | null,
-	/**  The engine's model; `None` = its default. */
-	model?: string | null,
-	/**  Length of each take, seconds (0.5 s to an hour). */
-	duration_s?: number | null,
-	/**  How many takes (1–16), each with its own seed. */
-	takes?: number,
-	/**  Seed of the first take (the next take adds 1…); `None` = random. */
-	seed?: number | null,
-	/**  Model parameters by name. */
-	params?: { [key in string]: string },
-	/**  Put the takes in this collection. */
-	collection?: string | null,
-	/**  Project name; `None` = "Music". */
-	project?: string | null,
-	/**
-	 *  Continue this audio file: each take is the file with new music joined
-	 *  onto its end.
-	 */
-	continue_from?: string | null,
-	/**  Crossfade into the new music when continuing, ms. */
-	overlap_ms?: number,
-} & Delivery;
-
 /**  How one take is made; stored as the track's recipe. */
 export type MusicRecipe = {
 	/**  Music engine name (`builtin`, or a Cog engine's name). */
@@ -936,30 +907,6 @@ export type SceneState = {
 	take_path: string | null,
 };
 
-/**  A Generate score click (or `intone scenes`). */
-export type ScenesOrder = {
-	/**  Name of the score; `None`: the video's name, else "Score". */
-	title?: string | null,
-	/**  The scenes, in order. */
-	scenes?: SceneEntry[],
-	/**  The video scored; its duration is the target unless `target_ms` is given. */
-	video?: string | null,
-	/**  Target length, ms; `None`: the video's, else the scenes' sum. */
-	target_ms?: number | null,
-	/**  Music engine; `None` = the built-in composer. */
-	engine?: string | null,
-	/**  The engine's model; `None` = its default. */
-	model?: string | null,
-	/**  Crossfade on each boundary, ms. */
-	crossfade_ms?: number,
-	/**  How the merged scenes are fitted to the target. */
-	fit?: FitMode,
-	/**  What a scene that cannot be generated becomes. */
-	on_error?: OnError,
-	/**  Project name; `None` = "Scores". */
-	project?: string | null,
-} & Delivery;
-
 /**  How a score is made; stored as the track's recipe. */
 export type ScenesRecipe = {
 	/**  Music engine name. */
@@ -981,6 +928,30 @@ export type ScenesRecipe = {
 	/**  The video the score is for (a kept input's path), if any. */
 	video: string | null,
 };
+
+/**  A Generate score click (or `intone scenes`). */
+export type ScoreRequest = {
+	/**  Name of the score; `None`: the video's name, else "Score". */
+	title?: string | null,
+	/**  The scenes, in order. */
+	scenes?: SceneEntry[],
+	/**  The video scored; its duration is the target unless `target_ms` is given. */
+	video?: string | null,
+	/**  Target length, ms; `None`: the video's, else the scenes' sum. */
+	target_ms?: number | null,
+	/**  Music engine; `None` = the built-in composer. */
+	engine?: string | null,
+	/**  The engine's model; `None` = its default. */
+	model?: string | null,
+	/**  Crossfade on each boundary, ms. */
+	crossfade_ms?: number,
+	/**  How the merged scenes are fitted to the target. */
+	fit?: FitMode,
+	/**  What a scene that cannot be generated becomes. */
+	on_error?: OnError,
+	/**  Project name; `None` = "Scores". */
+	project?: string | null,
+} & Delivery;
 
 /**  A score with its scenes. */
 export type ScoreView = {
@@ -1100,6 +1071,35 @@ export type Step =
  *  its text, SRT and WebVTT beside the delivered file (conversion).
  */
 "transcribe";
+
+/**  A Generate click in the Music view (or `intone music`). */
+export type TakesRequest = {
+	/**  What to make, in words. */
+	prompt?: string,
+	/**  Music engine; `None` = the built-in composer. */
+	engine?: string | null,
+	/**  The engine's model; `None` = its default. */
+	model?: string | null,
+	/**  Length of each take, seconds (0.5 s to an hour). */
+	duration_s?: number | null,
+	/**  How many takes (1–16), each with its own seed. */
+	takes?: number,
+	/**  Seed of the first take (the next take adds 1…); `None` = random. */
+	seed?: number | null,
+	/**  Model parameters by name. */
+	params?: { [key in string]: string },
+	/**  Put the takes in this collection. */
+	collection?: string | null,
+	/**  Project name; `None` = "Music". */
+	project?: string | null,
+	/**
+	 *  Continue this audio file: each take is the file with new music joined
+	 *  onto its end.
+	 */
+	continue_from?: string | null,
+	/**  Crossfade into the new music when continuing, ms. */
+	overlap_ms?: number,
+} & Delivery;
 
 /**  One track's check. */
 export type TrackCheck = {

@@ -29,7 +29,7 @@ const M4B_KBPS: u32 = 96;
 
 /// What to export.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct BookOrder {
+pub struct BookRequest {
     /// The batch.
     pub batch_id: i64,
     /// Which variant's tracks; `None` = the variant of the batch's first track.
@@ -227,7 +227,7 @@ impl Joiner {
 /// options' artist and cover, the project as album, and one tag chapter per
 /// chapter, each ending where the next starts (the last at `duration_ms`).
 fn book_tags(
-    order: &BookOrder,
+    order: &BookRequest,
     batch: &BatchRow,
     options: &EncodeOptions,
     chapters: &[BookChapter],
@@ -262,7 +262,7 @@ impl Studio {
     /// tracks that are not finished (named); [`Error::NotFound`] when M4B is
     /// asked for without ffmpeg; audio errors naming the track or the output.
     /// A failed export leaves no partial file under `out`'s name.
-    pub fn export_book(&self, order: &BookOrder) -> Result<BookReport> {
+    pub fn export_book(&self, order: &BookRequest) -> Result<BookReport> {
         let encoder = BookEncoder::for_path(&order.out)?;
         let batch = self.store().batch(order.batch_id)?;
         let tracks = self.book_tracks(order)?;
@@ -289,7 +289,7 @@ impl Studio {
     /// # Errors
     /// [`Error::Config`] when the variant has no tracks, or naming the
     /// tracks that are not finished (completed, with their file on disk).
-    fn book_tracks(&self, order: &BookOrder) -> Result<Vec<TrackRow>> {
+    fn book_tracks(&self, order: &BookRequest) -> Result<Vec<TrackRow>> {
         let all = self.store().tracks(order.batch_id)?;
         let variant = match &order.variant {
             Some(v) => v.clone(),
@@ -328,7 +328,7 @@ impl Studio {
     /// and writes its subtitles beside it.
     fn write_book(
         &self,
-        order: &BookOrder,
+        order: &BookRequest,
         encoder: &BookEncoder,
         batch: &BatchRow,
         options: &EncodeOptions,

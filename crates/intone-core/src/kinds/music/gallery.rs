@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use crate::audio::encode::{Delivery, Format};
 use crate::engines::beds::BedSpec;
 use crate::error::{Error, Result};
-use crate::kinds::music::{MusicOrder, MusicRecipe, BED_TAKE_S};
+use crate::kinds::music::{MusicRecipe, TakesRequest, BED_TAKE_S};
 use crate::kinds::speech::Plan;
 use crate::store::{BatchStatus, JobKind};
 use crate::studio::Studio;
@@ -51,7 +51,7 @@ impl Studio {
         let r = self.take_recipe(track_id)?;
         let t = self.store().track(track_id)?;
         let b = self.store().batch(t.batch_id)?;
-        let order = MusicOrder {
+        let order = TakesRequest {
             prompt: r.prompt,
             engine: Some(r.engine),
             model: r.model,
@@ -119,7 +119,7 @@ impl Studio {
             let BedSpec::Music(prompt) = &v.bed else {
                 continue;
             };
-            let order = MusicOrder {
+            let order = TakesRequest {
                 prompt: prompt.clone(),
                 duration_s: BED_TAKE_S,
                 seed: Some(1),
@@ -130,7 +130,7 @@ impl Studio {
                     bit_depth: 24,
                     ..Delivery::default()
                 },
-                ..MusicOrder::default()
+                ..TakesRequest::default()
             };
             let bad = |e: Error| {
                 Error::Config(format!(

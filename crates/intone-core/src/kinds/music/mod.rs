@@ -7,7 +7,7 @@ pub mod gallery;
 pub mod plan;
 pub mod steps;
 
-pub use plan::{MusicCatalog, MusicOrder, MusicPlan, BED_TAKE_S, DEFAULT_MUSIC_LUFS, MAX_TAKES};
+pub use plan::{MusicCatalog, MusicPlan, TakesRequest, BED_TAKE_S, DEFAULT_MUSIC_LUFS, MAX_TAKES};
 pub use steps::MusicRecipe;
 
 use crate::pipeline::kind::{plain_title, KindDef};

@@ -28,7 +28,7 @@ pub const BED_TAKE_S: f64 = 120.0;
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
-pub struct MusicOrder {
+pub struct TakesRequest {
     /// What to make, in words.
     pub prompt: String,
     /// Music engine; `None` = the built-in composer.
@@ -57,7 +57,7 @@ pub struct MusicOrder {
     pub overlap_ms: u32,
 }
 
-impl Default for MusicOrder {
+impl Default for TakesRequest {
     fn default() -> Self {
         Self {
             delivery: Delivery::default(),
@@ -86,7 +86,7 @@ pub struct MusicPlan {
     /// One track per take.
     pub tracks: Vec<NewTrack>,
     /// The request.
-    pub request: MusicOrder,
+    pub request: TakesRequest,
 }
 
 /// What the Music view needs to draw its form.
@@ -214,7 +214,7 @@ impl Studio {
     /// # Errors
     /// [`Error::Config`] naming the bad setting; [`Error::NotFound`] for an
     /// unknown engine.
-    pub fn plan_music(&self, req: &MusicOrder) -> Result<MusicPlan> {
+    pub fn plan_music(&self, req: &TakesRequest) -> Result<MusicPlan> {
         let prompt = req.prompt.trim();
         if prompt.is_empty() {
             return Err(Error::Config(

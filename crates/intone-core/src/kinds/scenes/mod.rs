@@ -8,7 +8,7 @@ pub mod plan;
 pub mod steps;
 
 pub use plan::{
-    SceneChange, SceneState, ScenesOrder, ScoreView, DEFAULT_CROSSFADE_MS, DEFAULT_SCORE_LUFS,
+    SceneChange, SceneState, ScoreRequest, ScoreView, DEFAULT_CROSSFADE_MS, DEFAULT_SCORE_LUFS,
 };
 pub use steps::{scenes_dir, OnError, Scene, SceneTake, ScenesRecipe, MAX_SCENE_ATTEMPTS};
 

@@ -29,7 +29,7 @@ pub const DEFAULT_SCORE_LUFS: f64 = -16.0;
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
-pub struct ScenesOrder {
+pub struct ScoreRequest {
     /// Name of the score; `None`: the video's name, else "Score".
     pub title: Option<String>,
     /// The scenes, in order.
@@ -55,7 +55,7 @@ pub struct ScenesOrder {
     pub project: Option<String>,
 }
 
-impl Default for ScenesOrder {
+impl Default for ScoreRequest {
     fn default() -> Self {
         Self {
             delivery: Delivery::default(),
@@ -73,7 +73,7 @@ impl Default for ScenesOrder {
     }
 }
 
-impl ScenesOrder {
+impl ScoreRequest {
     /// An order from a scene list, its settings filled in where it names them.
     ///
     /// # Errors
@@ -151,7 +151,7 @@ impl Studio {
     /// [`Error::Config`] naming the scene or setting at fault;
     /// [`Error::NotFound`] for an unknown engine or a missing video or
     /// ffprobe.
-    pub fn create_scenes_batch(&self, order: &ScenesOrder) -> Result<i64> {
+    pub fn create_scenes_batch(&self, order: &ScoreRequest) -> Result<i64> {
         let (recipe, title) = self.plan_scenes(order)?;
         let recipe_json =
             serde_json::to_string(&recipe).map_err(|e| Error::Config(e.to_string()))?;
@@ -191,7 +191,7 @@ impl Studio {
     }
 
     /// The recipe and title of a checked order.
-    fn plan_scenes(&self, order: &ScenesOrder) -> Result<(ScenesRecipe, String)> {
+    fn plan_scenes(&self, order: &ScoreRequest) -> Result<(ScenesRecipe, String)> {
         if order.scenes.is_empty() {
             return Err(Error::Config(
                 "there are no scenes: add a scene with a prompt and a length".into(),
