@@ -2,7 +2,7 @@
 # Installs what is missing, builds Intone, and runs it.
 #   scripts/run.sh                 open the desktop studio (on a machine with a display);
 #                                  without a display, generate the demo below instead
-#   scripts/run.sh --demo          generate the life-vision fixture (voice + sleep variants) with the CLI
+#   scripts/run.sh --demo          generate examples/evening-wind-down.md (voice + sleep variants) with the CLI
 #   scripts/run.sh ARGS...         run `intone ARGS...` (e.g. scripts/run.sh generate my.md --variant sleep)
 # The demo's home is ./.intone-demo unless INTONE_HOME is set; the app uses the
 # platform data folder unless INTONE_HOME is set.
@@ -19,9 +19,10 @@ ln -sfn "$PWD/.assets/models" target/release/models
 
 demo() {
   export INTONE_HOME="${INTONE_HOME:-$PWD/.intone-demo}"
-  local script="../shared/fixtures/scripts/life-vision.md"
-  [[ -f "$script" ]] || { echo "run: $script not found (the shared folder sits beside this checkout)" >&2; exit 1; }
-  exec ./target/release/intone generate "$script" --variant voice --variant sleep
+  local script="examples/evening-wind-down.md"
+  ./target/release/intone generate "$script" --variant voice --variant sleep
+  echo "run: the tracks are in $INTONE_HOME/projects/ (intone --home $INTONE_HOME batches lists them)" >&2
+  exit 0
 }
 
 if (($#)); then
