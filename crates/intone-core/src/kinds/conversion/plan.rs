@@ -154,23 +154,40 @@ impl Studio {
     /// # Errors
     /// Store errors.
     pub fn create_conversion_batch(&self, plan: &ConvertPlan) -> Result<Option<i64>> {
-        if plan.tracks.is_empty() {
+        self.create_files_batch(
+            JobKind::Conversion,
+            plan.request.project.as_deref().unwrap_or("Conversions"),
+            &plan.converter,
+            &plan.request.delivery,
+            &plan.tracks,
+        )
+    }
+
+    /// Records a batch of tracks made from input files (conversion,
+    /// transcription) before any work; `None` when there is nothing new.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub(crate) fn create_files_batch(
+        &self,
+        kind: JobKind,
+        project: &str,
+        voice: &str,
+        delivery: &Delivery,
+        tracks: &[NewTrack],
+    ) -> Result<Option<i64>> {
+        if tracks.is_empty() {
             return Ok(None);
         }
-        let project = plan
-            .request
-            .project
-            .clone()
-            .unwrap_or_else(|| "Conversions".into());
         self.store()
             .create_batch(&NewBatch {
-                project: &project,
-                kind: JobKind::Conversion,
-                voice: &plan.converter,
-                delivery: &plan.request.delivery,
+                project,
+                kind,
+                voice,
+                delivery,
                 speech_check: false,
                 scripts: &[],
-                tracks: &plan.tracks,
+                tracks,
             })
             .map(Some)
     }

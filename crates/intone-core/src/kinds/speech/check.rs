@@ -14,7 +14,7 @@ use crate::recognize::check::{hear_clips, score, CheckReport};
 use crate::recognize::transcript::TranscriptLine;
 use crate::recognize::Recognizer;
 use crate::script::split_utterances;
-use crate::store::{JobKind, Step};
+use crate::store::Step;
 use crate::studio::Studio;
 
 /// One track's check.
@@ -65,7 +65,7 @@ impl Studio {
     /// another kind; store, audio and recognizer errors.
     pub fn check_batch(&self, batch_id: i64, hear: bool) -> Result<Vec<TrackCheck>> {
         let batch = self.store().batch(batch_id)?;
-        if batch.kind != JobKind::Speech {
+        if !crate::kinds::steps(batch.kind).contains(&Step::Check) {
             return Err(Error::Config(format!(
                 "batch {batch_id} is a {} batch: only speech batches are checked",
                 batch.kind

@@ -8,7 +8,7 @@ use crate::engines::VoiceRef;
 use crate::error::{Error, Result};
 use crate::kinds::speech::SpeechRecipe;
 use crate::script::split_utterances;
-use crate::store::JobKind;
+use crate::store::Step;
 use crate::studio::Studio;
 
 impl Studio {
@@ -24,7 +24,7 @@ impl Studio {
     pub fn regenerate_sentence(&self, track_id: i64, index: u32) -> Result<i64> {
         let track = self.store().track(track_id)?;
         let batch = self.store().batch(track.batch_id)?;
-        if batch.kind != JobKind::Speech {
+        if !crate::kinds::steps(batch.kind).contains(&Step::Synthesize) {
             return Err(Error::Config(format!(
                 "track {track_id} is a {} track: only speech has sentences to regenerate",
                 batch.kind

@@ -13,7 +13,7 @@ use crate::kinds::conversion::{AlreadyConverted, DEFAULT_CONVERT_LUFS};
 use crate::kinds::delivery::recipe_json;
 use crate::kinds::transcription::TranscriptionRecipe;
 use crate::recognize::{find_model, model_missing, MODEL_FILE};
-use crate::store::{JobKind, NewBatch, NewTrack};
+use crate::store::{JobKind, NewTrack};
 use crate::studio::Studio;
 
 /// The track label (variant) of transcription tracks.
@@ -87,25 +87,13 @@ impl Studio {
     /// # Errors
     /// Store errors.
     pub fn create_transcription_batch(&self, plan: &TranscribePlan) -> Result<Option<i64>> {
-        if plan.tracks.is_empty() {
-            return Ok(None);
-        }
-        let project = plan
-            .request
-            .project
-            .clone()
-            .unwrap_or_else(|| "Transcripts".into());
-        self.store()
-            .create_batch(&NewBatch {
-                project: &project,
-                kind: JobKind::Transcription,
-                voice: MODEL_FILE,
-                delivery: &plan.request.delivery,
-                speech_check: false,
-                scripts: &[],
-                tracks: &plan.tracks,
-            })
-            .map(Some)
+        self.create_files_batch(
+            JobKind::Transcription,
+            plan.request.project.as_deref().unwrap_or("Transcripts"),
+            MODEL_FILE,
+            &plan.request.delivery,
+            &plan.tracks,
+        )
     }
 }
 
