@@ -31,7 +31,7 @@ pub fn builder<R: Runtime>() -> Builder<R> {
             studio::retry_batch,
             studio::export_book,
             check::batch_checks,
-            check::regenerate_sentence,
+            check::regenerate_utterance,
             check::track_transcript,
             check::transcribe,
             studio::preview_voice,

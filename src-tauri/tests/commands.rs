@@ -146,11 +146,17 @@ fn generate_library_export_delete_over_ipc() {
         Value::Null
     );
     assert_eq!(
-        app.ok("regenerate_sentence", json!({"trackId": first, "index": 0})),
+        app.ok(
+            "regenerate_utterance",
+            json!({"trackId": first, "index": 0})
+        ),
         json!(id)
     );
     let e = app
-        .call("regenerate_sentence", json!({"trackId": first, "index": 5}))
+        .call(
+            "regenerate_utterance",
+            json!({"trackId": first, "index": 5}),
+        )
         .expect_err("no sentence 6");
     assert!(e.contains("has sentences 1–1, not 6"), "{e}");
     let t0 = Instant::now();

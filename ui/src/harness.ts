@@ -371,7 +371,7 @@ mockIPC(
         setTimeout(() => runConversion(batch, rows), 50);
         return { batch_id: id, already: [], rejected: [] };
       }
-      case "regenerate_sentence": {
+      case "regenerate_utterance": {
         const t = allTracks().find((r) => r.id === a.trackId)!;
         const batch = batches.find((b) => b.id === t.batch_id)!;
         regenerated.add(`${t.id}:${a.index}`);

@@ -48,7 +48,7 @@ pub fn regenerate(
         .sentence
         .checked_sub(1)
         .ok_or_else(|| anyhow::anyhow!("sentences are numbered from 1"))?;
-    let batch_id = studio.regenerate_sentence(a.track_id, index)?;
+    let batch_id = studio.regenerate_utterance(a.track_id, index)?;
     if !a.json {
         eprintln!(
             "Track {}: speaking sentence {} again, then remaking the track",

@@ -200,10 +200,16 @@ fn the_fixture_spoken_by_the_built_in_voice_passes_and_corrupted_sentences_are_f
     };
     let before = delivered_at();
     let clips_before = s.store().clip_count().expect("count");
-    assert_eq!(s.regenerate_sentence(track.track_id, 1).expect("regen"), id);
-    assert_eq!(s.regenerate_sentence(track.track_id, 2).expect("regen"), id);
+    assert_eq!(
+        s.regenerate_utterance(track.track_id, 1).expect("regen"),
+        id
+    );
+    assert_eq!(
+        s.regenerate_utterance(track.track_id, 2).expect("regen"),
+        id
+    );
     let err = s
-        .regenerate_sentence(track.track_id, 3)
+        .regenerate_utterance(track.track_id, 3)
         .expect_err("no sentence 4");
     assert!(err.to_string().contains("sentences 1–3"), "{err}");
     let b = common::rt().block_on(s.run_batch(id)).expect("run");

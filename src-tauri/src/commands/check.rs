@@ -68,17 +68,18 @@ pub async fn batch_checks(state: State<'_, AppState>, batch_id: i64) -> CmdResul
         .map_err(err)
 }
 
-/// Speaks sentence `index` (0-based) of a speech track again and remakes the
+/// Speaks utterance `index` (0-based, a sentence as the check numbers
+/// them) of a speech track again and remakes the
 /// track in the background; progress arrives as batch events.
 #[tauri::command]
 #[specta::specta]
-pub async fn regenerate_sentence(
+pub async fn regenerate_utterance(
     state: State<'_, AppState>,
     track_id: i64,
     index: u32,
 ) -> CmdResult<i64> {
     let studio = state.studio.clone();
-    let batch_id = studio.regenerate_sentence(track_id, index).map_err(err)?;
+    let batch_id = studio.regenerate_utterance(track_id, index).map_err(err)?;
     tauri::async_runtime::spawn(async move {
         if let Err(e) = studio.run_batch(batch_id).await {
             tracing::error!("regenerating a sentence of track {track_id}: {e}");

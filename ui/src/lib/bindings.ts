@@ -46,10 +46,11 @@ export const commands = {
 	 */
 	batchChecks: (batchId: number) => __TAURI_INVOKE<TrackCheck[]>("batch_checks", { batchId }),
 	/**
-	 *  Speaks sentence `index` (0-based) of a speech track again and remakes the
+	 *  Speaks utterance `index` (0-based, a sentence as the check numbers
+	 *  them) of a speech track again and remakes the
 	 *  track in the background; progress arrives as batch events.
 	 */
-	regenerateSentence: (trackId: number, index: number) => __TAURI_INVOKE<number>("regenerate_sentence", { trackId, index }),
+	regenerateUtterance: (trackId: number, index: number) => __TAURI_INVOKE<number>("regenerate_utterance", { trackId, index }),
 	/**  A converted recording's transcript lines (none when it has none). */
 	trackTranscript: (trackId: number) => __TAURI_INVOKE<TranscriptLine[] | null>("track_transcript", { trackId }),
 	/**

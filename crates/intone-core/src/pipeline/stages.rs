@@ -68,7 +68,8 @@ pub fn clip_key_take(
     crate::hash::key(&parts)
 }
 
-pub use super::synth::{synthesize, Lanes};
+pub(crate) use super::synth::synthesize;
+pub use super::synth::{Lanes, Speaker, MAX_SENTENCE_ATTEMPTS};
 
 /// What assembly produced.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

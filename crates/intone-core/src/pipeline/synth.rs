@@ -14,6 +14,7 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
 
 use super::stages::{clip_key_take, ClipRef};
+use super::units::{Prior, Units};
 use crate::audio::wav::write_clip;
 use crate::engines::{Parallelism, SpeechEngine, SpeechRequest};
 use crate::error::{Error, Result};
@@ -83,31 +84,71 @@ impl Lanes {
 /// One utterance's clip, and whether it was made now (not found in the cache).
 type Spoken = (ClipRef, bool);
 
-/// Synthesizes every utterance not already in the clip cache, `lanes.lanes`
-/// calls at once (never more than there are utterances), each call with
-/// `lanes.threads` cores. `on_new_clip` is
+/// Most times one sentence is started (its unit attempted) before it is
+/// given up on: a sentence that crashes the engine or the process each
+/// time stops there instead of looping.
+pub const MAX_SENTENCE_ATTEMPTS: i64 = 5;
+
+/// Who speaks: the engine and voice, and the clip cache its clips go to.
+#[derive(Clone, Copy)]
+pub struct Speaker<'a> {
+    /// The job store (the clip cache's index).
+    pub store: &'a Store,
+    /// The home (the clip cache's files).
+    pub home: &'a Home,
+    /// The engine.
+    pub engine: &'a dyn SpeechEngine,
+    /// The engine's voice id.
+    pub voice: &'a str,
+    /// Speaking rate, as a ratio (1.0 = the voice's own).
+    pub tempo: f64,
+    /// Retry policy for the engine's transient errors.
+    pub retry: &'a RetryPolicy,
+}
+
+impl Speaker<'_> {
+    /// The sentence units of `utterances` for [`synthesize`]: one per
+    /// utterance, keyed by its clip cache key (so a changed text, voice,
+    /// tempo or take starts that sentence afresh), planned as its text.
+    pub fn unit_plan(&self, utterances: &[Utterance]) -> Vec<(String, String)> {
+        utterances
+            .iter()
+            .map(|u| {
+                let key = clip_key_take(self.engine, self.voice, self.tempo, &u.text, u.take);
+                let plan = serde_json::json!({ "text": u.text, "take": u.take }).to_string();
+                (key, plan)
+            })
+            .collect()
+    }
+}
+
+/// Synthesizes every utterance: each finds its clip in the cache or has
+/// the engine speak it. In a track, each utterance is a unit of `units`
+/// (planned with [`Speaker::unit_plan`]): a sentence done in an earlier run
+/// is not redone, a sentence not done is a counted attempt (at most
+/// [`MAX_SENTENCE_ATTEMPTS`]). One-shot speech (`say`, no track) passes
+/// `None`: nothing is recorded but the clip cache. `lanes.lanes` calls at once (never more than there are
+/// utterances), each call with `lanes.threads` cores. `on_new_clip` is
 /// called after each new clip is committed (count so far); `progress` with
 /// (done, total), clips counting as they finish in any order. Both are called
 /// on the calling thread. Several lanes start with the longest utterances
 /// (the shortest finishing time for the whole); one lane goes in script
 /// order. Returns one [`ClipRef`] per utterance, in order.
 ///
-/// A clip is committed to the cache (file, then store row) before it counts,
-/// so a failure or a cancel keeps every clip already spoken.
+/// A clip is committed to the cache (file, then store row) and its unit
+/// recorded done before it counts, so a failure, a cancel or a SIGKILL
+/// keeps every clip already spoken, and the next run resumes at the
+/// sentence that was being spoken.
 ///
 /// # Errors
 /// [`Error::Engine`] when an utterance fails (after retries for transient
 /// errors; the first failing utterance in script order is reported);
-/// [`Error::Cancelled`] when `cancelled` turns true.
-#[allow(clippy::too_many_arguments)]
-pub fn synthesize(
-    store: &Store,
-    home: &Home,
-    engine: &dyn SpeechEngine,
-    voice: &str,
-    tempo: f64,
+/// [`Error::Config`] past the attempt cap; [`Error::Cancelled`] when
+/// `cancelled` turns true.
+pub(crate) fn synthesize(
+    speaker: &Speaker<'_>,
+    units: Option<&Units<'_, '_>>,
     utterances: &[Utterance],
-    retry: &RetryPolicy,
     lanes: Lanes,
     cancelled: &dyn Fn() -> bool,
     progress: &mut dyn FnMut(usize, usize),
@@ -139,18 +180,9 @@ pub fn synthesize(
                     let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) else {
                         break;
                     };
-                    let u = &utterances[i];
-                    let r = speak(
-                        store,
-                        home,
-                        engine,
-                        voice,
-                        tempo,
-                        threads,
-                        u,
-                        retry,
-                        &|| stop.load(Ordering::Relaxed),
-                    );
+                    let r = sentence(speaker, units, i, &utterances[i], threads, &|| {
+                        stop.load(Ordering::Relaxed)
+                    });
                     let failed = r.is_err();
                     if tx.send((i, r)).is_err() || failed {
                         break;
@@ -199,19 +231,55 @@ pub fn synthesize(
         .collect()
 }
 
-/// Speaks one utterance, or finds it in the clip cache.
-#[allow(clippy::too_many_arguments)]
-fn speak(
-    store: &Store,
-    home: &Home,
-    engine: &dyn SpeechEngine,
-    voice: &str,
-    tempo: f64,
-    threads: usize,
+/// Sentence `idx` as a unit: its clip when the unit is done (and the file
+/// still there), else one counted attempt at [`speak`]ing it; with no
+/// units, just spoken.
+fn sentence(
+    speaker: &Speaker<'_>,
+    units: Option<&Units<'_, '_>>,
+    idx: usize,
     u: &Utterance,
-    retry: &RetryPolicy,
+    threads: usize,
     stop: &dyn Fn() -> bool,
 ) -> Result<Spoken> {
+    let Some(units) = units else {
+        return speak(speaker, threads, u, stop);
+    };
+    match units.prior(idx, |c: &ClipRef| c.path.is_file())? {
+        Prior::Done(clip) => return Ok((clip, false)),
+        // This track runs again, so that sentence is tried again (its
+        // attempts still count towards the cap).
+        Prior::Failed => units.reset(idx)?,
+        Prior::Todo => {}
+    }
+    let mut fresh = false;
+    let clip = units.attempt(
+        idx,
+        || {
+            let (clip, made) = speak(speaker, threads, u, stop)?;
+            fresh = made;
+            Ok(clip)
+        },
+        |e| e,
+    )?;
+    Ok((clip, fresh))
+}
+
+/// Speaks one utterance, or finds it in the clip cache.
+fn speak(
+    speaker: &Speaker<'_>,
+    threads: usize,
+    u: &Utterance,
+    stop: &dyn Fn() -> bool,
+) -> Result<Spoken> {
+    let Speaker {
+        store,
+        home,
+        engine,
+        voice,
+        tempo,
+        retry,
+    } = *speaker;
     let key = clip_key_take(engine, voice, tempo, &u.text, u.take);
     let cached = store
         .clip(&key)?
@@ -260,6 +328,7 @@ mod tests {
     use crate::engines::{EngineError, VoiceInfo};
     use crate::pipeline::stages::clip_key;
     use crate::script::{split_utterances, Pause};
+    use crate::store::Step;
 
     /// espeak-ng, refusing any text that contains "refuse" (a permanent
     /// error, as a server's 4xx would be).
@@ -289,6 +358,54 @@ mod tests {
     const TEXT: &str = "One short line. Then a much longer sentence that keeps going for a while. \
                         Three. And a fourth sentence of middling length.";
 
+    /// A new track in `store` to own the sentence units.
+    fn new_track(store: &Store) -> i64 {
+        let batch = crate::store::tests::new_batch(store, 1, 1);
+        store.tracks(batch).expect("tracks")[0].id
+    }
+
+    /// Synthesizes `text` as the sentences of track `track_id`.
+    fn run_on(
+        engine: &dyn SpeechEngine,
+        store: &Store,
+        home: &Home,
+        track_id: i64,
+        text: &str,
+        lanes: usize,
+    ) -> (Result<Vec<ClipRef>>, Vec<(usize, usize)>, usize) {
+        let utterances = split_utterances(text, 300);
+        let (mut progress, mut fresh) = (Vec::new(), 0);
+        let retry = RetryPolicy::default();
+        let speaker = Speaker {
+            store,
+            home,
+            engine,
+            voice: "en-us",
+            tempo: 1.0,
+            retry: &retry,
+        };
+        let units = Units::plan(
+            store,
+            track_id,
+            Step::Synthesize,
+            &speaker.unit_plan(&utterances),
+            MAX_SENTENCE_ATTEMPTS,
+            "the engine",
+        )
+        .expect("units");
+        let r = synthesize(
+            &speaker,
+            Some(&units),
+            &utterances,
+            Lanes { lanes, threads: 1 },
+            &|| false,
+            &mut |d, t| progress.push((d, t)),
+            &mut |n| fresh = n,
+        );
+        (r, progress, fresh)
+    }
+
+    /// Synthesizes `text` as the sentences of a new track.
     fn run(
         engine: &dyn SpeechEngine,
         store: &Store,
@@ -296,22 +413,73 @@ mod tests {
         text: &str,
         lanes: usize,
     ) -> (Result<Vec<ClipRef>>, Vec<(usize, usize)>, usize) {
-        let utterances = split_utterances(text, 300);
-        let (mut progress, mut fresh) = (Vec::new(), 0);
-        let r = synthesize(
-            store,
-            home,
-            engine,
-            "en-us",
-            1.0,
-            &utterances,
-            &RetryPolicy::default(),
-            Lanes { lanes, threads: 1 },
-            &|| false,
-            &mut |d, t| progress.push((d, t)),
-            &mut |n| fresh = n,
-        );
-        (r, progress, fresh)
+        run_on(engine, store, home, new_track(store), text, lanes)
+    }
+
+    /// How many times each sentence unit of `track_id` was started.
+    fn attempts(store: &Store, track_id: i64) -> Vec<i64> {
+        let units = store.units(track_id, Step::Synthesize).expect("units");
+        units.iter().map(|u| u.attempts).collect()
+    }
+
+    #[test]
+    fn a_sentence_done_is_not_started_again() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let home = Home::open(dir.path()).expect("home");
+        let store = Store::open(&home.db_path()).expect("store");
+        let engine = EspeakEngine::new();
+        let track = new_track(&store);
+        let first = run_on(&engine, &store, &home, track, TEXT, 2)
+            .0
+            .expect("first");
+        assert_eq!(attempts(&store, track), vec![1; 4]);
+        // The same track again (a resumed run): every sentence comes from
+        // its unit, none is started again.
+        let (again, _, fresh) = run_on(&engine, &store, &home, track, TEXT, 2);
+        assert_eq!(again.expect("again"), first);
+        assert_eq!(fresh, 0);
+        assert_eq!(attempts(&store, track), vec![1; 4]);
+        // A changed sentence is a new unit; the others are kept.
+        let changed = TEXT.replace("Three.", "Three refuse.");
+        let refusing = Refusing(EspeakEngine::new());
+        let (r, _, _) = run_on(&refusing, &store, &home, track, &changed, 1);
+        assert!(matches!(r, Err(Error::Engine(_))), "{r:?}");
+        assert_eq!(attempts(&store, track), vec![1, 1, 1, 1]);
+        let units = store.units(track, Step::Synthesize).expect("units");
+        assert_eq!(units[2].status, crate::store::UnitStatus::Failed);
+    }
+
+    #[test]
+    fn the_attempt_cap_holds_for_a_sentence_that_keeps_crashing() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let home = Home::open(dir.path()).expect("home");
+        let store = Store::open(&home.db_path()).expect("store");
+        let engine = EspeakEngine::new();
+        let track = new_track(&store);
+        let batch = store.track(track).expect("track").batch_id;
+        let utterances = split_utterances(TEXT, 300);
+        let retry = RetryPolicy::default();
+        let speaker = Speaker {
+            store: &store,
+            home: &home,
+            engine: &engine,
+            voice: "en-us",
+            tempo: 1.0,
+            retry: &retry,
+        };
+        store
+            .plan_units(track, Step::Synthesize, &speaker.unit_plan(&utterances))
+            .expect("plan");
+        // The process died while speaking the first sentence, every time.
+        for _ in 0..MAX_SENTENCE_ATTEMPTS {
+            let started = store.begin_unit(track, Step::Synthesize, 0).expect("begin");
+            assert!(started.is_some());
+            store.recover_batch(batch).expect("recover");
+        }
+        let (r, _, fresh) = run_on(&engine, &store, &home, track, TEXT, 1);
+        let e = r.expect_err("given up");
+        assert!(e.to_string().contains("gave up after 5 attempts"), "{e}");
+        assert_eq!(fresh, 0);
     }
 
     #[test]

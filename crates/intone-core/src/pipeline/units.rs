@@ -1,5 +1,6 @@
 //! The durable sub-unit loop every step made of pieces shares (a
-//! conversion's chunks, a score's scenes): plan the units once, skip the
+//! conversion's chunks, a score's scenes, a speech track's sentences): plan
+//! the units once, skip the
 //! ones already done (their memoized output still on disk), and run each
 //! other one as a counted attempt: `pending → running → done | failed`,
 //! refused past its attempt cap, so a unit that crashes the process cannot
@@ -12,7 +13,7 @@ use serde::Serialize;
 use super::cx::TrackCx;
 use super::events::UnitProgress;
 use crate::error::{Error, Result};
-use crate::store::{Step, TrackStatus, UnitRow, UnitStatus};
+use crate::store::{Step, Store, TrackStatus, UnitRow, UnitStatus};
 
 /// What a unit holds from earlier runs.
 #[derive(Debug)]
@@ -28,7 +29,10 @@ pub(crate) enum Prior<O> {
 
 /// The units of one step of one track.
 pub(crate) struct Units<'c, 'a> {
-    c: &'c TrackCx<'a>,
+    store: &'c Store,
+    track_id: i64,
+    /// Where unit counts are published (none outside a running track).
+    cx: Option<&'c TrackCx<'a>>,
     step: Step,
     rows: Vec<UnitRow>,
     max_attempts: i64,
@@ -50,18 +54,46 @@ impl<'a> TrackCx<'a> {
         max_attempts: i64,
         worker: &'static str,
     ) -> Result<Units<'_, 'a>> {
-        let rows = self.p.store.plan_units(self.track.id, step, plan)?;
-        Ok(Units {
-            c: self,
+        let mut units = Units::plan(
+            &self.p.store,
+            self.track.id,
+            step,
+            plan,
+            max_attempts,
+            worker,
+        )?;
+        units.cx = Some(self);
+        Ok(units)
+    }
+}
+
+impl<'c, 'a> Units<'c, 'a> {
+    /// Plans `step`'s units of track `track_id` straight on the store, with
+    /// no progress published (what [`TrackCx::units`] does for a running
+    /// track, minus the events).
+    ///
+    /// # Errors
+    /// Store errors.
+    pub fn plan(
+        store: &'c Store,
+        track_id: i64,
+        step: Step,
+        plan: &[(String, String)],
+        max_attempts: i64,
+        worker: &'static str,
+    ) -> Result<Self> {
+        let rows = store.plan_units(track_id, step, plan)?;
+        Ok(Self {
+            store,
+            track_id,
+            cx: None,
             step,
             rows,
             max_attempts,
             worker,
         })
     }
-}
 
-impl Units<'_, '_> {
     /// What unit `idx` holds from earlier runs. A done unit whose output no
     /// longer parses or fails `valid` (its file is gone) is put back to
     /// pending and is [`Prior::Todo`].
@@ -101,10 +133,7 @@ impl Units<'_, '_> {
     /// # Errors
     /// Store errors.
     pub fn reset(&self, idx: usize) -> Result<()> {
-        self.c
-            .p
-            .store
-            .reset_unit(self.c.track.id, self.step, idx as i64)
+        self.store.reset_unit(self.track_id, self.step, idx as i64)
     }
 
     /// Runs unit `idx` once as a counted attempt: `work` makes and commits
@@ -124,8 +153,8 @@ impl Units<'_, '_> {
         work: impl FnOnce() -> Result<O>,
         context: impl FnOnce(Error) -> Error,
     ) -> Result<O> {
-        let store = &self.c.p.store;
-        let (tid, i) = (self.c.track.id, idx as i64);
+        let store = self.store;
+        let (tid, i) = (self.track_id, idx as i64);
         let Some(attempts) = store.begin_unit(tid, self.step, i)? else {
             return Err(Error::Config(format!(
                 "{} unit {} is not pending (another worker has it)",
@@ -157,10 +186,12 @@ impl Units<'_, '_> {
         }
     }
 
-    /// Publishes `done` of the units finished.
+    /// Publishes `done` of the units finished (nothing outside a running
+    /// track).
     pub fn emit(&self, done: usize) {
+        let Some(cx) = self.cx else { return };
         let total = self.rows.len();
-        self.c.emit_units(
+        cx.emit_units(
             TrackStatus::Running,
             Some(self.step),
             Some(done as f32 / total.max(1) as f32),

@@ -177,4 +177,4 @@ mod library_tests;
 #[cfg(test)]
 mod migration_tests;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -33,7 +33,9 @@ fn speech_tracks(
     out
 }
 
-pub(super) fn new_batch(store: &Store, sections: usize, variants: usize) -> i64 {
+/// A speech batch of `sections` one-sentence sections × `variants`
+/// built-in variants; its id.
+pub(crate) fn new_batch(store: &Store, sections: usize, variants: usize) -> i64 {
     let text: String = (0..sections)
         .map(|i| format!("## S{i}\n\nHello number {i}.\n\n"))
         .collect();

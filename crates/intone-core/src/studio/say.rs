@@ -19,7 +19,7 @@ use crate::audio::master::MasterSettings;
 use crate::audio::tags::Tags;
 use crate::engines::{SpeechEngine, VoiceRef};
 use crate::error::{Error, Result};
-use crate::pipeline::stages::{self, clip_key, Lanes};
+use crate::pipeline::stages::{self, clip_key, Lanes, Speaker};
 use crate::script::{self, split_utterances, Pause, Utterance};
 use crate::variants::{self, Variant};
 
@@ -256,14 +256,19 @@ impl Studio {
         let result = (|| -> Result<EncodeReport> {
             let t = Instant::now();
             let mut fresh = 0;
+            let speaker = Speaker {
+                store: self.store(),
+                home: self.home(),
+                engine: s.engine,
+                voice: &s.voice.voice,
+                tempo: s.variant.tempo,
+                retry: &self.pipeline.options.retry,
+            };
+            // One-shot speech has no track: nothing to record but the cache.
             let clips = stages::synthesize(
-                self.store(),
-                self.home(),
-                s.engine,
-                &s.voice.voice,
-                s.variant.tempo,
+                &speaker,
+                None,
                 utterances,
-                &self.pipeline.options.retry,
                 s.lanes,
                 &|| false,
                 &mut |_, _| {},

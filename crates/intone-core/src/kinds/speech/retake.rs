@@ -1,5 +1,9 @@
-//! **Regenerate sentence**: a new take of one sentence of a finished (or
-//! failed) speech track. Only that sentence is synthesized again (every
+//! **Regenerate sentence** (the UI's and CLI's name): a new take of one
+//! utterance of a finished (or failed) speech track. An utterance is what
+//! the engine speaks in one call: a sentence of the script, or a piece of
+//! one too long for the engine ([`split_utterances`]); the check, the
+//! subtitles and this count the same units. Only that utterance is
+//! synthesized again (every
 //! other clip comes from the cache); the track's later steps (check,
 //! assembly, mix, mastering, encoding, subtitles) run again on the shared
 //! runner, and the delivered file is replaced when they finish.
@@ -12,8 +16,8 @@ use crate::store::Step;
 use crate::studio::Studio;
 
 impl Studio {
-    /// Asks for the next take of sentence `index` (0-based, as the check
-    /// numbers them) of speech track `track_id` and puts the track back in
+    /// Asks for the next take of utterance `index` (0-based, as the check
+    /// numbers its sentences) of speech track `track_id` and puts the track back in
     /// its batch's queue. Returns the batch id, to run with
     /// [`Studio::run_batch`]. The take is stored in the track's recipe, so
     /// a crash before the run keeps it.
@@ -21,7 +25,7 @@ impl Studio {
     /// # Errors
     /// [`Error::NotFound`] for an unknown track or engine; [`Error::Config`]
     /// for a track that is not speech, is running, or has no such sentence.
-    pub fn regenerate_sentence(&self, track_id: i64, index: u32) -> Result<i64> {
+    pub fn regenerate_utterance(&self, track_id: i64, index: u32) -> Result<i64> {
         let track = self.store().track(track_id)?;
         let batch = self.store().batch(track.batch_id)?;
         if !crate::kinds::steps(batch.kind).contains(&Step::Synthesize) {

@@ -14,7 +14,7 @@ use crate::engines::VoiceRef;
 use crate::error::{Error, Result};
 use crate::pipeline::cx::{deliver, TrackCx};
 use crate::pipeline::failpoint;
-use crate::pipeline::stages::{self, AssembleReport, ClipRef};
+use crate::pipeline::stages::{self, AssembleReport, ClipRef, Speaker, MAX_SENTENCE_ATTEMPTS};
 use crate::recognize::check::{check_clips, CheckReport};
 use crate::recognize::Recognizer;
 use crate::script::split_utterances;
@@ -167,14 +167,24 @@ fn synthesize(s: &Speech<'_, '_>, force: &mut bool) -> Result<SynthOut> {
         |o: &SynthOut| o.clips.iter().all(|x| x.path.is_file()),
         || {
             let total = s.utterances.len();
+            let speaker = Speaker {
+                store: &c.p.store,
+                home: &c.p.home,
+                engine: s.engine.as_ref(),
+                voice: &s.voice.voice,
+                tempo: s.variant.tempo,
+                retry: &c.p.options.retry,
+            };
+            let units = c.units(
+                Step::Synthesize,
+                &speaker.unit_plan(&s.utterances),
+                MAX_SENTENCE_ATTEMPTS,
+                "the engine",
+            )?;
             let clips = stages::synthesize(
-                &c.p.store,
-                &c.p.home,
-                s.engine.as_ref(),
-                &s.voice.voice,
-                s.variant.tempo,
+                &speaker,
+                Some(&units),
                 &s.utterances,
-                &c.p.options.retry,
                 stages::Lanes::sharing(
                     s.engine.as_ref(),
                     c.p.options.workers,
