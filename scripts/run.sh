@@ -10,7 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
-cargo build --release --locked -q -p intone-cli
+# The `intone` command alone first (no GUI library: the demo and the CLI need none).
+cargo build --release --locked -q -p intone --bin intone --no-default-features
 # Put the built-in voice, ONNX Runtime and the speech recognizer's model (installed by setup in .assets/) next to
 # the executables, where Intone looks for them, as a packaged app ships them.
 ln -sfn "$PWD/.assets/voices" target/release/voices
@@ -35,5 +36,5 @@ if [[ -z "${DISPLAY:-}" && -z "${WAYLAND_DISPLAY:-}" ]]; then
 fi
 npm --prefix ui ci --no-audit --no-fund --loglevel=error
 npm --prefix ui run --silent build
-cargo build --release --locked -q -p intone-app --features tauri/custom-protocol
+cargo build --release --locked -q -p intone --bin intone-app --features tauri/custom-protocol
 exec ./target/release/intone-app

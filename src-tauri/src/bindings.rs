@@ -1,6 +1,6 @@
 //! The typed IPC surface: every command and event the UI may use, collected
 //! with tauri-specta. `ui/src/lib/bindings.ts` is generated from it (run
-//! `INTONE_WRITE_BINDINGS=1 cargo test -p intone-app bindings`); a test fails
+//! `INTONE_WRITE_BINDINGS=1 cargo test -p intone --lib bindings`); a test fails
 //! when the committed file is stale.
 
 use specta_typescript::Typescript;
@@ -11,8 +11,8 @@ use crate::commands::{self, check, convert, engines, library, music, playback, s
 use crate::drop::Dropped;
 use crate::forward::{BatchUpdate, LogLine};
 
-/// Where the generated client lives, relative to this crate.
-pub const BINDINGS_PATH: &str = "../ui/src/lib/bindings.ts";
+/// Where the generated client lives, relative to the root package (the repository root).
+pub const BINDINGS_PATH: &str = "ui/src/lib/bindings.ts";
 
 /// The builder with every command and event.
 pub fn builder<R: Runtime>() -> Builder<R> {
@@ -118,7 +118,7 @@ mod tests {
         let have = std::fs::read_to_string(&committed).unwrap_or_default();
         assert!(
             want == have,
-            "{} is stale: run `INTONE_WRITE_BINDINGS=1 cargo test -p intone-app bindings` and commit it",
+            "{} is stale: run `INTONE_WRITE_BINDINGS=1 cargo test -p intone --lib bindings` and commit it",
             committed.display()
         );
     }

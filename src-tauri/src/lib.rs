@@ -1,6 +1,9 @@
 //! Intone's desktop shell: Tauri commands, event forwarding, playback, file
 //! dialogs and drag-and-drop. No business rules live here: everything is a
-//! call into [`intone_core::Studio`].
+//! call into [`intone_core::Studio`]. Built with the root package's `app`
+//! feature (the default); without it this library is empty and only the
+//! `intone` command is built.
+#![cfg(feature = "app")]
 
 pub mod bindings;
 pub mod commands;

@@ -6,7 +6,7 @@
 //! the placement data the cues come from.
 
 mod common;
-#[path = "../../intone-core/tests/common/ffmpeg.rs"]
+#[path = "../crates/intone-core/tests/common/ffmpeg.rs"]
 mod ffmpeg;
 
 use std::path::PathBuf;

@@ -57,7 +57,7 @@ pub fn free_port() -> u16 {
 }
 
 pub fn venv() -> PathBuf {
-    let v = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.assets/cog-venv");
+    let v = Path::new(env!("CARGO_MANIFEST_DIR")).join(".assets/cog-venv");
     assert!(
         v.join("bin/python").is_file(),
         "{} is missing: run scripts/setup.sh --dev",

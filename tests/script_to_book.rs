@@ -6,7 +6,7 @@
 //! placements), after the regeneration moved everything behind it.
 
 mod common;
-#[path = "../../intone-core/tests/common/ffmpeg.rs"]
+#[path = "../crates/intone-core/tests/common/ffmpeg.rs"]
 mod ffmpeg;
 
 use aspasia::{SubRipSubtitle, Subtitle};

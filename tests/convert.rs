@@ -5,7 +5,7 @@
 //! folder of broken files. The watched folder is in `convert_watch.rs`.
 
 mod common;
-#[path = "../../intone-core/tests/common/ffmpeg.rs"]
+#[path = "../crates/intone-core/tests/common/ffmpeg.rs"]
 mod ffmpeg;
 
 use std::path::{Path, PathBuf};

@@ -128,7 +128,9 @@ enum Command {
     Say(say_cmd::SayArgs),
 }
 
-fn main() -> ExitCode {
+/// Parses the command line, runs the subcommand and returns the exit code
+/// (0 done, 2 partial success, 1 failed or any error).
+pub fn main() -> ExitCode {
     let started = Instant::now();
     tracing_subscriber::fmt()
         .with_env_filter(

@@ -64,7 +64,7 @@ fn generate_library_export_delete_over_ipc() {
     // The speech recognizer's model, as scripts/setup.sh installs it.
     std::env::set_var(
         "INTONE_MODEL_PATH",
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.assets/models"),
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".assets/models"),
     );
     let app = App::start(home.path());
 
@@ -283,7 +283,7 @@ fn a_recording_is_transcribed_without_converting_it_over_ipc() {
     let home = tempfile::tempdir().expect("tmp");
     std::env::set_var(
         "INTONE_MODEL_PATH",
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.assets/models"),
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".assets/models"),
     );
     // A dropped recording is kept as an input first (as the window's drop does).
     let input = {

@@ -11,7 +11,7 @@ use std::process::{Command, Output};
 /// A fixture script from `../shared/fixtures/scripts`.
 pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/fixtures/scripts")
+        .join("../shared/fixtures/scripts")
         .join(name)
 }
 
@@ -26,7 +26,7 @@ pub fn intone(home: &Path) -> Command {
         // The speech recognizer's model (installed by scripts/setup.sh).
         .env(
             "INTONE_MODEL_PATH",
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.assets/models"),
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(".assets/models"),
         )
         .arg("--home")
         .arg(home);
@@ -35,7 +35,7 @@ pub fn intone(home: &Path) -> Command {
 
 /// The assets `scripts/setup.sh` installs (neural voice, ONNX Runtime).
 pub fn assets() -> PathBuf {
-    let a = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.assets");
+    let a = Path::new(env!("CARGO_MANIFEST_DIR")).join(".assets");
     assert!(
         a.join("voices/en_US-joe-medium.onnx").is_file(),
         "the joe voice is missing from {}: run scripts/setup.sh",

@@ -1,5 +1,5 @@
 // End-to-end test of the real desktop app. tauri-driver (WebDriver, over
-// WebKitWebDriver) starts the intone-app binary with a temporary INTONE_HOME,
+// WebKitWebDriver) starts the app binary (intone-app) with a temporary INTONE_HOME,
 // under the X display the caller provides (scripts/e2e.sh runs this under
 // xvfb-run). The test pastes a script, picks a voice, two variants and MP3,
 // clicks Generate, waits for the batch to complete, checks every track row
@@ -21,7 +21,12 @@ import { mkdir, mkdtemp, readdir, rename, rm, writeFile, readFile, stat } from "
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Builder, By, Key, until } from "selenium-webdriver";
+import { createRequire } from "node:module";
+
+// selenium-webdriver is the UI's dev dependency (ui/package.json, installed
+// by `npm --prefix ui ci`); this file lives beside the other end-to-end tests.
+const uiRequire = createRequire(new URL("../ui/package.json", import.meta.url));
+const { Builder, By, Key, until } = uiRequire("selenium-webdriver");
 
 const APP = process.env.INTONE_APP;
 const CLI = process.env.INTONE_CLI;
