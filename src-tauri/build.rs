@@ -7,8 +7,8 @@ fn main() {
     #[cfg(feature = "app")]
     {
         println!("cargo:rerun-if-changed=src-tauri/capabilities");
-        let attributes = tauri_build::Attributes::new()
-            .capabilities_path_pattern("src-tauri/capabilities/**/*");
+        let attributes =
+            tauri_build::Attributes::new().capabilities_path_pattern("src-tauri/capabilities/**/*");
         if let Err(e) = tauri_build::try_build(attributes) {
             eprintln!("error: {e:#}");
             std::process::exit(1);

@@ -45,7 +45,7 @@ fn generate_json_has_every_documented_field() {
         ] {
             assert!(t.get(key).is_some(), "missing {key} in {t}");
         }
-        assert_eq!(t["voice"], "espeak:en-us");
+        assert_eq!(t["engine"], "espeak:en-us");
         assert!(t["output_path"].as_str().expect("p").ends_with(".flac"));
         // The FLAC is real: ffprobe reads it back with the recorded duration.
         let probe = std::process::Command::new("ffprobe")
@@ -100,7 +100,7 @@ fn partial_success_exits_2_and_retry_finishes_only_the_failed_tracks() {
     std::fs::create_dir_all(home.join("variants")).expect("dir");
     std::fs::write(
         home.join("variants/rain.toml"),
-        format!("bed = \"file:{}\"\nbed_level_db = -14.0\n", bed.display()),
+        format!("bed = \"file:{}\"\nbed_level_lu = -14.0\n", bed.display()),
     )
     .expect("write");
     let out = run(intone(home)

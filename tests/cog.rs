@@ -99,7 +99,7 @@ fn musicgen_through_a_real_cog_server() {
     for t in doc["tracks"].as_array().expect("tracks") {
         // Whole seconds from the model; the take is exact.
         assert_eq!(t["duration_ms"], 3500);
-        assert_eq!(t["voice"], "musicgen:large");
+        assert_eq!(t["engine"], "musicgen:large");
         assert!((t["loudness_lufs"].as_f64().expect("lufs") + 16.0).abs() < 0.6);
     }
     let first = PathBuf::from(doc["tracks"][0]["output_path"].as_str().expect("path"));

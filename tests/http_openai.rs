@@ -150,7 +150,7 @@ fn a_batch_through_a_real_openai_compatible_server() {
     let doc = json(&out);
     assert_eq!(doc["status"], "completed");
     for t in doc["tracks"].as_array().expect("tracks") {
-        assert_eq!(t["voice"], "studio:default");
+        assert_eq!(t["engine"], "studio:default");
         let target = if t["variant"] == "voice" {
             -16.0
         } else {

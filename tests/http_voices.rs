@@ -214,7 +214,7 @@ fn a_server_listing_at_v1_voices_speaks_its_voices() {
     let doc = json(&out);
     assert_eq!(doc["status"], "completed", "{doc}");
     for t in doc["tracks"].as_array().expect("tracks") {
-        assert_eq!(t["voice"], "tts:en_US-joe-medium");
+        assert_eq!(t["engine"], "tts:en_US-joe-medium");
         assert!(t["duration_ms"].as_i64().expect("ms") > 2000, "{t}");
     }
     let asked = std::fs::read_to_string(&server.log).expect("log");

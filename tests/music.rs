@@ -243,7 +243,7 @@ fn gallery_pages_and_filters_two_thousand_takes() {
         .create_batch(&intone_core::store::NewBatch {
             project: "Music",
             kind: intone_core::store::JobKind::Music,
-            voice: "builtin",
+            engine: "builtin",
             delivery: &Default::default(),
             speech_check: false,
             scripts: &[],
@@ -321,7 +321,7 @@ fn a_music_bed_is_made_once_and_bad_requests_are_named() {
     std::fs::create_dir_all(home.join("variants")).expect("dir");
     std::fs::write(
         home.join("variants/calm.toml"),
-        "bed = \"music:calm piano, slow\"\nbed_level_db = -18.0\n",
+        "bed = \"music:calm piano, slow\"\nbed_level_lu = -18.0\n",
     )
     .expect("variant");
     for _ in 0..2 {

@@ -77,7 +77,7 @@ fn say_and_generate_use_joe_without_flags() {
         .arg("--json"));
     assert!(out.status.success(), "{}", stderr(&out));
     let doc = json(&out);
-    assert_eq!(doc["tracks"][0]["voice"], "piper:en_US-joe-medium");
+    assert_eq!(doc["tracks"][0]["engine"], "piper:en_US-joe-medium");
     assert_eq!(doc["tracks"][0]["status"], "completed");
 }
 

@@ -119,12 +119,12 @@ export function scenesCommand(ctx: Ctx, cmd: string, a: Record<string, any>): un
       const scenes = (o.scenes ?? []).map((s, i) => ({ prompt: s.prompt, duration_ms: s.duration_ms, seed: s.seed ?? 100 + i, params: s.params }));
       const total = scenes.reduce((n, s) => n + s.duration_ms, 0);
       const target = o.target_ms ?? (o.video ? 45_000 : total);
-      const row: TrackRow = { id: ctx.nextTrack(), batch_id: id, position: 0, title: o.title ?? "Score", section_id: null, input_hash: null, variant: `${scenes.length} scenes · ${Math.floor(target / 60000)}:${String(Math.round(target / 1000) % 60).padStart(2, "0")}`, voice: o.engine ?? "builtin", status: "pending", stage: null, output_path: null, duration_ms: null, sample_rate_hz: null, channels: null, loudness_lufs: null, true_peak_dbtp: null, peaks_path: null, error: null, attempts: 0, units_done: 0, units_total: scenes.length, collection: null };
-      const batch: BatchRow = { id, project: "Scores", project_slug: "scores", kind: "scenes", status: "pending", voice: row.voice, format: o.format ?? "wav", sample_rate_hz: 48000, bit_depth: 16, encode: { mp3: { mode: "vbr", quality: 2 }, opus_kbps: 96, artist: null, cover: null }, speech_check: false, expected: 1, completed: 0, failed: 0, cancelled: 0, pending: 1, created_at: DAY, updated_at: DAY };
+      const row: TrackRow = { id: ctx.nextTrack(), batch_id: id, position: 0, title: o.title ?? "Score", section_id: null, input_hash: null, variant: `${scenes.length} scenes · ${Math.floor(target / 60000)}:${String(Math.round(target / 1000) % 60).padStart(2, "0")}`, engine: o.engine ?? "builtin", status: "pending", stage: null, output_path: null, duration_ms: null, sample_rate_hz: null, channels: null, loudness_lufs: null, true_peak_dbtp: null, peaks_path: null, error: null, attempts: 0, units_done: 0, units_total: scenes.length, collection: null };
+      const batch: BatchRow = { id, project: "Scores", project_slug: "scores", kind: "scenes", status: "pending", engine: row.engine, format: o.format ?? "wav", sample_rate_hz: 48000, bit_depth: 16, encode: { mp3: { mode: "vbr", quality: 2 }, opus_kbps: 96, artist: null, cover: null }, speech_check: false, expected: 1, completed: 0, failed: 0, cancelled: 0, pending: 1, created_at: DAY, updated_at: DAY };
       ctx.batches.unshift(batch);
       ctx.tracks.set(id, [row]);
       scores.set(row.id, {
-        view: { track_id: row.id, batch_id: id, scenes: [], recipe: { engine: row.voice, model: null, scenes, target_ms: target, crossfade_ms: o.crossfade_ms ?? 1000, fit: o.fit ?? "trim", on_error: o.on_error ?? "continue_with_silence", target_lufs: -16, video: o.video ?? null } },
+        view: { track_id: row.id, batch_id: id, scenes: [], recipe: { engine: row.engine, model: null, scenes, target_ms: target, crossfade_ms: o.crossfade_ms ?? 1000, fit: o.fit ?? "trim", on_error: o.on_error ?? "continue_with_silence", target_lufs: -16, video: o.video ?? null } },
         units: scenes.map(() => ({ status: "pending", attempts: 0, error: null })),
       });
       setTimeout(() => run(ctx, batch, row), 50);

@@ -250,10 +250,10 @@ mockIPC(
         const rows: TrackRow[] = [];
         sections.forEach((s: { title: string }) =>
           g.variants.forEach((v: string) =>
-            rows.push({ id: nextTrack++, batch_id: id, position: rows.length, title: s.title, section_id: 0, input_hash: null, variant: v, voice: g.voice, status: "pending", stage: null, output_path: null, duration_ms: null, sample_rate_hz: null, channels: null, loudness_lufs: null, true_peak_dbtp: null, peaks_path: null, error: null, attempts: 0, units_done: 0, units_total: 0, collection: null }),
+            rows.push({ id: nextTrack++, batch_id: id, position: rows.length, title: s.title, section_id: 0, input_hash: null, variant: v, engine: g.voice, status: "pending", stage: null, output_path: null, duration_ms: null, sample_rate_hz: null, channels: null, loudness_lufs: null, true_peak_dbtp: null, peaks_path: null, error: null, attempts: 0, units_done: 0, units_total: 0, collection: null }),
           ),
         );
-        const batch: BatchRow = { id, project: "Harness", project_slug: "harness", kind: "speech", status: "pending", voice: g.voice, format: g.format, sample_rate_hz: 48000, bit_depth: 16, encode: { mp3: { mode: "vbr", quality: 2 }, opus_kbps: 96, artist: null, cover: null }, speech_check: g.check, expected: rows.length, completed: 0, failed: 0, cancelled: 0, pending: rows.length, created_at: "2026-11-21T10:00:00Z", updated_at: "2026-11-21T10:00:00Z" };
+        const batch: BatchRow = { id, project: "Harness", project_slug: "harness", kind: "speech", status: "pending", engine: g.voice, format: g.format, sample_rate_hz: 48000, bit_depth: 16, encode: { mp3: { mode: "vbr", quality: 2 }, opus_kbps: 96, artist: null, cover: null }, speech_check: g.check, expected: rows.length, completed: 0, failed: 0, cancelled: 0, pending: rows.length, created_at: "2026-11-21T10:00:00Z", updated_at: "2026-11-21T10:00:00Z" };
         batches.unshift(batch);
         tracks.set(id, rows);
         const parallel = (window as any).__harnessFlood as number | undefined;
@@ -295,9 +295,9 @@ mockIPC(
       case "convert": {
         const c = a.args;
         const id = batches.length + 1;
-        const rows: TrackRow[] = (c.inputs as string[]).map((h, i) => ({ id: nextTrack++, batch_id: id, position: i, title: inputs.get(h)?.name ?? h, section_id: null, input_hash: h, variant: `${c.converter} · ${c.settings.preset ?? ""}`.trim(), voice: c.converter, status: "pending", stage: null, output_path: null, duration_ms: null, sample_rate_hz: null, channels: null, loudness_lufs: null, true_peak_dbtp: null, peaks_path: null, error: null, attempts: 0, units_done: 0, units_total: 0, collection: null }));
+        const rows: TrackRow[] = (c.inputs as string[]).map((h, i) => ({ id: nextTrack++, batch_id: id, position: i, title: inputs.get(h)?.name ?? h, section_id: null, input_hash: h, variant: `${c.converter} · ${c.settings.preset ?? ""}`.trim(), engine: c.converter, status: "pending", stage: null, output_path: null, duration_ms: null, sample_rate_hz: null, channels: null, loudness_lufs: null, true_peak_dbtp: null, peaks_path: null, error: null, attempts: 0, units_done: 0, units_total: 0, collection: null }));
         rows.filter((r) => r.title.startsWith("fails")).forEach((r) => failingOnce.add(r.id));
-        const batch: BatchRow = { id, project: "Conversions", project_slug: "conversions", kind: "conversion", status: "pending", voice: c.converter, format: c.format, sample_rate_hz: 48000, bit_depth: 16, encode: { mp3: { mode: "vbr", quality: 2 }, opus_kbps: 96, artist: null, cover: null }, speech_check: false, expected: rows.length, completed: 0, failed: 0, cancelled: 0, pending: rows.length, created_at: "2026-11-21T10:00:00Z", updated_at: "2026-11-21T10:00:00Z" };
+        const batch: BatchRow = { id, project: "Conversions", project_slug: "conversions", kind: "conversion", status: "pending", engine: c.converter, format: c.format, sample_rate_hz: 48000, bit_depth: 16, encode: { mp3: { mode: "vbr", quality: 2 }, opus_kbps: 96, artist: null, cover: null }, speech_check: false, expected: rows.length, completed: 0, failed: 0, cancelled: 0, pending: rows.length, created_at: "2026-11-21T10:00:00Z", updated_at: "2026-11-21T10:00:00Z" };
         batches.unshift(batch);
         tracks.set(id, rows);
         setTimeout(() => runConversion(batch, rows), 50);
@@ -309,8 +309,8 @@ mockIPC(
         const o = a.order;
         if (!o.prompt.trim()) throw "the prompt is empty";
         const id = batches.length + 1;
-        const rows: TrackRow[] = Array.from({ length: o.takes }, (_, i) => ({ id: nextTrack++, batch_id: id, position: i, title: o.prompt, section_id: null, input_hash: null, variant: `seed ${o.seed + i}`, voice: o.engine, status: "pending", stage: null, output_path: null, duration_ms: null, sample_rate_hz: null, channels: null, loudness_lufs: null, true_peak_dbtp: null, peaks_path: null, error: null, attempts: 0, units_done: 0, units_total: 0, collection: o.collection }));
-        const batch: BatchRow = { id, project: "Music", project_slug: "music", kind: "music", status: "pending", voice: o.engine, format: "wav", sample_rate_hz: 48000, bit_depth: 16, encode: { mp3: { mode: "vbr", quality: 2 }, opus_kbps: 96, artist: null, cover: null }, speech_check: false, expected: rows.length, completed: 0, failed: 0, cancelled: 0, pending: rows.length, created_at: "2026-11-21T10:00:00Z", updated_at: "2026-11-21T10:00:00Z" };
+        const rows: TrackRow[] = Array.from({ length: o.takes }, (_, i) => ({ id: nextTrack++, batch_id: id, position: i, title: o.prompt, section_id: null, input_hash: null, variant: `seed ${o.seed + i}`, engine: o.engine, status: "pending", stage: null, output_path: null, duration_ms: null, sample_rate_hz: null, channels: null, loudness_lufs: null, true_peak_dbtp: null, peaks_path: null, error: null, attempts: 0, units_done: 0, units_total: 0, collection: o.collection }));
+        const batch: BatchRow = { id, project: "Music", project_slug: "music", kind: "music", status: "pending", engine: o.engine, format: "wav", sample_rate_hz: 48000, bit_depth: 16, encode: { mp3: { mode: "vbr", quality: 2 }, opus_kbps: 96, artist: null, cover: null }, speech_check: false, expected: rows.length, completed: 0, failed: 0, cancelled: 0, pending: rows.length, created_at: "2026-11-21T10:00:00Z", updated_at: "2026-11-21T10:00:00Z" };
         batches.unshift(batch);
         tracks.set(id, rows);
         setTimeout(() => runMusic(batch, rows), 50);
@@ -320,13 +320,13 @@ mockIPC(
         const f = a.filter as LibraryFilter;
         const music = new Set(batches.filter((b) => b.kind === "music").map((b) => b.id));
         const all = allTracks()
-          .filter((t) => music.has(t.batch_id) && (!f.status || t.status === f.status) && (!f.collection || t.collection === f.collection) && (!f.voice || t.voice === f.voice))
+          .filter((t) => music.has(t.batch_id) && (!f.status || t.status === f.status) && (!f.collection || t.collection === f.collection) && (!f.engine || t.engine === f.engine))
           .reverse();
         const page = all.slice(f.offset ?? 0, (f.offset ?? 0) + (f.limit ?? all.length));
         return {
           takes: page.map((t) => ({
             item: { track: { ...t }, source: t.title, kind: "music", project: "Music", created_at: "2026-11-21T10:00:00Z", flagged: null },
-            recipe: { engine: t.voice, model: null, prompt: t.title, duration_ms: 30000, seed: Number(t.variant.replace("seed ", "")), params: { temperature: "0.5" }, target_lufs: -16, understood: ["calm", "piano", "rain"], continue_from: null, overlap_ms: 1500 },
+            recipe: { engine: t.engine, model: null, prompt: t.title, duration_ms: 30000, seed: Number(t.variant.replace("seed ", "")), params: { temperature: "0.5" }, target_lufs: -16, understood: ["calm", "piano", "rain"], continue_from: null, overlap_ms: 1500 },
           })),
           total: all.length,
         };
@@ -339,7 +339,7 @@ mockIPC(
         const src = allTracks().find((t) => t.id === a.trackId)!;
         const id = batches.length + 1;
         const row: TrackRow = { ...src, id: nextTrack++, batch_id: id, position: 0, variant: "seed 777", status: "pending", stage: null, output_path: null, duration_ms: null, loudness_lufs: null, true_peak_dbtp: null, peaks_path: null };
-        const batch: BatchRow = { id, project: "Music", project_slug: "music", kind: "music", status: "pending", voice: src.voice, format: "wav", sample_rate_hz: 48000, bit_depth: 16, encode: { mp3: { mode: "vbr", quality: 2 }, opus_kbps: 96, artist: null, cover: null }, speech_check: false, expected: 1, completed: 0, failed: 0, cancelled: 0, pending: 1, created_at: "2026-11-21T10:00:00Z", updated_at: "2026-11-21T10:00:00Z" };
+        const batch: BatchRow = { id, project: "Music", project_slug: "music", kind: "music", status: "pending", engine: src.engine, format: "wav", sample_rate_hz: 48000, bit_depth: 16, encode: { mp3: { mode: "vbr", quality: 2 }, opus_kbps: 96, artist: null, cover: null }, speech_check: false, expected: 1, completed: 0, failed: 0, cancelled: 0, pending: 1, created_at: "2026-11-21T10:00:00Z", updated_at: "2026-11-21T10:00:00Z" };
         batches.unshift(batch);
         tracks.set(id, [row]);
         setTimeout(() => runMusic(batch, [row]), 50);
@@ -364,8 +364,8 @@ mockIPC(
       case "transcribe": {
         const c = a.args;
         const id = batches.length + 1;
-        const rows: TrackRow[] = (c.inputs as string[]).map((h, i) => ({ id: nextTrack++, batch_id: id, position: i, title: inputs.get(h)?.name ?? h, section_id: null, input_hash: h, variant: "transcript", voice: "ggml-tiny.en.bin", status: "pending", stage: null, output_path: null, duration_ms: null, sample_rate_hz: null, channels: null, loudness_lufs: null, true_peak_dbtp: null, peaks_path: null, error: null, attempts: 0, units_done: 0, units_total: 0, collection: null }));
-        const batch: BatchRow = { id, project: "Transcripts", project_slug: "transcripts", kind: "transcription", status: "pending", voice: "ggml-tiny.en.bin", format: c.format, sample_rate_hz: 48000, bit_depth: 16, encode: { mp3: { mode: "vbr", quality: 2 }, opus_kbps: 96, artist: null, cover: null }, speech_check: false, expected: rows.length, completed: 0, failed: 0, cancelled: 0, pending: rows.length, created_at: "2026-11-21T10:00:00Z", updated_at: "2026-11-21T10:00:00Z" };
+        const rows: TrackRow[] = (c.inputs as string[]).map((h, i) => ({ id: nextTrack++, batch_id: id, position: i, title: inputs.get(h)?.name ?? h, section_id: null, input_hash: h, variant: "transcript", engine: "ggml-tiny.en.bin", status: "pending", stage: null, output_path: null, duration_ms: null, sample_rate_hz: null, channels: null, loudness_lufs: null, true_peak_dbtp: null, peaks_path: null, error: null, attempts: 0, units_done: 0, units_total: 0, collection: null }));
+        const batch: BatchRow = { id, project: "Transcripts", project_slug: "transcripts", kind: "transcription", status: "pending", engine: "ggml-tiny.en.bin", format: c.format, sample_rate_hz: 48000, bit_depth: 16, encode: { mp3: { mode: "vbr", quality: 2 }, opus_kbps: 96, artist: null, cover: null }, speech_check: false, expected: rows.length, completed: 0, failed: 0, cancelled: 0, pending: rows.length, created_at: "2026-11-21T10:00:00Z", updated_at: "2026-11-21T10:00:00Z" };
         batches.unshift(batch);
         tracks.set(id, rows);
         setTimeout(() => runConversion(batch, rows), 50);
@@ -423,7 +423,7 @@ mockIPC(
         const f = a.filter as LibraryFilter;
         const kindOf = new Map(batches.map((b) => [b.id, b.kind]));
         return allTracks()
-          .filter((t) => (!f.status || t.status === f.status) && (!f.variant || t.variant === f.variant) && (!f.voice || t.voice === f.voice) && (!f.kind || kindOf.get(t.batch_id) === f.kind))
+          .filter((t) => (!f.status || t.status === f.status) && (!f.variant || t.variant === f.variant) && (!f.engine || t.engine === f.engine) && (!f.kind || kindOf.get(t.batch_id) === f.kind))
           .map((t) => {
             const kind = kindOf.get(t.batch_id) ?? "speech";
             const checked = kind === "speech" && t.status === "completed" && batches.find((b) => b.id === t.batch_id)?.speech_check;
@@ -434,7 +434,7 @@ mockIPC(
       case "library_facets":
         return {
           variants: [...new Set(allTracks().map((t) => t.variant))].sort(),
-          voices: [...new Set(allTracks().map((t) => t.voice))].sort(),
+          engines: [...new Set(allTracks().map((t) => t.engine))].sort(),
           sources: allTracks().length ? ["Harness"] : [],
           collections: [...new Set(allTracks().flatMap((t) => (t.collection ? [t.collection] : [])))].sort(),
         };

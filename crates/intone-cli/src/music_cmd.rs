@@ -188,7 +188,7 @@ fn gallery(studio: &Studio, cmd: MusicCommand) -> anyhow::Result<ExitCode> {
             };
             let filter = LibraryFilter {
                 kind: Some(JobKind::Music),
-                voice: engine,
+                engine,
                 status,
                 collection,
                 limit: Some(limit),
@@ -285,7 +285,7 @@ fn print_row(it: &LibraryItem) {
         "{:>6}  {:<11} {:<12} {:<20} {}  {}",
         t.id,
         t.variant,
-        t.voice,
+        t.engine,
         t.collection.as_deref().unwrap_or("-"),
         meta,
         t.title

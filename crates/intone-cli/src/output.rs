@@ -192,7 +192,7 @@ pub fn batches(list: &[BatchRow], json: bool) -> anyhow::Result<()> {
             b.completed,
             b.expected,
             b.failed,
-            b.voice,
+            b.engine,
             b.project,
             b.created_at
                 .get(..16)
@@ -303,7 +303,7 @@ pub fn variants(list: &[Variant], json: bool) -> anyhow::Result<()> {
             v.name,
             v.target_lufs,
             v.bed.to_string(),
-            v.tempo,
+            v.tempo_ratio,
             v.description
         );
     }

@@ -195,7 +195,7 @@ fn main() {
     let req = SpeechRequest {
         voice: "en_US-joe-medium".into(),
         text: PARAGRAPH.into(),
-        tempo: 1.0,
+        tempo_ratio: 1.0,
         threads: 1,
         take: 0,
     };

@@ -85,7 +85,7 @@ fn write_bed(variant: &intone_core::variants::Variant, frames: u64, path: &Path)
         .expect("bed")
         .expect("the sleep variant has a bed");
     let gain = 10f32.powf(
-        ((intone_core::pipeline::stages::VOICE_STEM_LUFS + variant.bed_level_db
+        ((intone_core::pipeline::stages::VOICE_STEM_LUFS + variant.bed_level_lu
             - bed.loudness_lufs)
             / 20.0) as f32,
     );

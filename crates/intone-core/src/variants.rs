@@ -8,9 +8,9 @@
 //! # $INTONE_HOME/variants/rain.toml
 //! description = "Soft voice over my rain recording"
 //! bed = "file:/home/me/rain.flac"
-//! bed_level_db = -14.0
+//! bed_level_lu = -14.0
 //! duck_db = 4.0
-//! tempo = 0.9
+//! tempo_ratio = 0.9
 //! target_lufs = -19.0
 //! ```
 
@@ -35,7 +35,9 @@ pub struct Variant {
     #[cfg_attr(feature = "specta", specta(type = String))]
     pub bed: BedSpec,
     /// Bed loudness relative to the voice, in LU (negative = under the voice).
-    pub bed_level_db: f64,
+    /// Read from `bed_level_db` too, its name before version 8 of the store.
+    #[serde(alias = "bed_level_db")]
+    pub bed_level_lu: f64,
     /// Extra bed attenuation while the voice speaks, dB.
     pub duck_db: f64,
     /// Bed alone before the first word, ms.
@@ -46,8 +48,11 @@ pub struct Variant {
     pub fade_in_ms: f64,
     /// Fade-out at the end, ms.
     pub fade_out_ms: f64,
-    /// Delivery speed, 1.0 = normal (engines map it to their own rate control).
-    pub tempo: f64,
+    /// Delivery speed as a ratio of the voice's own pace: 1.0 = normal, 0.85
+    /// = 15 % slower (engines map it to their own rate control). Read from
+    /// `tempo` too, its name before version 8 of the store.
+    #[serde(alias = "tempo")]
+    pub tempo_ratio: f64,
     /// High-shelf gain on the voice above 3 kHz, dB.
     pub brightness_db: f64,
     /// Voice compressor ratio (1 = off): levels stressed syllables before
@@ -69,13 +74,13 @@ impl Default for Variant {
             name: "voice".into(),
             description: "Voice only, mastered for spoken word".into(),
             bed: BedSpec::None,
-            bed_level_db: -12.0,
+            bed_level_lu: -12.0,
             duck_db: 0.0,
             lead_in_ms: 300.0,
             tail_ms: 700.0,
             fade_in_ms: 10.0,
             fade_out_ms: 50.0,
-            tempo: 1.0,
+            tempo_ratio: 1.0,
             brightness_db: 0.0,
             voice_compression_ratio: 3.0,
             sentence_pause_ms: 450.0,
@@ -94,13 +99,13 @@ pub fn builtins() -> Vec<Variant> {
             name: "sleep".into(),
             description: "Slow, warm voice over ocean waves with long fades".into(),
             bed: BedSpec::Ocean,
-            bed_level_db: -11.0,
+            bed_level_lu: -11.0,
             duck_db: 4.0,
             lead_in_ms: 5000.0,
             tail_ms: 10_000.0,
             fade_in_ms: 4000.0,
             fade_out_ms: 8000.0,
-            tempo: 0.85,
+            tempo_ratio: 0.85,
             brightness_db: -2.0,
             voice_compression_ratio: 2.0,
             sentence_pause_ms: 1100.0,
@@ -112,13 +117,13 @@ pub fn builtins() -> Vec<Variant> {
             name: "energy".into(),
             description: "Bright voice over an upbeat 120 BPM groove".into(),
             bed: BedSpec::Pulse,
-            bed_level_db: -9.0,
+            bed_level_lu: -9.0,
             duck_db: 6.0,
             lead_in_ms: 2000.0,
             tail_ms: 3000.0,
             fade_in_ms: 500.0,
             fade_out_ms: 2500.0,
-            tempo: 1.08,
+            tempo_ratio: 1.08,
             brightness_db: 3.0,
             voice_compression_ratio: 3.0,
             sentence_pause_ms: 300.0,
@@ -142,13 +147,13 @@ impl Variant {
                 1.0,
                 20.0,
             ),
-            ("bed_level_db", self.bed_level_db, -60.0, 12.0),
+            ("bed_level_lu", self.bed_level_lu, -60.0, 12.0),
             ("duck_db", self.duck_db, 0.0, 40.0),
             ("lead_in_ms", self.lead_in_ms, 0.0, 600_000.0),
             ("tail_ms", self.tail_ms, 0.0, 600_000.0),
             ("fade_in_ms", self.fade_in_ms, 0.0, 600_000.0),
             ("fade_out_ms", self.fade_out_ms, 0.0, 600_000.0),
-            ("tempo", self.tempo, 0.5, 2.0),
+            ("tempo_ratio", self.tempo_ratio, 0.5, 2.0),
             ("brightness_db", self.brightness_db, -12.0, 12.0),
             ("sentence_pause_ms", self.sentence_pause_ms, 0.0, 10_000.0),
             ("paragraph_pause_ms", self.paragraph_pause_ms, 0.0, 20_000.0),

@@ -59,14 +59,14 @@ fn library_filters_exports_and_deletes() {
     let none = s
         .store()
         .library(&LibraryFilter {
-            voice: Some("piper:nobody".into()),
+            engine: Some("piper:nobody".into()),
             ..Default::default()
         })
         .expect("library");
     assert!(none.is_empty());
     let facets = s.store().library_facets().expect("facets");
     assert_eq!(facets.variants, ["sleep", "voice"]);
-    assert_eq!(facets.voices, ["espeak:en-us"]);
+    assert_eq!(facets.engines, ["espeak:en-us"]);
     assert_eq!(facets.sources, ["Calm"]);
 
     // Export: byte-identical copies; exporting again changes nothing.

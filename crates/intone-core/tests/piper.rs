@@ -91,7 +91,7 @@ fn the_model_speaks_with_speech_like_duration_and_level() {
         .synthesize(&SpeechRequest {
             voice: "en_US-joe-medium".into(),
             text: text.into(),
-            tempo: 1.0,
+            tempo_ratio: 1.0,
             threads: 1,
             take: 0,
         })
@@ -128,7 +128,7 @@ fn the_model_speaks_with_speech_like_duration_and_level() {
         .synthesize(&SpeechRequest {
             voice: "en_US-nobody".into(),
             text: "x".into(),
-            tempo: 1.0,
+            tempo_ratio: 1.0,
             threads: 1,
             take: 0,
         })
@@ -244,7 +244,7 @@ fn generate_uses_the_neural_voice_by_default() {
     let b = rt.block_on(s.run_batch(id)).expect("run");
     assert_eq!(b.status, BatchStatus::Completed);
     for t in s.tracks(id).expect("tracks") {
-        assert_eq!(t.voice, "piper:en_US-joe-medium");
+        assert_eq!(t.engine, "piper:en_US-joe-medium");
         let target = if t.variant == "voice" { -16.0 } else { -20.0 };
         assert!((t.loudness_lufs.expect("l") - target).abs() <= 0.5);
         assert!(t.true_peak_dbtp.expect("tp") <= -1.0);

@@ -230,11 +230,8 @@ export type BatchRow = {
 	kind: JobKind,
 	/**  Status. */
 	status: BatchStatus,
-	/**
-	 *  Voice id (`engine:voice`) of a speech batch; the converter of a
-	 *  conversion batch.
-	 */
-	voice: string,
+	/**  The engine its tracks are made with (see [`TrackRow::engine`]). */
+	engine: string,
 	/**  Output container (`wav`, `flac`, `mp3` or `opus`). */
 	format: string,
 	/**  Output sample rate. */
@@ -638,8 +635,8 @@ export type Kind =
 export type LibraryFacets = {
 	/**  Variant names, sorted. */
 	variants: string[],
-	/**  Voice ids, sorted. */
-	voices: string[],
+	/**  Engines tracks were made with, sorted. */
+	engines: string[],
 	/**  Sources (script titles, input file names), sorted. */
 	sources: string[],
 	/**  Collection names, sorted. */
@@ -652,8 +649,11 @@ export type LibraryFilter = {
 	status?: TrackStatus | null,
 	/**  Only this variant (`voice`, `sleep`, …). */
 	variant?: string | null,
-	/**  Only this voice id (`piper:en_US-joe-medium`). */
-	voice?: string | null,
+	/**
+	 *  Only tracks made with this engine ([`super::TrackRow::engine`]:
+	 *  `piper:en_US-joe-medium`, `composer`, …).
+	 */
+	engine?: string | null,
 	/**  Only tracks from this source: a script's title or an input file's name. */
 	source?: string | null,
 	/**  Only tracks of batches of this kind. */
@@ -1134,12 +1134,17 @@ export type TrackRow = {
 	/**  BLAKE3 of the input file it converts (conversion). */
 	input_hash: string | null,
 	/**
-	 *  The recipe's name: the variant (speech), the converter and preset
-	 *  (conversion).
+	 *  Which version of its title this track is: the variant (speech), the
+	 *  converter's preset (conversion), the take's seed (music), the
+	 *  score's scenes and length (scenes), `transcript` (transcription).
 	 */
 	variant: string,
-	/**  Voice id (speech) or converter (conversion). */
-	voice: string,
+	/**
+	 *  The engine it is made with: the speech voice (`engine:voice`), the
+	 *  converter, the music engine, or the speech recognizer's model.
+	 *  Stored as `voice` before version 8 of the store.
+	 */
+	engine: string,
 	/**  Status. */
 	status: TrackStatus,
 	/**  Current or last step. */
@@ -1221,8 +1226,6 @@ export type Variant = {
 	description?: string,
 	/**  Background bed. */
 	bed?: string,
-	/**  Bed loudness relative to the voice, in LU (negative = under the voice). */
-	bed_level_db?: number | null,
 	/**  Extra bed attenuation while the voice speaks, dB. */
 	duck_db?: number | null,
 	/**  Bed alone before the first word, ms. */
@@ -1233,8 +1236,6 @@ export type Variant = {
 	fade_in_ms?: number | null,
 	/**  Fade-out at the end, ms. */
 	fade_out_ms?: number | null,
-	/**  Delivery speed, 1.0 = normal (engines map it to their own rate control). */
-	tempo?: number | null,
 	/**  High-shelf gain on the voice above 3 kHz, dB. */
 	brightness_db?: number | null,
 	/**
@@ -1250,7 +1251,33 @@ export type Variant = {
 	target_lufs?: number | null,
 	/**  True-peak ceiling, dBTP. */
 	ceiling_dbtp?: number | null,
-};
+} & ({
+	/**
+	 *  Bed loudness relative to the voice, in LU (negative = under the voice).
+	 *  Read from `bed_level_db` too, its name before version 8 of the store.
+	 */
+	bed_level_lu?: number | null,
+} & {
+	/**
+	 *  Bed loudness relative to the voice, in LU (negative = under the voice).
+	 *  Read from `bed_level_db` too, its name before version 8 of the store.
+	 */
+	bed_level_db?: number | null,
+}) & ({
+	/**
+	 *  Delivery speed as a ratio of the voice's own pace: 1.0 = normal, 0.85
+	 *  = 15 % slower (engines map it to their own rate control). Read from
+	 *  `tempo` too, its name before version 8 of the store.
+	 */
+	tempo_ratio?: number | null,
+} & {
+	/**
+	 *  Delivery speed as a ratio of the voice's own pace: 1.0 = normal, 0.85
+	 *  = 15 % slower (engines map it to their own rate control). Read from
+	 *  `tempo` too, its name before version 8 of the store.
+	 */
+	tempo?: number | null,
+});
 
 /**  A video to score. */
 export type VideoInfo = {

@@ -52,8 +52,9 @@ pub struct SpeechRequest {
     pub voice: String,
     /// Text of one utterance, at most [`SpeechEngine::max_chars`] characters.
     pub text: String,
-    /// Delivery speed: 1.0 = the voice's normal pace, 0.85 = slower.
-    pub tempo: f64,
+    /// Delivery speed as a ratio of the voice's own pace: 1.0 = normal,
+    /// 0.85 = 15 % slower.
+    pub tempo_ratio: f64,
     /// Cores this one call may use (≥ 1): 1 when every core already has a
     /// call of its own (a full batch), all of them for one-shot speech. An
     /// in-process model runs that many threads; other engines ignore it.

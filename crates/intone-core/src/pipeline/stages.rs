@@ -236,7 +236,7 @@ pub fn mix(voice: &Path, variant: &Variant, seed: u64, out: &Path) -> Result<Mix
         fade_in_ms: variant.fade_in_ms,
         fade_out_ms: variant.fade_out_ms,
         bed_gain_db: bed.as_ref().map_or(0.0, |b| {
-            VOICE_STEM_LUFS + variant.bed_level_db - b.loudness_lufs
+            VOICE_STEM_LUFS + variant.bed_level_lu - b.loudness_lufs
         }),
         duck_db: variant.duck_db,
         brightness_db: variant.brightness_db,

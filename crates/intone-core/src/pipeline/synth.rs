@@ -100,8 +100,8 @@ pub struct Speaker<'a> {
     pub engine: &'a dyn SpeechEngine,
     /// The engine's voice id.
     pub voice: &'a str,
-    /// Speaking rate, as a ratio (1.0 = the voice's own).
-    pub tempo: f64,
+    /// Speaking rate, as a ratio of the voice's own pace (1.0 = normal).
+    pub tempo_ratio: f64,
     /// Retry policy for the engine's transient errors.
     pub retry: &'a RetryPolicy,
 }
@@ -114,7 +114,7 @@ impl Speaker<'_> {
         utterances
             .iter()
             .map(|u| {
-                let key = clip_key_take(self.engine, self.voice, self.tempo, &u.text, u.take);
+                let key = clip_key_take(self.engine, self.voice, self.tempo_ratio, &u.text, u.take);
                 let plan = serde_json::json!({ "text": u.text, "take": u.take }).to_string();
                 (key, plan)
             })
@@ -277,7 +277,7 @@ fn speak(
         home,
         engine,
         voice,
-        tempo,
+        tempo_ratio: tempo,
         retry,
     } = *speaker;
     let key = clip_key_take(engine, voice, tempo, &u.text, u.take);
@@ -291,7 +291,7 @@ fn speak(
             let req = SpeechRequest {
                 voice: voice.to_string(),
                 text: u.text.clone(),
-                tempo,
+                tempo_ratio: tempo,
                 threads,
                 take: u.take,
             };
@@ -381,7 +381,7 @@ mod tests {
             home,
             engine,
             voice: "en-us",
-            tempo: 1.0,
+            tempo_ratio: 1.0,
             retry: &retry,
         };
         let units = Units::plan(
@@ -464,7 +464,7 @@ mod tests {
             home: &home,
             engine: &engine,
             voice: "en-us",
-            tempo: 1.0,
+            tempo_ratio: 1.0,
             retry: &retry,
         };
         store

@@ -16,8 +16,9 @@ pub struct NewBatch<'a> {
     pub project: &'a str,
     /// What the batch makes.
     pub kind: JobKind,
-    /// The voice (`engine:voice`) or converter it uses; empty when none.
-    pub voice: &'a str,
+    /// The engine its tracks are made with ([`super::TrackRow::engine`]);
+    /// empty when none.
+    pub engine: &'a str,
     /// How its files are delivered (its loudness target is in each
     /// track's recipe).
     pub delivery: &'a Delivery,
@@ -61,7 +62,7 @@ pub struct NewTrack {
 }
 
 const BATCH_COLUMNS: &str =
-    "b.id, p.name, p.slug, b.status, b.voice, b.format, b.sample_rate_hz, b.bit_depth, \
+    "b.id, p.name, p.slug, b.status, b.engine, b.format, b.sample_rate_hz, b.bit_depth, \
      b.expected, b.completed, b.failed, b.cancelled, b.pending, b.created_at, b.updated_at, b.kind, b.encode_json, b.speech_check";
 
 fn batch_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchRow> {
@@ -70,7 +71,7 @@ fn batch_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchRow> {
         project: r.get(1)?,
         project_slug: r.get(2)?,
         status: r.get(3)?,
-        voice: r.get(4)?,
+        engine: r.get(4)?,
         format: r.get(5)?,
         sample_rate_hz: r.get(6)?,
         bit_depth: r.get(7)?,
@@ -215,12 +216,12 @@ impl Store {
             let tx = c.transaction()?;
             let project_id = project_id(&tx, nb.project)?;
             tx.execute(
-                "INSERT INTO batches (project_id, kind, voice, format, sample_rate_hz, bit_depth, encode_json, speech_check)
+                "INSERT INTO batches (project_id, kind, engine, format, sample_rate_hz, bit_depth, encode_json, speech_check)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![
                     project_id,
                     nb.kind,
-                    nb.voice,
+                    nb.engine,
                     nb.delivery.format.extension(),
                     nb.delivery.sample_rate_hz,
                     nb.delivery.bit_depth,
@@ -246,7 +247,7 @@ impl Store {
                     ),
                 };
                 tx.execute(
-                    "INSERT INTO tracks (batch_id, section_id, position, title, input_hash, source_key, variant, recipe_json, voice, collection)
+                    "INSERT INTO tracks (batch_id, section_id, position, title, input_hash, source_key, variant, recipe_json, engine, collection)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                     params![
                         batch_id,
@@ -257,7 +258,7 @@ impl Store {
                         t.source_key,
                         t.variant,
                         t.recipe_json,
-                        nb.voice,
+                        nb.engine,
                         t.collection
                     ],
                 )?;

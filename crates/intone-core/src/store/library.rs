@@ -21,8 +21,9 @@ pub struct LibraryFilter {
     pub status: Option<TrackStatus>,
     /// Only this variant (`voice`, `sleep`, …).
     pub variant: Option<String>,
-    /// Only this voice id (`piper:en_US-joe-medium`).
-    pub voice: Option<String>,
+    /// Only tracks made with this engine ([`super::TrackRow::engine`]:
+    /// `piper:en_US-joe-medium`, `composer`, …).
+    pub engine: Option<String>,
     /// Only tracks from this source: a script's title or an input file's name.
     pub source: Option<String>,
     /// Only tracks of batches of this kind.
@@ -61,8 +62,8 @@ pub struct LibraryItem {
 pub struct LibraryFacets {
     /// Variant names, sorted.
     pub variants: Vec<String>,
-    /// Voice ids, sorted.
-    pub voices: Vec<String>,
+    /// Engines tracks were made with, sorted.
+    pub engines: Vec<String>,
     /// Sources (script titles, input file names), sorted.
     pub sources: Vec<String>,
     /// Collection names, sorted.
@@ -96,7 +97,7 @@ fn where_clause(filter: &LibraryFilter) -> (String, Vec<String>) {
     };
     add("t.status", filter.status.map(|s| s.as_str().to_string()));
     add("t.variant", filter.variant.clone());
-    add("t.voice", filter.voice.clone());
+    add("t.engine", filter.engine.clone());
     add(SOURCE, filter.source.clone());
     add("b.kind", filter.kind.map(|k| k.as_str().to_string()));
     add("t.collection", filter.collection.clone());
@@ -164,7 +165,7 @@ impl Store {
             };
             Ok(LibraryFacets {
                 variants: list("SELECT DISTINCT variant FROM tracks ORDER BY 1")?,
-                voices: list("SELECT DISTINCT voice FROM tracks ORDER BY 1")?,
+                engines: list("SELECT DISTINCT engine FROM tracks ORDER BY 1")?,
                 sources: list(&format!(
                     "SELECT DISTINCT {SOURCE} FROM tracks t {SOURCE_JOINS} ORDER BY 1"
                 ))?,

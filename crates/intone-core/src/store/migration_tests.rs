@@ -30,7 +30,7 @@ fn database_made_by_version_1_upgrades_in_place() {
             .is_err());
     }
     let store = Store::open(&db).expect("upgrade");
-    assert_eq!(store.schema_version().expect("v"), 7);
+    assert_eq!(store.schema_version().expect("v"), migrations_count());
     assert!(store.inputs().expect("inputs table exists").is_empty());
     let b = store.batch(1).expect("batch survives the batches rebuild");
     assert_eq!(
@@ -53,7 +53,66 @@ fn database_made_by_version_1_upgrades_in_place() {
             .expect("reopen")
             .schema_version()
             .expect("v"),
-        7
+        migrations_count()
+    );
+}
+
+/// Version 8 renames what held something else than its name said: the
+/// `voice` columns become `engine`, and speech recipes' `bed_level_db` and
+/// `tempo` become `bed_level_lu` and `tempo_ratio`, with their values;
+/// other kinds' recipes are left as they were.
+#[test]
+fn version_7_store_upgrades_to_the_names_of_version_8() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("intone.db");
+    let speech =
+        r#"{"name":"rain","bed_level_db":-14.0,"tempo":0.9,"target_lufs":-19.0,"takes":{"2":1}}"#;
+    let music = r#"{"engine":"builtin","prompt":"calm","tempo":72}"#;
+    {
+        let old = Store::open_at_version(&db, 7).expect("v7");
+        old.with(|c| {
+            c.execute_batch(
+                "INSERT INTO projects (name, slug) VALUES ('Old', 'old');
+                 INSERT INTO batches (project_id, kind, voice, format, sample_rate_hz, bit_depth, status)
+                   VALUES (1, 'speech', 'espeak:en-us', 'wav', 48000, 16, 'completed'),
+                          (1, 'music', 'builtin', 'wav', 48000, 16, 'completed');",
+            )?;
+            c.execute(
+                "INSERT INTO tracks (batch_id, position, title, variant, recipe_json, voice, status)
+                 VALUES (1, 0, 'Intro', 'rain', ?1, 'espeak:en-us', 'completed'),
+                        (2, 0, 'calm', 'seed 1', ?2, 'builtin', 'completed')",
+                [speech, music],
+            )?;
+            Ok(())
+        })
+        .expect("seed");
+    }
+    let store = Store::open(&db).expect("upgrade");
+    assert_eq!(store.schema_version().expect("v"), 8);
+    assert_eq!(store.batch(1).expect("b").engine, "espeak:en-us");
+    let t = store.tracks(1).expect("tracks");
+    assert_eq!(t[0].engine, "espeak:en-us");
+    let (_, recipe) = store.track_inputs(t[0].id).expect("inputs");
+    let v: serde_json::Value = serde_json::from_str(&recipe).expect("json");
+    assert_eq!(v["bed_level_lu"], -14.0);
+    assert_eq!(v["tempo_ratio"], 0.9);
+    assert!(
+        v.get("bed_level_db").is_none() && v.get("tempo").is_none(),
+        "{v}"
+    );
+    assert_eq!(v["takes"]["2"], 1);
+    let r = crate::kinds::speech::SpeechRecipe::parse(&recipe).expect("speech recipe");
+    assert_eq!(
+        (r.variant.bed_level_lu, r.variant.tempo_ratio),
+        (-14.0, 0.9)
+    );
+    let m = store.tracks(2).expect("music tracks");
+    assert_eq!(m[0].engine, "builtin");
+    let (_, recipe) = store.track_inputs(m[0].id).expect("inputs");
+    let v: serde_json::Value = serde_json::from_str(&recipe).expect("json");
+    assert_eq!(
+        v["tempo"], 72,
+        "music's own tempo (BPM) is not a speech tempo"
     );
 }
 
@@ -106,7 +165,7 @@ fn version_3_store_with_speech_batches_upgrades_to_job_kinds() {
         .expect("seed");
     }
     let store = Store::open(&db).expect("upgrade");
-    assert_eq!(store.schema_version().expect("v"), 7);
+    assert_eq!(store.schema_version().expect("v"), migrations_count());
     let steps: i64 = store
         .with(|c| Ok(c.query_row("SELECT count(*) FROM steps", [], |r| r.get(0))?))
         .expect("steps");

@@ -46,6 +46,7 @@ pub fn migrations() -> Migrations<'static> {
             "../../../../migrations/0006_encode_options.sql"
         )),
         M::up(include_str!("../../../../migrations/0007_speech_check.sql")),
+        M::up(include_str!("../../../../migrations/0008_names.sql")),
     ])
 }
 

@@ -45,7 +45,7 @@ pub(crate) fn new_batch(store: &Store, sections: usize, variants: usize) -> i64 
         .create_batch(&NewBatch {
             project: "Test",
             kind: JobKind::Speech,
-            voice: "espeak:en-us",
+            engine: "espeak:en-us",
             delivery: &Default::default(),
             speech_check: false,
             scripts: &s,
@@ -255,7 +255,7 @@ fn empty_batches_are_refused() {
         .create_batch(&NewBatch {
             project: "P",
             kind: JobKind::Speech,
-            voice: "espeak:en-us",
+            engine: "espeak:en-us",
             delivery: &Default::default(),
             speech_check: false,
             scripts: &s,

@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 
 /// Columns read into a [`TrackRow`] (the table is aliased `t`); the unit
 /// counts are of the track's latest unit step.
-pub(crate) const TRACK_COLUMNS: &str = "t.id, t.batch_id, t.position, t.title, t.section_id, t.input_hash, t.variant, t.voice, \
+pub(crate) const TRACK_COLUMNS: &str = "t.id, t.batch_id, t.position, t.title, t.section_id, t.input_hash, t.variant, t.engine, \
      t.status, t.stage, t.output_path, t.duration_ms, t.sample_rate_hz, t.channels, t.loudness_lufs, t.true_peak_dbtp, \
      t.peaks_path, t.error, t.attempts, \
      (SELECT count(*) FROM units u WHERE u.track_id = t.id AND u.status = 'done'), \
@@ -30,7 +30,7 @@ pub(crate) fn track_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TrackRow
         section_id: r.get(4)?,
         input_hash: r.get(5)?,
         variant: r.get(6)?,
-        voice: r.get(7)?,
+        engine: r.get(7)?,
         status: r.get(8)?,
         stage: r.get(9)?,
         output_path: r.get(10)?,

@@ -167,9 +167,8 @@ pub struct BatchRow {
     pub kind: JobKind,
     /// Status.
     pub status: BatchStatus,
-    /// Voice id (`engine:voice`) of a speech batch; the converter of a
-    /// conversion batch.
-    pub voice: String,
+    /// The engine its tracks are made with (see [`TrackRow::engine`]).
+    pub engine: String,
     /// Output container (`wav`, `flac`, `mp3` or `opus`).
     pub format: String,
     /// Output sample rate.
@@ -213,11 +212,14 @@ pub struct TrackRow {
     pub section_id: Option<i64>,
     /// BLAKE3 of the input file it converts (conversion).
     pub input_hash: Option<String>,
-    /// The recipe's name: the variant (speech), the converter and preset
-    /// (conversion).
+    /// Which version of its title this track is: the variant (speech), the
+    /// converter's preset (conversion), the take's seed (music), the
+    /// score's scenes and length (scenes), `transcript` (transcription).
     pub variant: String,
-    /// Voice id (speech) or converter (conversion).
-    pub voice: String,
+    /// The engine it is made with: the speech voice (`engine:voice`), the
+    /// converter, the music engine, or the speech recognizer's model.
+    /// Stored as `voice` before version 8 of the store.
+    pub engine: String,
     /// Status.
     pub status: TrackStatus,
     /// Current or last step.

@@ -215,7 +215,7 @@ impl Studio {
         let t = Instant::now();
         let mut uncached = 0;
         for u in utterances {
-            let key = clip_key(engine, &voice.voice, variant.tempo, &u.text);
+            let key = clip_key(engine, &voice.voice, variant.tempo_ratio, &u.text);
             if self
                 .store()
                 .clip(&key)?
@@ -261,7 +261,7 @@ impl Studio {
                 home: self.home(),
                 engine: s.engine,
                 voice: &s.voice.voice,
-                tempo: s.variant.tempo,
+                tempo_ratio: s.variant.tempo_ratio,
                 retry: &self.pipeline.options.retry,
             };
             // One-shot speech has no track: nothing to record but the cache.

@@ -212,7 +212,7 @@ impl SpeechEngine for EspeakEngine {
                 e.current_voice = Some(req.voice.clone());
             }
             let take = TAKE_RATES[req.take as usize % TAKE_RATES.len()];
-            let wpm = (DEFAULT_RATE_WPM * req.tempo.clamp(0.5, 2.0) * take).round() as c_int;
+            let wpm = (DEFAULT_RATE_WPM * req.tempo_ratio.clamp(0.5, 2.0) * take).round() as c_int;
             // SAFETY: plain integer parameter.
             unsafe { ffi::espeak_SetParameter(ffi::ESPEAK_RATE, wpm.clamp(80, 450), 0) };
             SAMPLES.lock().map(|mut s| s.clear()).ok();
@@ -270,7 +270,7 @@ mod tests {
             .synthesize(&SpeechRequest {
                 voice: "en-us".into(),
                 text: "Hello there, this is a test.".into(),
-                tempo: 1.0,
+                tempo_ratio: 1.0,
                 threads: 1,
                 take: 0,
             })
@@ -282,7 +282,7 @@ mod tests {
             .synthesize(&SpeechRequest {
                 voice: "en-us".into(),
                 text: "Hello there, this is a test.".into(),
-                tempo: 0.7,
+                tempo_ratio: 0.7,
                 threads: 1,
                 take: 0,
             })
@@ -292,7 +292,7 @@ mod tests {
             .synthesize(&SpeechRequest {
                 voice: "xx-nope".into(),
                 text: "x".into(),
-                tempo: 1.0,
+                tempo_ratio: 1.0,
                 threads: 1,
                 take: 0,
             })

@@ -245,7 +245,7 @@ impl SpeechEngine for ChatterboxEngine {
             "cfg_weight": p.cfg_weight,
             // A later take (Regenerate sentence) is another seed.
             "seed": p.seed.wrapping_add(u64::from(req.take)),
-            "speed_factor": req.tempo,
+            "speed_factor": req.tempo_ratio,
             "language": p.language,
         });
         match req.voice.strip_prefix(CLONE_PREFIX) {

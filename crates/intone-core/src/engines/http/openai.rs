@@ -192,7 +192,7 @@ impl SpeechEngine for OpenAiEngine {
             "input": req.text,
             "voice": req.voice,
             "response_format": "wav",
-            "speed": req.tempo,
+            "speed": req.tempo_ratio,
         });
         let (bytes, url) = self
             .http

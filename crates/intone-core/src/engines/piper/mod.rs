@@ -320,7 +320,7 @@ impl SpeechEngine for PiperEngine {
     }
 
     fn synthesize(&self, req: &SpeechRequest) -> Result<Clip, EngineError> {
-        self.synthesize_with(&req.voice, &req.text, req.tempo, req.threads, None)
+        self.synthesize_with(&req.voice, &req.text, req.tempo_ratio, req.threads, None)
     }
 
     fn parallelism(&self) -> Parallelism {

@@ -172,7 +172,7 @@ impl Studio {
         &self,
         kind: JobKind,
         project: &str,
-        voice: &str,
+        engine: &str,
         delivery: &Delivery,
         tracks: &[NewTrack],
     ) -> Result<Option<i64>> {
@@ -183,7 +183,7 @@ impl Studio {
             .create_batch(&NewBatch {
                 project,
                 kind,
-                voice,
+                engine,
                 delivery,
                 speech_check: false,
                 scripts: &[],

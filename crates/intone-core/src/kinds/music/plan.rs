@@ -324,7 +324,7 @@ impl Studio {
         self.store().create_batch(&NewBatch {
             project: &project,
             kind: JobKind::Music,
-            voice: &plan.engine,
+            engine: &plan.engine,
             delivery: &plan.request.delivery,
             speech_check: false,
             scripts: &[],

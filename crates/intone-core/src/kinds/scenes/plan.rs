@@ -182,7 +182,7 @@ impl Studio {
         self.store().create_batch(&NewBatch {
             project: order.project.as_deref().unwrap_or("Scores"),
             kind: JobKind::Scenes,
-            voice: &engine,
+            engine: &engine,
             delivery: &order.delivery,
             speech_check: false,
             scripts: &[],

@@ -90,7 +90,7 @@ impl Studio {
             else {
                 continue;
             };
-            let voice = VoiceRef::parse(&track.voice)?;
+            let voice = VoiceRef::parse(&track.engine)?;
             let engine = self.engines().get(&voice.engine).ok_or_else(|| {
                 Error::NotFound(format!(
                     "track {}: no engine \"{}\" to split its text as it was spoken",

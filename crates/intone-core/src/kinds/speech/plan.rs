@@ -159,7 +159,7 @@ impl Studio {
         self.store().create_batch(&NewBatch {
             project: &project,
             kind: JobKind::Speech,
-            voice: &plan.voice,
+            engine: &plan.voice,
             delivery: &plan.request.delivery,
             speech_check: plan.request.check,
             scripts: &plan.scripts,

@@ -36,7 +36,7 @@ impl Studio {
         }
         let (text, recipe_json) = self.store().track_inputs(track_id)?;
         let mut recipe = SpeechRecipe::parse(&recipe_json)?;
-        let voice = VoiceRef::parse(&track.voice)?;
+        let voice = VoiceRef::parse(&track.engine)?;
         let engine = self.engines().get(&voice.engine).ok_or_else(|| {
             Error::NotFound(format!(
                 "no engine \"{}\" to speak track {track_id}",

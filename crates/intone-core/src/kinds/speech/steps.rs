@@ -109,7 +109,7 @@ impl Speech<'_, '_> {
 pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
     let SpeechRecipe { variant, takes } = SpeechRecipe::parse(&c.recipe_json)
         .map_err(|e| Error::Config(format!("track {}: {e}", c.track.id)))?;
-    let voice = VoiceRef::parse(&c.track.voice)?;
+    let voice = VoiceRef::parse(&c.track.engine)?;
     // The voice was checked when the batch was planned; a server that is down
     // now is the retry policy's business (and cached sentences need no engine).
     let engine = c.p.engines().get(&voice.engine).ok_or_else(|| {
@@ -172,7 +172,7 @@ fn synthesize(s: &Speech<'_, '_>, force: &mut bool) -> Result<SynthOut> {
                 home: &c.p.home,
                 engine: s.engine.as_ref(),
                 voice: &s.voice.voice,
-                tempo: s.variant.tempo,
+                tempo_ratio: s.variant.tempo_ratio,
                 retry: &c.p.options.retry,
             };
             let units = c.units(
