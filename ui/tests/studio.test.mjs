@@ -64,7 +64,7 @@ test("generate, watch progress, see failures, play; library filter, export, dele
     await flags.getByRole("button", { name: "Regenerate sentence 1 of Evening · voice" }).click();
     await page.getByTestId("flagged-count").filter({ hasText: "⚑ 1 sentence flagged" }).waitFor({ timeout: 10000 });
     assert.deepEqual(
-      await page.evaluate(() => window.__harness.calls.filter((c) => c.cmd === "regenerate_sentence").map((c) => c.args)),
+      await page.evaluate(() => window.__harness.calls.filter((c) => c.cmd === "regenerate_utterance").map((c) => c.args)),
       [{ trackId: 5, index: 0 }],
     );
     assert.equal(await page.locator("li.track[data-flagged]").count(), 1);
