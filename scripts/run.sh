@@ -10,15 +10,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
-# The `intone` command alone first (no GUI library: the demo and the CLI need none).
-cargo build --release --locked -q -p intone --bin intone --no-default-features
+mkdir -p target/release
 # Put the built-in voice, ONNX Runtime and the speech recognizer's model (installed by setup in .assets/) next to
 # the executables, where Intone looks for them, as a packaged app ships them.
 ln -sfn "$PWD/.assets/voices" target/release/voices
 ln -sfn "$PWD/.assets/runtime" target/release/runtime
 ln -sfn "$PWD/.assets/models" target/release/models
 
+# The `intone` command alone, with no GUI library (the demo and the CLI need none).
+build_cli() {
+  cargo build --release --locked -q -p intone --bin intone --no-default-features
+}
+
 demo() {
+  build_cli
   export INTONE_HOME="${INTONE_HOME:-$PWD/.intone-demo}"
   local script="examples/evening-wind-down.md"
   ./target/release/intone generate "$script" --variant voice --variant sleep
@@ -28,6 +33,7 @@ demo() {
 
 if (($#)); then
   [[ "$1" == "--demo" ]] && demo
+  build_cli
   exec ./target/release/intone "$@"
 fi
 if [[ -z "${DISPLAY:-}" && -z "${WAYLAND_DISPLAY:-}" ]]; then

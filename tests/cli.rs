@@ -29,7 +29,7 @@ fn generate_json_has_every_documented_field() {
             "section_id",
             "input_hash",
             "variant",
-            "voice",
+            "engine",
             "status",
             "output_path",
             "duration_ms",
