@@ -107,6 +107,11 @@ pub struct Speaker<'a> {
 }
 
 impl Speaker<'_> {
+    /// The clip cache key of `u` in this voice and tempo ([`clip_key_take`]).
+    pub fn clip_key(&self, u: &Utterance) -> String {
+        clip_key_take(self.engine, self.voice, self.tempo_ratio, &u.text, u.take)
+    }
+
     /// The sentence units of `utterances` for [`synthesize`]: one per
     /// utterance, keyed by its clip cache key (so a changed text, voice,
     /// tempo or take starts that sentence afresh), planned as its text.
@@ -114,7 +119,7 @@ impl Speaker<'_> {
         utterances
             .iter()
             .map(|u| {
-                let key = clip_key_take(self.engine, self.voice, self.tempo_ratio, &u.text, u.take);
+                let key = self.clip_key(u);
                 let plan = serde_json::json!({ "text": u.text, "take": u.take }).to_string();
                 (key, plan)
             })
@@ -243,7 +248,8 @@ fn sentence(
     stop: &dyn Fn() -> bool,
 ) -> Result<Spoken> {
     let Some(units) = units else {
-        return speak(speaker, threads, u, stop);
+        let key = speaker.clip_key(u);
+        return speak(speaker, key, threads, u, stop);
     };
     match units.prior(idx, |c: &ClipRef| c.path.is_file())? {
         Prior::Done(clip) => return Ok((clip, false)),
@@ -252,11 +258,16 @@ fn sentence(
         Prior::Failed => units.reset(idx)?,
         Prior::Todo => {}
     }
+    // The unit is keyed by the clip's key (planned once, with the engine's
+    // cache salt), so it is not worked out again here.
+    let key = units
+        .key(idx)
+        .map_or_else(|| speaker.clip_key(u), str::to_string);
     let mut fresh = false;
     let clip = units.attempt(
         idx,
         || {
-            let (clip, made) = speak(speaker, threads, u, stop)?;
+            let (clip, made) = speak(speaker, key, threads, u, stop)?;
             fresh = made;
             Ok(clip)
         },
@@ -265,9 +276,10 @@ fn sentence(
     Ok((clip, fresh))
 }
 
-/// Speaks one utterance, or finds it in the clip cache.
+/// Speaks one utterance, or finds it in the clip cache under `key`.
 fn speak(
     speaker: &Speaker<'_>,
+    key: String,
     threads: usize,
     u: &Utterance,
     stop: &dyn Fn() -> bool,
@@ -280,7 +292,6 @@ fn speak(
         tempo_ratio: tempo,
         retry,
     } = *speaker;
-    let key = clip_key_take(engine, voice, tempo, &u.text, u.take);
     let cached = store
         .clip(&key)?
         .map(|c| PathBuf::from(c.path))

@@ -128,6 +128,11 @@ impl<'c, 'a> Units<'c, 'a> {
         }
     }
 
+    /// The key unit `idx` was planned with.
+    pub fn key(&self, idx: usize) -> Option<&str> {
+        self.rows.get(idx).map(|u| u.key.as_str())
+    }
+
     /// Puts unit `idx` back to pending (a failed unit tried again).
     ///
     /// # Errors
