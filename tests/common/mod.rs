@@ -16,10 +16,13 @@ pub fn fixture(name: &str) -> PathBuf {
 }
 
 /// `intone` with `--home` set to `home`, with only the espeak voice (no
-/// neural voice installed), so results do not depend on the environment.
+/// neural voice installed), so results do not depend on the environment:
+/// `INTONE_ASSETS` set and empty hides the assets the app's build copies
+/// beside the binaries (and an installed package's).
 pub fn intone(home: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_intone"));
-    c.env_remove("INTONE_HOME")
+    c.env("INTONE_ASSETS", "")
+        .env_remove("INTONE_HOME")
         .env_remove("INTONE_FAILPOINT")
         .env_remove("INTONE_VOICE_PATH")
         .env_remove("ORT_DYLIB_PATH")

@@ -152,18 +152,18 @@ impl Home {
     }
     /// Where an installed asset of one kind is looked for, in order: the
     /// home's `name/` folder, the folders of the environment variable `env`
-    /// (a `PATH`-style list), then `name/` next to the executable (where a
-    /// packaged app ships them).
+    /// (a `PATH`-style list), then `name/` in each of Intone's asset roots
+    /// ([`crate::assets::roots`]: `$INTONE_ASSETS`, beside the executable, the
+    /// app's resource folder, `/usr/lib/Intone`).
     pub fn asset_dirs(&self, name: &str, env: &str) -> Vec<PathBuf> {
         let mut dirs = vec![self.root.join(name)];
         if let Some(v) = std::env::var_os(env) {
             dirs.extend(std::env::split_paths(&v).filter(|p| !p.as_os_str().is_empty()));
         }
-        if let Some(exe_dir) = std::env::current_exe()
-            .ok()
-            .and_then(|p| p.parent().map(Path::to_path_buf))
-        {
-            dirs.push(exe_dir.join(name));
+        for d in crate::assets::dirs(name) {
+            if !dirs.contains(&d) {
+                dirs.push(d);
+            }
         }
         dirs
     }

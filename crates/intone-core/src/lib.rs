@@ -7,6 +7,7 @@
 //!
 //! The front door is [`studio::Studio`].
 
+pub mod assets;
 pub mod audio;
 pub mod engines;
 pub mod error;

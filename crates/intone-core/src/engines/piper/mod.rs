@@ -2,7 +2,7 @@
 //!
 //! A voice is a pair `<name>.onnx` + `<name>.onnx.json` in a voices folder
 //! (`$INTONE_HOME/voices/`, the folders in `$INTONE_VOICE_PATH`, or `voices/`
-//! next to the executable); its id is `piper:<name>`. Text is phonemized by
+//! in one of Intone's asset roots, [`crate::assets`]); its id is `piper:<name>`. Text is phonemized by
 //! espeak-ng (keeping clause punctuation, see [`crate::engines::espeak::phonemes`]),
 //! mapped to ids with Piper's scheme ([`ids`]), and synthesized one sentence
 //! per inference with inputs `input` `[1, n]` i64, `input_lengths` `[1]` i64,

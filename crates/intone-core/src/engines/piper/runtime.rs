@@ -1,7 +1,8 @@
 //! Finding and loading ONNX Runtime. `ort` loads `libonnxruntime` at run time
 //! (`load-dynamic`); nothing is downloaded. The library is looked for, in
-//! order, at `$ORT_DYLIB_PATH`, in `$INTONE_HOME/runtime/`, next to the
-//! executable and in its `runtime/` folder. The PyPI wheel names the file with
+//! order, at `$ORT_DYLIB_PATH`, in `$INTONE_HOME/runtime/`, then in each of
+//! Intone's asset roots ([`crate::assets::roots`]), in its `runtime/` folder
+//! and in the root itself. The PyPI wheel names the file with
 //! its full version (`libonnxruntime.so.1.32.0`), so folders are searched for
 //! any `libonnxruntime.so*`, newest version first.
 
@@ -53,21 +54,20 @@ pub fn locate(home: &Home) -> Result<PathBuf, String> {
         };
     }
     let mut dirs = vec![home.root().join("runtime")];
-    if let Some(exe_dir) = std::env::current_exe()
-        .ok()
-        .and_then(|p| p.parent().map(Path::to_path_buf))
-    {
-        dirs.push(exe_dir.join("runtime"));
-        dirs.push(exe_dir);
+    for root in crate::assets::roots() {
+        dirs.push(root.dir.join("runtime"));
+        dirs.push(root.dir);
     }
     for d in &dirs {
         if let Some(p) = candidates_in(d).into_iter().next() {
             return Ok(p);
         }
     }
+    let looked: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
     Err(format!(
-        "ONNX Runtime library not found (set {ORT_DYLIB_ENV}, or put libonnxruntime.so.* in {}; scripts/setup.sh installs it)",
-        dirs[0].display()
+        "ONNX Runtime library (libonnxruntime.so.*) not found; looked in {}. \
+         Set {ORT_DYLIB_ENV} to the file, or run scripts/setup.sh, which installs it",
+        looked.join(", ")
     ))
 }
 
