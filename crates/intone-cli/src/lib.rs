@@ -9,6 +9,7 @@ mod encode_args;
 mod engines_cmd;
 mod export_cmd;
 mod generate_cmd;
+pub mod manual;
 mod music_cmd;
 mod output;
 mod progress;
@@ -20,7 +21,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use intone_core::pipeline::RunOptions;
 use intone_core::store::BatchStatus;
 use intone_core::{Home, Studio};
@@ -126,6 +127,18 @@ enum Command {
     },
     /// Speak text to a file at once, without recording a batch.
     Say(say_cmd::SayArgs),
+    /// Print the shell completion script for bash, zsh, fish, elvish or PowerShell
+    /// (e.g. `intone completions bash > ~/.local/share/bash-completion/completions/intone`).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Write the man pages (intone.1, intone-SUBCOMMAND.1) into a folder (for packaging).
+    #[command(hide = true)]
+    ManPages {
+        /// The folder.
+        dir: PathBuf,
+    },
 }
 
 /// Parses the command line, runs the subcommand and returns the exit code
@@ -160,6 +173,26 @@ pub(crate) fn code_for(status: BatchStatus) -> ExitCode {
 
 /// Runs `cli`; `started` is when the process began (for `say --timings`).
 fn run(cli: Cli, started: Instant) -> anyhow::Result<ExitCode> {
+    // The command's own documentation needs no home.
+    match &cli.command {
+        Command::Completions { shell } => {
+            let script = manual::completions(Cli::command(), *shell);
+            match std::io::Write::write_all(&mut std::io::stdout().lock(), &script) {
+                // A reader that stops early (`| head`) is not an error.
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    return Err(anyhow::anyhow!("cannot write the completion script: {e}"))
+                }
+                _ => return Ok(ExitCode::SUCCESS),
+            }
+        }
+        Command::ManPages { dir } => {
+            for page in manual::man_pages(Cli::command(), dir)? {
+                println!("{}", page.display());
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        _ => {}
+    }
     let home = Home::resolve(cli.home.as_deref())?;
     let mut options = RunOptions::default();
     if let Some(w) = cli.workers {
@@ -240,5 +273,6 @@ fn run(cli: Cli, started: Instant) -> anyhow::Result<ExitCode> {
         }
         Command::Engines { command } => engines_cmd::run(&studio, command),
         Command::Say(args) => say_cmd::say(studio, args, started),
+        Command::Completions { .. } | Command::ManPages { .. } => Ok(ExitCode::SUCCESS),
     }
 }

@@ -19,7 +19,7 @@ use crate::{code_for, output, progress};
 pub struct ScenesArgs {
     #[command(subcommand)]
     pub command: Option<ScenesCommand>,
-    /// The scene list: .toml, .md or .csv (see the README's "Scenes").
+    /// The scene list: .toml, .md or .csv (see docs/guide/scenes.md).
     #[arg(required = true)]
     pub scenes_file: Option<PathBuf>,
     /// The video to score: its duration is the target (MP4, MOV, MKV, WebM).
