@@ -7,6 +7,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 npm --prefix ui run build
-cargo build -p intone --bins --features tauri/custom-protocol --locked
+cargo build -p intone-studio --bins --features tauri/custom-protocol --locked
 INTONE_APP="$PWD/target/debug/intone-app" INTONE_CLI="$PWD/target/debug/intone" INTONE_ASSETS="$PWD/.assets" \
   xvfb-run -a -s "-screen 0 1440x900x24" node --test tests/app.e2e.mjs

@@ -10,16 +10,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
-mkdir -p target/release
-# Put the built-in voice, ONNX Runtime and the speech recognizer's model (installed by setup in .assets/) next to
-# the executables, where Intone looks for them, as a packaged app ships them.
-ln -sfn "$PWD/.assets/voices" target/release/voices
-ln -sfn "$PWD/.assets/runtime" target/release/runtime
-ln -sfn "$PWD/.assets/models" target/release/models
+# The built-in voice, ONNX Runtime, the speech recognizer's model (installed by setup in
+# .assets/) and the examples: Intone looks in $INTONE_ASSETS first (then beside the
+# executable, where the app's build copies them, then /usr/lib/Intone).
+export INTONE_ASSETS="$PWD/.assets:$PWD"
+# Earlier versions linked .assets/* into target/release/; the app's build now copies them there.
+for d in voices runtime models; do
+  [[ -L "target/release/$d" ]] && rm "target/release/$d"
+done
 
 # The `intone` command alone, with no GUI library (the demo and the CLI need none).
 build_cli() {
-  cargo build --release --locked -q -p intone --bin intone --no-default-features
+  cargo build --release --locked -q -p intone-studio --bin intone --no-default-features
 }
 
 demo() {
@@ -42,5 +44,5 @@ if [[ -z "${DISPLAY:-}" && -z "${WAYLAND_DISPLAY:-}" ]]; then
 fi
 npm --prefix ui ci --no-audit --no-fund --loglevel=error
 npm --prefix ui run --silent build
-cargo build --release --locked -q -p intone --bin intone-app --features tauri/custom-protocol
+cargo build --release --locked -q -p intone-studio --bin intone-app --features tauri/custom-protocol
 exec ./target/release/intone-app

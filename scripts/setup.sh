@@ -9,7 +9,8 @@
 #                             loudness meter), sox, alsa-utils' speech recordings, and in .assets/piper-venv Python piper-tts 1.8
 #                             and local-tts-studio 1.0 (a real OpenAI-compatible speech server),
 #                             in .assets/cog-venv cog 0.23.1 + coglet (a real Cog server),
-#                             WebKitWebDriver and tauri-driver 2 (the desktop app's end-to-end test)
+#                             WebKitWebDriver and tauri-driver 2 (the desktop app's end-to-end test),
+#                             rpm, x11-utils and ImageMagick (the packaging test)
 set -euo pipefail
 
 dev=0
@@ -35,6 +36,9 @@ if ((dev)); then
   packages+=(ffmpeg sox xvfb xauth chromium webkit2gtk-driver)
   # Real recorded speech for the conversion tests (/usr/share/sounds/alsa/*.wav).
   packages+=(alsa-utils)
+  # The packaging test: the .rpm's contents (rpm), the installed app's window
+  # (xwininfo) and its screenshot (ImageMagick's import and convert).
+  packages+=(rpm x11-utils imagemagick)
   python3 -c "import venv, ensurepip" >/dev/null 2>&1 || packages+=(python3-venv)
 fi
 

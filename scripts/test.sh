@@ -26,3 +26,5 @@ phase clippy cargo clippy --workspace --all-targets --locked -- -D warnings
 phase "cargo test" cargo test --workspace --locked
 # End-to-end on the real app (tauri-driver, WebKitWebDriver, Xvfb, ALSA file capture).
 phase e2e bash scripts/e2e.sh
+# The .deb and .rpm, from the debug build above: installed, used with no checkout assets, removed.
+phase package bash scripts/test-package.sh

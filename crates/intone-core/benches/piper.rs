@@ -6,7 +6,7 @@
 //!    sentence is reused) alternating with `piper -m en_US-joe-medium.onnx -f
 //!    out.wav < paragraph.txt`; medians, their ratio, and the median of each
 //!    of Intone's phases (`say --timings`). Needs the release CLI (`cargo
-//!    build --release -p intone --bin intone`); skipped with a note when it is missing.
+//!    build --release -p intone-studio --bin intone`); skipped with a note when it is missing.
 //! 2. Preview: how long after the request the first sentence of the app's
 //!    voice preview is a playable file, with the voice prepared (as the app
 //!    does when a voice is picked), fresh home each run.
@@ -69,7 +69,7 @@ fn whole_process(assets: &Path, runs: usize) {
         .filter(|p| p.is_file())
     else {
         println!(
-            "(whole process skipped: build the CLI first, cargo build --release -p intone --bin intone)\n"
+            "(whole process skipped: build the CLI first, cargo build --release -p intone-studio --bin intone)\n"
         );
         return;
     };
