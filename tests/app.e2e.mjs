@@ -20,7 +20,7 @@ import { spawn, execFileSync } from "node:child_process";
 import { mkdir, mkdtemp, readdir, rename, rm, writeFile, readFile, stat } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { createRequire } from "node:module";
 
 // selenium-webdriver is the UI's dev dependency (ui/package.json, installed
@@ -137,6 +137,8 @@ test("real app: paste, pick voice and two variants, generate, every track comple
         INTONE_VOICE_PATH: join(ASSETS, "voices"),
         ORT_DYLIB_PATH: join(ASSETS, "runtime", "libonnxruntime.so.1.32.0"),
         INTONE_MODEL_PATH: join(ASSETS, "models"),
+        // Shipped assets: .assets/ and the checkout (its examples/).
+        INTONE_ASSETS: [ASSETS, dirname(ASSETS)].join(":"),
         ALSA_CONFIG_PATH: asound,
       },
       stdio: ["ignore", "pipe", "pipe"],
@@ -154,10 +156,15 @@ test("real app: paste, pick voice and two variants, generate, every track comple
         .build();
     driver = await open();
 
+    // First run: the studio says what to do and offers the examples shipped beside the app.
+    const welcome = await driver.wait(until.elementLocated(By.css('section[aria-labelledby="welcome-h"]')), 60_000);
+    assert.match(await welcome.getText(), /Add a script/);
+    await driver.wait(until.elementLocated(By.css('button[aria-label="Open an example: Evening Wind-Down"]')), 10_000);
+
     // The voice picker fills from the engines; pick the built-in neural voice.
     const voiceSelect = await driver.wait(until.elementLocated(By.css('select[aria-label="Voice"]')), 60_000);
     const neural = await driver.wait(
-      until.elementLocated(By.xpath('//select[@aria-label="Voice"]/option[contains(@value, "joe") and not(@disabled)]')),
+      until.elementLocated(By.xpath('//select[@aria-label="Voice"]//option[contains(@value, "joe") and not(@disabled)]')),
       60_000,
       "the built-in neural voice is not listed as available",
     );

@@ -1,13 +1,13 @@
 //! The typed IPC surface: every command and event the UI may use, collected
 //! with tauri-specta. `ui/src/lib/bindings.ts` is generated from it (run
-//! `INTONE_WRITE_BINDINGS=1 cargo test -p intone --lib bindings`); a test fails
+//! `INTONE_WRITE_BINDINGS=1 cargo test -p intone-studio --lib bindings`); a test fails
 //! when the committed file is stale.
 
 use specta_typescript::Typescript;
 use tauri::Runtime;
 use tauri_specta::{collect_commands, collect_events, Builder, ErrorHandlingMode};
 
-use crate::commands::{self, check, convert, engines, library, music, playback, scenes, studio};
+use crate::commands::{self, check, convert, engines, library, music, playback, scenes, start, studio};
 use crate::drop::Dropped;
 use crate::forward::{BatchUpdate, LogLine};
 
@@ -19,6 +19,8 @@ pub fn builder<R: Runtime>() -> Builder<R> {
     Builder::<R>::new()
         .commands(collect_commands![
             commands::app_info,
+            start::examples,
+            start::launch_files,
             studio::list_voices,
             studio::list_variants,
             studio::preview_script,
@@ -118,7 +120,7 @@ mod tests {
         let have = std::fs::read_to_string(&committed).unwrap_or_default();
         assert!(
             want == have,
-            "{} is stale: run `INTONE_WRITE_BINDINGS=1 cargo test -p intone --lib bindings` and commit it",
+            "{} is stale: run `INTONE_WRITE_BINDINGS=1 cargo test -p intone-studio --lib bindings` and commit it",
             committed.display()
         );
     }

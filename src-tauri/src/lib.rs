@@ -10,6 +10,7 @@ pub mod commands;
 pub mod drop;
 pub mod forward;
 pub mod playback;
+pub mod window;
 
 use std::sync::Arc;
 
@@ -38,6 +39,11 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>, studio: Arc<Studio>) ->
     builder
         .manage(state)
         .setup(move |app| {
+            // Shipped assets (voice, runtime, recognizer model, examples)
+            // may sit in the bundle's resource folder (/usr/lib/Intone).
+            if let Ok(dir) = tauri::Manager::path(app).resource_dir() {
+                intone_core::assets::set_resource_dir(dir);
+            }
             specta.mount_events(app);
             forward::spawn(app.handle().clone(), studio.subscribe());
             // Unfinished batches resume when the app opens; then watched
@@ -90,7 +96,18 @@ pub fn run() {
             std::process::exit(1);
         }
     };
-    configure(tauri::Builder::<tauri::Wry>::default(), studio)
+    // "Open with Intone": files named on the command line open as if dropped.
+    commands::start::set_launch_files(
+        std::env::args_os()
+            .skip(1)
+            .map(std::path::PathBuf::from)
+            .filter(|p| p.is_file())
+            .collect(),
+    );
+    let builder = tauri::Builder::<tauri::Wry>::default()
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .on_page_load(|w, _| window::fit_to_screen(w));
+    configure(builder, studio)
         .run(tauri::generate_context!())
         .expect("error while running Intone");
 }

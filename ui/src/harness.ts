@@ -220,7 +220,14 @@ mockIPC(
     if (scene !== undefined) return scene;
     switch (cmd) {
       case "app_info":
-        return { version: "0.1.0", home: "/home/test/.local/share/intone", audio_error: null, warnings: [] };
+        return { version: "0.1.0", home: "/home/test/.local/share/intone", audio_error: null, warnings: [], notes: [] };
+      case "examples":
+        return [
+          { name: "evening-wind-down.md", text: "# Evening Wind-Down\n\n## Arriving\n\nFind a place to rest.\n\n## Resting\n\nStay here as long as you like.\n", encoding_note: null },
+          { name: "the-lighthouse-keeper.md", text: "# The Lighthouse Keeper\n\n## Chapter One\n\nThe boat came late.\n", encoding_note: null },
+        ];
+      case "launch_files":
+        return { scripts: [], voices: [], inputs: [], rejected: [] };
       case "list_voices":
         return {
           default: "piper:en_US-joe-medium",

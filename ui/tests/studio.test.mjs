@@ -146,6 +146,31 @@ test("generate, watch progress, see failures, play; library filter, export, dele
   }
 });
 
+test("first run: the studio says what to do, and an example opens into the editor with the built-in voice", async () => {
+  const server = await serve();
+  const browser = await launch();
+  try {
+    const { page, errors } = await openHarness(browser, server);
+    await page.setViewportSize({ width: 1280, height: 800 });
+    const welcome = page.getByRole("region", { name: "Start here" });
+    await welcome.waitFor();
+    assert.match(await welcome.innerText(), /Drop a \.md or \.txt file/);
+    assert.equal(await page.getByLabel("Voice", { exact: true }).inputValue(), "piper:en_US-joe-medium");
+    // The picker shows the voice's name; its id is under it, not cut off.
+    assert.equal(await page.getByTestId("voice-id").innerText(), "piper:en_US-joe-medium · 22.05 kHz · neural");
+    await welcome.getByRole("button", { name: "Open an example: Evening Wind-Down" }).click();
+    assert.match(await page.getByLabel("Script text").inputValue(), /^# Evening Wind-Down/);
+    await page.getByRole("button", { name: "Generate 2 tracks" }).waitFor();
+    // Nothing covers the last control of the voice panel: a real click reaches it.
+    const check = page.getByRole("checkbox", { name: "Check every sentence" });
+    await check.click({ trial: true, timeout: 2000 });
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    server.close();
+  }
+});
+
 test("a script opened in a legacy encoding says which encoding was assumed", async () => {
   const server = await serve();
   const browser = await launch();

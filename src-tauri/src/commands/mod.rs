@@ -9,6 +9,7 @@ pub mod library;
 pub mod music;
 pub mod playback;
 pub mod scenes;
+pub mod start;
 pub mod studio;
 
 use serde::Serialize;
@@ -64,6 +65,9 @@ pub struct AppInfo {
     pub audio_error: Option<String>,
     /// Problems with engines.toml and the like.
     pub warnings: Vec<String>,
+    /// System packages to install for every feature to work, each naming
+    /// its Debian package (ffmpeg, a General MIDI SoundFont).
+    pub notes: Vec<String>,
 }
 
 /// Version, home folder, audio availability and configuration warnings.
@@ -79,5 +83,6 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
             w.extend(state.studio.converter_warnings());
             w
         },
+        notes: intone_core::assets::system_notes(state.studio.home()),
     }
 }

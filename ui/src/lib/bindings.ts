@@ -9,6 +9,20 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 export const commands = {
 	/**  Version, home folder, audio availability and configuration warnings. */
 	appInfo: () => __TAURI_INVOKE<AppInfo>("app_info"),
+	/**
+	 *  The example scripts shipped with Intone (`examples/` in the asset roots:
+	 *  `/usr/lib/Intone/examples` when installed), with their text, by file name.
+	 * 
+	 *  # Errors
+	 *  An example that cannot be read, named.
+	 */
+	examples: () => __TAURI_INVOKE<ScriptFile[]>("examples"),
+	/**
+	 *  The files the app was started with, handled as if they were dropped on
+	 *  the window (scripts open in the editor, recordings become inputs). Given
+	 *  once: later calls get nothing.
+	 */
+	launchFiles: () => __TAURI_INVOKE<Dropped>("launch_files"),
 	/**  Every voice of every engine, with availability. */
 	listVoices: () => __TAURI_INVOKE<Voices>("list_voices"),
 	/**  Built-in and user variants. */
@@ -216,6 +230,11 @@ export type AppInfo = {
 	audio_error: string | null,
 	/**  Problems with engines.toml and the like. */
 	warnings: string[],
+	/**
+	 *  System packages to install for every feature to work, each naming
+	 *  its Debian package (ffmpeg, a General MIDI SoundFont).
+	 */
+	notes: string[],
 };
 
 /**  One batch with its counters. */
