@@ -27,7 +27,9 @@ export PATH="$HOME/.cargo/bin:$PATH"
 # The Tauri CLI is pinned in ui/package.json (@tauri-apps/cli).
 [[ -x ui/node_modules/.bin/tauri ]] || npm --prefix ui ci --no-audit --no-fund --loglevel=error
 args=(build --ci --bundles "$bundles")
-((debug)) && args+=(--debug)
+# A test build needs no smallest .rpm: zstd level 3 instead of the release's 19
+# (payload 160 MB against 153 MB; 0.6 s against 53 s on this machine).
+((debug)) && args+=(--debug --config '{"bundle":{"linux":{"rpm":{"compression":{"type":"zstd","level":3}}}}}')
 t0=$SECONDS
 ui/node_modules/.bin/tauri "${args[@]}"
 profile=release

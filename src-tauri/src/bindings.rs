@@ -7,7 +7,9 @@ use specta_typescript::Typescript;
 use tauri::Runtime;
 use tauri_specta::{collect_commands, collect_events, Builder, ErrorHandlingMode};
 
-use crate::commands::{self, check, convert, engines, library, music, playback, scenes, start, studio};
+use crate::commands::{
+    self, check, convert, engines, library, music, playback, scenes, start, studio,
+};
 use crate::drop::Dropped;
 use crate::forward::{BatchUpdate, LogLine};
 

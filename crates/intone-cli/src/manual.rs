@@ -55,7 +55,10 @@ pub fn markdown(mut cmd: Command) -> String {
 fn section(out: &mut String, cmd: &mut Command, path: &str) {
     let heading = if path == "intone" { "##" } else { "###" };
     let help = cmd.render_long_help().to_string();
-    out.push_str(&format!("{heading} `{path}`\n\n```text\n{}\n```\n\n", help.trim_end()));
+    out.push_str(&format!(
+        "{heading} `{path}`\n\n```text\n{}\n```\n\n",
+        help.trim_end()
+    ));
     let names: Vec<String> = cmd
         .get_subcommands()
         .filter(|s| !s.is_hide_set() && s.get_name() != "help")
@@ -94,7 +97,11 @@ mod tests {
             kept == made,
             "docs/cli.md is out of date: run INTONE_WRITE_DOCS=1 cargo test -p intone-cli manual"
         );
-        for sub in ["`intone generate`", "`intone engines add`", "`intone completions`"] {
+        for sub in [
+            "`intone generate`",
+            "`intone engines add`",
+            "`intone completions`",
+        ] {
             assert!(made.contains(sub), "the reference has {sub}");
         }
         assert!(!made.contains("man-pages"), "hidden commands stay out");
@@ -108,11 +115,19 @@ mod tests {
             .iter()
             .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
             .collect();
-        for want in ["intone.1", "intone-generate.1", "intone-say.1", "intone-engines-add.1"] {
+        for want in [
+            "intone.1",
+            "intone-generate.1",
+            "intone-say.1",
+            "intone-engines-add.1",
+        ] {
             assert!(names.iter().any(|n| n == want), "{want} in {names:?}");
         }
         let page = std::fs::read_to_string(tmp.path().join("intone-generate.1")).expect("read");
-        assert!(page.starts_with(".ie") || page.contains(".TH"), "roff: {page:.80}");
+        assert!(
+            page.starts_with(".ie") || page.contains(".TH"),
+            "roff: {page:.80}"
+        );
         assert!(page.contains("variant"), "the page documents --variant");
     }
 

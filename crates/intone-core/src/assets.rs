@@ -143,20 +143,30 @@ fn examples_in(folders: &[PathBuf]) -> Vec<PathBuf> {
 /// naming the Debian package: ffmpeg (video mux and some decodes) and a
 /// General MIDI SoundFont (the built-in composer). Empty when all is there.
 pub fn system_notes(home: &crate::Home) -> Vec<String> {
+    let composer = crate::engines::music::builtin::Builtin::new(home.soundfonts_dir());
+    notes_for(
+        crate::audio::external::ffmpeg_program().is_some(),
+        !composer.soundfonts().is_empty(),
+        &home.soundfonts_dir(),
+    )
+}
+
+/// The notes for what is there: ffmpeg found, a SoundFont found, and the
+/// user's SoundFont folder.
+fn notes_for(ffmpeg: bool, soundfont: bool, soundfonts_dir: &Path) -> Vec<String> {
     let mut notes = Vec::new();
-    if crate::audio::external::ffmpeg_program().is_none() {
+    if !ffmpeg {
         notes.push(
             "ffmpeg is not installed: scoring a video and reading Opus or RF64 recordings need it \
              (Debian/Ubuntu: sudo apt install ffmpeg)"
                 .to_string(),
         );
     }
-    let composer = crate::engines::music::builtin::Builtin::new(home.soundfonts_dir());
-    if composer.soundfonts().is_empty() {
+    if !soundfont {
         notes.push(format!(
             "No General MIDI SoundFont: the built-in composer needs one \
              (Debian/Ubuntu: sudo apt install fluid-soundfont-gm, or put a .sf2 file in {})",
-            home.soundfonts_dir().display()
+            soundfonts_dir.display()
         ));
     }
     notes
@@ -226,6 +236,22 @@ mod tests {
     }
 
     #[test]
+    fn a_note_names_the_debian_package_of_what_is_missing() {
+        let dir = Path::new("/home/u/.local/share/intone/soundfonts");
+        assert!(notes_for(true, true, dir).is_empty());
+        let notes = notes_for(false, false, dir);
+        assert_eq!(notes.len(), 2);
+        assert!(notes[0].contains("apt install ffmpeg"), "{}", notes[0]);
+        assert!(
+            notes[1].contains("apt install fluid-soundfont-gm"),
+            "{}",
+            notes[1]
+        );
+        assert!(notes[1].contains(&*dir.to_string_lossy()), "{}", notes[1]);
+        assert_eq!(notes_for(true, false, dir).len(), 1);
+    }
+
+    #[test]
     fn examples_come_from_the_first_root_that_has_them() {
         let tmp = tempfile::tempdir().expect("tempdir");
         let first = tmp.path().join("first");
@@ -247,8 +273,11 @@ mod tests {
     #[test]
     fn the_repository_examples_parse() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
-        let scripts = examples_in(&[dir.clone()]);
-        assert!(scripts.len() >= 2, "a meditation and a chapter: {scripts:?}");
+        let scripts = examples_in(std::slice::from_ref(&dir));
+        assert!(
+            scripts.len() >= 2,
+            "a meditation and a chapter: {scripts:?}"
+        );
         for p in &scripts {
             let script = crate::script::parse_file(p).expect("example parses");
             assert!(!script.sections.is_empty(), "{} has sections", p.display());
