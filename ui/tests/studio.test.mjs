@@ -161,6 +161,12 @@ test("first run: the studio says what to do, and an example opens into the edito
     await welcome.getByRole("button", { name: "Open an example: Evening Wind-Down" }).click();
     assert.match(await page.getByLabel("Script text").inputValue(), /^# Evening Wind-Down/);
     await page.getByRole("button", { name: "Generate 2 tracks" }).waitFor();
+    // The Studio's choices outlast a visit to another view.
+    await page.getByRole("checkbox", { name: /sleep/ }).check();
+    await page.getByRole("button", { name: "Music", exact: true }).click();
+    await page.getByRole("button", { name: "Studio", exact: true }).click();
+    assert.match(await page.getByLabel("Script text").inputValue(), /^# Evening Wind-Down/);
+    await page.getByRole("button", { name: "Generate 4 tracks" }).waitFor();
     // Nothing covers the last control of the voice panel: a real click reaches it.
     const check = page.getByRole("checkbox", { name: "Check every sentence" });
     await check.click({ trial: true, timeout: 2000 });

@@ -1,0 +1,29 @@
+// The Studio view's choices (scripts, voice, variants, format, check), kept at
+// module level so they survive a visit to another view, and so files dropped
+// on the window or opened with the app reach the editor whichever view is open.
+import { api } from "./api";
+import type { Format } from "./bindings";
+import type { ScriptFile } from "./types";
+
+export const studio = $state({
+  scripts: [{ name: "script.md", text: "", encoding_note: null }] as ScriptFile[],
+  /** The voice id ("engine:voice"); empty until the engines are listed. */
+  voice: "",
+  /** Variant names, in the order they were ticked. */
+  chosen: ["voice"] as string[],
+  format: "wav" as Format,
+  /** Whether the speech recognizer checks every sentence. */
+  check: true,
+});
+
+/** Adds scripts to the editor; they replace the one empty script a new studio has. */
+export function addScripts(files: ScriptFile[]) {
+  if (!files.length) return;
+  const empty = studio.scripts.length === 1 && !studio.scripts[0].text.trim();
+  studio.scripts = empty ? files : [...studio.scripts, ...files];
+}
+
+/** Opens scripts with the native file dialog and adds them (nothing when cancelled). */
+export async function openScripts() {
+  addScripts(await api.pickScriptFiles());
+}
