@@ -3,7 +3,7 @@
 // small conveniences; components never call `invoke` or `listen` themselves.
 import type { UnlistenFn } from "@tauri-apps/api/event";
 import { commands, events } from "./bindings";
-import type { BatchUpdate, Dropped, LogLine } from "./types";
+import type { BatchUpdate, Dropped, LogLine, PlaybackState } from "./types";
 
 export const api = {
   ...commands,
@@ -15,4 +15,18 @@ export const api = {
 /** A readable message from whatever a command rejected with. */
 export function message(e: unknown): string {
   return typeof e === "string" ? e : e instanceof Error ? e.message : JSON.stringify(e);
+}
+
+/**
+ * Awaits a command that starts playback (a preview): hands its state to
+ * `onPlayback`, and what went wrong (its error, or the player's) to `onNotice`.
+ */
+export async function startPlayback(call: Promise<PlaybackState>, onPlayback: (s: PlaybackState) => void, onNotice: (m: string) => void) {
+  try {
+    const s = await call;
+    onPlayback(s);
+    if (s.error) onNotice(s.error);
+  } catch (e) {
+    onNotice(message(e));
+  }
 }
