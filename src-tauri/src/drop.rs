@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use intone_core::library::INPUT_EXTENSIONS;
+use intone_core::script::SCRIPT_EXTENSIONS;
 use intone_core::store::InputRow;
 use intone_core::Studio;
 use serde::{Deserialize, Serialize};
@@ -47,7 +48,7 @@ pub fn handle(studio: &Studio, paths: &[PathBuf]) -> Dropped {
     let mut d = Dropped::default();
     for p in paths {
         match ext(p).as_str() {
-            "md" | "markdown" | "txt" => match read_script_file(p) {
+            e if SCRIPT_EXTENSIONS.contains(&e) => match read_script_file(p) {
                 Ok(f) => d.scripts.push(f),
                 Err(e) => d.rejected.push(e),
             },

@@ -106,7 +106,11 @@ pub fn run() {
     );
     let builder = tauri::Builder::<tauri::Wry>::default()
         .plugin(tauri_plugin_window_state::Builder::default().build())
-        .on_page_load(|w, _| window::fit_to_screen(w));
+        .on_page_load(|w, load| {
+            if load.event() == tauri::webview::PageLoadEvent::Finished {
+                window::fit_to_screen(w);
+            }
+        });
     configure(builder, studio)
         .run(tauri::generate_context!())
         .expect("error while running Intone");

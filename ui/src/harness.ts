@@ -225,7 +225,7 @@ mockIPC(
         return [
           { name: "evening-wind-down.md", text: "# Evening Wind-Down\n\n## Arriving\n\nFind a place to rest.\n\n## Resting\n\nStay here as long as you like.\n", encoding_note: null },
           { name: "the-lighthouse-keeper.md", text: "# The Lighthouse Keeper\n\n## Chapter One\n\nThe boat came late.\n", encoding_note: null },
-        ];
+        ].map((script, i) => ({ script, preview: { ...preview(script.text), title: ["Evening Wind-Down", "The Lighthouse Keeper"][i] } }));
       case "launch_files":
         return { scripts: [], voices: [], inputs: [], rejected: [] };
       case "list_voices":

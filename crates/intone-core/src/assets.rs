@@ -125,11 +125,7 @@ fn examples_in(folders: &[PathBuf]) -> Vec<PathBuf> {
         let mut found: Vec<PathBuf> = rd
             .flatten()
             .map(|e| e.path())
-            .filter(|p| {
-                p.is_file()
-                    && p.extension()
-                        .is_some_and(|e| e == "md" || e == "txt" || e == "markdown")
-            })
+            .filter(|p| p.is_file() && crate::script::is_script_path(p))
             .collect();
         if !found.is_empty() {
             found.sort();

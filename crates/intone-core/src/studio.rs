@@ -233,7 +233,7 @@ impl Studio {
         let ext = p
             .extension()
             .and_then(|e| e.to_str())
-            .filter(|e| ["md", "markdown", "txt"].contains(&e.to_ascii_lowercase().as_str()))
+            .filter(|e| script::SCRIPT_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
             .unwrap_or("md")
             .to_ascii_lowercase();
         let stem = p

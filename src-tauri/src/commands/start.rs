@@ -5,6 +5,8 @@
 use std::path::PathBuf;
 use std::sync::Mutex;
 
+use intone_core::studio::ScriptPreview;
+use serde::Serialize;
 use tauri::State;
 
 use super::studio::{read_script_file, ScriptFile};
@@ -21,17 +23,33 @@ pub fn set_launch_files(paths: Vec<PathBuf>) {
     }
 }
 
+/// An example script with what the core makes of it (its title and sections).
+#[derive(Debug, Serialize, specta::Type)]
+pub struct Example {
+    /// The file and its text, as the editor opens it.
+    pub script: ScriptFile,
+    /// Its title and sections, as the script preview shows them.
+    pub preview: ScriptPreview,
+}
+
 /// The example scripts shipped with Intone (`examples/` in the asset roots:
-/// `/usr/lib/Intone/examples` when installed), with their text, by file name.
+/// `/usr/lib/Intone/examples` when installed), by file name.
 ///
 /// # Errors
-/// An example that cannot be read, named.
+/// An example that cannot be read or parsed, named.
 #[tauri::command]
 #[specta::specta]
-pub fn examples() -> CmdResult<Vec<ScriptFile>> {
+pub fn examples(state: State<'_, AppState>) -> CmdResult<Vec<Example>> {
     intone_core::assets::examples()
         .iter()
-        .map(|p| read_script_file(p))
+        .map(|p| {
+            let script = read_script_file(p)?;
+            let preview = state
+                .studio
+                .preview_script(&script.name, &script.text)
+                .map_err(super::err)?;
+            Ok(Example { script, preview })
+        })
         .collect()
 }
 

@@ -94,7 +94,7 @@ pub fn read_script_file(path: &std::path::Path) -> CmdResult<ScriptFile> {
 pub async fn pick_script_files() -> CmdResult<Vec<ScriptFile>> {
     let files = rfd::AsyncFileDialog::new()
         .set_title("Open scripts")
-        .add_filter("Scripts", &["md", "markdown", "txt"])
+        .add_filter("Scripts", &intone_core::script::SCRIPT_EXTENSIONS)
         .pick_files()
         .await
         .unwrap_or_default();

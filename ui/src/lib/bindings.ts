@@ -11,12 +11,12 @@ export const commands = {
 	appInfo: () => __TAURI_INVOKE<AppInfo>("app_info"),
 	/**
 	 *  The example scripts shipped with Intone (`examples/` in the asset roots:
-	 *  `/usr/lib/Intone/examples` when installed), with their text, by file name.
+	 *  `/usr/lib/Intone/examples` when installed), by file name.
 	 * 
 	 *  # Errors
-	 *  An example that cannot be read, named.
+	 *  An example that cannot be read or parsed, named.
 	 */
-	examples: () => __TAURI_INVOKE<ScriptFile[]>("examples"),
+	examples: () => __TAURI_INVOKE<Example[]>("examples"),
 	/**
 	 *  The files the app was started with, handled as if they were dropped on
 	 *  the window (scripts open in the editor, recordings become inputs). Given
@@ -524,6 +524,14 @@ error: string | null } |
 level: string; 
 /**  The message. */
 message: string };
+
+/**  An example script with what the core makes of it (its title and sections). */
+export type Example = {
+	/**  The file and its text, as the editor opens it. */
+	script: ScriptFile,
+	/**  Its title and sections, as the script preview shows them. */
+	preview: ScriptPreview,
+};
 
 /**  What [`Studio::export_tracks`] did. */
 export type ExportReport = {

@@ -3,7 +3,7 @@
 // on the window or opened with the app reach the editor whichever view is open.
 import { api } from "./api";
 import type { Format } from "./bindings";
-import type { ScriptFile } from "./types";
+import type { ScriptFile, Variant } from "./types";
 
 export const studio = $state({
   scripts: [{ name: "script.md", text: "", encoding_note: null }] as ScriptFile[],
@@ -14,6 +14,8 @@ export const studio = $state({
   format: "wav" as Format,
   /** Whether the speech recognizer checks every sentence. */
   check: true,
+  /** The variants to pick from, listed once per run of the app. */
+  variants: [] as Variant[],
 });
 
 /** Adds scripts to the editor; they replace the one empty script a new studio has. */

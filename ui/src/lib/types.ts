@@ -16,6 +16,7 @@ export type {
   Dropped,
   EngineConfig,
   EngineEntry,
+  Example,
   ExportReport,
   FitMode,
   GalleryPage,

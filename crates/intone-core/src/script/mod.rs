@@ -55,6 +55,16 @@ impl Section {
     }
 }
 
+/// File extensions of scripts (lower case): Markdown and plain text.
+pub const SCRIPT_EXTENSIONS: [&str; 3] = ["md", "markdown", "txt"];
+
+/// Whether `path` names a script by its extension ([`SCRIPT_EXTENSIONS`], any case).
+pub fn is_script_path(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| SCRIPT_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+}
+
 /// Reads a text file in any common encoding (see [`encoding::decode_text`]).
 ///
 /// # Errors
