@@ -198,6 +198,7 @@ fn main() {
         tempo_ratio: 1.0,
         threads: 1,
         take: 0,
+        ..SpeechRequest::default()
     };
 
     let mut rows = Vec::new();

@@ -9,12 +9,14 @@
 
 pub mod assets;
 pub mod audio;
+pub mod cast;
 pub mod engines;
 pub mod error;
 pub mod fsio;
 pub mod hash;
 pub mod home;
 pub mod kinds;
+pub mod lexicon;
 pub mod library;
 pub mod pipeline;
 pub mod recognize;

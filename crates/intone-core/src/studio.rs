@@ -18,6 +18,7 @@ use crate::variants::{self, Variant};
 
 mod book;
 mod engines;
+mod lexicon;
 mod say;
 mod score_export;
 mod watch;
@@ -32,10 +33,12 @@ pub use crate::kinds::music::{
 pub use crate::kinds::scenes::{
     SceneChange, SceneState, ScoreRequest, ScoreView, DEFAULT_CROSSFADE_MS, DEFAULT_SCORE_LUFS,
 };
+pub use crate::kinds::speech::casting::{Casting, SpeakerLines};
 pub use crate::kinds::speech::check::TrackCheck;
 pub use crate::kinds::speech::{GenerateRequest, Plan};
 pub use crate::kinds::transcription::{TranscribePlan, TranscribeRequest, TRANSCRIPT_LABEL};
 pub use book::{BookChapter, BookReport, BookRequest};
+pub use lexicon::Touched;
 pub use say::{PhaseTime, SayReport};
 pub use watch::{ScanReport, WatchFolder, Watcher};
 

@@ -30,6 +30,9 @@ pub struct Placed {
     pub start_frame: u64,
     /// Frame after its last.
     pub end_frame: u64,
+    /// Who says it, when the track has a cast.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speaker: Option<String>,
 }
 
 /// One subtitle cue.
@@ -42,6 +45,10 @@ pub struct Cue {
     pub end_ms: u64,
     /// One or two lines, joined by `\n`.
     pub text: String,
+    /// Who says it, when the track has a cast: a WebVTT voice span
+    /// (`<v NAME>`, WebVTT §4.2.2), and in SRT an optional `NAME: ` prefix.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speaker: Option<String>,
 }
 
 /// Splits `text` into pieces of at most `max` characters: at clause
@@ -160,6 +167,7 @@ pub fn cues(sentences: &[Placed], sample_rate_hz: u32, offset_frames: u64) -> Ve
                 start_ms: ms(from),
                 end_ms: ms(to),
                 text: lines(&p),
+                speaker: s.speaker.clone(),
             });
         }
     }
@@ -182,6 +190,7 @@ pub fn shifted(cues: &[Cue], by_ms: u64) -> Vec<Cue> {
             start_ms: c.start_ms + by_ms,
             end_ms: c.end_ms + by_ms,
             text: c.text.clone(),
+            speaker: c.speaker.clone(),
         })
         .collect()
 }
@@ -196,12 +205,17 @@ fn stamp(ms: u64, decimal: char) -> String {
     )
 }
 
-/// SubRip text: numbered cues, `HH:MM:SS,mmm --> HH:MM:SS,mmm`.
-pub fn srt(cues: &[Cue]) -> String {
+/// SubRip text: numbered cues, `HH:MM:SS,mmm --> HH:MM:SS,mmm`. With
+/// `speakers`, a cue that has a speaker starts with `NAME: `.
+pub fn srt(cues: &[Cue], speakers: bool) -> String {
     let mut s = String::new();
     for (i, c) in cues.iter().enumerate() {
+        let who = match (&c.speaker, speakers) {
+            (Some(name), true) => format!("{name}: "),
+            _ => String::new(),
+        };
         s.push_str(&format!(
-            "{}\n{} --> {}\n{}\n\n",
+            "{}\n{} --> {}\n{who}{}\n\n",
             i + 1,
             stamp(c.start_ms, ','),
             stamp(c.end_ms, ','),
@@ -211,12 +225,18 @@ pub fn srt(cues: &[Cue]) -> String {
     s
 }
 
-/// WebVTT text: the `WEBVTT` header, cues with `HH:MM:SS.mmm` times.
+/// WebVTT text: the `WEBVTT` header, cues with `HH:MM:SS.mmm` times; a cue
+/// with a speaker is one voice span, `<v NAME>text`.
 pub fn vtt(cues: &[Cue]) -> String {
     let mut s = String::from("WEBVTT\n\n");
     for c in cues {
+        let who = c
+            .speaker
+            .as_ref()
+            .map(|n| format!("<v {n}>"))
+            .unwrap_or_default();
         s.push_str(&format!(
-            "{} --> {}\n{}\n\n",
+            "{} --> {}\n{who}{}\n\n",
             stamp(c.start_ms, '.'),
             stamp(c.end_ms, '.'),
             c.text
@@ -236,8 +256,20 @@ pub fn paths_beside(audio: &Path) -> (PathBuf, PathBuf) {
 /// # Errors
 /// [`crate::Error::Io`] naming the file that could not be written.
 pub fn write_beside(audio: &Path, cues: &[Cue]) -> Result<(PathBuf, PathBuf)> {
+    write_beside_with(audio, cues, false)
+}
+
+/// [`write_beside`], with the SRT's `NAME: ` prefixes when `srt_speakers`.
+///
+/// # Errors
+/// [`crate::Error::Io`] naming the file that could not be written.
+pub fn write_beside_with(
+    audio: &Path,
+    cues: &[Cue],
+    srt_speakers: bool,
+) -> Result<(PathBuf, PathBuf)> {
     let (s, v) = paths_beside(audio);
-    fsio::write_atomically(&s, srt(cues).as_bytes())?;
+    fsio::write_atomically(&s, srt(cues, srt_speakers).as_bytes())?;
     fsio::write_atomically(&v, vtt(cues).as_bytes())?;
     Ok((s, v))
 }
@@ -294,7 +326,7 @@ mod tests {
             c[1]
         );
         assert_eq!(c.last().map(|x| x.end_ms), Some(1000 + 500 + 9000));
-        let s = srt(&c);
+        let s = srt(&c, false);
         assert!(
             s.starts_with("1\n00:00:01,000 --> 00:00:01,500\nHello.\n\n2\n"),
             "{s}"

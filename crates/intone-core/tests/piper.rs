@@ -94,6 +94,7 @@ fn the_model_speaks_with_speech_like_duration_and_level() {
             tempo_ratio: 1.0,
             threads: 1,
             take: 0,
+            ..SpeechRequest::default()
         })
         .expect("speak");
     assert_eq!(clip.sample_rate_hz, 22_050);
@@ -131,6 +132,7 @@ fn the_model_speaks_with_speech_like_duration_and_level() {
             tempo_ratio: 1.0,
             threads: 1,
             take: 0,
+            ..SpeechRequest::default()
         })
         .expect_err("missing voice");
     assert!(

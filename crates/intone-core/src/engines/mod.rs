@@ -64,6 +64,29 @@ pub struct SpeechRequest {
     /// a slightly different rate; engines that sample afresh on every call
     /// (Piper's noise) need nothing more.
     pub take: u32,
+    /// Engine settings by name, from a cast (e.g. Chatterbox's
+    /// `exaggeration`, Piper's `noise_scale`, espeak-ng's `pitch`); empty
+    /// for the engine's defaults. Only names in
+    /// [`SpeechEngine::settings`] are passed.
+    pub settings: std::collections::BTreeMap<String, f64>,
+    /// Phonemes for spans of `text` (a lexicon's), in an alphabet of
+    /// [`SpeechEngine::phoneme_alphabets`]; empty for engines that take none.
+    pub phonemes: Vec<crate::lexicon::PhonemeSpan>,
+}
+
+impl Default for SpeechRequest {
+    /// An empty text in no voice, at the voice's pace, on one core, first take.
+    fn default() -> Self {
+        Self {
+            voice: String::new(),
+            text: String::new(),
+            tempo_ratio: 1.0,
+            threads: 1,
+            take: 0,
+            settings: Default::default(),
+            phonemes: Vec::new(),
+        }
+    }
 }
 
 /// How one track of an engine uses cores it has to itself (`say`, a
@@ -121,6 +144,18 @@ pub trait SpeechEngine: Send + Sync {
         let _ = (voice, calls, threads);
         Ok(())
     }
+    /// Phoneme alphabets the engine speaks from ([`SpeechRequest::phonemes`]);
+    /// none by default (text only).
+    fn phoneme_alphabets(&self) -> &'static [crate::lexicon::Alphabet] {
+        &[]
+    }
+
+    /// Settings a cast may give this engine's voices, with what each does;
+    /// `None` when the engine passes any setting on (an HTTP server's own).
+    fn settings(&self) -> Option<&'static [(&'static str, &'static str)]> {
+        Some(&[])
+    }
+
     /// How the engine uses cores a track has to itself. Default:
     /// [`Parallelism::Serial`].
     fn parallelism(&self) -> Parallelism {

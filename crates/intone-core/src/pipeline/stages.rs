@@ -42,6 +42,16 @@ pub struct ClipRef {
     pub path: PathBuf,
     /// What follows.
     pub pause_after: Pause,
+    /// Who says it (`None`: the narrator).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speaker: Option<String>,
+    /// Silence before it, ms (a pause tag before a section's first speech).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub lead_ms: u32,
+}
+
+fn is_zero(v: &u32) -> bool {
+    *v == 0
 }
 
 /// The clip cache key: BLAKE3 over engine, engine salt, voice, tempo and text.
@@ -69,7 +79,7 @@ pub fn clip_key_take(
 }
 
 pub(crate) use super::synth::synthesize;
-pub use super::synth::{Lanes, Speaker, MAX_SENTENCE_ATTEMPTS};
+pub use super::synth::{Lanes, Settings, Speaker, Voices, MAX_SENTENCE_ATTEMPTS, NO_SETTINGS};
 
 /// What assembly produced.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -84,26 +94,93 @@ pub struct AssembleReport {
     /// next) sits in the stem, in frames at its sample rate.
     #[serde(default)]
     pub sentences: Vec<Placed>,
+    /// Gain each speaker's clips got to match the others in loudness, dB
+    /// (empty when one voice speaks the whole track).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub speaker_gains_db: std::collections::BTreeMap<String, f64>,
+}
+
+/// One clip ready to join: trimmed, faded, resampled, and how much of it
+/// lies outside its speech at each end (the trim margin kept), in frames.
+struct Prepared {
+    samples: Vec<f32>,
+    lead: usize,
+    tail: usize,
 }
 
 /// Prepares one clip: trim silence, fade edges, resample.
-fn prepare_clip(path: &Path, sample_rate_hz: u32) -> Result<Vec<f32>> {
+fn prepare_clip(path: &Path, sample_rate_hz: u32) -> Result<Prepared> {
     let clip = read_clip(path)?;
     let mono = clip.to_mono();
     let margin = ms_to_frames(TRIM_MARGIN_MS, clip.sample_rate_hz);
     let (a, b) = trim_bounds(&mono, TRIM_THRESHOLD_DB, margin);
+    // Where the speech itself starts and ends inside the kept span.
+    let (sa, sb) = trim_bounds(&mono, TRIM_THRESHOLD_DB, 0);
     let mut trimmed = mono[a..b].to_vec();
     fade_edges(
         &mut trimmed,
         ms_to_frames(EDGE_FADE_MS, clip.sample_rate_hz),
     );
     let r = resample::resample(&Clip::mono(clip.sample_rate_hz, trimmed), sample_rate_hz)?;
-    Ok(r.samples)
+    let scale = |f: usize| {
+        (f as f64 * f64::from(sample_rate_hz) / f64::from(clip.sample_rate_hz.max(1))).round()
+            as usize
+    };
+    Ok(Prepared {
+        samples: r.samples,
+        lead: scale(sa.saturating_sub(a)),
+        tail: scale(b.saturating_sub(sb.max(a))),
+    })
+}
+
+/// The gain that brings each speaker's clips to [`VOICE_STEM_LUFS`], dB,
+/// when more than one speaker speaks (their integrated loudness over all
+/// their clips, ITU-R BS.1770-4 as [`Meter`] measures it); empty otherwise.
+fn speaker_gains(
+    clips: &[ClipRef],
+    sample_rate_hz: u32,
+    out: &Path,
+) -> Result<std::collections::BTreeMap<String, f64>> {
+    let mut gains = std::collections::BTreeMap::new();
+    let name = |c: &ClipRef| c.speaker.clone().unwrap_or_default();
+    let mut speakers: Vec<String> = clips.iter().map(name).collect();
+    speakers.sort();
+    speakers.dedup();
+    if speakers.len() < 2 {
+        return Ok(gains);
+    }
+    for sp in speakers {
+        let mut meter = Meter::new(1, sample_rate_hz, out)?;
+        for c in clips.iter().filter(|c| name(c) == sp) {
+            meter.add(&prepare_clip(&c.path, sample_rate_hz)?.samples)?;
+        }
+        let lufs = meter.result()?.integrated_lufs;
+        if lufs > crate::audio::loudness::SILENCE_LUFS {
+            gains.insert(sp, VOICE_STEM_LUFS - lufs);
+        }
+    }
+    Ok(gains)
+}
+
+/// Frames of silence for a pause after a clip whose speech ends `tail`
+/// frames before its end, before one whose speech starts `lead` frames in:
+/// an exact pause counts the clips' margins, so the gap between the speech
+/// on either side is what was asked for.
+fn pause_frames(p: Pause, variant: &Variant, tail: usize, lead: usize, sr: u32) -> usize {
+    match p {
+        Pause::Join => 0,
+        Pause::Sentence => ms_to_frames(variant.sentence_pause_ms, sr),
+        Pause::Paragraph => ms_to_frames(variant.paragraph_pause_ms, sr),
+        Pause::Exact(ms) => ms_to_frames(f64::from(ms), sr).saturating_sub(tail + lead),
+    }
 }
 
 /// Joins clips into a mono voice stem at `sample_rate_hz`: sentence and
-/// paragraph pauses from `variant`, equal-power crossfades inside long
-/// sentences, then normalization to [`VOICE_STEM_LUFS`]. Streams to disk.
+/// paragraph pauses from `variant`, exact pauses where the author wrote
+/// them (the gap between the speech on either side, margins counted),
+/// equal-power crossfades inside long sentences, each speaker matched in
+/// loudness when several speak, then normalization to [`VOICE_STEM_LUFS`].
+/// Streams to disk.
 /// `texts` are the clips' texts (empty: no placements are reported); the
 /// report says where each sentence's audio starts and ends.
 ///
@@ -135,8 +212,26 @@ pub fn assemble(
             *frames += s.len() as u64;
             Ok(())
         };
+        let speaker_gains_db = speaker_gains(clips, sample_rate_hz, out)?;
+        // The pause after the clip last emitted, and where its speech ended.
+        let mut pending: Option<(Pause, usize)> = None;
         for (i, c) in clips.iter().enumerate() {
-            let samples = prepare_clip(&c.path, sample_rate_hz)?;
+            let Prepared {
+                mut samples,
+                lead,
+                tail,
+            } = prepare_clip(&c.path, sample_rate_hz)?;
+            if let Some(g) = speaker_gains_db.get(c.speaker.as_deref().unwrap_or_default()) {
+                let g = db_to_gain(*g) as f32;
+                samples.iter_mut().for_each(|s| *s *= g);
+            }
+            let silence = match pending.take() {
+                Some((p, prev_tail)) => pause_frames(p, variant, prev_tail, lead, sample_rate_hz),
+                None => ms_to_frames(f64::from(c.lead_ms), sample_rate_hz).saturating_sub(lead),
+            };
+            if silence > 0 {
+                emit(&vec![0.0; silence], &mut w, &mut meter, &mut frames)?;
+            }
             // Where this clip's audio lands: after what was emitted and what
             // is held, less the crossfade it shares with the held tail.
             let overlap = xf.min(held.len()).min(samples.len()) as u64;
@@ -147,6 +242,7 @@ pub fn assemble(
                     text: String::new(),
                     start_frame: start,
                     end_frame: end,
+                    speaker: c.speaker.clone(),
                 });
                 if !p.text.is_empty() {
                     p.text.push(' ');
@@ -174,17 +270,7 @@ pub fn assemble(
                 p => {
                     emit(&current, &mut w, &mut meter, &mut frames)?;
                     if !last {
-                        let ms = if p == Pause::Paragraph {
-                            variant.paragraph_pause_ms
-                        } else {
-                            variant.sentence_pause_ms
-                        };
-                        emit(
-                            &vec![0.0; ms_to_frames(ms, sample_rate_hz)],
-                            &mut w,
-                            &mut meter,
-                            &mut frames,
-                        )?;
+                        pending = Some((p, tail));
                     }
                 }
             }
@@ -216,6 +302,7 @@ pub fn assemble(
             raw_lufs,
             gain_db,
             sentences,
+            speaker_gains_db,
         })
     })();
     let _ = std::fs::remove_file(&raw_path);

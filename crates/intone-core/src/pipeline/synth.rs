@@ -102,25 +102,81 @@ pub struct Speaker<'a> {
     pub voice: &'a str,
     /// Speaking rate, as a ratio of the voice's own pace (1.0 = normal).
     pub tempo_ratio: f64,
+    /// The voice's engine settings (a cast's, e.g. `exaggeration`); empty
+    /// for the engine's defaults.
+    pub settings: &'a Settings,
     /// Retry policy for the engine's transient errors.
     pub retry: &'a RetryPolicy,
 }
 
+/// Engine settings by name ([`SpeechRequest::settings`]).
+pub type Settings = std::collections::BTreeMap<String, f64>;
+
+/// No engine settings: the engine's defaults.
+pub static NO_SETTINGS: Settings = Settings::new();
+
 impl Speaker<'_> {
-    /// The clip cache key of `u` in this voice and tempo ([`clip_key_take`]).
+    /// The clip cache key of `u` in this voice, tempo and settings ([`clip_key_take`]).
     pub fn clip_key(&self, u: &Utterance) -> String {
-        clip_key_take(self.engine, self.voice, self.tempo_ratio, &u.text, u.take)
+        clip_key_take(
+            self.engine,
+            self.voice,
+            self.tempo_ratio,
+            &spoken_form(u, self.settings),
+            u.take,
+        )
+    }
+}
+
+/// What a clip's key hashes as its text: the text, and when they are set,
+/// the voice's settings and the phonemes the lexicon gave its words (so a
+/// sentence without either keeps the key it always had).
+fn spoken_form(u: &Utterance, settings: &Settings) -> String {
+    if settings.is_empty() && u.phonemes.is_empty() {
+        return u.text.clone();
+    }
+    serde_json::json!({ "text": u.text, "settings": settings, "phonemes": u.phonemes }).to_string()
+}
+
+/// Who speaks each utterance: the narrator, and the cast's speakers by name.
+pub struct Voices<'a> {
+    /// Speaks utterances with no speaker.
+    pub narrator: Speaker<'a>,
+    /// The other speakers, by name.
+    pub cast: Vec<(String, Speaker<'a>)>,
+}
+
+impl<'a> Voices<'a> {
+    /// One voice for everything.
+    pub fn one(speaker: Speaker<'a>) -> Self {
+        Self {
+            narrator: speaker,
+            cast: Vec::new(),
+        }
+    }
+
+    /// The voice of `u` (the narrator's for a speaker not in the cast,
+    /// which the plan refuses before a batch exists).
+    pub fn of(&self, u: &Utterance) -> &Speaker<'a> {
+        u.speaker
+            .as_deref()
+            .and_then(|n| self.cast.iter().find(|(name, _)| name == n))
+            .map_or(&self.narrator, |(_, s)| s)
     }
 
     /// The sentence units of `utterances` for [`synthesize`]: one per
     /// utterance, keyed by its clip cache key (so a changed text, voice,
-    /// tempo or take starts that sentence afresh), planned as its text.
+    /// settings, tempo or take starts that sentence afresh), planned as its
+    /// text and speaker.
     pub fn unit_plan(&self, utterances: &[Utterance]) -> Vec<(String, String)> {
         utterances
             .iter()
             .map(|u| {
-                let key = self.clip_key(u);
-                let plan = serde_json::json!({ "text": u.text, "take": u.take }).to_string();
+                let key = self.of(u).clip_key(u);
+                let plan = serde_json::json!({
+                    "text": u.text, "take": u.take, "speaker": u.speaker, "phonemes": u.phonemes,
+                })
+                .to_string();
                 (key, plan)
             })
             .collect()
@@ -151,7 +207,7 @@ impl Speaker<'_> {
 /// [`Error::Config`] past the attempt cap; [`Error::Cancelled`] when
 /// `cancelled` turns true.
 pub(crate) fn synthesize(
-    speaker: &Speaker<'_>,
+    voices: &Voices<'_>,
     units: Option<&Units<'_, '_>>,
     utterances: &[Utterance],
     lanes: Lanes,
@@ -175,6 +231,7 @@ pub(crate) fn synthesize(
     let next = AtomicUsize::new(0);
     let mut slots: Vec<Option<ClipRef>> = vec![None; total];
     let mut failure: Option<(usize, Error)> = None;
+    let mut refusals: Vec<(usize, Error)> = Vec::new();
     std::thread::scope(|s| {
         let (tx, rx) = mpsc::channel::<(usize, Result<Spoken>)>();
         for _ in 0..lanes {
@@ -185,11 +242,14 @@ pub(crate) fn synthesize(
                     let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) else {
                         break;
                     };
-                    let r = sentence(speaker, units, i, &utterances[i], threads, &|| {
+                    let u = &utterances[i];
+                    let r = sentence(voices.of(u), units, i, u, threads, &|| {
                         stop.load(Ordering::Relaxed)
                     });
-                    let failed = r.is_err();
-                    if tx.send((i, r)).is_err() || failed {
+                    // A sentence the engine refuses for good (bad phonemes,
+                    // say) does not stop the others; anything else does.
+                    let stop_lane = r.as_ref().is_err_and(|e| !refused(e));
+                    if tx.send((i, r)).is_err() || stop_lane {
                         break;
                     }
                 }
@@ -207,6 +267,10 @@ pub(crate) fn synthesize(
                         on_new_clip(new_clips);
                     }
                     progress(done, total);
+                }
+                Ok((i, Err(e))) if refused(&e) => {
+                    refusals.push((i, e));
+                    progress(done + refusals.len(), total);
                 }
                 Ok((i, Err(e))) => {
                     stop.store(true, Ordering::Relaxed);
@@ -227,6 +291,27 @@ pub(crate) fn synthesize(
     if let Some((_, e)) = failure {
         return Err(e);
     }
+    refusals.sort_by_key(|(i, _)| *i);
+    if refusals.len() == 1 {
+        if let Some((_, e)) = refusals.pop() {
+            return Err(e);
+        }
+    }
+    if !refusals.is_empty() {
+        let mut list: Vec<String> = refusals
+            .iter()
+            .take(5)
+            .map(|(i, e)| format!("sentence {}: {e}", i + 1))
+            .collect();
+        if refusals.len() > 5 {
+            list.push(format!("and {} more", refusals.len() - 5));
+        }
+        return Err(Error::Config(format!(
+            "{} of {total} sentences failed (the others are kept): {}",
+            refusals.len(),
+            list.join("; ")
+        )));
+    }
     slots
         .into_iter()
         .enumerate()
@@ -234,6 +319,12 @@ pub(crate) fn synthesize(
             c.ok_or_else(|| Error::Config(format!("utterance {} of {total} was not spoken", i + 1)))
         })
         .collect()
+}
+
+/// Whether `e` is the engine refusing one sentence for good (a permanent
+/// engine error), which leaves the other sentences to finish.
+fn refused(e: &Error) -> bool {
+    matches!(e, Error::Engine(x) if x.kind == crate::error::ErrorKind::Permanent)
 }
 
 /// Sentence `idx` as a unit: its clip when the unit is done (and the file
@@ -291,6 +382,7 @@ fn speak(
         voice,
         tempo_ratio: tempo,
         retry,
+        ..
     } = *speaker;
     let cached = store
         .clip(&key)?
@@ -305,6 +397,8 @@ fn speak(
                 tempo_ratio: tempo,
                 threads,
                 take: u.take,
+                settings: speaker.settings.clone(),
+                phonemes: u.phonemes.clone(),
             };
             let clip = retry.run(stop, || engine.synthesize(&req))?;
             let dir = home.clips_dir().join(&key[..2]);
@@ -326,6 +420,8 @@ fn speak(
             key,
             path,
             pause_after: u.pause_after,
+            speaker: u.speaker.clone(),
+            lead_ms: u.lead_ms,
         },
         fresh,
     ))

@@ -38,6 +38,9 @@ pub struct SentenceCheck {
     pub wer: f64,
     /// Whether the sentence is flagged for a listen.
     pub flagged: bool,
+    /// Who says it, when the track has a cast (`None`: the narrator).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speaker: Option<String>,
 }
 
 /// What a speech track's `check` step found (its memoized output).
@@ -79,6 +82,7 @@ pub fn score(index: u32, text: &str, heard: &str) -> SentenceCheck {
         wer: rate,
         // A clip with no words to say (only punctuation) has nothing to check.
         flagged: !r.is_empty() && is_flagged(rate, errors),
+        speaker: None,
     }
 }
 

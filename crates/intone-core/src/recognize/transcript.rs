@@ -196,6 +196,7 @@ pub fn cues(lines: &[TranscriptLine]) -> Vec<Cue> {
             text: l.text.clone(),
             start_frame: l.start_ms,
             end_frame: l.end_ms,
+            speaker: None,
         })
         .collect();
     subtitles::cues(&placed, 1000, 0)

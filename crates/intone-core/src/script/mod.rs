@@ -10,10 +10,12 @@
 //!   with a warning.
 //! * Plain text (anything else): one section named after the file.
 
+pub mod directives;
 pub mod encoding;
 mod markdown;
 pub mod scenes;
 mod sentences;
+mod speakers;
 
 use std::path::{Path, PathBuf};
 
@@ -22,7 +24,14 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 
 pub use markdown::plain_text_of_markdown_line;
-pub use sentences::{split_utterances, Pause, Utterance};
+pub use sentences::{Pause, Utterance};
+pub use speakers::{speaker_counts, split_cast};
+
+/// Splits section text into utterances with no declared speakers (see
+/// [`split_cast`]): pause tags and `[voice: NAME]` markers are still read.
+pub fn split_utterances(text: &str, max_chars: usize) -> Vec<Utterance> {
+    split_cast(text, max_chars, &[])
+}
 
 /// A parsed script.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -37,6 +46,12 @@ pub struct Script {
     pub sections: Vec<Section>,
     /// Things the user should know (skipped empty sections).
     pub warnings: Vec<String>,
+    /// The cast in its front matter, if any.
+    #[serde(default)]
+    pub cast: Option<crate::cast::Cast>,
+    /// Pause tags and voice markers, with their lines.
+    #[serde(default)]
+    pub directives: Vec<directives::Directive>,
 }
 
 /// A titled part of a script.
@@ -118,10 +133,19 @@ pub fn parse_text(
     markdown: bool,
     source: &Path,
 ) -> Result<Script> {
-    let (title, sections, warnings) = if markdown {
-        markdown::parse(text, fallback_title)
+    let cast = if markdown {
+        crate::cast::front_matter(text, source)?
     } else {
-        let body = markdown::paragraphs_of_plain(text);
+        None
+    };
+    let (prepared, directives) = directives::prepare(text).map_err(|e| Error::Script {
+        path: source.to_path_buf(),
+        message: format!("line {}: {}", e.line, e.message),
+    })?;
+    let (title, sections, warnings) = if markdown {
+        markdown::parse(&prepared, fallback_title)
+    } else {
+        let body = markdown::paragraphs_of_plain(&prepared);
         let sections = if body.is_empty() {
             vec![]
         } else {
@@ -144,6 +168,8 @@ pub fn parse_text(
         text: text.to_string(),
         sections,
         warnings,
+        cast,
+        directives,
     })
 }
 

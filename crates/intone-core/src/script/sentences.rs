@@ -19,6 +19,9 @@ pub enum Pause {
     Sentence,
     /// End of a paragraph (a longer pause).
     Paragraph,
+    /// Exactly this much silence between this speech and the next, ms: a
+    /// pause the author wrote (`[pause 1.5s]`, SSML `<break>`).
+    Exact(u32),
 }
 
 /// One piece of text an engine speaks in a single request.
@@ -32,6 +35,19 @@ pub struct Utterance {
     /// **Regenerate sentence** ([`crate::engines::SpeechRequest::take`]).
     #[serde(default)]
     pub take: u32,
+    /// Who says it: a speaker of the cast, or `None` for the narrator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speaker: Option<String>,
+    /// Silence before it, ms: a pause tag before any speech of the section.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub lead_ms: u32,
+    /// Phonemes the lexicon gives words of `text`, for engines that take them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub phonemes: Vec<crate::lexicon::PhonemeSpan>,
+}
+
+fn is_zero(v: &u32) -> bool {
+    *v == 0
 }
 
 /// Words that end with a full stop but do not end a sentence even before a
@@ -43,43 +59,7 @@ const ABBREVIATIONS: &[&str] = &[
     "u.k", "a.m", "p.m", "inc", "ltd", "co", "corp", "dept", "est", "vol", "ch", "pp", "op",
 ];
 
-/// Splits section text into utterances no longer than `max_chars` characters.
-///
-/// Paragraphs (blank-line separated) end with [`Pause::Paragraph`], other
-/// sentences with [`Pause::Sentence`], and the pieces of a long sentence with
-/// [`Pause::Join`]. `--` is spoken as a dash. `max_chars` below 20 is raised to 20.
-pub fn split_utterances(text: &str, max_chars: usize) -> Vec<Utterance> {
-    let max_chars = max_chars.max(20);
-    let mut out = Vec::new();
-    for para in text.split("\n\n") {
-        let para = normalize(para);
-        if para.is_empty() {
-            continue;
-        }
-        let sentences = split_sentences(&para);
-        for sentence in sentences {
-            let pieces = chunk(&sentence, max_chars);
-            let n = pieces.len();
-            for (i, p) in pieces.into_iter().enumerate() {
-                out.push(Utterance {
-                    take: 0,
-                    text: p,
-                    pause_after: if i + 1 < n {
-                        Pause::Join
-                    } else {
-                        Pause::Sentence
-                    },
-                });
-            }
-        }
-        if let Some(last) = out.last_mut() {
-            last.pause_after = Pause::Paragraph;
-        }
-    }
-    out
-}
-
-fn normalize(s: &str) -> String {
+pub(crate) fn normalize(s: &str) -> String {
     let s = s.replace("--", " — ");
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -187,7 +167,7 @@ const CONJUNCTIONS: &[&str] = &[
 ];
 
 /// Cuts `sentence` into pieces of at most `max` characters at clause boundaries.
-fn chunk(sentence: &str, max: usize) -> Vec<String> {
+pub(crate) fn chunk(sentence: &str, max: usize) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = sentence.trim().to_string();
     while rest.chars().count() > max {

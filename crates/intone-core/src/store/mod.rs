@@ -9,6 +9,7 @@ mod batches;
 mod clips;
 mod inputs;
 mod library;
+mod projects;
 mod steps;
 mod tracks;
 mod types;
@@ -47,6 +48,7 @@ pub fn migrations() -> Migrations<'static> {
         )),
         M::up(include_str!("../../../../migrations/0007_speech_check.sql")),
         M::up(include_str!("../../../../migrations/0008_names.sql")),
+        M::up(include_str!("../../../../migrations/0009_cast_lexicon.sql")),
     ])
 }
 

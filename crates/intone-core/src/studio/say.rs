@@ -19,7 +19,8 @@ use crate::audio::master::MasterSettings;
 use crate::audio::tags::Tags;
 use crate::engines::{SpeechEngine, VoiceRef};
 use crate::error::{Error, Result};
-use crate::pipeline::stages::{self, clip_key, Lanes, Speaker};
+use crate::lexicon::Lexicon;
+use crate::pipeline::stages::{self, clip_key, Lanes, Speaker, Voices, NO_SETTINGS};
 use crate::script::{self, split_utterances, Pause, Utterance};
 use crate::variants::{self, Variant};
 
@@ -74,17 +75,35 @@ struct Speech<'a> {
 impl Studio {
     /// Resolves `voice` (the default voice when `None`) and `variant`, and
     /// splits `text` into utterances for that engine.
-    fn plan_speech(&self, text: &str, voice: Option<&str>, variant: &str) -> Result<Planned> {
+    fn plan_speech(
+        &self,
+        text: &str,
+        voice: Option<&str>,
+        variant: &str,
+        lexicon: Option<&Lexicon>,
+    ) -> Result<Planned> {
         let voice = match voice {
             Some(v) => VoiceRef::parse(v)?,
             None => VoiceRef::parse(&self.engines().default_voice())?,
         };
         let engine = self.engines().resolve(&voice)?;
         let variant = variants::find(self.home(), variant)?;
-        let utterances = split_utterances(
+        let mut utterances = split_utterances(
             &script::parse_text(text, "say", false, Path::new("<text>"))?.sections[0].text,
             engine.max_chars(),
         );
+        // The global lexicon applies to one-shot speech too.
+        let lexicon = match lexicon {
+            Some(l) => l.clone(),
+            None => crate::lexicon::load(self.store(), crate::lexicon::GLOBAL)?,
+        };
+        if !lexicon.is_empty() {
+            for u in &mut utterances {
+                let applied = lexicon.apply(&u.text, engine.phoneme_alphabets());
+                u.text = applied.text;
+                u.phonemes = applied.phonemes;
+            }
+        }
         Ok((voice, engine, variant, utterances))
     }
 
@@ -116,7 +135,7 @@ impl Studio {
         variant: &str,
         out: &Path,
     ) -> Result<SayReport> {
-        let (voice, engine, variant, utterances) = self.plan_speech(text, voice, variant)?;
+        let (voice, engine, variant, utterances) = self.plan_speech(text, voice, variant, None)?;
         let mut phases = Vec::new();
         let lanes =
             self.prepare_lanes(engine.as_ref(), &voice, &variant, &utterances, &mut phases)?;
@@ -148,7 +167,25 @@ impl Studio {
         stem: &str,
         on_part: &mut dyn FnMut(&Path),
     ) -> Result<Vec<PathBuf>> {
-        let (voice, engine, variant, utterances) = self.plan_speech(text, Some(voice), "voice")?;
+        self.preview_speech_with(text, voice, None, dir, stem, on_part)
+    }
+
+    /// [`Self::preview_speech`] with `lexicon` instead of the global one
+    /// (the Lexicon panel's **Test** speaks an entry before it is saved).
+    ///
+    /// # Errors
+    /// As [`Self::say`]; a part already delivered stays on disk.
+    pub fn preview_speech_with(
+        &self,
+        text: &str,
+        voice: &str,
+        lexicon: Option<&Lexicon>,
+        dir: &Path,
+        stem: &str,
+        on_part: &mut dyn FnMut(&Path),
+    ) -> Result<Vec<PathBuf>> {
+        let (voice, engine, variant, utterances) =
+            self.plan_speech(text, Some(voice), "voice", lexicon)?;
         let mut phases = Vec::new();
         let lanes =
             self.prepare_lanes(engine.as_ref(), &voice, &variant, &utterances, &mut phases)?;
@@ -262,11 +299,12 @@ impl Studio {
                 engine: s.engine,
                 voice: &s.voice.voice,
                 tempo_ratio: s.variant.tempo_ratio,
+                settings: &NO_SETTINGS,
                 retry: &self.pipeline.options.retry,
             };
             // One-shot speech has no track: nothing to record but the cache.
             let clips = stages::synthesize(
-                &speaker,
+                &Voices::one(speaker),
                 None,
                 utterances,
                 s.lanes,

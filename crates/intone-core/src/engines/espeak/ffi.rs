@@ -15,6 +15,12 @@ pub const POS_CHARACTER: c_int = 1;
 pub const ESPEAK_CHARS_UTF8: c_uint = 1;
 /// `espeakRATE` parameter (words per minute, 80–450).
 pub const ESPEAK_RATE: c_int = 1;
+/// `espeakPITCH`: base pitch, 0–100 (50 normal).
+pub const ESPEAK_PITCH: c_int = 3;
+/// `espeakRANGE`: pitch range, 0–100 (50 normal).
+pub const ESPEAK_RANGE: c_int = 4;
+/// `espeakPHONEMES` synth flag: text in `[[ ]]` is phoneme mnemonics.
+pub const ESPEAK_PHONEMES: c_uint = 0x100;
 /// `phonememode` bit 1: IPA phoneme names.
 pub const PHONEMES_IPA: c_int = 0x02;
 /// `espeakCHARS_UTF8` as a `textmode` argument.

@@ -194,8 +194,20 @@ impl SpeechEngine for EspeakEngine {
             .clone()
     }
 
+    fn phoneme_alphabets(&self) -> &'static [crate::lexicon::Alphabet] {
+        &[crate::lexicon::Alphabet::Espeak]
+    }
+
+    fn settings(&self) -> Option<&'static [(&'static str, &'static str)]> {
+        Some(&[
+            ("pitch", "base pitch, 0–100 (50 = the voice's own)"),
+            ("range", "pitch range, 0–100 (50 = the voice's own)"),
+        ])
+    }
+
     fn synthesize(&self, req: &SpeechRequest) -> Result<Clip, EngineError> {
-        let text = CString::new(req.text.replace('\0', " "))
+        let (text, flags) = with_phonemes(req)?;
+        let text = CString::new(text.replace('\0', " "))
             .map_err(|_| EngineError::permanent(ENGINE, "text contains a NUL byte"))?;
         with_espeak(|e| {
             if e.current_voice.as_deref() != Some(req.voice.as_str()) {
@@ -215,6 +227,13 @@ impl SpeechEngine for EspeakEngine {
             let wpm = (DEFAULT_RATE_WPM * req.tempo_ratio.clamp(0.5, 2.0) * take).round() as c_int;
             // SAFETY: plain integer parameter.
             unsafe { ffi::espeak_SetParameter(ffi::ESPEAK_RATE, wpm.clamp(80, 450), 0) };
+            // Every call sets every parameter it uses, so no call inherits
+            // another's (espeak-ng keeps them between calls).
+            for (param, name) in [(ffi::ESPEAK_PITCH, "pitch"), (ffi::ESPEAK_RANGE, "range")] {
+                let v = req.settings.get(name).copied().unwrap_or(50.0);
+                // SAFETY: plain integer parameter.
+                unsafe { ffi::espeak_SetParameter(param, v.clamp(0.0, 100.0).round() as c_int, 0) };
+            }
             SAMPLES.lock().map(|mut s| s.clear()).ok();
             let bytes = text.as_bytes_with_nul();
             // SAFETY: `text` outlives the synchronous call; size includes the NUL terminator.
@@ -225,7 +244,7 @@ impl SpeechEngine for EspeakEngine {
                     0,
                     ffi::POS_CHARACTER,
                     0,
-                    ffi::ESPEAK_CHARS_UTF8,
+                    ffi::ESPEAK_CHARS_UTF8 | flags,
                     std::ptr::null_mut(),
                     std::ptr::null_mut(),
                 )
@@ -253,6 +272,47 @@ impl SpeechEngine for EspeakEngine {
     }
 }
 
+/// The text espeak-ng is given for `req`: each lexicon span's word replaced
+/// by its mnemonics in `[[ ]]` (espeak-ng's phoneme input), with the synth
+/// flag that reads them; the text as it is when there are none.
+///
+/// # Errors
+/// [`EngineError`] (permanent) naming the word for phonemes that are not
+/// espeak-ng mnemonics or could break out of the brackets.
+fn with_phonemes(req: &SpeechRequest) -> Result<(String, std::os::raw::c_uint), EngineError> {
+    if req.phonemes.is_empty() {
+        return Ok((req.text.clone(), 0));
+    }
+    let mut out = String::with_capacity(req.text.len() + 16);
+    let mut at = 0;
+    for s in &req.phonemes {
+        let word = req.text.get(s.start..s.end).unwrap_or("");
+        if s.alphabet != crate::lexicon::Alphabet::Espeak {
+            return Err(EngineError::permanent(
+                ENGINE,
+                format!(
+                    "lexicon entry \"{word}\": espeak-ng takes its own phoneme mnemonics, not IPA"
+                ),
+            ));
+        }
+        if !s.phonemes.is_ascii() || s.phonemes.contains(['[', ']']) || s.phonemes.trim().is_empty()
+        {
+            return Err(EngineError::permanent(
+                ENGINE,
+                format!(
+                    "lexicon entry \"{word}\": \"{}\" are not espeak-ng phoneme mnemonics (ASCII, e.g. w'In)",
+                    s.phonemes
+                ),
+            ));
+        }
+        out.push_str(req.text.get(at..s.start).unwrap_or(""));
+        out.push_str(&format!("[[{}]]", s.phonemes.trim()));
+        at = s.end;
+    }
+    out.push_str(req.text.get(at..).unwrap_or(""));
+    Ok((out, ffi::ESPEAK_PHONEMES))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -273,6 +333,7 @@ mod tests {
                 tempo_ratio: 1.0,
                 threads: 1,
                 take: 0,
+                ..SpeechRequest::default()
             })
             .expect("speak");
         assert_eq!(clip.sample_rate_hz, 22_050);
@@ -285,6 +346,7 @@ mod tests {
                 tempo_ratio: 0.7,
                 threads: 1,
                 take: 0,
+                ..SpeechRequest::default()
             })
             .expect("speak");
         assert!(slow.duration_ms() > clip.duration_ms() * 1.2);
@@ -295,6 +357,7 @@ mod tests {
                 tempo_ratio: 1.0,
                 threads: 1,
                 take: 0,
+                ..SpeechRequest::default()
             })
             .expect_err("bad voice");
         assert_eq!(err.kind, super::super::ErrorKind::Permanent);

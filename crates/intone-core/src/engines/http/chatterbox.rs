@@ -234,6 +234,16 @@ impl SpeechEngine for ChatterboxEngine {
         Parallelism::Calls
     }
 
+    /// A cast may set a speaker's own sampling (Chatterbox-TTS-Server's
+    /// `/tts` fields of the same names).
+    fn settings(&self) -> Option<&'static [(&'static str, &'static str)]> {
+        Some(&[
+            ("exaggeration", "emotion intensity, 0.25–2 (0.5 neutral)"),
+            ("cfg_weight", "pace and adherence, 0–1"),
+            ("temperature", "randomness of delivery, 0.05–5"),
+        ])
+    }
+
     fn synthesize(&self, req: &SpeechRequest) -> Result<Clip, EngineError> {
         let p = &self.params;
         let mut body = json!({
@@ -248,6 +258,9 @@ impl SpeechEngine for ChatterboxEngine {
             "speed_factor": req.tempo_ratio,
             "language": p.language,
         });
+        for (k, v) in &req.settings {
+            body[k.as_str()] = json!(v);
+        }
         match req.voice.strip_prefix(CLONE_PREFIX) {
             Some(file) => {
                 body["voice_mode"] = json!("clone");

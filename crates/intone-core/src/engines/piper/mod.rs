@@ -17,6 +17,7 @@
 pub mod config;
 pub mod ids;
 pub mod runtime;
+mod spans;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -28,9 +29,10 @@ use ort::value::Tensor;
 
 use self::config::VoiceConfig;
 use crate::audio::Clip;
-use crate::engines::espeak::phonemes::{phonemize, prepare as prepare_phonemizer};
+use crate::engines::espeak::phonemes::prepare as prepare_phonemizer;
 use crate::engines::{EngineError, Parallelism, SpeechEngine, SpeechRequest, VoiceInfo};
 use crate::home::Home;
+use unicode_normalization::UnicodeNormalization;
 
 const ENGINE: &str = "piper";
 /// Extra voice folders, separated like `PATH`.
@@ -320,7 +322,50 @@ impl SpeechEngine for PiperEngine {
     }
 
     fn synthesize(&self, req: &SpeechRequest) -> Result<Clip, EngineError> {
-        self.synthesize_with(&req.voice, &req.text, req.tempo_ratio, req.threads, None)
+        let scales = if req.settings.is_empty() {
+            None
+        } else {
+            let mut s = self.model(&req.voice)?.config.inference;
+            for (k, v) in &req.settings {
+                let v = *v as f32;
+                match k.as_str() {
+                    "noise_scale" => s.noise_scale = v.clamp(0.0, 2.0),
+                    "length_scale" => s.length_scale = v.clamp(0.25, 4.0),
+                    "noise_w" => s.noise_w = v.clamp(0.0, 2.0),
+                    _ => {}
+                }
+            }
+            Some(s)
+        };
+        self.speak(
+            &req.voice,
+            &req.text,
+            &req.phonemes,
+            req.tempo_ratio,
+            req.threads,
+            scales,
+        )
+    }
+
+    fn phoneme_alphabets(&self) -> &'static [crate::lexicon::Alphabet] {
+        &[crate::lexicon::Alphabet::Ipa]
+    }
+
+    fn settings(&self) -> Option<&'static [(&'static str, &'static str)]> {
+        Some(&[
+            (
+                "noise_scale",
+                "variation in delivery (VITS noise scale; voice default about 0.667)",
+            ),
+            (
+                "length_scale",
+                "slowness (VITS length scale; 1.0 = the voice's pace)",
+            ),
+            (
+                "noise_w",
+                "variation in phoneme length (VITS noise width; about 0.8)",
+            ),
+        ])
     }
 
     fn parallelism(&self) -> Parallelism {
@@ -392,6 +437,38 @@ impl PiperEngine {
         threads: usize,
         scales: Option<Scales>,
     ) -> Result<Clip, EngineError> {
+        self.speak(voice, text, &[], tempo, threads, scales)
+    }
+
+    /// The IPA phonemes `req` is spoken from, one string per sentence, as
+    /// they go to the model (a lexicon's phonemes in place of their words).
+    ///
+    /// # Errors
+    /// As [`SpeechEngine::synthesize`] for a bad voice or bad phonemes.
+    pub fn phonemes(&self, req: &SpeechRequest) -> Result<Vec<String>, EngineError> {
+        let m = self.model(&req.voice)?;
+        let clauses = spans::phonemize_spans(
+            &m.config.espeak.voice,
+            &req.text,
+            &req.phonemes,
+            &m.config.phoneme_id_map,
+        )?;
+        Ok(ids::sentences(&clauses)
+            .into_iter()
+            .map(|s| s.into_iter().collect::<String>().nfc().collect())
+            .collect())
+    }
+
+    /// [`Self::synthesize_with`], with a lexicon's IPA for spans of `text`.
+    fn speak(
+        &self,
+        voice: &str,
+        text: &str,
+        phonemes: &[crate::lexicon::PhonemeSpan],
+        tempo: f64,
+        threads: usize,
+        scales: Option<Scales>,
+    ) -> Result<Clip, EngineError> {
         let m = self.model(voice)?;
         let threads = self.threads_for(threads);
         let inf = scales.unwrap_or(m.config.inference);
@@ -401,7 +478,12 @@ impl PiperEngine {
             inf.noise_w,
         ];
         let started = Instant::now();
-        let clauses = phonemize(&m.config.espeak.voice, text)?;
+        let clauses = spans::phonemize_spans(
+            &m.config.espeak.voice,
+            text,
+            phonemes,
+            &m.config.phoneme_id_map,
+        )?;
         tracing::debug!(
             "piper: phonemized {} chars in {:.1} ms",
             text.len(),

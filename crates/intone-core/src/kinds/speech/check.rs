@@ -7,13 +7,13 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::engines::VoiceRef;
 use crate::error::{Error, Result};
+use crate::kinds::speech::lines::lines;
+use crate::kinds::speech::SpeechRecipe;
 use crate::pipeline::stages::ClipRef;
 use crate::recognize::check::{hear_clips, score, CheckReport};
 use crate::recognize::transcript::TranscriptLine;
 use crate::recognize::Recognizer;
-use crate::script::split_utterances;
 use crate::store::Step;
 use crate::studio::Studio;
 
@@ -77,6 +77,7 @@ impl Studio {
             None
         };
         let threads = std::thread::available_parallelism().map_or(1, usize::from);
+        let lexicon = crate::lexicon::load(self.store(), &batch.project)?;
         let mut out = Vec::new();
         for track in self.store().tracks(batch_id)? {
             let Some(step) = self.store().step(track.id, Step::Synthesize)? else {
@@ -90,15 +91,17 @@ impl Studio {
             else {
                 continue;
             };
-            let voice = VoiceRef::parse(&track.engine)?;
-            let engine = self.engines().get(&voice.engine).ok_or_else(|| {
-                Error::NotFound(format!(
-                    "track {}: no engine \"{}\" to split its text as it was spoken",
-                    track.id, voice.engine
-                ))
-            })?;
-            let (section_text, _) = self.store().track_inputs(track.id)?;
-            let texts = split_utterances(&section_text, engine.max_chars());
+            let (section_text, recipe) = self.store().track_inputs(track.id)?;
+            let recipe = SpeechRecipe::parse(&recipe)?;
+            let texts = lines(
+                &self.engines(),
+                &lexicon,
+                &section_text,
+                &recipe,
+                &track.engine,
+            )
+            .map_err(|e| Error::Config(format!("track {}: {e}", track.id)))?
+            .utterances;
             let mut report = CheckReport {
                 checked: true,
                 sentences: Vec::new(),
@@ -122,9 +125,9 @@ impl Studio {
             for (i, ((_, _, text), h)) in clips.iter().zip(heard).enumerate() {
                 match h {
                     Some(h) => {
-                        report
-                            .sentences
-                            .push(score(u32::try_from(i).unwrap_or(u32::MAX), text, &h))
+                        let mut c = score(u32::try_from(i).unwrap_or(u32::MAX), text, &h);
+                        c.speaker = texts.get(i).and_then(|u| u.speaker.clone());
+                        report.sentences.push(c);
                     }
                     None => report.checked = false,
                 }

@@ -5,13 +5,16 @@
 //! [`plan`] turns a Generate request into the batch's tracks; [`retake`]
 //! regenerates one sentence; [`check`] reads a batch's flags.
 
+pub mod casting;
 pub mod check;
+pub(crate) mod lines;
 pub mod plan;
+pub mod recipe;
 pub mod retake;
 pub mod steps;
 
 pub use plan::{GenerateRequest, Plan};
-pub use steps::SpeechRecipe;
+pub use recipe::SpeechRecipe;
 
 use crate::pipeline::kind::KindDef;
 use crate::store::{JobKind, Step, TrackRow};

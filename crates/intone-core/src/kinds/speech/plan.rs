@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::engines::VoiceRef;
 use crate::error::{Error, Result};
 use crate::kinds::delivery::Delivery;
+use crate::kinds::speech::SpeechRecipe;
 use crate::script::{self, Script};
 use crate::store::{JobKind, NewBatch, NewTrack, SectionRef};
 use crate::studio::Studio;
@@ -32,6 +33,14 @@ pub struct GenerateRequest {
     /// Check every sentence with the speech recognizer (on unless turned off).
     #[serde(default = "default_check")]
     pub check: bool,
+    /// A cast file (`--cast`), overriding the project's, `cast.toml`'s and
+    /// the front matter's entries speaker by speaker.
+    #[serde(default)]
+    pub cast: Option<PathBuf>,
+    /// SRT cues start with the speaker's name (`MARA: …`) when the script
+    /// has a cast. WebVTT cues always carry it as a voice span.
+    #[serde(default)]
+    pub srt_speakers: bool,
 }
 
 fn default_check() -> bool {
@@ -47,6 +56,8 @@ impl Default for GenerateRequest {
             variants: vec![],
             project: None,
             check: true,
+            cast: None,
+            srt_speakers: false,
         }
     }
 }
@@ -56,8 +67,10 @@ impl Default for GenerateRequest {
 pub struct Plan {
     /// Parsed scripts.
     pub scripts: Vec<Script>,
-    /// Resolved voice id.
+    /// Resolved voice id (the narrator's, unless a cast names one).
     pub voice: String,
+    /// Each script's cast, in script order (empty: one voice).
+    pub casts: Vec<crate::cast::Cast>,
     /// Resolved variants.
     pub variants: Vec<Variant>,
     /// The request.
@@ -96,10 +109,34 @@ impl Studio {
                 crate::recognize::model_missing(self.home())
             )));
         }
-        let voice = match &req.voice {
-            Some(v) => VoiceRef::parse(v)?.to_string(),
-            None => self.engines().default_voice(),
+        let project = req
+            .project
+            .clone()
+            .or_else(|| scripts.first().map(|s| s.title.clone()))
+            .unwrap_or_else(|| "Untitled".into());
+        let casts = scripts
+            .iter()
+            .map(|s| self.cast_of(s, &project, req.cast.as_deref()))
+            .collect::<Result<Vec<_>>>()?;
+        let narrator = casts
+            .first()
+            .and_then(|c| c.roles.get(crate::cast::NARRATOR))
+            .map(|r| r.voice.clone());
+        let voice = match (&req.voice, narrator) {
+            (Some(v), _) => VoiceRef::parse(v)?.to_string(),
+            (None, Some(n)) => VoiceRef::parse(&n)?.to_string(),
+            (None, None) => self.engines().default_voice(),
         };
+        let mut problems = Vec::new();
+        for (s, c) in scripts.iter().zip(&casts) {
+            let casting = self.casting(s, c, Some(&voice));
+            problems.extend(casting.problems);
+            warnings.extend(casting.warnings);
+            warnings.extend(self.lexicon_warnings(s, c, &project, &voice)?);
+        }
+        if !problems.is_empty() {
+            return Err(Error::Config(problems.join("\n")));
+        }
         let (_, unlisted) = self
             .engines()
             .resolve_with_warning(&VoiceRef::parse(&voice)?)?;
@@ -139,6 +176,7 @@ impl Studio {
         Ok(Plan {
             scripts,
             voice,
+            casts,
             variants,
             request: req.clone(),
             warnings,
@@ -176,8 +214,15 @@ impl Plan {
     pub fn tracks(&self) -> Result<Vec<NewTrack>> {
         let mut out = Vec::with_capacity(self.track_count());
         for (si, script) in self.scripts.iter().enumerate() {
+            let cast = self.casts.get(si).cloned().unwrap_or_default();
             for (section, s) in script.sections.iter().enumerate() {
                 for v in &self.variants {
+                    let recipe = SpeechRecipe {
+                        variant: v.clone(),
+                        takes: Default::default(),
+                        cast: cast.clone(),
+                        srt_speakers: self.request.srt_speakers,
+                    };
                     out.push(NewTrack {
                         title: s.title.clone(),
                         section: Some(SectionRef {
@@ -185,7 +230,11 @@ impl Plan {
                             section,
                         }),
                         variant: v.name.clone(),
-                        recipe_json: crate::kinds::delivery::recipe_json(v)?,
+                        recipe_json: if cast.is_empty() {
+                            crate::kinds::delivery::recipe_json(v)?
+                        } else {
+                            recipe.to_json()?
+                        },
                         ..NewTrack::default()
                     });
                 }

@@ -1,17 +1,16 @@
 //! **Regenerate sentence** (the UI's and CLI's name): a new take of one
 //! utterance of a finished (or failed) speech track. An utterance is what
 //! the engine speaks in one call: a sentence of the script, or a piece of
-//! one too long for the engine ([`split_utterances`]); the check, the
+//! one too long for the engine ([`crate::script::split_cast`]); the check, the
 //! subtitles and this count the same units. Only that utterance is
 //! synthesized again (every
 //! other clip comes from the cache); the track's later steps (check,
 //! assembly, mix, mastering, encoding, subtitles) run again on the shared
 //! runner, and the delivered file is replaced when they finish.
 
-use crate::engines::VoiceRef;
 use crate::error::{Error, Result};
+use crate::kinds::speech::lines::lines;
 use crate::kinds::speech::SpeechRecipe;
-use crate::script::split_utterances;
 use crate::store::Step;
 use crate::studio::Studio;
 
@@ -36,14 +35,10 @@ impl Studio {
         }
         let (text, recipe_json) = self.store().track_inputs(track_id)?;
         let mut recipe = SpeechRecipe::parse(&recipe_json)?;
-        let voice = VoiceRef::parse(&track.engine)?;
-        let engine = self.engines().get(&voice.engine).ok_or_else(|| {
-            Error::NotFound(format!(
-                "no engine \"{}\" to speak track {track_id}",
-                voice.engine
-            ))
-        })?;
-        let n = split_utterances(&text, engine.max_chars()).len();
+        let lexicon = crate::lexicon::load(self.store(), &batch.project)?;
+        let n = lines(&self.engines(), &lexicon, &text, &recipe, &track.engine)?
+            .utterances
+            .len();
         if index as usize >= n {
             return Err(Error::Config(format!(
                 "track {track_id} (\"{}\") has sentences 1–{n}, not {}",

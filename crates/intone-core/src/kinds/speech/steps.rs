@@ -10,63 +10,19 @@ use serde::{Deserialize, Serialize};
 
 use crate::audio::master::MasterSettings;
 use crate::audio::ms_to_frames;
-use crate::engines::VoiceRef;
 use crate::error::{Error, Result};
+use crate::kinds::speech::lines::{lines, Lines, Role};
+use crate::kinds::speech::SpeechRecipe;
 use crate::pipeline::cx::{deliver, TrackCx};
 use crate::pipeline::failpoint;
-use crate::pipeline::stages::{self, AssembleReport, ClipRef, Speaker, MAX_SENTENCE_ATTEMPTS};
+use crate::pipeline::stages::{
+    self, AssembleReport, ClipRef, Speaker, Voices, MAX_SENTENCE_ATTEMPTS,
+};
 use crate::recognize::check::{check_clips, CheckReport};
 use crate::recognize::Recognizer;
-use crate::script::split_utterances;
 use crate::store::{Step, TrackResult, TrackStatus};
 use crate::subtitles;
 use crate::variants::Variant;
-
-/// A speech track's recipe: its variant, plus the take of each utterance
-/// regenerated since (stored as the variant's JSON with a `takes` object,
-/// utterance index → take, which a variant file never has).
-#[derive(Debug, Clone, PartialEq)]
-pub struct SpeechRecipe {
-    /// The production recipe.
-    pub variant: Variant,
-    /// Takes other than the first, by utterance index (0-based).
-    pub takes: std::collections::BTreeMap<u32, u32>,
-}
-
-impl SpeechRecipe {
-    /// Parses a speech track's stored recipe.
-    ///
-    /// # Errors
-    /// [`Error::Config`] naming what is wrong.
-    pub fn parse(json: &str) -> Result<Self> {
-        let mut v: serde_json::Value = serde_json::from_str(json)
-            .map_err(|e| Error::Config(format!("bad speech recipe: {e}")))?;
-        let takes = match v.as_object_mut().and_then(|o| o.remove("takes")) {
-            Some(t) => serde_json::from_value(t)
-                .map_err(|e| Error::Config(format!("bad speech recipe takes: {e}")))?,
-            None => Default::default(),
-        };
-        let variant =
-            serde_json::from_value(v).map_err(|e| Error::Config(format!("bad variant: {e}")))?;
-        Ok(Self { variant, takes })
-    }
-
-    /// The stored form (the variant alone when no sentence was regenerated,
-    /// as recipes were before takes existed).
-    pub fn to_json(&self) -> Result<String> {
-        let mut v =
-            serde_json::to_value(&self.variant).map_err(|e| Error::Config(e.to_string()))?;
-        if !self.takes.is_empty() {
-            if let Some(o) = v.as_object_mut() {
-                o.insert(
-                    "takes".into(),
-                    serde_json::to_value(&self.takes).map_err(|e| Error::Config(e.to_string()))?,
-                );
-            }
-        }
-        serde_json::to_string(&v).map_err(|e| Error::Config(e.to_string()))
-    }
-}
 
 #[derive(Serialize, Deserialize)]
 struct SynthOut {
@@ -91,47 +47,34 @@ struct SubtitlesOut {
 struct Speech<'c, 'p> {
     c: &'c TrackCx<'p>,
     variant: Variant,
-    voice: VoiceRef,
-    engine: std::sync::Arc<dyn crate::engines::SpeechEngine>,
-    /// The section's sentences as the engine speaks them, split once, each
-    /// with the take the recipe picks.
-    utterances: Vec<crate::script::Utterance>,
-}
-
-impl Speech<'_, '_> {
-    /// The utterances' texts, in order.
-    fn texts(&self) -> Vec<String> {
-        self.utterances.iter().map(|u| u.text.clone()).collect()
-    }
+    /// Who says what, the lexicon applied.
+    lines: Lines,
+    /// SRT cues start with the speaker's name.
+    srt_speakers: bool,
+    /// The track has a cast: its cues carry speakers.
+    cast: bool,
 }
 
 /// Runs a speech track's steps.
 pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
-    let SpeechRecipe { variant, takes } = SpeechRecipe::parse(&c.recipe_json)
+    let recipe = SpeechRecipe::parse(&c.recipe_json)
         .map_err(|e| Error::Config(format!("track {}: {e}", c.track.id)))?;
-    let voice = VoiceRef::parse(&c.track.engine)?;
-    // The voice was checked when the batch was planned; a server that is down
-    // now is the retry policy's business (and cached sentences need no engine).
-    let engine = c.p.engines().get(&voice.engine).ok_or_else(|| {
-        Error::NotFound(format!(
-            "no engine \"{}\" (was it removed from engines.toml?)",
-            voice.engine
-        ))
-    })?;
-    let mut utterances = split_utterances(&c.section_text, engine.max_chars());
-    for (i, u) in utterances.iter_mut().enumerate() {
-        u.take = u32::try_from(i)
-            .ok()
-            .and_then(|i| takes.get(&i))
-            .copied()
-            .unwrap_or(0);
-    }
+    // The voices were checked when the batch was planned; a server that is
+    // down now is the retry policy's business (and cached sentences need no engine).
+    let lexicon = crate::lexicon::load(&c.p.store, &c.batch.project)?;
+    let lines = lines(
+        &c.p.engines(),
+        &lexicon,
+        &c.section_text,
+        &recipe,
+        &c.track.engine,
+    )?;
     let s = Speech {
         c,
-        variant,
-        voice,
-        engine,
-        utterances,
+        variant: recipe.variant,
+        lines,
+        srt_speakers: recipe.srt_speakers,
+        cast: !recipe.cast.is_empty(),
     };
     let mut force = false;
     let synth = synthesize(&s, &mut force)?;
@@ -158,7 +101,8 @@ pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
     Ok(result)
 }
 
-/// Speaks every sentence (cached per sentence across batches).
+/// Speaks every sentence (cached per sentence across batches), each in
+/// its speaker's voice.
 fn synthesize(s: &Speech<'_, '_>, force: &mut bool) -> Result<SynthOut> {
     let c = s.c;
     c.step(
@@ -166,27 +110,33 @@ fn synthesize(s: &Speech<'_, '_>, force: &mut bool) -> Result<SynthOut> {
         force,
         |o: &SynthOut| o.clips.iter().all(|x| x.path.is_file()),
         || {
-            let total = s.utterances.len();
-            let speaker = Speaker {
-                store: &c.p.store,
-                home: &c.p.home,
-                engine: s.engine.as_ref(),
-                voice: &s.voice.voice,
-                tempo_ratio: s.variant.tempo_ratio,
-                retry: &c.p.options.retry,
+            let utterances = &s.lines.utterances;
+            let total = utterances.len();
+            let speaker = |r| speaker_of(c, r, s.variant.tempo_ratio);
+            let (narrator, others) = s
+                .lines
+                .roles
+                .split_first()
+                .ok_or_else(|| Error::Config("a speech track has no voice".into()))?;
+            let voices = Voices {
+                narrator: speaker(narrator),
+                cast: others
+                    .iter()
+                    .map(|r| (r.name.clone().unwrap_or_default(), speaker(r)))
+                    .collect(),
             };
             let units = c.units(
                 Step::Synthesize,
-                &speaker.unit_plan(&s.utterances),
+                &voices.unit_plan(utterances),
                 MAX_SENTENCE_ATTEMPTS,
                 "the engine",
             )?;
             let clips = stages::synthesize(
-                &speaker,
+                &voices,
                 Some(&units),
-                &s.utterances,
+                utterances,
                 stages::Lanes::sharing(
-                    s.engine.as_ref(),
+                    narrator.engine.as_ref(),
                     c.p.options.workers,
                     usize::try_from(c.batch.pending).unwrap_or(1),
                 ),
@@ -206,6 +156,19 @@ fn synthesize(s: &Speech<'_, '_>, force: &mut bool) -> Result<SynthOut> {
     )
 }
 
+/// Who speaks as `r` in track `c`, at `tempo_ratio`.
+fn speaker_of<'a>(c: &'a TrackCx<'_>, r: &'a Role, tempo_ratio: f64) -> Speaker<'a> {
+    Speaker {
+        store: &c.p.store,
+        home: &c.p.home,
+        engine: r.engine.as_ref(),
+        voice: &r.voice.voice,
+        tempo_ratio,
+        settings: &r.settings,
+        retry: &c.p.options.retry,
+    }
+}
+
 /// Hears every sentence clip with the speech recognizer (when the batch
 /// checks) and flags the ones that do not say their text.
 fn check(s: &Speech<'_, '_>, synth: &SynthOut, force: &mut bool) -> Result<CheckReport> {
@@ -222,11 +185,11 @@ fn check(s: &Speech<'_, '_>, synth: &SynthOut, force: &mut bool) -> Result<Check
             let clips: Vec<(&str, &std::path::Path, &str)> = synth
                 .clips
                 .iter()
-                .zip(&s.utterances)
+                .zip(&s.lines.utterances)
                 .map(|(clip, u)| (clip.key.as_str(), clip.path.as_path(), u.text.as_str()))
                 .collect();
             let total = clips.len();
-            let sentences = check_clips(
+            let mut sentences = check_clips(
                 &c.p.store,
                 &recognizer,
                 &clips,
@@ -240,6 +203,13 @@ fn check(s: &Speech<'_, '_>, synth: &SynthOut, force: &mut bool) -> Result<Check
                     );
                 },
             )?;
+            for sc in &mut sentences {
+                sc.speaker = s
+                    .lines
+                    .utterances
+                    .get(sc.index as usize)
+                    .and_then(|u| u.speaker.clone());
+            }
             Ok(CheckReport {
                 checked: true,
                 sentences,
@@ -261,7 +231,7 @@ fn assemble(
         |o: &AssembleOut| o.path.is_file(),
         || {
             let sr = s.c.batch.sample_rate_hz;
-            let report = stages::assemble(&synth.clips, &s.texts(), &s.variant, sr, out)?;
+            let report = stages::assemble(&synth.clips, &s.lines.written, &s.variant, sr, out)?;
             Ok(AssembleOut {
                 path: out.to_path_buf(),
                 report,
@@ -287,8 +257,15 @@ fn write_subtitles(
         force,
         |o: &SubtitlesOut| o.srt.is_file() && o.vtt.is_file(),
         || {
-            let cues = subtitles::cues(&assembled.report.sentences, sr, lead);
-            let (srt, vtt) = subtitles::write_beside(&output, &cues)?;
+            let mut placed = assembled.report.sentences.clone();
+            if s.cast {
+                for p in &mut placed {
+                    p.speaker
+                        .get_or_insert_with(|| crate::cast::NARRATOR.to_string());
+                }
+            }
+            let cues = subtitles::cues(&placed, sr, lead);
+            let (srt, vtt) = subtitles::write_beside_with(&output, &cues, s.srt_speakers)?;
             Ok(SubtitlesOut { srt, vtt, cues })
         },
     )
