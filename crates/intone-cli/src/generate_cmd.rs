@@ -29,6 +29,13 @@ pub struct GenerateArgs {
     /// Do not check each sentence with the speech recognizer (it is on by default).
     #[arg(long)]
     no_check: bool,
+    /// Cast file (TOML: SPEAKER = "engine:voice" lines), overriding the project's saved cast,
+    /// a cast.toml beside the script and the script's front matter, speaker by speaker.
+    #[arg(long, value_name = "FILE")]
+    cast: Option<PathBuf>,
+    /// Start each SRT cue with its speaker's name ("MARA: …"); WebVTT always has voice spans.
+    #[arg(long)]
+    srt_speakers: bool,
     /// Print one JSON document on stdout.
     #[arg(long)]
     json: bool,
@@ -50,6 +57,8 @@ pub fn generate(
         delivery: a.out.delivery()?,
         project: a.project,
         check: !a.no_check,
+        cast: a.cast,
+        srt_speakers: a.srt_speakers,
     };
     let mut plan = studio.plan(&req)?;
     rt.block_on(studio.prepare_beds(&mut plan))?;

@@ -3,6 +3,7 @@
 //! Exit codes: 0 when every track completed, 2 for partial success, 1 for a
 //! failed batch or any error (one line on stderr naming the problem).
 
+mod cast_cmd;
 mod check_cmd;
 mod convert_cmd;
 mod encode_args;
@@ -44,6 +45,10 @@ struct Cli {
 enum Command {
     /// Turn scripts into tracks: one per section × variant.
     Generate(generate_cmd::GenerateArgs),
+    /// Show a script's speakers, their sentence counts and voices, or what the cast is missing.
+    Cast(cast_cmd::CastArgs),
+    /// The pronunciation lexicon: add, remove, list, import, export, apply.
+    Lexicon(cast_cmd::LexiconArgs),
     /// Hear every sentence of a speech batch with the speech recognizer; list the flagged ones.
     Check(check_cmd::CheckArgs),
     /// Speak one sentence of a track again (a new take) and remake the track.
@@ -214,6 +219,8 @@ fn run(cli: Cli, started: Instant) -> anyhow::Result<ExitCode> {
         Command::Models { json } => music_cmd::models(&studio, json),
         Command::Scenes(args) => scenes_cmd::scenes(&studio, &rt, args),
         Command::Export(args) => export_cmd::export(&studio, args),
+        Command::Cast(args) => cast_cmd::cast(&studio, args),
+        Command::Lexicon(args) => cast_cmd::lexicon(&studio, &rt, args),
         Command::Check(args) => check_cmd::check(&studio, args),
         Command::Regenerate(args) => check_cmd::regenerate(&studio, &rt, args),
         Command::Watch(args) => convert_cmd::watch(&studio, &rt, args),

@@ -286,11 +286,13 @@ mod tests {
                 text: "Hello.".into(),
                 start_frame: 0,
                 end_frame: 12_000,
+                speaker: None,
             },
             Placed {
                 text: long.into(),
                 start_frame: 24_000,
                 end_frame: 24_000 + 48_000 * 9,
+                speaker: None,
             },
         ];
         let c = cues(&placed, 48_000, 48_000);

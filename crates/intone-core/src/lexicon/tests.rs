@@ -1,3 +1,4 @@
+use super::file::parse;
 use super::*;
 
 fn entry(word: &str, respell: Option<&str>, phonemes: Option<&str>) -> Entry {

@@ -108,10 +108,16 @@ struct Prepared {
     tail: usize,
 }
 
-/// Prepares one clip: trim silence, fade edges, resample.
-fn prepare_clip(path: &Path, sample_rate_hz: u32) -> Result<Prepared> {
+/// Prepares one clip: gain (dB), trim silence, fade edges, resample. The
+/// gain comes first, so the speech's edges are found at the level the clip
+/// will have in the stem.
+fn prepare_clip(path: &Path, sample_rate_hz: u32, gain_db: f64) -> Result<Prepared> {
     let clip = read_clip(path)?;
-    let mono = clip.to_mono();
+    let mut mono = clip.to_mono();
+    if gain_db != 0.0 {
+        let g = db_to_gain(gain_db) as f32;
+        mono.iter_mut().for_each(|s| *s *= g);
+    }
     let margin = ms_to_frames(TRIM_MARGIN_MS, clip.sample_rate_hz);
     let (a, b) = trim_bounds(&mono, TRIM_THRESHOLD_DB, margin);
     // Where the speech itself starts and ends inside the kept span.
@@ -133,9 +139,11 @@ fn prepare_clip(path: &Path, sample_rate_hz: u32) -> Result<Prepared> {
     })
 }
 
-/// The gain that brings each speaker's clips to [`VOICE_STEM_LUFS`], dB,
-/// when more than one speaker speaks (their integrated loudness over all
-/// their clips, ITU-R BS.1770-4 as [`Meter`] measures it); empty otherwise.
+/// The gain that brings each speaker's clips to [`VOICE_STEM_LUFS`], dB
+/// (their integrated loudness over all their clips, ITU-R BS.1770-4 as
+/// [`Meter`] measures it), when more than one speaker speaks or an author's
+/// pause must be exact (its speech edges are then found at the stem's
+/// level); empty otherwise, and the stem is normalized as a whole.
 fn speaker_gains(
     clips: &[ClipRef],
     sample_rate_hz: u32,
@@ -146,13 +154,16 @@ fn speaker_gains(
     let mut speakers: Vec<String> = clips.iter().map(name).collect();
     speakers.sort();
     speakers.dedup();
-    if speakers.len() < 2 {
+    let exact = clips
+        .iter()
+        .any(|c| c.lead_ms > 0 || matches!(c.pause_after, Pause::Exact(_)));
+    if speakers.len() < 2 && !exact {
         return Ok(gains);
     }
     for sp in speakers {
         let mut meter = Meter::new(1, sample_rate_hz, out)?;
         for c in clips.iter().filter(|c| name(c) == sp) {
-            meter.add(&prepare_clip(&c.path, sample_rate_hz)?.samples)?;
+            meter.add(&prepare_clip(&c.path, sample_rate_hz, 0.0)?.samples)?;
         }
         let lufs = meter.result()?.integrated_lufs;
         if lufs > crate::audio::loudness::SILENCE_LUFS {
@@ -216,15 +227,15 @@ pub fn assemble(
         // The pause after the clip last emitted, and where its speech ended.
         let mut pending: Option<(Pause, usize)> = None;
         for (i, c) in clips.iter().enumerate() {
+            let gain = speaker_gains_db
+                .get(c.speaker.as_deref().unwrap_or_default())
+                .copied()
+                .unwrap_or(0.0);
             let Prepared {
-                mut samples,
+                samples,
                 lead,
                 tail,
-            } = prepare_clip(&c.path, sample_rate_hz)?;
-            if let Some(g) = speaker_gains_db.get(c.speaker.as_deref().unwrap_or_default()) {
-                let g = db_to_gain(*g) as f32;
-                samples.iter_mut().for_each(|s| *s *= g);
-            }
+            } = prepare_clip(&c.path, sample_rate_hz, gain)?;
             let silence = match pending.take() {
                 Some((p, prev_tail)) => pause_frames(p, variant, prev_tail, lead, sample_rate_hz),
                 None => ms_to_frames(f64::from(c.lead_ms), sample_rate_hz).saturating_sub(lead),

@@ -305,7 +305,7 @@ mod tests {
             ("[voice MARA]", 1, "after a colon"),
             ("x <break time=\"2s\" foo=\"1\"/>", 1, "unknown attribute"),
             ("<break time='2s'", 1, "unclosed"),
-            ("<break time=2s/>", 1, "XML"),
+            ("<break time=2s/>", 1, "enclosed in"),
             ("<break strength=\"loud\"/>", 1, "strength"),
         ] {
             let e = prepare(text).expect_err(text);

@@ -153,3 +153,96 @@ fn slugs() {
     assert_eq!(slug("Café"), "caf");
     assert_eq!(slug("🙂"), "untitled");
 }
+
+fn said(u: &[Utterance]) -> Vec<(Option<&str>, &str)> {
+    u.iter()
+        .map(|u| (u.speaker.as_deref(), u.text.as_str()))
+        .collect()
+}
+
+#[test]
+fn speaker_lines_need_a_declared_speaker() {
+    let cast = vec!["MARA".to_string(), "NARRATOR".to_string()];
+    let text = "The door opened.\n\nMARA: Who is there? Show yourself.\n\nNote: this is a sentence.\n\nmara: Still me.\n\nNARRATOR: Nobody answered.\n\nTime: 10:30. Ratio 3:1.";
+    let u = split_cast(text, 300, &cast);
+    assert_eq!(
+        said(&u),
+        vec![
+            (None, "The door opened."),
+            (Some("MARA"), "Who is there?"),
+            (Some("MARA"), "Show yourself."),
+            (None, "Note: this is a sentence."),
+            (Some("MARA"), "Still me."),
+            (None, "Nobody answered."),
+            (None, "Time: 10:30."),
+            (None, "Ratio 3:1."),
+        ]
+    );
+    // With no cast, every "Name:" is prose.
+    let u = split_cast("MARA: Who is there?", 300, &[]);
+    assert_eq!(said(&u), vec![(None, "MARA: Who is there?")]);
+}
+
+#[test]
+fn voice_markers_switch_until_the_next_one() {
+    let cast = vec!["MARA".to_string(), "TOM".to_string()];
+    let text = "Intro. [voice: MARA] Hello there.\n\nStill Mara. [voice: tom] Tom now.\n\nTOM: Explicit. [voice: NARRATOR] Back to me.";
+    let u = split_cast(text, 300, &cast);
+    assert_eq!(
+        said(&u),
+        vec![
+            (None, "Intro."),
+            (Some("MARA"), "Hello there."),
+            (Some("MARA"), "Still Mara."),
+            (Some("TOM"), "Tom now."),
+            (Some("TOM"), "Explicit."),
+            (None, "Back to me."),
+        ]
+    );
+}
+
+#[test]
+fn pause_tags_become_exact_pauses() {
+    let u = split_utterances(
+        "[pause 500ms] Breathe in [pause 2000ms] and out. Rest.\n\nNext. [pause 1000ms]\n\n[pause 300ms] Last.",
+        300,
+    );
+    let p: Vec<_> = u
+        .iter()
+        .map(|u| (u.text.as_str(), u.lead_ms, u.pause_after))
+        .collect();
+    assert_eq!(
+        p,
+        vec![
+            ("Breathe in", 500, Pause::Exact(2000)),
+            ("and out.", 0, Pause::Sentence),
+            ("Rest.", 0, Pause::Paragraph),
+            ("Next.", 0, Pause::Exact(1300)),
+            ("Last.", 0, Pause::Paragraph),
+        ]
+    );
+}
+
+#[test]
+fn tags_survive_markdown_and_bad_ones_name_their_line() {
+    let s = parse_text(
+        "# T\n\n## One\n\nHello **there**. [pause 1.5s] Then <break time=\"800ms\"/> more.\n\n[voice: MARA] Hi.\n",
+        "t",
+        true,
+        Path::new("t.md"),
+    )
+    .expect("parse");
+    assert_eq!(
+        s.sections[0].text,
+        "Hello there. [pause 1500ms] Then [pause 800ms] more.\n\n[voice: MARA] Hi."
+    );
+    assert_eq!(s.directives.len(), 3);
+    let e = parse_text(
+        "# T\n\nfine\n\nbad [pause soon]\n",
+        "t",
+        true,
+        Path::new("t.md"),
+    )
+    .expect_err("bad tag");
+    assert!(e.to_string().contains("t.md: line 5"), "{e}");
+}

@@ -93,15 +93,15 @@ impl Studio {
             };
             let (section_text, recipe) = self.store().track_inputs(track.id)?;
             let recipe = SpeechRecipe::parse(&recipe)?;
-            let texts = lines(
+            let lines = lines(
                 &self.engines(),
                 &lexicon,
                 &section_text,
                 &recipe,
                 &track.engine,
             )
-            .map_err(|e| Error::Config(format!("track {}: {e}", track.id)))?
-            .utterances;
+            .map_err(|e| Error::Config(format!("track {}: {e}", track.id)))?;
+            let texts = &lines.utterances;
             let mut report = CheckReport {
                 checked: true,
                 sentences: Vec::new(),
@@ -109,8 +109,8 @@ impl Studio {
             let clips: Vec<(&str, &Path, &str)> = synth
                 .clips
                 .iter()
-                .zip(&texts)
-                .map(|(c, u)| (c.key.as_str(), c.path.as_path(), u.text.as_str()))
+                .zip(&lines.expected)
+                .map(|(c, t)| (c.key.as_str(), c.path.as_path(), t.as_str()))
                 .collect();
             let heard: Vec<Option<String>> = match &recognizer {
                 Some(r) => hear_clips(self.store(), r, &clips, threads, &mut |_| {})?

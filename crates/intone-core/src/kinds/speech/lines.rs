@@ -32,6 +32,10 @@ pub(crate) struct Lines {
     pub utterances: Vec<Utterance>,
     /// The same utterances as written (for subtitles and the sentence list).
     pub written: Vec<String>,
+    /// What the check compares each utterance with: the written text with
+    /// the lexicon's respellings in, so that a word said as respelled is
+    /// not flagged for it.
+    pub expected: Vec<String>,
     /// The narrator first, then every speaker who has a line.
     pub roles: Vec<Role>,
 }
@@ -102,6 +106,7 @@ pub(crate) fn lines(
         .unwrap_or(usize::MAX);
     let mut utterances = split_cast(text, max, &cast.speakers());
     let mut written = Vec::with_capacity(utterances.len());
+    let mut expected = Vec::with_capacity(utterances.len());
     for (i, u) in utterances.iter_mut().enumerate() {
         u.take = u32::try_from(i)
             .ok()
@@ -118,6 +123,11 @@ pub(crate) fn lines(
             );
         };
         written.push(u.text.clone());
+        expected.push(if lexicon.is_empty() {
+            u.text.clone()
+        } else {
+            lexicon.apply(&u.text, &[]).text
+        });
         if !lexicon.is_empty() {
             let applied = lexicon.apply(&u.text, r.engine.phoneme_alphabets());
             u.text = applied.text;
@@ -128,6 +138,7 @@ pub(crate) fn lines(
     Ok(Lines {
         utterances,
         written,
+        expected,
         roles,
     })
 }

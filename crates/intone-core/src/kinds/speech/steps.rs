@@ -185,8 +185,8 @@ fn check(s: &Speech<'_, '_>, synth: &SynthOut, force: &mut bool) -> Result<Check
             let clips: Vec<(&str, &std::path::Path, &str)> = synth
                 .clips
                 .iter()
-                .zip(&s.lines.utterances)
-                .map(|(clip, u)| (clip.key.as_str(), clip.path.as_path(), u.text.as_str()))
+                .zip(&s.lines.expected)
+                .map(|(clip, t)| (clip.key.as_str(), clip.path.as_path(), t.as_str()))
                 .collect();
             let total = clips.len();
             let mut sentences = check_clips(

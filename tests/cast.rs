@@ -1,0 +1,265 @@
+//! A two-character scene through the real binary: a narrator (Piper joe)
+//! and a character (espeak-ng) cast in front matter, one lexicon entry, two
+//! pause tags. Checks who says each sentence (the store's sentence records,
+//! and by ear), the lexicon's phonemes in what the engine was given, the
+//! pauses (±10 ms), the speakers matched in loudness (±1 LU), subtitles with
+//! voice spans, and that an edited entry speaks again exactly the sentences
+//! that hold its word.
+
+mod common;
+
+use std::path::Path;
+
+use common::{intone_neural, json, run, stderr};
+
+const SCENE: &str = "---
+cast:
+  NARRATOR: piper:en_US-joe-medium
+  MARA: espeak:en-us
+---
+# The Night Ferry
+
+## Scene One
+
+The ferry left the harbor at midnight. Captain Nguyen watched the harbor lights.
+
+MARA: Captain, the fog is coming in fast. [pause 1.5s] Should we turn back?
+
+Nguyen did not answer at once. [pause 800ms] He looked at the sea and nodded.
+";
+
+/// Sentence records of the batch's synthesize units, in order: (speaker, plan).
+fn sentence_records(home: &Path) -> Vec<serde_json::Value> {
+    let db = rusqlite::Connection::open(home.join("intone.db")).expect("db");
+    let mut st = db
+        .prepare("SELECT plan_json FROM units WHERE stage = 'synthesize' ORDER BY track_id, idx")
+        .expect("query");
+    st.query_map([], |r| r.get::<_, String>(0))
+        .expect("rows")
+        .map(|j| serde_json::from_str(&j.expect("row")).expect("plan json"))
+        .collect()
+}
+
+fn clips(home: &Path) -> i64 {
+    let db = rusqlite::Connection::open(home.join("intone.db")).expect("db");
+    db.query_row("SELECT count(*) FROM clips", [], |r| r.get(0))
+        .expect("count")
+}
+
+/// Runs of silence (every sample under −50 dBFS) longer than 300 ms: (start, end) in s.
+fn silences(samples: &[f32], sr: f64) -> Vec<(f64, f64)> {
+    let thr = 10f32.powf(-50.0 / 20.0);
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, s) in samples.iter().enumerate() {
+        match (s.abs() < thr, start) {
+            (true, None) => start = Some(i),
+            (false, Some(a)) => {
+                if (i - a) as f64 / sr > 0.3 {
+                    out.push((a as f64 / sr, i as f64 / sr));
+                }
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `(start, end, speaker, text)` of each WebVTT cue.
+fn vtt_cues(vtt: &str) -> Vec<(f64, f64, String, String)> {
+    let secs = |t: &str| -> f64 {
+        let p: Vec<f64> = t.split(':').map(|x| x.parse().expect("time")).collect();
+        p[0] * 3600.0 + p[1] * 60.0 + p[2]
+    };
+    let mut out = Vec::new();
+    let mut lines = vtt.lines();
+    while let Some(l) = lines.next() {
+        if let Some((a, b)) = l.split_once(" --> ") {
+            let text = lines.next().unwrap_or("");
+            let (who, said) = text
+                .strip_prefix("<v ")
+                .and_then(|t| t.split_once('>'))
+                .expect("a voice span");
+            out.push((secs(a), secs(b), who.to_string(), said.to_string()));
+        }
+    }
+    out
+}
+
+#[test]
+fn a_two_voice_scene_with_a_lexicon_entry_and_pauses() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let home = dir.path().join("home");
+    let script = dir.path().join("scene.md");
+    std::fs::write(&script, SCENE).expect("script");
+
+    let add = run(intone_neural(&home)
+        .args(["lexicon", "add", "Nguyen", "--respell", "Win"])
+        .args(["--phonemes", "wˈɪn"]));
+    assert!(add.status.success(), "{}", stderr(&add));
+
+    // `intone cast` lists the speakers with their counts and voices.
+    let cast = json(&run(intone_neural(&home)
+        .arg("cast")
+        .arg(&script)
+        .arg("--json")));
+    let speakers: Vec<(String, u64, String)> = cast["speakers"]
+        .as_array()
+        .expect("speakers")
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap_or("").to_string(),
+                s["sentences"].as_u64().unwrap_or(0),
+                s["voice"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        speakers,
+        vec![
+            ("NARRATOR".into(), 4, "piper:en_US-joe-medium".into()),
+            ("MARA".into(), 2, "espeak:en-us".into())
+        ]
+    );
+    assert_eq!(cast["problems"], serde_json::json!([]));
+
+    // Stopped (as by a power cut) once the voice stem is assembled, so the
+    // pauses can be measured on the stem before mixing; then resumed.
+    let cut = run(intone_neural(&home)
+        .env("INTONE_FAILPOINT", "assemble:after_commit")
+        .arg("generate")
+        .arg(&script)
+        .args(["--srt-speakers", "--json"]));
+    assert!(!cut.status.success(), "the fail point stops it");
+    let stem = intone_core::audio::wav::read_clip(&home.join("work/track-1/voice.wav"))
+        .expect("voice stem");
+    let out = run(intone_neural(&home).args(["resume", "--json"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(intone_neural(&home).args(["batches", "--json"]));
+    let listed = json(&out);
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+    let tracks = common::tracks(&home, 1);
+    assert_eq!(tracks[0]["status"], "completed", "{tracks:?}");
+    let wav = tracks[0]["output_path"]
+        .as_str()
+        .expect("output")
+        .to_string();
+
+    // Who says each sentence, from the store's sentence records; the
+    // narrator's sentences that hold "Nguyen" carry the entry's phonemes.
+    let records = sentence_records(&home);
+    let who: Vec<Option<&str>> = records.iter().map(|r| r["speaker"].as_str()).collect();
+    assert_eq!(
+        who,
+        vec![None, None, Some("MARA"), Some("MARA"), None, None]
+    );
+    for r in &records {
+        let text = r["text"].as_str().unwrap_or("");
+        let ph = r["phonemes"].as_array().expect("phonemes");
+        assert_eq!(text.contains("Nguyen"), !ph.is_empty(), "{r}");
+        if let Some(p) = ph.first() {
+            assert_eq!(p["phonemes"], "wˈɪn");
+            let (a, b) = (
+                p["start"].as_u64().unwrap() as usize,
+                p["end"].as_u64().unwrap() as usize,
+            );
+            assert_eq!(&text[a..b], "Nguyen");
+        }
+    }
+
+    // By ear: every sentence was heard as its text (the respelling in).
+    let check = json(&run(
+        intone_neural(&home).args(["check", "1", "--all", "--json"])
+    ));
+    let heard = check["tracks"][0]["report"]["sentences"]
+        .as_array()
+        .expect("sentences");
+    assert_eq!(heard.len(), 6, "{check}");
+    for s in heard {
+        assert_eq!(s["flagged"], false, "{s}");
+        assert_eq!(
+            s["speaker"].as_str(),
+            who[s["index"].as_u64().unwrap() as usize],
+            "{s}"
+        );
+    }
+
+    // Subtitles: voice spans in WebVTT, names in the SRT.
+    let vtt = std::fs::read_to_string(Path::new(&wav).with_extension("vtt")).expect("vtt");
+    let cues = vtt_cues(&vtt);
+    let names: Vec<&str> = cues.iter().map(|c| c.2.as_str()).collect();
+    assert_eq!(
+        names,
+        vec!["NARRATOR", "NARRATOR", "MARA", "MARA", "NARRATOR", "NARRATOR"]
+    );
+    assert!(
+        cues[1].3.contains("Nguyen"),
+        "subtitles show the word as written: {vtt}"
+    );
+    let srt = std::fs::read_to_string(Path::new(&wav).with_extension("srt")).expect("srt");
+    assert!(
+        srt.contains("\nMARA: Captain, the fog") && srt.contains("\nNARRATOR: The ferry"),
+        "{srt}"
+    );
+
+    // The pauses: on the voice stem, the silence before "Should we turn
+    // back?" and before "He looked…" is what the tags asked for, ±10 ms.
+    let gaps = silences(&stem.to_mono(), f64::from(stem.sample_rate_hz));
+    // Silences in order: after sentences 1–5 (a sentence pause, a
+    // paragraph pause, the 1.5 s tag, a paragraph pause, the 800 ms tag).
+    assert_eq!(gaps.len(), 5, "{gaps:?}");
+    for (i, want) in [(2, 1.5), (4, 0.8)] {
+        let got = gaps[i].1 - gaps[i].0;
+        eprintln!("pause {i}: {got:.4} s on the stem (asked {want} s)");
+        assert!(
+            (got - want).abs() <= 0.010,
+            "pause {i}: {got:.4} s, want {want} s ({gaps:?})"
+        );
+    }
+
+    // The two speakers (two engines of different level) match within 1 LU.
+    let clip = intone_core::audio::wav::read_clip(Path::new(&wav)).expect("wav");
+    let mono = clip.to_mono();
+    let sr = f64::from(clip.sample_rate_hz);
+    let lufs = |speaker: &str| {
+        let mut m =
+            intone_core::audio::loudness::Meter::new(1, clip.sample_rate_hz, Path::new(&wav))
+                .expect("meter");
+        for c in cues.iter().filter(|c| c.2 == speaker) {
+            let (a, b) = ((c.0 * sr) as usize, ((c.1 * sr) as usize).min(mono.len()));
+            m.add(&mono[a..b]).expect("add");
+        }
+        m.result().expect("loudness").integrated_lufs
+    };
+    let (n, m) = (lufs("NARRATOR"), lufs("MARA"));
+    eprintln!("narrator {n:.2} LUFS, Mara {m:.2} LUFS");
+    assert!(
+        (n - m).abs() <= 1.0,
+        "narrator {n:.2} LUFS, Mara {m:.2} LUFS"
+    );
+
+    // An edit to the entry speaks again exactly the two sentences that hold it.
+    let before = clips(&home);
+    let edit = run(intone_neural(&home)
+        .args(["lexicon", "add", "Nguyen", "--respell", "Wen"])
+        .args(["--phonemes", "wˈɛn"]));
+    assert!(edit.status.success(), "{}", stderr(&edit));
+    let applied = run(intone_neural(&home).args(["lexicon", "apply", "Nguyen", "--json"]));
+    assert!(applied.status.success(), "{}", stderr(&applied));
+    let a = json(&applied);
+    assert_eq!(a["touched"][0]["sentences"], 2, "{a}");
+    assert_eq!(a["batches"][0]["status"], "completed", "{a}");
+    assert_eq!(
+        clips(&home) - before,
+        2,
+        "exactly the two sentences with Nguyen are new clips"
+    );
+    let records = sentence_records(&home);
+    let wen = records
+        .iter()
+        .filter(|r| r["phonemes"][0]["phonemes"] == "wˈɛn")
+        .count();
+    assert_eq!(wen, 2);
+}
