@@ -179,6 +179,15 @@ fn a_two_voice_scene_with_a_lexicon_entry_and_pauses() {
     assert_eq!(heard.len(), 6, "{check}");
     for s in heard {
         assert_eq!(s["flagged"], false, "{s}");
+        // The tags are never spoken.
+        assert!(
+            !s["heard"]
+                .as_str()
+                .unwrap_or("")
+                .to_lowercase()
+                .contains("pause"),
+            "{s}"
+        );
         assert_eq!(
             s["speaker"].as_str(),
             who[s["index"].as_u64().unwrap() as usize],
@@ -262,4 +271,133 @@ fn a_two_voice_scene_with_a_lexicon_entry_and_pauses() {
         .filter(|r| r["phonemes"][0]["phonemes"] == "wˈɛn")
         .count();
     assert_eq!(wen, 2);
+}
+
+/// A scene spoken by two espeak-ng voices (fast), for the cast's rules.
+const DUET: &str = "# Duet
+
+## One
+
+The room was quiet. MARA: this colon is prose, not a speaker.
+
+MARA: I heard something. Did you?
+
+TOM: Only the wind.
+
+Note: the narrator reads this line.
+";
+
+#[test]
+fn a_missing_voice_stops_the_batch_before_it_exists_and_a_recast_speaks_only_that_speaker() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let home = dir.path().join("home");
+    let script = dir.path().join("duet.md");
+    std::fs::write(&script, DUET).expect("script");
+    let cast = dir.path().join("cast.toml");
+    std::fs::write(
+        &cast,
+        "NARRATOR = \"espeak:en-us\"\nMARA = \"espeak:en-gb\"\n",
+    )
+    .expect("cast");
+
+    // "TOM:" is not declared: it is read as narration, and `intone cast`
+    // says it looks like a speaker.
+    let c = run(common::intone(&home).arg("cast").arg(&script));
+    assert!(c.status.success(), "{}", stderr(&c));
+    let text = String::from_utf8_lossy(&c.stdout);
+    assert!(
+        text.contains("MARA") && text.contains("espeak:en-gb"),
+        "{text}"
+    );
+    assert!(
+        stderr(&c).contains("line 9: \"TOM:\" looks like a speaker"),
+        "{}",
+        stderr(&c)
+    );
+    // A marker for a speaker with no voice is refused before any batch is
+    // recorded, naming the file, the line and the speaker.
+    let marked = dir.path().join("marked.md");
+    std::fs::write(&marked, "# M\n\nHello.\n\n[voice: TOM] Hi there.\n").expect("script");
+    let out = run(common::intone(&home)
+        .arg("generate")
+        .arg(&marked)
+        .arg("--no-check"));
+    assert!(!out.status.success());
+    let e = stderr(&out);
+    assert!(
+        e.contains("marked.md: line 5: speaker \"TOM\" has no voice in the cast"),
+        "{e}"
+    );
+    let batches = json(&run(common::intone(&home).args(["batches", "--json"])));
+    assert_eq!(batches, serde_json::json!([]), "no batch was created");
+
+    // With TOM cast, it is made; each line in its speaker's voice.
+    std::fs::write(&cast, "NARRATOR = \"espeak:en-us\"\nMARA = \"espeak:en-gb\"\nTOM = { voice = \"espeak:en-us\", pitch = 30 }\n").expect("cast");
+    let out = run(common::intone(&home)
+        .arg("generate")
+        .arg(&script)
+        .arg("--no-check")
+        .arg("--cast")
+        .arg(&cast));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let records = sentence_records(&home);
+    let who: Vec<Option<&str>> = records.iter().map(|r| r["speaker"].as_str()).collect();
+    assert_eq!(
+        who,
+        vec![None, None, Some("MARA"), Some("MARA"), Some("TOM"), None]
+    );
+    let first = clips(&home);
+    assert_eq!(first, 6);
+
+    // Recasting MARA speaks her two sentences again, and nothing else.
+    std::fs::write(&cast, "NARRATOR = \"espeak:en-us\"\nMARA = \"espeak:en-us\"\nTOM = { voice = \"espeak:en-us\", pitch = 30 }\n").expect("cast");
+    let out = run(common::intone(&home)
+        .arg("generate")
+        .arg(&script)
+        .arg("--no-check")
+        .arg("--cast")
+        .arg(&cast));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(clips(&home) - first, 2);
+}
+
+#[test]
+fn phonemes_a_voice_cannot_say_name_the_entry_and_the_other_sentences_are_kept() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let home = dir.path().join("home");
+    let script = dir.path().join("names.md");
+    std::fs::write(
+        &script,
+        "# Names\n\n## One\n\nThe first line is plain. Then Ngaio spoke. The third is plain too. Ngaio again.\n",
+    )
+    .expect("script");
+    // "Ж" is no IPA phoneme: joe's voice has no such phoneme.
+    let add = run(intone_neural(&home).args(["lexicon", "add", "Ngaio", "--phonemes", "nЖaɪoʊ"]));
+    assert!(add.status.success(), "{}", stderr(&add));
+    let out = run(intone_neural(&home).arg("generate").arg(&script).args([
+        "--voice",
+        "piper:en_US-joe-medium",
+        "--no-check",
+        "--json",
+    ]));
+    let doc = json(&out);
+    let error = doc["tracks"][0]["error"].as_str().unwrap_or("").to_string();
+    assert!(error.contains("2 of 4 sentences failed"), "{error}");
+    assert!(
+        error.contains("lexicon entry \"Ngaio\"")
+            && error.contains("sentence 2")
+            && error.contains("sentence 4"),
+        "{error}"
+    );
+    assert_eq!(
+        clips(&home),
+        2,
+        "the two plain sentences are spoken and kept"
+    );
+    // Fixed, a retry speaks only the two that failed.
+    let fix = run(intone_neural(&home).args(["lexicon", "add", "Ngaio", "--phonemes", "nˈaɪoʊ"]));
+    assert!(fix.status.success(), "{}", stderr(&fix));
+    let retry = run(intone_neural(&home).args(["retry", "1", "--json"]));
+    assert!(retry.status.success(), "{}", stderr(&retry));
+    assert_eq!(clips(&home), 4);
 }

@@ -68,6 +68,7 @@ unsafe extern "C" {
     ) -> c_int;
     pub fn espeak_SetSynthCallback(cb: SynthCallback);
     pub fn espeak_SetVoiceByName(name: *const c_char) -> c_int;
+    pub fn espeak_SetVoiceByProperties(voice_spec: *mut espeak_VOICE) -> c_int;
     pub fn espeak_SetParameter(parameter: c_int, value: c_int, relative: c_int) -> c_int;
     pub fn espeak_Synth(
         text: *const c_void,

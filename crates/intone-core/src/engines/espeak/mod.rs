@@ -211,10 +211,7 @@ impl SpeechEngine for EspeakEngine {
             .map_err(|_| EngineError::permanent(ENGINE, "text contains a NUL byte"))?;
         with_espeak(|e| {
             if e.current_voice.as_deref() != Some(req.voice.as_str()) {
-                let name = CString::new(req.voice.as_str())
-                    .map_err(|_| EngineError::permanent(ENGINE, "bad voice name"))?;
-                // SAFETY: valid C string; espeak copies what it needs.
-                if unsafe { ffi::espeak_SetVoiceByName(name.as_ptr()) } != ffi::EE_OK {
+                if !set_voice(&req.voice)? {
                     e.current_voice = None;
                     return Err(EngineError::permanent(
                         ENGINE,
@@ -270,6 +267,34 @@ impl SpeechEngine for EspeakEngine {
             Ok(Clip::mono(e.sample_rate_hz, samples))
         })
     }
+}
+
+/// Makes `voice` espeak-ng's voice: by its voice file's name (`en-us`), else
+/// by language (`en-gb`, whose voice file is named otherwise), as the voice
+/// list names voices by their language tags. Call under [`LOCK`]. Returns
+/// whether espeak-ng has such a voice.
+///
+/// # Errors
+/// [`EngineError`] (permanent) for a name with a NUL byte.
+pub(crate) fn set_voice(voice: &str) -> Result<bool, EngineError> {
+    let name = CString::new(voice).map_err(|_| EngineError::permanent(ENGINE, "bad voice name"))?;
+    // SAFETY: valid C string; espeak copies what it needs.
+    if unsafe { ffi::espeak_SetVoiceByName(name.as_ptr()) } == ffi::EE_OK {
+        return Ok(true);
+    }
+    let mut spec = ffi::espeak_VOICE {
+        name: std::ptr::null(),
+        languages: name.as_ptr(),
+        identifier: std::ptr::null(),
+        gender: 0,
+        age: 0,
+        variant: 0,
+        xx1: 0,
+        score: 0,
+        spare: std::ptr::null_mut(),
+    };
+    // SAFETY: `spec` and the string it points to live through the call; espeak copies them.
+    Ok(unsafe { ffi::espeak_SetVoiceByProperties(&mut spec) } == ffi::EE_OK)
 }
 
 /// The text espeak-ng is given for `req`: each lexicon span's word replaced

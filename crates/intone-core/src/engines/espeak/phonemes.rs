@@ -53,10 +53,7 @@ fn select_voice(e: &mut Espeak, voice: &str) -> Result<(), EngineError> {
     if e.current_voice.as_deref() == Some(voice) {
         return Ok(());
     }
-    let c_voice =
-        CString::new(voice).map_err(|_| EngineError::permanent(ENGINE, "bad voice name"))?;
-    // SAFETY: valid C string; espeak copies what it needs.
-    if unsafe { ffi::espeak_SetVoiceByName(c_voice.as_ptr()) } != ffi::EE_OK {
+    if !super::set_voice(voice)? {
         e.current_voice = None;
         return Err(EngineError::permanent(
             ENGINE,
