@@ -13,3 +13,10 @@ CREATE TABLE lexicon (
     updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     PRIMARY KEY (scope, word)
 );
+
+-- A project's default pauses (after a sentence, a paragraph, a heading),
+-- overriding its variants' values.
+CREATE TABLE project_pauses (
+    project     TEXT PRIMARY KEY NOT NULL,
+    pauses_json TEXT NOT NULL
+);

@@ -401,3 +401,48 @@ fn phonemes_a_voice_cannot_say_name_the_entry_and_the_other_sentences_are_kept()
     assert!(retry.status.success(), "{}", stderr(&retry));
     assert_eq!(clips(&home), 4);
 }
+
+#[test]
+fn a_projects_default_pauses_apply_after_sentences_paragraphs_and_headings() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let home = dir.path().join("home");
+    let script = dir.path().join("pauses.md");
+    std::fs::write(
+        &script,
+        "# Paced\n\n## One\n\n### A heading\n\nFirst sentence here. Second sentence here.\n\nA new paragraph.\n",
+    )
+    .expect("script");
+    let set = run(common::intone(&home)
+        .args(["pauses", "Paced", "--sentence", "250"])
+        .args(["--paragraph", "1200", "--heading", "2000"]));
+    assert!(set.status.success(), "{}", stderr(&set));
+    let shown = json(&run(
+        common::intone(&home).args(["pauses", "Paced", "--json"])
+    ));
+    assert_eq!(
+        shown,
+        serde_json::json!({"sentence_ms": 250.0, "paragraph_ms": 1200.0, "heading_ms": 2000.0})
+    );
+    let cut = run(common::intone(&home)
+        .env("INTONE_FAILPOINT", "assemble:after_commit")
+        .arg("generate")
+        .arg(&script)
+        .arg("--no-check"));
+    assert!(!cut.status.success());
+    let stem =
+        intone_core::audio::wav::read_clip(&home.join("work/track-1/voice.wav")).expect("stem");
+    let gaps: Vec<f64> = silences(&stem.to_mono(), f64::from(stem.sample_rate_hz))
+        .iter()
+        .map(|(a, b)| b - a)
+        .collect();
+    // Between the speech: the pause itself plus the clips' kept margins
+    // (at most 12 ms on either side).
+    assert_eq!(
+        gaps.len(),
+        2,
+        "the 250 ms sentence pause is under 300 ms: {gaps:?}"
+    );
+    for (got, want) in gaps.iter().zip([2.0, 1.2]) {
+        assert!(*got >= want && *got <= want + 0.03, "{gaps:?}");
+    }
+}

@@ -281,3 +281,54 @@ fn apply(
         .find(|c| *c != ExitCode::SUCCESS)
         .unwrap_or(ExitCode::SUCCESS))
 }
+
+/// `intone pauses PROJECT`.
+#[derive(Args, Debug)]
+pub struct PausesArgs {
+    /// The project (as `intone batches` names it; a script's title by default).
+    pub project: String,
+    /// Silence after a sentence, ms.
+    #[arg(long, value_name = "MS")]
+    pub sentence: Option<f64>,
+    /// Silence after a paragraph, ms.
+    #[arg(long, value_name = "MS")]
+    pub paragraph: Option<f64>,
+    /// Silence after a heading spoken inside a section (###…), ms.
+    #[arg(long, value_name = "MS")]
+    pub heading: Option<f64>,
+    /// Forget the project's defaults (its variants' own pauses apply).
+    #[arg(long)]
+    pub reset: bool,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Shows or sets a project's default pauses.
+///
+/// # Errors
+/// A bad value; store errors.
+pub fn pauses(studio: &Studio, a: PausesArgs) -> anyhow::Result<ExitCode> {
+    let mut p = if a.reset {
+        intone_core::studio::PauseDefaults::default()
+    } else {
+        studio.project_pauses(&a.project)?
+    };
+    let changed = a.reset || a.sentence.is_some() || a.paragraph.is_some() || a.heading.is_some();
+    p.sentence_ms = a.sentence.or(p.sentence_ms);
+    p.paragraph_ms = a.paragraph.or(p.paragraph_ms);
+    p.heading_ms = a.heading.or(p.heading_ms);
+    if changed {
+        studio.save_project_pauses(&a.project, &p)?;
+    }
+    if a.json {
+        print_json(&serde_json::to_value(p)?)?;
+    } else {
+        let show = |v: Option<f64>| v.map_or("the variant's".to_string(), |ms| format!("{ms} ms"));
+        println!("Pauses of \"{}\":", a.project);
+        println!("  after a sentence:   {}", show(p.sentence_ms));
+        println!("  after a paragraph:  {}", show(p.paragraph_ms));
+        println!("  after a heading:    {}", show(p.heading_ms));
+    }
+    Ok(ExitCode::SUCCESS)
+}

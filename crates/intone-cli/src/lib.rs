@@ -49,6 +49,8 @@ enum Command {
     Cast(cast_cmd::CastArgs),
     /// The pronunciation lexicon: add, remove, list, import, export, apply.
     Lexicon(cast_cmd::LexiconArgs),
+    /// Show or set a project's default pauses (after a sentence, a paragraph, a heading).
+    Pauses(cast_cmd::PausesArgs),
     /// Hear every sentence of a speech batch with the speech recognizer; list the flagged ones.
     Check(check_cmd::CheckArgs),
     /// Speak one sentence of a track again (a new take) and remake the track.
@@ -221,6 +223,7 @@ fn run(cli: Cli, started: Instant) -> anyhow::Result<ExitCode> {
         Command::Export(args) => export_cmd::export(&studio, args),
         Command::Cast(args) => cast_cmd::cast(&studio, args),
         Command::Lexicon(args) => cast_cmd::lexicon(&studio, &rt, args),
+        Command::Pauses(args) => cast_cmd::pauses(&studio, args),
         Command::Check(args) => check_cmd::check(&studio, args),
         Command::Regenerate(args) => check_cmd::regenerate(&studio, &rt, args),
         Command::Watch(args) => convert_cmd::watch(&studio, &rt, args),

@@ -35,6 +35,7 @@ pub use crate::kinds::scenes::{
 };
 pub use crate::kinds::speech::casting::{Casting, SpeakerLines};
 pub use crate::kinds::speech::check::TrackCheck;
+pub use crate::kinds::speech::pauses::PauseDefaults;
 pub use crate::kinds::speech::{GenerateRequest, Plan};
 pub use crate::kinds::transcription::{TranscribePlan, TranscribeRequest, TRANSCRIPT_LABEL};
 pub use book::{BookChapter, BookReport, BookRequest};

@@ -62,6 +62,10 @@ pub struct Variant {
     pub sentence_pause_ms: f64,
     /// Silence between paragraphs, ms.
     pub paragraph_pause_ms: f64,
+    /// Silence after a heading spoken inside a section (`###`…), ms;
+    /// `None`: the sentence or paragraph pause it would have anyway.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heading_pause_ms: Option<f64>,
     /// Integrated loudness target, LUFS (EBU R128).
     pub target_lufs: f64,
     /// True-peak ceiling, dBTP.
@@ -85,6 +89,7 @@ impl Default for Variant {
             voice_compression_ratio: 3.0,
             sentence_pause_ms: 450.0,
             paragraph_pause_ms: 900.0,
+            heading_pause_ms: None,
             target_lufs: -16.0,
             ceiling_dbtp: -1.0,
         }
@@ -110,6 +115,7 @@ pub fn builtins() -> Vec<Variant> {
             voice_compression_ratio: 2.0,
             sentence_pause_ms: 1100.0,
             paragraph_pause_ms: 2200.0,
+            heading_pause_ms: None,
             target_lufs: -20.0,
             ceiling_dbtp: -1.0,
         },
@@ -128,6 +134,7 @@ pub fn builtins() -> Vec<Variant> {
             voice_compression_ratio: 3.0,
             sentence_pause_ms: 300.0,
             paragraph_pause_ms: 600.0,
+            heading_pause_ms: None,
             target_lufs: -14.0,
             ceiling_dbtp: -1.0,
         },
@@ -140,7 +147,7 @@ impl Variant {
     /// # Errors
     /// [`Error::Config`] naming the variant and the field.
     pub fn validate(&self) -> Result<()> {
-        let checks: [(&str, f64, f64, f64); 13] = [
+        let checks: [(&str, f64, f64, f64); 14] = [
             (
                 "voice_compression_ratio",
                 self.voice_compression_ratio,
@@ -157,6 +164,12 @@ impl Variant {
             ("brightness_db", self.brightness_db, -12.0, 12.0),
             ("sentence_pause_ms", self.sentence_pause_ms, 0.0, 10_000.0),
             ("paragraph_pause_ms", self.paragraph_pause_ms, 0.0, 20_000.0),
+            (
+                "heading_pause_ms",
+                self.heading_pause_ms.unwrap_or(0.0),
+                0.0,
+                20_000.0,
+            ),
             ("target_lufs", self.target_lufs, -40.0, -5.0),
             ("ceiling_dbtp", self.ceiling_dbtp, -20.0, 0.0),
         ];

@@ -166,6 +166,9 @@ fn assembled_joins_have_no_clicks() {
             key: format!("k{i}"),
             path,
             pause_after: pause,
+            speaker: None,
+            lead_ms: 0,
+            heading: false,
         }
     })
     .collect();

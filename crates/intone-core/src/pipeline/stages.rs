@@ -48,6 +48,9 @@ pub struct ClipRef {
     /// Silence before it, ms (a pause tag before a section's first speech).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub lead_ms: u32,
+    /// It is a heading (the variant's heading pause follows it, when set).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub heading: bool,
 }
 
 fn is_zero(v: &u32) -> bool {
@@ -177,8 +180,18 @@ fn speaker_gains(
 /// frames before its end, before one whose speech starts `lead` frames in:
 /// an exact pause counts the clips' margins, so the gap between the speech
 /// on either side is what was asked for.
-fn pause_frames(p: Pause, variant: &Variant, tail: usize, lead: usize, sr: u32) -> usize {
+fn pause_frames(
+    p: Pause,
+    heading: bool,
+    variant: &Variant,
+    tail: usize,
+    lead: usize,
+    sr: u32,
+) -> usize {
     match p {
+        Pause::Sentence | Pause::Paragraph if heading && variant.heading_pause_ms.is_some() => {
+            ms_to_frames(variant.heading_pause_ms.unwrap_or_default(), sr)
+        }
         Pause::Join => 0,
         Pause::Sentence => ms_to_frames(variant.sentence_pause_ms, sr),
         Pause::Paragraph => ms_to_frames(variant.paragraph_pause_ms, sr),
@@ -225,7 +238,7 @@ pub fn assemble(
         };
         let speaker_gains_db = speaker_gains(clips, sample_rate_hz, out)?;
         // The pause after the clip last emitted, and where its speech ended.
-        let mut pending: Option<(Pause, usize)> = None;
+        let mut pending: Option<(Pause, bool, usize)> = None;
         for (i, c) in clips.iter().enumerate() {
             let gain = speaker_gains_db
                 .get(c.speaker.as_deref().unwrap_or_default())
@@ -237,7 +250,9 @@ pub fn assemble(
                 tail,
             } = prepare_clip(&c.path, sample_rate_hz, gain)?;
             let silence = match pending.take() {
-                Some((p, prev_tail)) => pause_frames(p, variant, prev_tail, lead, sample_rate_hz),
+                Some((p, heading, prev_tail)) => {
+                    pause_frames(p, heading, variant, prev_tail, lead, sample_rate_hz)
+                }
                 None => ms_to_frames(f64::from(c.lead_ms), sample_rate_hz).saturating_sub(lead),
             };
             if silence > 0 {
@@ -281,7 +296,7 @@ pub fn assemble(
                 p => {
                     emit(&current, &mut w, &mut meter, &mut frames)?;
                     if !last {
-                        pending = Some((p, tail));
+                        pending = Some((p, c.heading, tail));
                     }
                 }
             }

@@ -422,6 +422,7 @@ fn speak(
             pause_after: u.pause_after,
             speaker: u.speaker.clone(),
             lead_ms: u.lead_ms,
+            heading: u.heading,
         },
         fresh,
     ))

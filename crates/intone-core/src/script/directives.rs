@@ -67,6 +67,7 @@ pub struct DirectiveError {
 /// [`MAX_PAUSE_MS`], an empty speaker name, or a `<break>` that is not
 /// well-formed XML or has neither a valid `time` nor `strength`.
 pub fn prepare(text: &str) -> Result<(String, Vec<Directive>), DirectiveError> {
+    let text = &text.replace(super::markdown::HEADING_MARK, "");
     let mut out = String::with_capacity(text.len());
     let mut found = Vec::new();
     for (i, line) in text.split_inclusive('\n').enumerate() {

@@ -34,6 +34,11 @@ use text::{
 
 mod text;
 
+/// Starts the text of a heading spoken inside a section (a Unicode
+/// private-use character no script holds: [`super::directives::prepare`]
+/// removes it from what the user wrote).
+pub(crate) const HEADING_MARK: char = '\u{E000}';
+
 /// Code blocks nested deeper than this (an indented block inside one, and
 /// so on) are read as plain lines: bounds the recursion on odd input.
 const MAX_CODE_DEPTH: usize = 4;
@@ -373,7 +378,8 @@ impl<'a> Reader<'a> {
                 text
             });
         } else {
-            self.block(text, true, range);
+            // Marked, so that the pause after it can be a heading's.
+            self.block(format!("{HEADING_MARK}{text}"), true, range);
         }
     }
 

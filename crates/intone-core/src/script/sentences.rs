@@ -41,6 +41,10 @@ pub struct Utterance {
     /// Silence before it, ms: a pause tag before any speech of the section.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub lead_ms: u32,
+    /// It is a heading spoken inside a section (the pause after it is the
+    /// heading pause when one is set).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub heading: bool,
     /// Phonemes the lexicon gives words of `text`, for engines that take them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub phonemes: Vec<crate::lexicon::PhonemeSpan>,

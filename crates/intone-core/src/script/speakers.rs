@@ -16,6 +16,7 @@
 //!   the sentence it interrupts.
 
 use super::directives::{token_at, Token};
+use super::markdown::HEADING_MARK;
 use super::sentences::{chunk, normalize, split_sentences, Pause, Utterance};
 use crate::cast::NARRATOR;
 
@@ -90,7 +91,9 @@ impl Splitter {
             return;
         }
         for sentence in split_sentences(text) {
-            let pieces = chunk(&sentence, self.max);
+            let heading = sentence.starts_with(HEADING_MARK);
+            let sentence = sentence.replace(HEADING_MARK, "");
+            let pieces = chunk(sentence.trim(), self.max);
             let n = pieces.len();
             for (i, p) in pieces.into_iter().enumerate() {
                 let lead_ms = std::mem::take(&mut self.lead_ms);
@@ -104,6 +107,7 @@ impl Splitter {
                     take: 0,
                     speaker: speaker.clone(),
                     lead_ms,
+                    heading,
                     phonemes: Vec::new(),
                 });
             }

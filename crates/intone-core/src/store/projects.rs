@@ -84,4 +84,37 @@ impl Store {
             )? == 1)
         })
     }
+
+    /// The project's default pauses (JSON), if set.
+    ///
+    /// # Errors
+    /// [`crate::Error::Store`].
+    pub fn project_pauses(&self, project: &str) -> Result<Option<String>> {
+        self.with(|c| {
+            Ok(c.query_row(
+                "SELECT pauses_json FROM project_pauses WHERE project = ?1",
+                [project],
+                |r| r.get(0),
+            )
+            .optional()?)
+        })
+    }
+
+    /// Saves the project's default pauses (JSON); `None` forgets them.
+    ///
+    /// # Errors
+    /// [`crate::Error::Store`].
+    pub fn put_project_pauses(&self, project: &str, pauses_json: Option<&str>) -> Result<()> {
+        self.with(|c| {
+            match pauses_json {
+                Some(j) => c.execute(
+                    "INSERT INTO project_pauses (project, pauses_json) VALUES (?1, ?2)
+                     ON CONFLICT (project) DO UPDATE SET pauses_json = excluded.pauses_json",
+                    params![project, j],
+                )?,
+                None => c.execute("DELETE FROM project_pauses WHERE project = ?1", [project])?,
+            };
+            Ok(())
+        })
+    }
 }

@@ -8,6 +8,7 @@
 pub mod casting;
 pub mod check;
 pub(crate) mod lines;
+pub mod pauses;
 pub mod plan;
 pub mod recipe;
 pub mod retake;

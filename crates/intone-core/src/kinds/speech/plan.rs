@@ -156,6 +156,11 @@ impl Studio {
             .iter()
             .map(|n| variants::find(self.home(), n))
             .collect::<Result<Vec<_>>>()?;
+        // The project's default pauses replace its variants' own.
+        let pauses = self.project_pauses(&project)?;
+        for v in &mut variants {
+            pauses.apply(v);
+        }
         // A loudness target asked for with the request masters every variant to it.
         if let Some(t) = req.delivery.target_lufs {
             for v in &mut variants {
