@@ -8,7 +8,7 @@ use tauri::Runtime;
 use tauri_specta::{collect_commands, collect_events, Builder, ErrorHandlingMode};
 
 use crate::commands::{
-    self, check, convert, engines, library, music, playback, scenes, start, studio,
+    self, cast, check, convert, engines, library, music, playback, scenes, start, studio,
 };
 use crate::drop::Dropped;
 use crate::forward::{BatchUpdate, LogLine};
@@ -40,6 +40,15 @@ pub fn builder<R: Runtime>() -> Builder<R> {
             check::transcribe,
             studio::preview_voice,
             studio::prepare_voice,
+            cast::script_casting,
+            cast::save_cast,
+            cast::preview_line,
+            cast::lexicon_list,
+            cast::lexicon_put,
+            cast::lexicon_remove,
+            cast::lexicon_touches,
+            cast::lexicon_apply,
+            cast::lexicon_test,
             playback::track_peaks,
             playback::play,
             playback::pause,

@@ -5,6 +5,7 @@
 import { mockIPC, mockWindows } from "@tauri-apps/api/mocks";
 import { emit } from "@tauri-apps/api/event";
 import { scenesCommand } from "./harness-scenes";
+import { castCommand, castSentences, recordGenerated, VOICES } from "./harness-cast";
 import { kinds } from "./lib/kinds";
 import type { BatchProgress, BatchRow, BatchUpdate, EngineEntry, InputRow, WatchFolder, LibraryFilter, Step, TrackRow, TrackStatusEvent as TrackStatus } from "./lib/types";
 
@@ -45,7 +46,7 @@ function preview(text: string) {
     })
     .filter((s) => s.words > 0);
   if (!sections.length) throw `<text>: script has no text to speak`;
-  return { title: "Harness", sections, warnings: [] };
+  return { title: /^# (.+)$/m.exec(text)?.[1].trim() ?? "Harness", sections, warnings: [] };
 }
 
 function peaks() {
@@ -72,6 +73,15 @@ async function run(batch: BatchRow, rows: TrackRow[], only: TrackRow[] = rows) {
 /** What the recognizer "heard": the Evening section's first sentence is
  * misheard until it is regenerated. */
 function sentencesOf(t: TrackRow) {
+  // With a cast, MARA's first line in Evening is the misheard one.
+  const cast = castSentences(t);
+  if (cast) {
+    const first = cast.findIndex((u) => u.speaker === "MARA");
+    return cast.map((u, index) => {
+      const bad = t.title === "Evening" && index === first && !regenerated.has(`${t.id}:${index}`);
+      return { index, text: u.text, heard: bad ? "Shivering, the day is done." : u.text, wer: bad ? 0.5 : 0, flagged: bad, speaker: u.speaker };
+    });
+  }
   const said = t.title === "Evening" ? ["The day is done and I let it go."] : ["I wake up rested and grateful.", "The light is soft and warm."];
   return said.map((text, index) => {
     const bad = t.title === "Evening" && !regenerated.has(`${t.id}:${index}`);
@@ -218,6 +228,8 @@ mockIPC(
     const allTracks = () => [...tracks.values()].flat();
     const scene = scenesCommand({ batches, tracks, nextTrack: () => nextTrack++, count, played, state }, cmd, a);
     if (scene !== undefined) return scene;
+    const cast = castCommand({ batches, tracks, played, state, rerun: (b, only) => run(b, tracks.get(b.id) ?? [], only) }, cmd, a);
+    if (cast !== undefined) return cast;
     switch (cmd) {
       case "app_info":
         return { version: "0.1.0", home: "/home/test/.local/share/intone", audio_error: null, warnings: [], notes: [] };
@@ -229,16 +241,7 @@ mockIPC(
       case "launch_files":
         return { scripts: [], voices: [], inputs: [], rejected: [] };
       case "list_voices":
-        return {
-          default: "piper:en_US-joe-medium",
-          voices: [
-            { id: "piper:en_US-joe-medium", engine: "piper", name: "Joe (en-us, Piper medium)", language: "en-us", sample_rate_hz: 22050, quality: "neural", available: true, reason: null },
-            { id: "espeak:en-us", engine: "espeak", name: "English (America) (espeak-ng)", language: "en-us", sample_rate_hz: 22050, quality: "robotic", available: true, reason: null },
-            { id: "chatterbox:Emily.wav", engine: "chatterbox", name: "Emily", language: "en", sample_rate_hz: 0, quality: "server", available: false, reason: "server not reachable: cannot connect to http://127.0.0.1:8004" },
-            { id: "tts:en_US-joe-medium", engine: "tts", name: "Joe", language: "en-us", sample_rate_hz: 0, quality: "server", available: true, reason: null },
-          ],
-          accepts_unlisted: ["tts"],
-        };
+        return VOICES;
       case "list_variants":
         return [
           { name: "voice", description: "Voice only, mastered for spoken word", bed: "none", target_lufs: -16, tempo: 1 },
@@ -260,7 +263,9 @@ mockIPC(
             rows.push({ id: nextTrack++, batch_id: id, position: rows.length, title: s.title, section_id: 0, input_hash: null, variant: v, engine: g.voice, status: "pending", stage: null, output_path: null, duration_ms: null, sample_rate_hz: null, channels: null, loudness_lufs: null, true_peak_dbtp: null, peaks_path: null, error: null, attempts: 0, units_done: 0, units_total: 0, collection: null }),
           ),
         );
-        const batch: BatchRow = { id, project: "Harness", project_slug: "harness", kind: "speech", status: "pending", engine: g.voice, format: g.format, sample_rate_hz: 48000, bit_depth: 16, encode: { mp3: { mode: "vbr", quality: 2 }, opus_kbps: 96, artist: null, cover: null }, speech_check: g.check, expected: rows.length, completed: 0, failed: 0, cancelled: 0, pending: rows.length, created_at: "2026-11-21T10:00:00Z", updated_at: "2026-11-21T10:00:00Z" };
+        const project = preview(g.scripts[0].text).title;
+        recordGenerated(id, rows, g.scripts, g.cast ?? null);
+        const batch: BatchRow = { id, project, project_slug: project.toLowerCase().replace(/\W+/g, "-"), kind: "speech", status: "pending", engine: g.voice, format: g.format, sample_rate_hz: 48000, bit_depth: 16, encode: { mp3: { mode: "vbr", quality: 2 }, opus_kbps: 96, artist: null, cover: null }, speech_check: g.check, expected: rows.length, completed: 0, failed: 0, cancelled: 0, pending: rows.length, created_at: "2026-11-21T10:00:00Z", updated_at: "2026-11-21T10:00:00Z" };
         batches.unshift(batch);
         tracks.set(id, rows);
         const parallel = (window as any).__harnessFlood as number | undefined;

@@ -13,7 +13,7 @@ const SIZES = [
   { width: 1280, height: 800 },
   { width: 1920, height: 1080 },
 ];
-const VIEWS = ["Studio", "Convert", "Music", "Scenes", "Library", "Engines"];
+const VIEWS = ["Studio", "Convert", "Music", "Scenes", "Lexicon", "Library", "Engines"];
 const shots = process.env.UI_LAYOUT_SCREENSHOTS ?? "/tmp/intone-ui-layout";
 
 /** The controls of the open view that nothing covers once scrolled into view, and those that are covered. */
@@ -21,7 +21,7 @@ async function reachability(page) {
   return page.evaluate(async () => {
     const covered = [];
     let checked = 0;
-    const controls = [...document.querySelectorAll("main input, main select, main textarea, main button, .library button, .engines button, .library input, .engines input")];
+    const controls = [...document.querySelectorAll("main input, main select, main textarea, main button, .library button, .engines button, .library input, .engines input, .lexicon input, .lexicon select, .lexicon button")];
     for (const el of controls) {
       const box = el.getBoundingClientRect();
       if (box.width === 0 || box.height === 0 || getComputedStyle(el).visibility === "hidden") continue;
@@ -46,8 +46,11 @@ test("every view at 1280×800 and 1920×1080: no sideways overflow, every contro
   const browser = await launch();
   try {
     const { page, errors } = await openHarness(browser, server);
-    // A script long enough that the Studio's left column scrolls.
-    const long = "# Long\n\n" + Array.from({ length: 12 }, (_, i) => `## Part ${i + 1}\n\nA calm sentence for part ${i + 1}.\n`).join("\n");
+    // A script long enough that the Studio's left column scrolls, with a
+    // cast (the cast panel shows) and a line whose speaker has no voice
+    // (Generate says why it is off).
+    const cast = "---\ncast:\n  MARA: espeak:en-us\n---\n";
+    const long = cast + "# Long\n\n" + Array.from({ length: 12 }, (_, i) => `## Part ${i + 1}\n\nA calm sentence for part ${i + 1}.\n\nMARA: And mine.\n`).join("\n") + "\n[voice: TOM] Ahoy.\n";
     await page.getByLabel("Script text").fill(long);
     await page.getByRole("button", { name: "Generate 12 tracks" }).waitFor();
     for (const size of SIZES) {

@@ -58,6 +58,7 @@ pub fn generate(
         project: a.project,
         check: !a.no_check,
         cast: a.cast,
+        roles: None,
         srt_speakers: a.srt_speakers,
     };
     let mut plan = studio.plan(&req)?;

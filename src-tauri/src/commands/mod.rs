@@ -2,6 +2,9 @@
 //! core; errors come back as one readable line (never a panic across the IPC
 //! boundary). Their TypeScript client is generated (see `bindings.rs`).
 
+pub mod cast;
+#[cfg(test)]
+mod cast_tests;
 pub mod check;
 pub mod convert;
 pub mod engines;

@@ -1,6 +1,6 @@
 //! Playback of finished tracks: play, pause, seek, state, waveform peaks.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use intone_core::audio::peaks::Peaks;
 use tauri::State;
@@ -67,4 +67,45 @@ async fn off_ui(f: impl FnOnce() -> PlaybackState + Send + 'static) -> CmdResult
 #[specta::specta]
 pub fn playback_state(state: State<'_, AppState>) -> PlaybackState {
     state.player.state()
+}
+
+/// Speaks a preview on a blocking thread and plays it as `source`: `speak`
+/// hands each part it renders to its callback; the first part starts
+/// playing at once and later ones queue behind it. Returns the state once
+/// playback started, or `speak`'s error when it failed before any part.
+///
+/// # Errors
+/// `speak`'s error as one line (a later part's failure is only logged).
+pub async fn play_preview<F>(state: &AppState, source: Source, speak: F) -> CmdResult<PlaybackState>
+where
+    F: FnOnce(&intone_core::Studio, &mut dyn FnMut(&Path)) -> intone_core::Result<()>
+        + Send
+        + 'static,
+{
+    let studio = state.studio.clone();
+    let player = state.player.clone();
+    let (started_tx, started_rx) = tokio::sync::oneshot::channel();
+    tauri::async_runtime::spawn_blocking(move || {
+        let label = format!("{source:?}");
+        let mut started_tx = Some(started_tx);
+        let mut on_part = |path: &Path| match started_tx.take() {
+            Some(tx) => {
+                let _ = tx.send(Ok(player.play(source.clone(), path.to_path_buf(), 0)));
+            }
+            None => {
+                player.append(source.clone(), path.to_path_buf());
+            }
+        };
+        if let Err(e) = speak(&studio, &mut on_part) {
+            match started_tx.take() {
+                Some(tx) => {
+                    let _ = tx.send(Err(err(e)));
+                }
+                None => tracing::warn!("preview {label}: {e}"),
+            }
+        }
+    });
+    started_rx
+        .await
+        .map_err(|_| "preview stopped before it could play".to_string())?
 }

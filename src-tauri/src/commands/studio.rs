@@ -114,6 +114,10 @@ pub struct GenerateArgs {
     pub format: String,
     /// Check every sentence with the speech recognizer.
     pub check: bool,
+    /// Voices picked in the cast panel, by speaker: they override the
+    /// script's own cast (saved cast, `cast.toml`, front matter).
+    #[serde(default)]
+    pub cast: Option<intone_core::cast::Cast>,
 }
 
 /// Records a batch (before any work) and starts it; returns its id.
@@ -128,6 +132,7 @@ pub async fn generate(state: State<'_, AppState>, args: GenerateArgs) -> CmdResu
         }
         let req = GenerateRequest {
             scripts: paths,
+            roles: args.cast.filter(|c| !c.is_empty()),
             voice: args.voice.filter(|v| !v.is_empty()),
             variants: args.variants,
             delivery: Delivery {
@@ -212,10 +217,8 @@ pub async fn preview_voice(
     state: State<'_, AppState>,
     voice: String,
 ) -> CmdResult<crate::playback::PlaybackState> {
-    let studio = state.studio.clone();
-    let player = state.player.clone();
-    let (started_tx, started_rx) = tokio::sync::oneshot::channel();
-    tauri::async_runtime::spawn_blocking(move || {
+    let source = crate::playback::Source::Preview(voice.clone());
+    super::playback::play_preview(&state, source, move |studio, on_part| {
         let safe: String = voice
             .chars()
             .map(|c| {
@@ -227,35 +230,18 @@ pub async fn preview_voice(
             })
             .collect();
         let dir = studio.home().work_dir().join("previews");
-        let source = crate::playback::Source::Preview(voice.clone());
-        let mut started_tx = Some(started_tx);
-        let mut on_part = |path: &std::path::Path| match started_tx.take() {
-            Some(tx) => {
-                let _ = tx.send(Ok(player.play(source.clone(), path.to_path_buf(), 0)));
-            }
-            None => {
-                player.append(source.clone(), path.to_path_buf());
-            }
-        };
         let cached: Vec<PathBuf> = (1..=2)
             .map(|n| dir.join(format!("{safe}.{n}.wav")))
             .collect();
         if cached.iter().all(|p| p.is_file()) {
             cached.iter().for_each(|p| on_part(p));
-            return;
+            return Ok(());
         }
-        if let Err(e) = studio.preview_speech(PREVIEW_TEXT, &voice, &dir, &safe, &mut on_part) {
-            match started_tx.take() {
-                Some(tx) => {
-                    let _ = tx.send(Err(err(e)));
-                }
-                None => tracing::warn!("preview of {voice}: {e}"),
-            }
-        }
-    });
-    started_rx
-        .await
-        .map_err(|_| "preview stopped before it could play".to_string())?
+        studio
+            .preview_speech(PREVIEW_TEXT, &voice, &dir, &safe, on_part)
+            .map(drop)
+    })
+    .await
 }
 
 /// Loads `voice` in the background (model, sessions, phonemizer) so that

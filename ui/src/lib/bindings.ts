@@ -84,6 +84,48 @@ export const commands = {
 	 *  voice is picked; errors are left for the preview or generate to report.
 	 */
 	prepareVoice: (voice: string) => __TAURI_INVOKE<null>("prepare_voice", { voice }),
+	/**
+	 *  A script's speakers, their sentence counts and voices, and what is wrong
+	 *  with its cast. `cast` replaces the cast the script would get (the
+	 *  project's saved cast, `cast.toml`, its front matter); `project` defaults
+	 *  to the script's title; `voice` is the batch voice (the narrator's when
+	 *  the cast has none).
+	 */
+	scriptCasting: (name: string, text: string, project: string | null, cast: Cast | null, voice: string | null) => __TAURI_INVOKE<Casting>("script_casting", { name, text, project, cast, voice }),
+	/**
+	 *  Saves `cast` as `project`'s (an empty cast forgets it); the next batch
+	 *  of that project is spoken with it.
+	 */
+	saveCast: (project: string, cast: Cast) => __TAURI_INVOKE<null>("save_cast", { project, cast }),
+	/**
+	 *  Speaks `text` (a speaker's sample line) in `voice` and plays it, labelled
+	 *  `label` (the UI shows which row is playing). Returns the state once
+	 *  playback started.
+	 */
+	previewLine: (voice: string, text: string, label: string) => __TAURI_INVOKE<PlaybackState>("preview_line", { voice, text, label }),
+	/**  The entries of `scope` (`""`: the global lexicon; else a project's). */
+	lexiconList: (scope: string) => __TAURI_INVOKE<Lexicon>("lexicon_list", { scope }),
+	/**  Adds `entry` to `scope`, replacing the entry for the same word. */
+	lexiconPut: (scope: string, entry: Entry) => __TAURI_INVOKE<null>("lexicon_put", { scope, entry }),
+	/**  Removes `word` from `scope`. */
+	lexiconRemove: (scope: string, word: string) => __TAURI_INVOKE<null>("lexicon_remove", { scope, word }),
+	/**
+	 *  The finished speech tracks of `scope` (every project for the global
+	 *  lexicon) whose sentences hold a word of `entries`.
+	 */
+	lexiconTouches: (scope: string, entries: Entry[]) => __TAURI_INVOKE<Touched[]>("lexicon_touches", { scope, entries }),
+	/**
+	 *  Remakes the tracks `entries` touch (only their sentences that hold a
+	 *  word are spoken again), in the background: progress arrives as batch
+	 *  events. Returns the tracks being remade.
+	 */
+	lexiconApply: (scope: string, entries: Entry[]) => __TAURI_INVOKE<Touched[]>("lexicon_apply", { scope, entries }),
+	/**
+	 *  Speaks `entry`'s word in `voice` with that entry alone as the lexicon
+	 *  (before it is saved) and plays it. Returns the state once playback
+	 *  started.
+	 */
+	lexiconTest: (entry: Entry, voice: string) => __TAURI_INVOKE<PlaybackState>("lexicon_test", { entry, voice }),
 	/**  A finished track's stored waveform peaks. */
 	trackPeaks: (trackId: number) => __TAURI_INVOKE<Peaks>("track_peaks", { trackId }),
 	/**
@@ -205,6 +247,13 @@ export const events = {
 };
 
 /* Types */
+/**  How an entry's phonemes are written. */
+export type Alphabet = 
+/**  The International Phonetic Alphabet, as espeak-ng writes it (`wˈɪn`). */
+"ipa" | 
+/**  espeak-ng's phoneme mnemonics (`w'In`), as in its `[[…]]` input. */
+"espeak";
+
 /**
  *  A file of the request that was converted (or transcribed) before with the
  *  same settings.
@@ -310,6 +359,24 @@ export type BookSaved = {
 	chapters: number,
 	/**  Its SubRip subtitles, when the tracks have cues. */
 	srt: string | null,
+};
+
+/**  Speakers and their voices. */
+export type Cast = {
+	/**  Speaker name → voice, in name order. */
+	roles: { [key in string]: Role },
+};
+
+/**  A script's speakers and their voices (`intone cast`, the app's cast panel). */
+export type Casting = {
+	/**  The cast the script would be spoken with. */
+	cast: Cast,
+	/**  Every speaker with lines, the narrator first, in order of appearance. */
+	speakers: SpeakerLines[],
+	/**  Things to fix or know; empty when the script can be generated as is. */
+	problems: string[],
+	/**  Notes that do not stop a batch. */
+	warnings: string[],
 };
 
 /**  Chatterbox's generation parameters (server defaults when absent). */
@@ -480,6 +547,22 @@ export type EngineEntry = {
 	config: EngineConfig,
 };
 
+/**  One lexicon entry. */
+export type Entry = {
+	/**  The word or phrase as written in scripts. */
+	word: string,
+	/**  How to write it so that any engine says it right. */
+	respell?: string | null,
+	/**  Its phonemes, for engines that take them. */
+	phonemes?: string | null,
+	/**  How [`Entry::phonemes`] is written. */
+	alphabet?: Alphabet,
+	/**  Match only the whole word (not inside a longer one). Default on. */
+	whole_word?: boolean,
+	/**  Match the case as written. Default off. */
+	case_sensitive?: boolean,
+};
+
 /**  Something happened. */
 export type Event = 
 /**  A batch's counters or status changed. */
@@ -591,6 +674,11 @@ export type GenerateArgs = {
 	format: string,
 	/**  Check every sentence with the speech recognizer. */
 	check: boolean,
+	/**
+	 *  Voices picked in the cast panel, by speaker: they override the
+	 *  script's own cast (saved cast, `cast.toml`, front matter).
+	 */
+	cast?: Cast | null,
 };
 
 /**  What a health check found. */
@@ -657,6 +745,12 @@ export type Kind =
  *  engine, not a voice.
  */
 "cog";
+
+/**  A set of entries, one per word. */
+export type Lexicon = {
+	/**  The entries, in word order. */
+	entries: Entry[],
+};
 
 /**  The values present in the Library, for the filter pickers. */
 export type LibraryFacets = {
@@ -863,6 +957,17 @@ export type PlaybackState = {
 	error: string | null,
 };
 
+/**  A speaker's voice. */
+export type Role = {
+	/**  Voice id, `engine:voice`. */
+	voice: string,
+	/**
+	 *  Engine settings by name (e.g. Chatterbox's `exaggeration`, Piper's
+	 *  `noise_scale`); empty for the engine's defaults.
+	 */
+	settings?: { [key in string]: number | null },
+};
+
 /**  One scene of a score. */
 export type Scene = {
 	/**  What the music does here, in words. */
@@ -1038,6 +1143,8 @@ export type SentenceCheck = {
 	wer: number | null,
 	/**  Whether the sentence is flagged for a listen. */
 	flagged: boolean,
+	/**  Who says it, when the track has a cast (`None`: the narrator). */
+	speaker?: string | null,
 };
 
 /**  One setting a converter takes. */
@@ -1054,6 +1161,18 @@ export type SettingInfo = {
 	min: number | null,
 	/**  Largest value, when it is a number. */
 	max: number | null,
+};
+
+/**  One speaker's share of a script. */
+export type SpeakerLines = {
+	/**  The speaker ([`NARRATOR`] for unmarked text). */
+	name: string,
+	/**  Sentences they say. */
+	sentences: number,
+	/**  Their voice id, when the cast (or the batch voice) gives one. */
+	voice: string | null,
+	/**  One of their sentences, to preview the voice with. */
+	sample: string,
 };
 
 /**
@@ -1128,6 +1247,22 @@ export type TakesRequest = {
 	/**  Crossfade into the new music when continuing, ms. */
 	overlap_ms?: number,
 } & Delivery;
+
+/**  A speech track a lexicon entry touches. */
+export type Touched = {
+	/**  Track id. */
+	track_id: number,
+	/**  Its batch. */
+	batch_id: number,
+	/**  Its project. */
+	project: string,
+	/**  Its title (section). */
+	title: string,
+	/**  Its variant. */
+	variant: string,
+	/**  Sentences of it that hold one of the words. */
+	sentences: number,
+};
 
 /**  One track's check. */
 export type TrackCheck = {
@@ -1274,6 +1409,11 @@ export type Variant = {
 	sentence_pause_ms?: number | null,
 	/**  Silence between paragraphs, ms. */
 	paragraph_pause_ms?: number | null,
+	/**
+	 *  Silence after a heading spoken inside a section (`###`…), ms;
+	 *  `None`: the sentence or paragraph pause it would have anyway.
+	 */
+	heading_pause_ms?: number | null,
 	/**  Integrated loudness target, LUFS (EBU R128). */
 	target_lufs?: number | null,
 	/**  True-peak ceiling, dBTP. */

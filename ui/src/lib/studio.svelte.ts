@@ -1,4 +1,5 @@
-// The Studio view's choices (scripts, voice, variants, format, check), kept at
+// The Studio view's choices (scripts, voice, variants, format, check, the
+// voices picked in the cast panel), kept at
 // module level so they survive a visit to another view, and so files dropped
 // on the window or opened with the app reach the editor whichever view is open.
 import { api } from "./api";
@@ -16,6 +17,10 @@ export const studio = $state({
   check: true,
   /** The variants to pick from, listed once per run of the app. */
   variants: [] as Variant[],
+  /** Voices picked in the cast panel, by speaker (over the script's own cast). */
+  picks: {} as Record<string, string>,
+  /** The project the batch goes to: the first script's title (empty before it is read). */
+  project: "",
 });
 
 /** Adds scripts to the editor; they replace the one empty script a new studio has. */

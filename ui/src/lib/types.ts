@@ -3,7 +3,15 @@
 import type { Event } from "./bindings";
 
 export type {
+  Alphabet,
   AppInfo,
+  Cast,
+  Casting,
+  Entry,
+  Lexicon,
+  Role,
+  SpeakerLines,
+  Touched,
   SentenceCheck,
   TrackCheck,
   TranscriptLine,

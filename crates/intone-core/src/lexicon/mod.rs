@@ -194,7 +194,7 @@ impl Lexicon {
             .cloned()
             .collect();
         entries.extend(over.entries.iter().cloned());
-        entries.sort_by(|a, b| a.word.to_lowercase().cmp(&b.word.to_lowercase()));
+        entries.sort_by_key(|e| e.word.to_lowercase());
         Lexicon { entries }
     }
 

@@ -92,8 +92,8 @@ fn next_directive(line: &str) -> Result<Option<(usize, usize, Token)>, String> {
     while let Some(rel) = line[from..].find(['[', '<']) {
         let at = from + rel;
         let rest = &line[at..];
-        if rest.starts_with('[') {
-            let word: String = rest[1..]
+        if let Some(after) = rest.strip_prefix('[') {
+            let word: String = after
                 .chars()
                 .take_while(char::is_ascii_alphabetic)
                 .collect::<String>()

@@ -37,6 +37,10 @@ pub struct GenerateRequest {
     /// the front matter's entries speaker by speaker.
     #[serde(default)]
     pub cast: Option<PathBuf>,
+    /// Voices given with the request by speaker (the app's cast panel):
+    /// they override every other source, `--cast` included.
+    #[serde(default)]
+    pub roles: Option<crate::cast::Cast>,
     /// SRT cues start with the speaker's name (`MARA: …`) when the script
     /// has a cast. WebVTT cues always carry it as a voice span.
     #[serde(default)]
@@ -57,6 +61,7 @@ impl Default for GenerateRequest {
             project: None,
             check: true,
             cast: None,
+            roles: None,
             srt_speakers: false,
         }
     }
@@ -116,7 +121,13 @@ impl Studio {
             .unwrap_or_else(|| "Untitled".into());
         let casts = scripts
             .iter()
-            .map(|s| self.cast_of(s, &project, req.cast.as_deref()))
+            .map(|s| {
+                let mut c = self.cast_of(s, &project, req.cast.as_deref())?;
+                if let Some(r) = &req.roles {
+                    c.overlay(r);
+                }
+                Ok(c)
+            })
             .collect::<Result<Vec<_>>>()?;
         let narrator = casts
             .first()
