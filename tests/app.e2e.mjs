@@ -44,6 +44,24 @@ I arrive in this moment. My breath is slow and easy.
 Each sound drifts by like a wave on the shore. Ngozi whispered xqzt vbrk plmn near the quay.
 `;
 
+// A two-character scene: a narrator (Piper joe) and MARA (espeak-ng), cast
+// in front matter, with a pause tag.
+const SCENE = `---
+cast:
+  NARRATOR: piper:en_US-joe-medium
+  MARA: espeak:en-us
+---
+# The Night Ferry
+
+## Scene One
+
+The ferry left the harbor at midnight. Captain Nguyen watched the harbor lights.
+
+MARA: Captain, the fog is coming in fast. [pause 1.5s] Should we turn back?
+
+Nguyen did not answer at once. He looked at the sea and nodded.
+`;
+
 /** A free TCP port on loopback. */
 /** Every file below `dir`, as paths. */
 async function filesUnder(dir) {
@@ -421,6 +439,66 @@ test("real app: paste, pick voice and two variants, generate, every track comple
     if (process.env.INTONE_E2E_SCENES_SCREENSHOT) {
       await writeFile(process.env.INTONE_E2E_SCENES_SCREENSHOT, await driver.takeScreenshot(), "base64");
     }
+
+    // A cast: the scene's speakers show with their sentence counts and voices;
+    // Generate makes the track with both voices.
+    for (const b of await driver.findElements(By.css('.notice button[aria-label="Dismiss"]'))) await b.click();
+    await driver.findElement(By.xpath('//nav//button[normalize-space()="Studio"]')).click();
+    const sceneText = await driver.wait(until.elementLocated(By.css('textarea[aria-label="Script text"]')), 10_000);
+    await sceneText.clear();
+    await sceneText.sendKeys(SCENE.replaceAll("\n", Key.ENTER));
+    const speakers = await driver.wait(until.elementLocated(By.css('ul[aria-label="Speakers"] li[data-speaker="MARA"]')), 20_000, "the cast panel does not list MARA");
+    assert.match(await speakers.getText(), /2 sentences/);
+    const narratorRow = await driver.findElement(By.css('ul[aria-label="Speakers"] li[data-speaker="NARRATOR"]'));
+    assert.match(await narratorRow.getText(), /4 sentences/);
+    assert.match(await driver.findElement(By.css('select[aria-label="Voice for MARA"]')).getAttribute("value"), /^espeak:en-us$/);
+    for (const label of await driver.findElements(By.css("fieldset.variants label"))) {
+      const name = await label.findElement(By.css("strong")).getText();
+      const box = await label.findElement(By.css('input[type="checkbox"]'));
+      if ((await box.isSelected()) !== (name === "voice")) await box.click();
+    }
+    // Each speaker's Preview sits inside the panel, beside the voice (WebKit
+    // sizes a select by its longest option).
+    const castBox = await driver.findElement(By.css("section.cast")).getRect();
+    for (const who of ["Narrator", "MARA"]) {
+      const r = await driver.findElement(By.css(`button[aria-label="Preview ${who}"]`)).getRect();
+      assert.ok(r.x + r.width <= castBox.x + castBox.width, `Preview ${who} sticks out of the cast panel`);
+    }
+    await driver.findElement(By.xpath('//button[normalize-space()="Generate 1 track"]')).click();
+    const sceneHeading = await driver.wait(until.elementLocated(By.xpath('//h2[@id="batch-h" and contains(., "The Night Ferry")]')), 20_000, "the scene's batch did not open");
+    const sceneBatch = (await sceneHeading.getText()).match(/Batch (\d+)/i)[1];
+    const sceneStatus = await driver.findElement(By.css('[data-testid="batch-status"]'));
+    await driver.wait(async () => (await sceneStatus.getText()).toLowerCase() === "completed", 120_000, "the scene did not complete");
+    if (process.env.INTONE_E2E_CAST_SCREENSHOT) {
+      await driver.sleep(1000); // the progress bar's transition
+      await driver.executeScript('document.querySelector("section.cast").scrollIntoView({block: "center"})');
+      await writeFile(process.env.INTONE_E2E_CAST_SCREENSHOT, await driver.takeScreenshot(), "base64");
+    }
+    const sceneTrack = JSON.parse(execFileSync(CLI, ["--home", home, "tracks", sceneBatch, "--json"], { encoding: "utf8" }))[0];
+    const vtt = await readFile(sceneTrack.output_path.replace(/\.[a-z0-9]+$/, ".vtt"), "utf8");
+    assert.match(vtt, /<v MARA>Captain, the fog is coming in fast\./);
+    assert.match(vtt, /<v NARRATOR>The ferry left the harbor at midnight\./);
+
+    // The lexicon: an entry for "Nguyen" shows the track it touches; Apply
+    // remakes it, speaking again only the two sentences with the word.
+    await driver.findElement(By.xpath('//nav//button[normalize-space()="Lexicon"]')).click();
+    await driver.wait(until.elementLocated(By.css('input[aria-label="Word"]')), 10_000).sendKeys("Nguyen");
+    await driver.findElement(By.css('input[aria-label="Respelling"]')).sendKeys("Win");
+    await driver.findElement(By.css('input[aria-label="Phonemes"]')).sendKeys("wˈɪn");
+    await driver.findElement(By.xpath('//button[normalize-space()="Add entry"]')).click();
+    const touched = await driver.wait(until.elementLocated(By.css('ul[aria-label="Touched tracks"]')), 20_000, "the touched tracks are not listed");
+    assert.match(await touched.getText(), /Scene One[\s\S]*2 sentences/);
+    if (process.env.INTONE_E2E_LEXICON_SCREENSHOT) {
+      await writeFile(process.env.INTONE_E2E_LEXICON_SCREENSHOT, await driver.takeScreenshot(), "base64");
+    }
+    const clipsBefore = (await filesUnder(join(home, "cache", "clips"))).length;
+    await driver.findElement(By.xpath('//button[starts-with(normalize-space(), "Apply to 1 track")]')).click();
+    await driver.wait(until.elementLocated(By.xpath('//h2[@id="applied-h"]')), 20_000, "the change was not applied");
+    await driver.wait(() => {
+      const t = JSON.parse(execFileSync(CLI, ["--home", home, "tracks", sceneBatch, "--json"], { encoding: "utf8" }))[0];
+      return t.status === "completed" && t.attempts > sceneTrack.attempts;
+    }, 120_000, "the track was not remade");
+    assert.equal((await filesUnder(join(home, "cache", "clips"))).length - clipsBefore, 2, "exactly the two sentences with Nguyen were spoken again");
   } catch (e) {
     if (driver) {
       const shot = join(tmpdir(), "intone-e2e-failure.png");
