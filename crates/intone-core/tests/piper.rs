@@ -299,3 +299,50 @@ fn a_preview_arrives_first_sentence_first_and_joins_the_rest_without_a_gap() {
         r.phases
     );
 }
+
+#[test]
+fn a_lexicon_entrys_ipa_is_what_the_model_is_given_for_its_word() {
+    let _ = use_assets();
+    let dir = tempfile::tempdir().expect("tmp");
+    let home = Home::open(dir.path()).expect("home");
+    let e = PiperEngine::new(home, 1);
+    let text = "Captain Nguyen watched the harbor lights, and Nguyen smiled.";
+    let lex = intone_core::lexicon::Lexicon {
+        entries: vec![intone_core::lexicon::Entry {
+            word: "Nguyen".into(),
+            respell: Some("Win".into()),
+            phonemes: Some("wˈɪn".into()),
+            alphabet: intone_core::lexicon::Alphabet::Ipa,
+            whole_word: true,
+            case_sensitive: false,
+        }],
+    };
+    let applied = lex.apply(text, e.phoneme_alphabets());
+    assert_eq!(
+        applied.text, text,
+        "Piper keeps the word and takes its phonemes"
+    );
+    let req = SpeechRequest {
+        voice: "en_US-joe-medium".into(),
+        text: applied.text.clone(),
+        phonemes: applied.phonemes.clone(),
+        ..SpeechRequest::default()
+    };
+    let with = e.phonemes(&req).expect("phonemes").join(" ");
+    let without = e
+        .phonemes(&SpeechRequest {
+            phonemes: vec![],
+            ..req.clone()
+        })
+        .expect("phonemes")
+        .join(" ");
+    assert_eq!(with.matches("wˈɪn").count(), 2, "{with}");
+    assert!(!without.contains("wˈɪn"), "{without}");
+    // The clause around the word keeps its punctuation.
+    assert!(
+        with.contains("wˈɪn wˈɑːtʃt") && with.contains(','),
+        "{with}"
+    );
+    let clip = e.synthesize(&req).expect("speak");
+    assert!(clip.duration_ms() > 1500.0);
+}
