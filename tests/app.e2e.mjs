@@ -45,22 +45,8 @@ Each sound drifts by like a wave on the shore. Ngozi whispered xqzt vbrk plmn ne
 `;
 
 // A two-character scene: a narrator (Piper joe) and MARA (espeak-ng), cast
-// in front matter, with a pause tag.
-const SCENE = `---
-cast:
-  NARRATOR: piper:en_US-joe-medium
-  MARA: espeak:en-us
----
-# The Night Ferry
-
-## Scene One
-
-The ferry left the harbor at midnight. Captain Nguyen watched the harbor lights.
-
-MARA: Captain, the fog is coming in fast. [pause 1.5s] Should we turn back?
-
-Nguyen did not answer at once. He looked at the sea and nodded.
-`;
+// in front matter, with pause tags (the same scene tests/cast.rs runs).
+const SCENE = await readFile(new URL("./fixtures/night-ferry.md", import.meta.url), "utf8");
 
 /** A free TCP port on loopback. */
 /** Every file below `dir`, as paths. */

@@ -12,21 +12,8 @@ use std::path::Path;
 
 use common::{intone_neural, json, run, stderr};
 
-const SCENE: &str = "---
-cast:
-  NARRATOR: piper:en_US-joe-medium
-  MARA: espeak:en-us
----
-# The Night Ferry
-
-## Scene One
-
-The ferry left the harbor at midnight. Captain Nguyen watched the harbor lights.
-
-MARA: Captain, the fog is coming in fast. [pause 1.5s] Should we turn back?
-
-Nguyen did not answer at once. [pause 800ms] He looked at the sea and nodded.
-";
+/// The scene (also what the real-app test pastes).
+const SCENE: &str = include_str!("fixtures/night-ferry.md");
 
 /// Sentence records of the batch's synthesize units, in order: (speaker, plan).
 fn sentence_records(home: &Path) -> Vec<serde_json::Value> {
@@ -44,6 +31,15 @@ fn clips(home: &Path) -> i64 {
     let db = rusqlite::Connection::open(home.join("intone.db")).expect("db");
     db.query_row("SELECT count(*) FROM clips", [], |r| r.get(0))
         .expect("count")
+}
+
+/// Runs `generate` with `args` until the voice stem of track 1 is assembled
+/// (a fail point stops the process there, as a power cut would), and
+/// returns the stem.
+fn stem_of(home: &Path, mut generate: std::process::Command) -> intone_core::audio::Clip {
+    let cut = run(generate.env("INTONE_FAILPOINT", "assemble:after_commit"));
+    assert!(!cut.status.success(), "the fail point stops it");
+    intone_core::audio::wav::read_clip(&home.join("work/track-1/voice.wav")).expect("voice stem")
 }
 
 /// Runs of silence (every sample under −50 dBFS) longer than 300 ms: (start, end) in s.
@@ -127,14 +123,12 @@ fn a_two_voice_scene_with_a_lexicon_entry_and_pauses() {
 
     // Stopped (as by a power cut) once the voice stem is assembled, so the
     // pauses can be measured on the stem before mixing; then resumed.
-    let cut = run(intone_neural(&home)
-        .env("INTONE_FAILPOINT", "assemble:after_commit")
+    let mut generate = intone_neural(&home);
+    generate
         .arg("generate")
         .arg(&script)
-        .args(["--srt-speakers", "--json"]));
-    assert!(!cut.status.success(), "the fail point stops it");
-    let stem = intone_core::audio::wav::read_clip(&home.join("work/track-1/voice.wav"))
-        .expect("voice stem");
+        .args(["--srt-speakers", "--json"]);
+    let stem = stem_of(&home, generate);
     let out = run(intone_neural(&home).args(["resume", "--json"]));
     assert!(out.status.success(), "{}", stderr(&out));
     let out = run(intone_neural(&home).args(["batches", "--json"]));
@@ -423,14 +417,9 @@ fn a_projects_default_pauses_apply_after_sentences_paragraphs_and_headings() {
         shown,
         serde_json::json!({"sentence_ms": 250.0, "paragraph_ms": 1200.0, "heading_ms": 2000.0})
     );
-    let cut = run(common::intone(&home)
-        .env("INTONE_FAILPOINT", "assemble:after_commit")
-        .arg("generate")
-        .arg(&script)
-        .arg("--no-check"));
-    assert!(!cut.status.success());
-    let stem =
-        intone_core::audio::wav::read_clip(&home.join("work/track-1/voice.wav")).expect("stem");
+    let mut generate = common::intone(&home);
+    generate.arg("generate").arg(&script).arg("--no-check");
+    let stem = stem_of(&home, generate);
     let gaps: Vec<f64> = silences(&stem.to_mono(), f64::from(stem.sample_rate_hz))
         .iter()
         .map(|(a, b)| b - a)

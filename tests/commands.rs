@@ -3,58 +3,15 @@
 //! batch and watch it finish, read a waveform, browse and filter the Library,
 //! export and delete, manage engines, and get readable errors for bad input.
 
-use std::sync::Arc;
+#[path = "ipc/mod.rs"]
+mod ipc;
+
 use std::time::{Duration, Instant};
 
 use intone_core::pipeline::RunOptions;
 use intone_core::{Home, Studio};
+use ipc::App;
 use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{
-    get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
-};
-use tauri::webview::InvokeRequest;
-use tauri::WebviewWindow;
-
-struct App {
-    _app: tauri::App<MockRuntime>,
-    webview: WebviewWindow<MockRuntime>,
-}
-
-impl App {
-    fn start(home: &std::path::Path) -> Self {
-        let studio =
-            Studio::open(Home::open(home).expect("home"), RunOptions::default()).expect("studio");
-        let app = intone_app::configure(mock_builder(), Arc::new(studio))
-            .build(mock_context(noop_assets()))
-            .expect("app");
-        let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
-            .build()
-            .expect("window");
-        Self { _app: app, webview }
-    }
-
-    /// Invokes `cmd` with camelCase `args` as the generated client does.
-    fn call(&self, cmd: &str, args: Value) -> Result<Value, String> {
-        let req = InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().expect("url"),
-            body: InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        };
-        get_ipc_response(&self.webview, req)
-            .map(|b| b.deserialize::<Value>().expect("json"))
-            .map_err(|e| e.as_str().map_or_else(|| e.to_string(), str::to_string))
-    }
-
-    fn ok(&self, cmd: &str, args: Value) -> Value {
-        self.call(cmd, args)
-            .unwrap_or_else(|e| panic!("{cmd} failed: {e}"))
-    }
-}
 
 const SCRIPT: &str = "# Calm\n\n## Morning\n\nI wake up rested.\n\n## Evening\n\nI rest easy.\n";
 

@@ -3,8 +3,6 @@
 //! boundary). Their TypeScript client is generated (see `bindings.rs`).
 
 pub mod cast;
-#[cfg(test)]
-mod cast_tests;
 pub mod check;
 pub mod convert;
 pub mod engines;

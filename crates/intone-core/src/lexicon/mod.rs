@@ -96,6 +96,11 @@ impl Entry {
                 ));
             }
         }
+        if self.alphabet == Alphabet::Espeak && !self.phonemes.as_deref().unwrap_or("").is_ascii() {
+            return Err(bad(
+                "espeak-ng's phoneme mnemonics are ASCII (e.g. w'In); use the IPA alphabet for IPA",
+            ));
+        }
         Ok(())
     }
 

@@ -109,3 +109,16 @@ fn files_round_trip_in_both_formats() {
     let e = parse("[Nguyen]\nwhole_word = true\n", Format::Toml, "my.toml").expect_err("empty");
     assert!(e.to_string().contains("respelling, phonemes"), "{e}");
 }
+
+#[test]
+fn espeak_mnemonics_must_be_ascii() {
+    let mut e = entry("Nguyen", None, Some("wˈɪn"));
+    e.alphabet = Alphabet::Espeak;
+    let err = e.check().expect_err("IPA as mnemonics");
+    assert!(
+        err.to_string().contains("\"Nguyen\"") && err.to_string().contains("ASCII"),
+        "{err}"
+    );
+    e.phonemes = Some("w'In".into());
+    e.check().expect("mnemonics");
+}

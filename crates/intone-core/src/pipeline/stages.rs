@@ -46,15 +46,11 @@ pub struct ClipRef {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speaker: Option<String>,
     /// Silence before it, ms (a pause tag before a section's first speech).
-    #[serde(default, skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "crate::script::is_zero")]
     pub lead_ms: u32,
     /// It is a heading (the variant's heading pause follows it, when set).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub heading: bool,
-}
-
-fn is_zero(v: &u32) -> bool {
-    *v == 0
 }
 
 /// The clip cache key: BLAKE3 over engine, engine salt, voice, tempo and text.

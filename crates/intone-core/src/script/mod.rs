@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 
 pub use markdown::plain_text_of_markdown_line;
+pub(crate) use sentences::is_zero;
 pub use sentences::{Pause, Utterance};
 pub use speakers::{speaker_counts, split_cast};
 

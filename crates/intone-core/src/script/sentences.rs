@@ -50,7 +50,8 @@ pub struct Utterance {
     pub phonemes: Vec<crate::lexicon::PhonemeSpan>,
 }
 
-fn is_zero(v: &u32) -> bool {
+/// For `skip_serializing_if`: a zero that need not be written.
+pub(crate) fn is_zero(v: &u32) -> bool {
     *v == 0
 }
 

@@ -3,64 +3,13 @@
 //! project cast, lexicon entries, and the cast panel's picks overriding the
 //! script's front matter when a batch is planned.
 
-use std::sync::Arc;
+#[path = "ipc/mod.rs"]
+mod ipc;
 
 use intone_core::cast::{Cast, Role};
-use intone_core::pipeline::RunOptions;
-use intone_core::{GenerateRequest, Home, Studio};
+use intone_core::GenerateRequest;
+use ipc::App;
 use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{
-    get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
-};
-use tauri::webview::InvokeRequest;
-use tauri::WebviewWindow;
-
-struct App {
-    _app: tauri::App<MockRuntime>,
-    webview: WebviewWindow<MockRuntime>,
-    studio: Arc<Studio>,
-}
-
-impl App {
-    fn start(home: &std::path::Path) -> Self {
-        let studio = Arc::new(
-            Studio::open(Home::open(home).expect("home"), RunOptions::default()).expect("studio"),
-        );
-        let app = crate::configure(mock_builder(), studio.clone())
-            .build(mock_context(noop_assets()))
-            .expect("app");
-        let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
-            .build()
-            .expect("window");
-        Self {
-            _app: app,
-            webview,
-            studio,
-        }
-    }
-
-    /// Invokes `cmd` with camelCase `args` as the generated client does.
-    fn call(&self, cmd: &str, args: Value) -> Result<Value, String> {
-        let req = InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().expect("url"),
-            body: InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        };
-        get_ipc_response(&self.webview, req)
-            .map(|b| b.deserialize::<Value>().expect("json"))
-            .map_err(|e| e.as_str().map_or_else(|| e.to_string(), str::to_string))
-    }
-
-    fn ok(&self, cmd: &str, args: Value) -> Value {
-        self.call(cmd, args)
-            .unwrap_or_else(|e| panic!("{cmd} failed: {e}"))
-    }
-}
 
 const SCRIPT: &str = "---\ncast:\n  NARRATOR: espeak:en-us\n  MARA: espeak:en-us\n---\n# The Lighthouse\n\n## Evening\n\nThe keeper lit the lamp. [pause 1s] The sea was calm.\n\nMARA: Siobhan, the day is done. Is the boat in?\n";
 
