@@ -388,11 +388,12 @@ fn phonemes_a_voice_cannot_say_name_the_entry_and_the_other_sentences_are_kept()
         2,
         "the two plain sentences are spoken and kept"
     );
-    // Fixed, a retry speaks only the two that failed.
+    // Fixed and applied, only the two that failed are spoken.
     let fix = run(intone_neural(&home).args(["lexicon", "add", "Ngaio", "--phonemes", "nˈaɪoʊ"]));
     assert!(fix.status.success(), "{}", stderr(&fix));
-    let retry = run(intone_neural(&home).args(["retry", "1", "--json"]));
-    assert!(retry.status.success(), "{}", stderr(&retry));
+    let apply = run(intone_neural(&home).args(["lexicon", "apply", "Ngaio", "--json"]));
+    assert!(apply.status.success(), "{}", stderr(&apply));
+    assert_eq!(json(&apply)["batches"][0]["status"], "completed");
     assert_eq!(clips(&home), 4);
 }
 

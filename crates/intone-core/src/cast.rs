@@ -56,10 +56,16 @@ impl Cast {
         self.roles.keys().cloned().collect()
     }
 
-    /// Entries of `over` replace this cast's, speaker by speaker.
+    /// Entries of `over` replace this cast's, speaker by speaker (the
+    /// narrator's under [`NARRATOR`], whatever case it was given in).
     pub fn overlay(&mut self, over: &Cast) {
         for (k, v) in &over.roles {
-            self.roles.insert(k.clone(), v.clone());
+            let k = if k.eq_ignore_ascii_case(NARRATOR) {
+                NARRATOR.to_string()
+            } else {
+                k.clone()
+            };
+            self.roles.insert(k, v.clone());
         }
     }
 
@@ -143,7 +149,13 @@ impl Cast {
             if role.voice.trim().is_empty() {
                 return Err(bad(format!("speaker {name} has no voice")));
             }
-            roles.insert(name.trim().to_string(), role);
+            // The narrator's entry under its one name, whatever its case.
+            let name = if name.trim().eq_ignore_ascii_case(NARRATOR) {
+                NARRATOR.to_string()
+            } else {
+                name.trim().to_string()
+            };
+            roles.insert(name, role);
         }
         Ok(Cast { roles })
     }
@@ -224,6 +236,16 @@ pub fn front_matter(text: &str, source: &Path) -> Result<Option<Cast>> {
     }
 }
 
+/// Bytes of `text` the front matter block takes, its closing fence's line
+/// included (0 when there is none).
+pub(crate) fn front_matter_len(text: &str) -> usize {
+    let Some((_, body)) = front_block(text) else {
+        return 0;
+    };
+    let end = body.as_ptr() as usize - text.as_ptr() as usize + body.len();
+    text[end..].find('\n').map_or(text.len(), |i| end + i + 1)
+}
+
 /// The fence and body of the front matter block at the top of `text`.
 fn front_block(text: &str) -> Option<(&'static str, &str)> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -274,6 +296,11 @@ mod tests {
         assert!(e.to_string().contains("MARA"), "{e}");
         let e = front_matter("---\ncast: [a\n---\n", p).expect_err("broken");
         assert!(e.to_string().contains("scene.md"), "{e}");
+        let c = Cast::from_value(&serde_json::json!({"Narrator": "piper:x"}), "c").expect("cast");
+        assert_eq!(
+            c.role(None, "espeak:en-us").expect("narrator").voice,
+            "piper:x"
+        );
         let c = Cast::default();
         assert!(c.role(Some("MARA"), "espeak:en-us").is_err());
         assert_eq!(

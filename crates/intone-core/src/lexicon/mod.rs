@@ -113,6 +113,9 @@ impl Entry {
             (lower_same_len(text), lower_same_len(word))
         };
         let mut out = Vec::new();
+        if needle.is_empty() {
+            return out;
+        }
         let mut from = 0;
         while let Some(rel) = hay.get(from..).and_then(|h| h.find(&needle)) {
             let (a, b) = (from + rel, from + rel + needle.len());
@@ -123,7 +126,7 @@ impl Entry {
                 out.push((a, b));
             }
             from = b.max(a + 1);
-            while !hay.is_char_boundary(from) {
+            while from < hay.len() && !hay.is_char_boundary(from) {
                 from += 1;
             }
         }
@@ -222,10 +225,29 @@ impl Lexicon {
     }
 
     /// The entries that match somewhere in `text`.
+    /// (Each once, in the lexicon's order.)
     pub fn touching(&self, text: &str) -> Vec<&Entry> {
-        let mut v: Vec<&Entry> = self.matches(text).into_iter().map(|m| m.2).collect();
-        v.dedup_by(|a, b| a.word == b.word);
-        v
+        let found: Vec<&Entry> = self.matches(text).into_iter().map(|m| m.2).collect();
+        self.entries
+            .iter()
+            .filter(|e| found.iter().any(|f| std::ptr::eq(*f, *e)))
+            .collect()
+    }
+
+    /// The entries that match somewhere in `text`, as a lexicon (what a
+    /// speech track keeps in its recipe).
+    pub fn touching_lexicon(&self, text: &str) -> Lexicon {
+        Lexicon {
+            entries: self.touching(text).into_iter().cloned().collect(),
+        }
+    }
+
+    /// The entry for `word` (compared without case), if any.
+    pub fn get(&self, word: &str) -> Option<&Entry> {
+        let w = word.trim().to_lowercase();
+        self.entries
+            .iter()
+            .find(|e| e.word.trim().to_lowercase() == w)
     }
 
     /// `text` rewritten for an engine that takes phonemes in `alphabets`

@@ -122,3 +122,12 @@ fn espeak_mnemonics_must_be_ascii() {
     e.phonemes = Some("w'In".into());
     e.check().expect("mnemonics");
 }
+
+#[test]
+fn an_empty_word_matches_nothing_and_ends() {
+    let lex = Lexicon {
+        entries: vec![entry(" ", Some("x"), None)],
+    };
+    assert!(lex.touching("Any text at all, é.").is_empty());
+    assert_eq!(lex.apply("Any text", &[]).text, "Any text");
+}

@@ -233,6 +233,7 @@ pub fn assemble(
             Ok(())
         };
         let speaker_gains_db = speaker_gains(clips, sample_rate_hz, out)?;
+        let zeros = vec![0.0f32; BLOCK_FRAMES];
         // The pause after the clip last emitted, and where its speech ended.
         let mut pending: Option<(Pause, bool, usize)> = None;
         for (i, c) in clips.iter().enumerate() {
@@ -251,8 +252,12 @@ pub fn assemble(
                 }
                 None => ms_to_frames(f64::from(c.lead_ms), sample_rate_hz).saturating_sub(lead),
             };
-            if silence > 0 {
-                emit(&vec![0.0; silence], &mut w, &mut meter, &mut frames)?;
+            // In blocks: a long pause never needs its length in memory.
+            let mut left = silence;
+            while left > 0 {
+                let n = left.min(BLOCK_FRAMES);
+                emit(&zeros[..n], &mut w, &mut meter, &mut frames)?;
+                left -= n;
             }
             // Where this clip's audio lands: after what was emitted and what
             // is held, less the crossfade it shares with the held tail.

@@ -70,8 +70,12 @@ pub fn prepare(text: &str) -> Result<(String, Vec<Directive>), DirectiveError> {
     let text = &text.replace(super::markdown::HEADING_MARK, "");
     let mut out = String::with_capacity(text.len());
     let mut found = Vec::new();
-    for (i, line) in text.split_inclusive('\n').enumerate() {
-        let n = i + 1;
+    // Front matter is data, not speech: copied as it is.
+    let front = crate::cast::front_matter_len(text);
+    out.push_str(&text[..front]);
+    let skipped = text[..front].matches('\n').count();
+    for (i, line) in text[front..].split_inclusive('\n').enumerate() {
+        let n = skipped + i + 1;
         let mut rest = line;
         while let Some((at, len, token)) =
             next_directive(rest).map_err(|message| DirectiveError { line: n, message })?
@@ -98,7 +102,11 @@ fn next_directive(line: &str) -> Result<Option<(usize, usize, Token)>, String> {
                 .take_while(char::is_ascii_alphabetic)
                 .collect::<String>()
                 .to_ascii_lowercase();
-            if word == "pause" || word == "voice" {
+            // `[voice` is a marker only with its colon (`[voice: MARA]`):
+            // `[voice, drama]` and `[voices]` stay text.
+            let marker =
+                word == "voice" && after[word.len()..].trim_start().starts_with([':', '=']);
+            if word == "pause" || marker {
                 let end = rest.find(']').ok_or_else(|| {
                     format!("unclosed {word} tag \"{}\": end it with ]", rest.trim_end())
                 })?;
@@ -303,7 +311,7 @@ mod tests {
             ("[pause 2s", 1, "unclosed"),
             ("[pause]", 1, "needs a length"),
             ("[voice: ]", 1, "no speaker"),
-            ("[voice MARA]", 1, "after a colon"),
+            ("[voice:]", 1, "no speaker"),
             ("x <break time=\"2s\" foo=\"1\"/>", 1, "unknown attribute"),
             ("<break time='2s'", 1, "unclosed"),
             ("<break time=2s/>", 1, "enclosed in"),
@@ -316,8 +324,23 @@ mod tests {
     }
 
     #[test]
+    fn front_matter_is_not_read_for_directives() {
+        let text =
+            "---\ntags: [voice, drama]\nnote: \"[pause]\"\n---\nHi [pause 1s] there.\n[pause x]";
+        let e = prepare(text).expect_err("the body's bad tag");
+        assert_eq!(e.line, 6, "{e:?}");
+        let (out, found) = prepare(&text[..text.len() - 10]).expect("prepare");
+        assert!(
+            out.starts_with("---\ntags: [voice, drama]\nnote: \"[pause]\"\n---\n"),
+            "{out}"
+        );
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].line, 5);
+    }
+
+    #[test]
     fn ordinary_brackets_and_tags_stay_as_written() {
-        let text = "See [note 3] and <b>bold</b>, [voices] and [pauses carry on].";
+        let text = "See [note 3] and <b>bold</b>, [voices], [voice, drama] and [pauses carry on].";
         assert_eq!(prepare(text).expect("prepare").0, text);
     }
 }

@@ -34,7 +34,7 @@ use text::{
 
 mod text;
 
-/// Starts the text of a heading spoken inside a section (a Unicode
+/// Ends the text of a heading spoken inside a section (a Unicode
 /// private-use character no script holds: [`super::directives::prepare`]
 /// removes it from what the user wrote).
 pub(crate) const HEADING_MARK: char = '\u{E000}';
@@ -378,8 +378,8 @@ impl<'a> Reader<'a> {
                 text
             });
         } else {
-            // Marked, so that the pause after it can be a heading's.
-            self.block(format!("{HEADING_MARK}{text}"), true, range);
+            // Marked at its end, so that the pause after it can be a heading's.
+            self.block(format!("{text}{HEADING_MARK}"), true, range);
         }
     }
 

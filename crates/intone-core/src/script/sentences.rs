@@ -70,7 +70,10 @@ pub(crate) fn normalize(s: &str) -> String {
 }
 
 fn is_closer(c: char) -> bool {
-    matches!(c, '"' | '\'' | ')' | ']' | '”' | '’' | '»')
+    matches!(
+        c,
+        '"' | '\'' | ')' | ']' | '”' | '’' | '»' | super::markdown::HEADING_MARK
+    )
 }
 
 fn is_opener(c: char) -> bool {

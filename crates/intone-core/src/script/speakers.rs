@@ -10,12 +10,13 @@
 //!   the section, across paragraphs; `[voice: NARRATOR]` switches back.
 //! * `[pause <ms>ms]` (written by [`super::directives::prepare`]) puts
 //!   exactly that much silence after the speech before it
-//!   ([`Pause::Exact`]; tags in a row add up); before any speech, it is the
-//!   first utterance's [`Utterance::lead_ms`].
+//!   ([`Pause::Exact`]; tags in a row add up, to at most
+//!   [`MAX_PAUSE_MS`]); before any speech, it is the first utterance's
+//!   [`Utterance::lead_ms`].
 //! * Sentences are split as [`super::sentences`] does; a directive also ends
 //!   the sentence it interrupts.
 
-use super::directives::{token_at, Token};
+use super::directives::{token_at, Token, MAX_PAUSE_MS};
 use super::markdown::HEADING_MARK;
 use super::sentences::{chunk, normalize, split_sentences, Pause, Utterance};
 use crate::cast::NARRATOR;
@@ -37,9 +38,20 @@ pub fn split_cast(text: &str, max_chars: usize, speakers: &[String]) -> Vec<Utte
             continue;
         }
         let before = s.out.len();
-        let (mut speaker, body) = match speaker_prefix(&para, speakers) {
+        // Directives before the words come first: `[pause 1s] MARA: Hi.`
+        let mut start = 0;
+        while let Some((token, len)) = token_at(&para[start..]) {
+            match token {
+                Token::Pause(ms) => s.pause(ms),
+                Token::Voice(name) => marker = resolve(&name, speakers),
+            }
+            start += len;
+            start += para[start..].len() - para[start..].trim_start().len();
+        }
+        let para = &para[start..];
+        let (mut speaker, body) = match speaker_prefix(para, speakers) {
             Some((name, rest)) => (name, rest),
-            None => (marker.clone(), para.as_str()),
+            None => (marker.clone(), para),
         };
         let mut segment_start = 0;
         let mut i = 0;
@@ -91,7 +103,8 @@ impl Splitter {
             return;
         }
         for sentence in split_sentences(text) {
-            let heading = sentence.starts_with(HEADING_MARK);
+            // The mark ends a heading: its last sentence is followed by the heading pause.
+            let heading = sentence.contains(HEADING_MARK);
             let sentence = sentence.replace(HEADING_MARK, "");
             let pieces = chunk(sentence.trim(), self.max);
             let n = pieces.len();
@@ -119,11 +132,13 @@ impl Splitter {
         match self.out.last_mut() {
             Some(last) => {
                 last.pause_after = match last.pause_after {
-                    Pause::Exact(before) => Pause::Exact(before.saturating_add(ms)),
-                    _ => Pause::Exact(ms),
+                    Pause::Exact(before) => {
+                        Pause::Exact(before.saturating_add(ms).min(MAX_PAUSE_MS))
+                    }
+                    _ => Pause::Exact(ms.min(MAX_PAUSE_MS)),
                 }
             }
-            None => self.lead_ms = self.lead_ms.saturating_add(ms),
+            None => self.lead_ms = self.lead_ms.saturating_add(ms).min(MAX_PAUSE_MS),
         }
     }
 }

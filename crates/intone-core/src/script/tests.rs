@@ -246,3 +246,37 @@ fn tags_survive_markdown_and_bad_ones_name_their_line() {
     .expect_err("bad tag");
     assert!(e.to_string().contains("t.md: line 5"), "{e}");
 }
+
+#[test]
+fn review_cases_of_speakers_pauses_and_headings() {
+    let cast = vec!["MARA".to_string()];
+    // Directives before a speaker's name.
+    let u = split_cast("[pause 1000ms] MARA: Hello there.", 300, &cast);
+    assert_eq!(said(&u), vec![(Some("MARA"), "Hello there.")]);
+    assert_eq!(u[0].lead_ms, 1000);
+    // Tags in a row add up to at most ten minutes.
+    let many = "[pause 600000ms] ".repeat(5);
+    let u = split_utterances(&format!("Hi. {many}Bye."), 300);
+    assert_eq!(u[0].pause_after, Pause::Exact(directives::MAX_PAUSE_MS));
+    // The heading pause follows a heading's last sentence.
+    let s = parse_text(
+        "# T\n\n## S\n\n### Chapter 1. The Ferry\n\nIt sailed. Why?\n\n### Why?\n\nBecause.\n",
+        "t",
+        true,
+        Path::new("t.md"),
+    )
+    .expect("parse");
+    let u = split_utterances(&s.sections[0].text, 300);
+    let marks: Vec<(&str, bool)> = u.iter().map(|u| (u.text.as_str(), u.heading)).collect();
+    assert_eq!(
+        marks,
+        vec![
+            ("Chapter 1.", false),
+            ("The Ferry.", true),
+            ("It sailed.", false),
+            ("Why?", false),
+            ("Why?", true),
+            ("Because.", false),
+        ]
+    );
+}

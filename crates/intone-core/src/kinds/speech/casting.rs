@@ -97,7 +97,9 @@ impl Studio {
         for d in &script.directives {
             if let Token::Voice(name) = &d.token {
                 let known = name.eq_ignore_ascii_case(NARRATOR)
-                    || speakers.iter().any(|s| s.eq_ignore_ascii_case(name));
+                    || speakers
+                        .iter()
+                        .any(|s| s.to_lowercase() == name.to_lowercase());
                 if !known {
                     problems.push(format!(
                         "{source}: line {}: speaker \"{name}\" has no voice in the cast",

@@ -77,7 +77,6 @@ impl Studio {
             None
         };
         let threads = std::thread::available_parallelism().map_or(1, usize::from);
-        let lexicon = crate::lexicon::load(self.store(), &batch.project)?;
         let mut out = Vec::new();
         for track in self.store().tracks(batch_id)? {
             let Some(step) = self.store().step(track.id, Step::Synthesize)? else {
@@ -93,14 +92,8 @@ impl Studio {
             };
             let (section_text, recipe) = self.store().track_inputs(track.id)?;
             let recipe = SpeechRecipe::parse(&recipe)?;
-            let lines = lines(
-                &self.engines(),
-                &lexicon,
-                &section_text,
-                &recipe,
-                &track.engine,
-            )
-            .map_err(|e| Error::Config(format!("track {}: {e}", track.id)))?;
+            let lines = lines(&self.engines(), &section_text, &recipe, &track.engine)
+                .map_err(|e| Error::Config(format!("track {}: {e}", track.id)))?;
             let texts = &lines.utterances;
             let mut report = CheckReport {
                 checked: true,

@@ -77,26 +77,32 @@ pub(crate) fn role(
 }
 
 /// The lines of a speech track whose section text is `text`, made with
-/// `recipe` (its cast and takes), `lexicon`, and `track_voice` for the
+/// `recipe` (its cast, takes and lexicon), and `track_voice` for the
 /// narrator when the cast has none. Utterances are no longer than the
-/// smallest limit of the engines that speak.
+/// smallest limit of the engines of the speakers who have lines.
 ///
 /// # Errors
 /// As [`role`], for any speaker who has a line.
 pub(crate) fn lines(
     engines: &EngineRegistry,
-    lexicon: &Lexicon,
     text: &str,
     recipe: &SpeechRecipe,
     track_voice: &str,
 ) -> Result<Lines> {
     let cast = &recipe.cast;
+    let lexicon: &Lexicon = &recipe.lexicon;
+    let speakers = cast.speakers();
+    // Who has lines (unbounded split: the speakers do not depend on the limit).
+    let mut with_lines: Vec<Option<String>> = Vec::new();
+    for u in split_cast(text, usize::MAX / 2, &speakers) {
+        if !with_lines.contains(&u.speaker) {
+            with_lines.push(u.speaker);
+        }
+    }
     let mut roles = vec![role(engines, cast, None, track_voice)?];
-    for name in cast.speakers() {
-        if name != crate::cast::NARRATOR {
-            if let Ok(r) = role(engines, cast, Some(&name), track_voice) {
-                roles.push(r);
-            }
+    for name in with_lines.iter().flatten() {
+        if let Ok(r) = role(engines, cast, Some(name), track_voice) {
+            roles.push(r);
         }
     }
     let max = roles
@@ -104,7 +110,7 @@ pub(crate) fn lines(
         .map(|r| r.engine.max_chars())
         .min()
         .unwrap_or(usize::MAX);
-    let mut utterances = split_cast(text, max, &cast.speakers());
+    let mut utterances = split_cast(text, max, &speakers);
     let mut written = Vec::with_capacity(utterances.len());
     let mut expected = Vec::with_capacity(utterances.len());
     for (i, u) in utterances.iter_mut().enumerate() {

@@ -76,6 +76,9 @@ pub struct Plan {
     pub voice: String,
     /// Each script's cast, in script order (empty: one voice).
     pub casts: Vec<crate::cast::Cast>,
+    /// The project's lexicon (global entries, the project's over them); each
+    /// track keeps the entries that touch its section.
+    pub lexicon: crate::lexicon::Lexicon,
     /// Resolved variants.
     pub variants: Vec<Variant>,
     /// The request.
@@ -129,13 +132,15 @@ impl Studio {
                 Ok(c)
             })
             .collect::<Result<Vec<_>>>()?;
+        // The cast's narrator speaks unmarked text; the batch voice only
+        // when the cast has none.
         let narrator = casts
             .first()
             .and_then(|c| c.roles.get(crate::cast::NARRATOR))
             .map(|r| r.voice.clone());
-        let voice = match (&req.voice, narrator) {
-            (Some(v), _) => VoiceRef::parse(v)?.to_string(),
-            (None, Some(n)) => VoiceRef::parse(&n)?.to_string(),
+        let voice = match (narrator, &req.voice) {
+            (Some(n), _) => VoiceRef::parse(&n)?.to_string(),
+            (None, Some(v)) => VoiceRef::parse(v)?.to_string(),
             (None, None) => self.engines().default_voice(),
         };
         let mut problems = Vec::new();
@@ -189,10 +194,12 @@ impl Studio {
                 }
             }
         }
+        let lexicon = crate::lexicon::load(self.store(), &project)?;
         Ok(Plan {
             scripts,
             voice,
             casts,
+            lexicon,
             variants,
             request: req.clone(),
             warnings,
@@ -238,6 +245,7 @@ impl Plan {
                         takes: Default::default(),
                         cast: cast.clone(),
                         srt_speakers: self.request.srt_speakers,
+                        lexicon: self.lexicon.touching_lexicon(&s.text),
                     };
                     out.push(NewTrack {
                         title: s.title.clone(),
@@ -246,7 +254,7 @@ impl Plan {
                             section,
                         }),
                         variant: v.name.clone(),
-                        recipe_json: if cast.is_empty() {
+                        recipe_json: if cast.is_empty() && recipe.lexicon.is_empty() {
                             crate::kinds::delivery::recipe_json(v)?
                         } else {
                             recipe.to_json()?

@@ -1,10 +1,12 @@
 //! A speech track's recipe, as stored with the track: the variant's JSON
 //! with extra keys a variant file never has: `takes` (utterance → take,
 //! after **Regenerate sentence**), `cast` (speaker → voice) and
-//! `srt_speakers` (prefix SRT cues with the speaker's name).
+//! `srt_speakers` (prefix SRT cues with the speaker's name) and `lexicon`
+//! (the entries that touch the section, fixed when planned).
 
 use crate::cast::Cast;
 use crate::error::{Error, Result};
+use crate::lexicon::Lexicon;
 use crate::variants::Variant;
 
 /// A speech track's recipe: its variant, plus the take of each utterance
@@ -20,6 +22,10 @@ pub struct SpeechRecipe {
     pub cast: Cast,
     /// Whether SRT cues start with the speaker's name (`MARA: …`).
     pub srt_speakers: bool,
+    /// The lexicon entries that touch the section, as they were when the
+    /// batch was planned (or a change was applied): what the track is made
+    /// and checked with, whatever happens to the lexicon meanwhile.
+    pub lexicon: Lexicon,
 }
 
 impl SpeechRecipe {
@@ -41,6 +47,11 @@ impl SpeechRecipe {
                 .map_err(|e| Error::Config(format!("bad speech recipe cast: {e}")))?,
             None => Cast::default(),
         };
+        let lexicon = match take_key("lexicon") {
+            Some(l) => serde_json::from_value(l)
+                .map_err(|e| Error::Config(format!("bad speech recipe lexicon: {e}")))?,
+            None => Lexicon::default(),
+        };
         let srt_speakers = take_key("srt_speakers")
             .and_then(|b| b.as_bool())
             .unwrap_or(false);
@@ -51,6 +62,7 @@ impl SpeechRecipe {
             takes,
             cast,
             srt_speakers,
+            lexicon,
         })
     }
 
@@ -73,6 +85,9 @@ impl SpeechRecipe {
             }
             if self.srt_speakers {
                 o.insert("srt_speakers".into(), true.into());
+            }
+            if !self.lexicon.is_empty() {
+                o.insert("lexicon".into(), json(serde_json::to_value(&self.lexicon))?);
             }
         }
         serde_json::to_string(&v).map_err(|e| Error::Config(e.to_string()))

@@ -35,8 +35,7 @@ impl Studio {
         }
         let (text, recipe_json) = self.store().track_inputs(track_id)?;
         let mut recipe = SpeechRecipe::parse(&recipe_json)?;
-        let lexicon = crate::lexicon::load(self.store(), &batch.project)?;
-        let n = lines(&self.engines(), &lexicon, &text, &recipe, &track.engine)?
+        let n = lines(&self.engines(), &text, &recipe, &track.engine)?
             .utterances
             .len();
         if index as usize >= n {

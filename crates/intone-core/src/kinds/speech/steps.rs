@@ -61,14 +61,7 @@ pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
         .map_err(|e| Error::Config(format!("track {}: {e}", c.track.id)))?;
     // The voices were checked when the batch was planned; a server that is
     // down now is the retry policy's business (and cached sentences need no engine).
-    let lexicon = crate::lexicon::load(&c.p.store, &c.batch.project)?;
-    let lines = lines(
-        &c.p.engines(),
-        &lexicon,
-        &c.section_text,
-        &recipe,
-        &c.track.engine,
-    )?;
+    let lines = lines(&c.p.engines(), &c.section_text, &recipe, &c.track.engine)?;
     let s = Speech {
         c,
         variant: recipe.variant,

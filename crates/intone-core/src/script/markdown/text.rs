@@ -196,6 +196,6 @@ fn push_with_space(cur: &mut String, s: &str) {
 
 fn ends_sentence(s: &str) -> bool {
     s.trim_end()
-        .trim_end_matches(['"', '\'', ')', '”', '’'])
+        .trim_end_matches(['"', '\'', ')', '”', '’', super::HEADING_MARK])
         .ends_with(['.', '!', '?', '…', ':', ';'])
 }
