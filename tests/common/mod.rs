@@ -240,3 +240,52 @@ pub fn onsets(s: &[f32]) -> Vec<u64> {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+// Speech-track helpers of the cast and lexicon tests.
+
+/// Sentence records of the batch's synthesize units, in order: (speaker, plan).
+pub fn sentence_records(home: &Path) -> Vec<serde_json::Value> {
+    let db = rusqlite::Connection::open(home.join("intone.db")).expect("db");
+    let mut st = db
+        .prepare("SELECT plan_json FROM units WHERE stage = 'synthesize' ORDER BY track_id, idx")
+        .expect("query");
+    st.query_map([], |r| r.get::<_, String>(0))
+        .expect("rows")
+        .map(|j| serde_json::from_str(&j.expect("row")).expect("plan json"))
+        .collect()
+}
+
+pub fn clips(home: &Path) -> i64 {
+    let db = rusqlite::Connection::open(home.join("intone.db")).expect("db");
+    db.query_row("SELECT count(*) FROM clips", [], |r| r.get(0))
+        .expect("count")
+}
+
+/// Runs `generate` with `args` until the voice stem of track 1 is assembled
+/// (a fail point stops the process there, as a power cut would), and
+/// returns the stem.
+pub fn stem_of(home: &Path, mut generate: std::process::Command) -> intone_core::audio::Clip {
+    let cut = run(generate.env("INTONE_FAILPOINT", "assemble:after_commit"));
+    assert!(!cut.status.success(), "the fail point stops it");
+    intone_core::audio::wav::read_clip(&home.join("work/track-1/voice.wav")).expect("voice stem")
+}
+
+/// Runs of silence (every sample under −50 dBFS) longer than 300 ms: (start, end) in s.
+pub fn silences(samples: &[f32], sr: f64) -> Vec<(f64, f64)> {
+    let thr = 10f32.powf(-50.0 / 20.0);
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, s) in samples.iter().enumerate() {
+        match (s.abs() < thr, start) {
+            (true, None) => start = Some(i),
+            (false, Some(a)) => {
+                if (i - a) as f64 / sr > 0.3 {
+                    out.push((a as f64 / sr, i as f64 / sr));
+                }
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    out
+}

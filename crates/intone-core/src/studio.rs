@@ -18,7 +18,6 @@ use crate::variants::{self, Variant};
 
 mod book;
 mod engines;
-mod lexicon;
 mod say;
 mod score_export;
 mod watch;
@@ -35,11 +34,11 @@ pub use crate::kinds::scenes::{
 };
 pub use crate::kinds::speech::casting::{Casting, SpeakerLines};
 pub use crate::kinds::speech::check::TrackCheck;
+pub use crate::kinds::speech::lexicon::Touched;
 pub use crate::kinds::speech::pauses::PauseDefaults;
 pub use crate::kinds::speech::{GenerateRequest, Plan};
 pub use crate::kinds::transcription::{TranscribePlan, TranscribeRequest, TRANSCRIPT_LABEL};
 pub use book::{BookChapter, BookReport, BookRequest};
-pub use lexicon::Touched;
 pub use say::{PhaseTime, SayReport};
 pub use watch::{ScanReport, WatchFolder, Watcher};
 

@@ -32,7 +32,6 @@ use crate::audio::Clip;
 use crate::engines::espeak::phonemes::prepare as prepare_phonemizer;
 use crate::engines::{EngineError, Parallelism, SpeechEngine, SpeechRequest, VoiceInfo};
 use crate::home::Home;
-use unicode_normalization::UnicodeNormalization;
 
 const ENGINE: &str = "piper";
 /// Extra voice folders, separated like `PATH`.
@@ -438,25 +437,6 @@ impl PiperEngine {
         scales: Option<Scales>,
     ) -> Result<Clip, EngineError> {
         self.speak(voice, text, &[], tempo, threads, scales)
-    }
-
-    /// The IPA phonemes `req` is spoken from, one string per sentence, as
-    /// they go to the model (a lexicon's phonemes in place of their words).
-    ///
-    /// # Errors
-    /// As [`SpeechEngine::synthesize`] for a bad voice or bad phonemes.
-    pub fn phonemes(&self, req: &SpeechRequest) -> Result<Vec<String>, EngineError> {
-        let m = self.model(&req.voice)?;
-        let clauses = spans::phonemize_spans(
-            &m.config.espeak.voice,
-            &req.text,
-            &req.phonemes,
-            &m.config.phoneme_id_map,
-        )?;
-        Ok(ids::sentences(&clauses)
-            .into_iter()
-            .map(|s| s.into_iter().collect::<String>().nfc().collect())
-            .collect())
     }
 
     /// [`Self::synthesize_with`], with a lexicon's IPA for spans of `text`.

@@ -11,7 +11,8 @@ use crate::engines::espeak::phonemes::{phonemize, Clause};
 use crate::engines::EngineError;
 use crate::lexicon::{Alphabet, PhonemeSpan};
 
-use super::ENGINE;
+use super::{ids, PiperEngine, ENGINE};
+use crate::engines::SpeechRequest;
 
 /// The clauses of `text` in espeak-ng voice `espeak_voice`, with `spans`'
 /// phonemes in place of their words.
@@ -99,5 +100,26 @@ fn check_span(
                 s.phonemes
             ),
         ))
+    }
+}
+
+impl PiperEngine {
+    /// The IPA phonemes `req` is spoken from, one string per sentence, as
+    /// they go to the model (a lexicon's phonemes in place of their words).
+    ///
+    /// # Errors
+    /// As [`SpeechEngine::synthesize`] for a bad voice or bad phonemes.
+    pub fn phonemes(&self, req: &SpeechRequest) -> Result<Vec<String>, EngineError> {
+        let m = self.model(&req.voice)?;
+        let clauses = phonemize_spans(
+            &m.config.espeak.voice,
+            &req.text,
+            &req.phonemes,
+            &m.config.phoneme_id_map,
+        )?;
+        Ok(ids::sentences(&clauses)
+            .into_iter()
+            .map(|s| s.into_iter().collect::<String>().nfc().collect())
+            .collect())
     }
 }

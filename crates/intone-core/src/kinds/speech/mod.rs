@@ -7,6 +7,7 @@
 
 pub mod casting;
 pub mod check;
+pub mod lexicon;
 pub(crate) mod lines;
 pub mod pauses;
 pub mod plan;
