@@ -8,7 +8,7 @@ use tauri::Runtime;
 use tauri_specta::{collect_commands, collect_events, Builder, ErrorHandlingMode};
 
 use crate::commands::{
-    self, cast, check, convert, engines, library, music, playback, scenes, start, studio,
+    self, cast, check, convert, engines, library, music, playback, scenes, start, studio, takes,
 };
 use crate::drop::Dropped;
 use crate::forward::{BatchUpdate, LogLine};
@@ -36,6 +36,10 @@ pub fn builder<R: Runtime>() -> Builder<R> {
             studio::export_book,
             check::batch_checks,
             check::regenerate_utterance,
+            takes::sentence_takes,
+            takes::use_take,
+            takes::set_take_favourite,
+            takes::play_takes,
             check::track_transcript,
             check::transcribe,
             studio::preview_voice,

@@ -36,6 +36,10 @@ pub struct GenerateArgs {
     /// Start each SRT cue with its speaker's name ("MARA: …"); WebVTT always has voice spans.
     #[arg(long)]
     srt_speakers: bool,
+    /// Best of N (1–9; 1 = off): each sentence the check flags is spoken up to N − 1 more
+    /// times and the take the speech recognizer hears best is kept. Needs the check.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    best_of: u32,
     /// Print one JSON document on stdout.
     #[arg(long)]
     json: bool,
@@ -60,6 +64,7 @@ pub fn generate(
         cast: a.cast,
         roles: None,
         srt_speakers: a.srt_speakers,
+        best_of: a.best_of,
     };
     let mut plan = studio.plan(&req)?;
     rt.block_on(studio.prepare_beds(&mut plan))?;

@@ -16,6 +16,7 @@ mod output;
 mod progress;
 mod say_cmd;
 mod scenes_cmd;
+mod takes_cmd;
 mod transcribe_cmd;
 
 use std::path::PathBuf;
@@ -55,6 +56,10 @@ enum Command {
     Check(check_cmd::CheckArgs),
     /// Speak one sentence of a track again (a new take) and remake the track.
     Regenerate(check_cmd::RegenerateArgs),
+    /// List a speech track's sentences and their takes; pick one (--use) or mark favourites.
+    Takes(takes_cmd::TakesArgs),
+    /// Prune takes beyond the kept count and delete the cached clips nothing refers to.
+    Gc(takes_cmd::GcArgs),
     /// Convert recordings: chunk on silences, convert each chunk, join, master.
     Convert(convert_cmd::ConvertArgs),
     /// Transcribe recordings (text, SRT, WebVTT beside a mastered copy) without converting them.
@@ -226,6 +231,8 @@ fn run(cli: Cli, started: Instant) -> anyhow::Result<ExitCode> {
         Command::Pauses(args) => cast_cmd::pauses(&studio, args),
         Command::Check(args) => check_cmd::check(&studio, args),
         Command::Regenerate(args) => check_cmd::regenerate(&studio, &rt, args),
+        Command::Takes(args) => takes_cmd::takes(&studio, &rt, args),
+        Command::Gc(args) => takes_cmd::gc(&studio, args),
         Command::Watch(args) => convert_cmd::watch(&studio, &rt, args),
         Command::Resume { json } => {
             let batches = rt.block_on(progress::with_progress(&studio, async {

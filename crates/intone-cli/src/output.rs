@@ -45,6 +45,7 @@ fn mmss(ms: Option<i64>) -> String {
 pub fn batch_result(studio: &Studio, b: &BatchRow, json: bool) -> anyhow::Result<()> {
     let tracks = studio.tracks(b.id)?;
     let checks = flagged_after_run(studio, b.id)?;
+    let retakes = studio.batch_retakes(b.id)?;
     if json {
         // Only the flagged sentences: `intone check --json` has every one.
         let flagged: Vec<_> = checks
@@ -57,10 +58,17 @@ pub fn batch_result(studio: &Studio, b: &BatchRow, json: bool) -> anyhow::Result
             })
             .collect();
         return print_json(
-            &json!({ "batch_id": b.id, "status": b.status, "batch": b, "tracks": tracks, "flagged": flagged }),
+            &json!({ "batch_id": b.id, "status": b.status, "batch": b, "tracks": tracks,
+                     "flagged": flagged, "retakes": retakes }),
         );
     }
     self::tracks(&tracks, false)?;
+    if retakes.retaken > 0 {
+        println!(
+            "\nBest of N: {} flagged sentence(s) retaken ({} takes spoken); {} still flagged with their best take.",
+            retakes.retaken, retakes.made, retakes.still_flagged
+        );
+    }
     let flagged = checks.iter().flat_map(|t| t.report.flagged()).count();
     if flagged > 0 {
         println!(

@@ -32,10 +32,12 @@ pub use crate::kinds::music::{
 pub use crate::kinds::scenes::{
     SceneChange, SceneState, ScoreRequest, ScoreView, DEFAULT_CROSSFADE_MS, DEFAULT_SCORE_LUFS,
 };
+pub use crate::kinds::speech::best_of::RetakeSummary;
 pub use crate::kinds::speech::casting::{Casting, SpeakerLines};
 pub use crate::kinds::speech::check::TrackCheck;
 pub use crate::kinds::speech::lexicon::Touched;
 pub use crate::kinds::speech::pauses::PauseDefaults;
+pub use crate::kinds::speech::takes::{GcReport, SentenceTakes, TakeInfo};
 pub use crate::kinds::speech::{GenerateRequest, Plan};
 pub use crate::kinds::transcription::{TranscribePlan, TranscribeRequest, TRANSCRIPT_LABEL};
 pub use book::{BookChapter, BookReport, BookRequest};

@@ -12,6 +12,7 @@ pub mod playback;
 pub mod scenes;
 pub mod start;
 pub mod studio;
+pub mod takes;
 
 use serde::Serialize;
 use tauri::State;

@@ -118,6 +118,9 @@ pub struct GenerateArgs {
     /// script's own cast (saved cast, `cast.toml`, front matter).
     #[serde(default)]
     pub cast: Option<intone_core::cast::Cast>,
+    /// Best of N for sentences the check flags (1 = off).
+    #[serde(default)]
+    pub best_of: Option<u32>,
 }
 
 /// Records a batch (before any work) and starts it; returns its id.
@@ -140,6 +143,7 @@ pub async fn generate(state: State<'_, AppState>, args: GenerateArgs) -> CmdResu
                 ..Delivery::default()
             },
             check: args.check,
+            best_of: args.best_of.unwrap_or(1),
             ..Default::default()
         };
         studio.plan(&req).map_err(err)

@@ -65,6 +65,21 @@ export const commands = {
 	 *  track in the background; progress arrives as batch events.
 	 */
 	regenerateUtterance: (trackId: number, index: number) => __TAURI_INVOKE<number>("regenerate_utterance", { trackId, index }),
+	/**  A speech track's sentences and their takes. */
+	sentenceTakes: (trackId: number) => __TAURI_INVOKE<SentenceTakes[]>("sentence_takes", { trackId }),
+	/**
+	 *  Uses take `take` of sentence `sentence` (both 0-based) and remakes the
+	 *  track in the background (reassembled from cached clips; nothing is
+	 *  spoken); progress arrives as batch events. Returns the batch id.
+	 */
+	useTake: (trackId: number, sentence: number, take: number) => __TAURI_INVOKE<number>("use_take", { trackId, sentence, take }),
+	/**  Marks or unmarks a take as a favourite (pruning keeps favourites). */
+	setTakeFavourite: (trackId: number, sentence: number, take: number, favourite: boolean) => __TAURI_INVOKE<null>("set_take_favourite", { trackId, sentence, take, favourite }),
+	/**
+	 *  Plays the given takes of one sentence back to back (one take: ▶; two:
+	 *  A/B). Returns the state once the first has started.
+	 */
+	playTakes: (trackId: number, sentence: number, takes: number[]) => __TAURI_INVOKE<PlaybackState>("play_takes", { trackId, sentence, takes }),
 	/**  A converted recording's transcript lines (none when it has none). */
 	trackTranscript: (trackId: number) => __TAURI_INVOKE<TranscriptLine[] | null>("track_transcript", { trackId }),
 	/**
@@ -679,6 +694,8 @@ export type GenerateArgs = {
 	 *  script's own cast (saved cast, `cast.toml`, front matter).
 	 */
 	cast?: Cast | null,
+	/**  Best of N for sentences the check flags (1 = off). */
+	best_of?: number | null,
 };
 
 /**  What a health check found. */
@@ -1147,6 +1164,20 @@ export type SentenceCheck = {
 	speaker?: string | null,
 };
 
+/**  One sentence of a speech track and its takes. */
+export type SentenceTakes = {
+	/**  Sentence (utterance) index, 0-based, as the check numbers them. */
+	index: number,
+	/**  The sentence as written. */
+	text: string,
+	/**  Who says it (`None`: the narrator). */
+	speaker: string | null,
+	/**  Where it sits in the delivered track, `[start, end)` ms (once assembled). */
+	span_ms: [number, number] | null,
+	/**  Its takes, oldest first. */
+	takes: TakeInfo[],
+};
+
 /**  One setting a converter takes. */
 export type SettingInfo = {
 	/**  Name (`preset`, `pitch_semitones`). */
@@ -1217,7 +1248,34 @@ export type Step =
  *  Transcribe the input recording with the speech recognizer and write
  *  its text, SRT and WebVTT beside the delivered file (conversion).
  */
-"transcribe";
+"transcribe" | 
+/**
+ *  Speak flagged sentences again and keep the take the recognizer
+ *  hears best (speech, with best-of-N; per candidate).
+ */
+"retake";
+
+/**  One take of one sentence. */
+export type TakeInfo = {
+	/**  Take number, 0-based (0: the first synthesis). */
+	take: number,
+	/**  The track uses this take. */
+	in_use: boolean,
+	/**  Marked to keep (never pruned). */
+	favourite: boolean,
+	/**  Length, ms. */
+	duration_ms: number,
+	/**  What the recognizer heard (`None`: not heard). */
+	heard: string | null,
+	/**  Word error rate of what was heard against the text, 0–1. */
+	wer: number | null,
+	/**  The recognizer heard it differently from the text. */
+	flagged: boolean,
+	/**  The clip's WAV file (absent when it was collected). */
+	path: string | null,
+	/**  When it was made (RFC 3339, UTC). */
+	created_at: string,
+};
 
 /**  A Generate click in the Music view (or `intone music`). */
 export type TakesRequest = {

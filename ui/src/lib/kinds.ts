@@ -10,6 +10,7 @@ export const kinds = [
     "steps": [
       "synthesize",
       "check",
+      "retake",
       "assemble",
       "mix",
       "master",
@@ -86,6 +87,7 @@ export const stepLabel: Record<string, string> = {
   "merge": "merging",
   "mix": "mixing",
   "peaks": "drawing waveform",
+  "retake": "retaking",
   "subtitles": "writing subtitles",
   "synthesize": "synthesizing",
   "transcribe": "transcribing"

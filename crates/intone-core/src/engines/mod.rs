@@ -60,9 +60,9 @@ pub struct SpeechRequest {
     /// in-process model runs that many threads; other engines ignore it.
     pub threads: usize,
     /// Which take (0 = the first). A later take asks for a different
-    /// delivery of the same text: seeded engines use another seed, espeak-ng
-    /// a slightly different rate; engines that sample afresh on every call
-    /// (Piper's noise) need nothing more.
+    /// delivery of the same text: seeded engines (Chatterbox) use another
+    /// seed, espeak-ng a slightly different rate and pitch, Piper more or
+    /// less VITS noise (`noise_scale`, `noise_w` scaled per take).
     pub take: u32,
     /// Engine settings by name, from a cast (e.g. Chatterbox's
     /// `exaggeration`, Piper's `noise_scale`, espeak-ng's `pitch`); empty

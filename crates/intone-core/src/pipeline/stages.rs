@@ -77,7 +77,7 @@ pub fn clip_key_take(
     crate::hash::key(&parts)
 }
 
-pub(crate) use super::synth::synthesize;
+pub(crate) use super::synth::{sentence, synthesize};
 pub use super::synth::{Lanes, Settings, Speaker, Voices, MAX_SENTENCE_ATTEMPTS, NO_SETTINGS};
 
 /// What assembly produced.
@@ -97,6 +97,10 @@ pub struct AssembleReport {
     /// (empty when one voice speaks the whole track).
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub speaker_gains_db: std::collections::BTreeMap<String, f64>,
+    /// Where each clip (utterance) sits in the stem, `[start, end)` frames
+    /// at its sample rate, in clip order (the sentence list's positions).
+    #[serde(default)]
+    pub clip_spans: Vec<(u64, u64)>,
 }
 
 /// One clip ready to join: trimmed, faded, resampled, and how much of it
@@ -222,6 +226,7 @@ pub fn assemble(
         let mut frames = 0u64;
         let mut sentences: Vec<Placed> = Vec::new();
         let mut open: Option<Placed> = None;
+        let mut clip_spans: Vec<(u64, u64)> = Vec::with_capacity(clips.len());
         let emit = |s: &[f32],
                     w: &mut WavBlockWriter,
                     meter: &mut Meter,
@@ -264,6 +269,7 @@ pub fn assemble(
             let overlap = xf.min(held.len()).min(samples.len()) as u64;
             let start = frames + held.len() as u64 - overlap;
             let end = start + samples.len() as u64;
+            clip_spans.push((start, end));
             if let Some(text) = texts.get(i) {
                 let p = open.get_or_insert_with(|| Placed {
                     text: String::new(),
@@ -330,6 +336,7 @@ pub fn assemble(
             gain_db,
             sentences,
             speaker_gains_db,
+            clip_spans,
         })
     })();
     let _ = std::fs::remove_file(&raw_path);

@@ -330,7 +330,7 @@ fn refused(e: &Error) -> bool {
 /// Sentence `idx` as a unit: its clip when the unit is done (and the file
 /// still there), else one counted attempt at [`speak`]ing it; with no
 /// units, just spoken.
-fn sentence(
+pub(crate) fn sentence(
     speaker: &Speaker<'_>,
     units: Option<&Units<'_, '_>>,
     idx: usize,

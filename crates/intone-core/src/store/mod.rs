@@ -10,7 +10,9 @@ mod clips;
 mod inputs;
 mod library;
 mod projects;
+mod settings;
 mod steps;
+mod takes;
 mod tracks;
 mod types;
 mod units;
@@ -30,6 +32,7 @@ pub use clips::ClipRow;
 pub use inputs::InputRow;
 pub use library::{LibraryFacets, LibraryFilter, LibraryItem};
 pub use steps::StepRow;
+pub use takes::TakeRow;
 pub use types::{BatchRow, BatchStatus, JobKind, Step, TrackResult, TrackRow, TrackStatus};
 pub use units::{UnitRow, UnitStatus};
 
@@ -49,6 +52,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../../../migrations/0007_speech_check.sql")),
         M::up(include_str!("../../../../migrations/0008_names.sql")),
         M::up(include_str!("../../../../migrations/0009_cast_lexicon.sql")),
+        M::up(include_str!("../../../../migrations/0010_takes.sql")),
     ])
 }
 

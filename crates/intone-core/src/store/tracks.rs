@@ -100,6 +100,21 @@ impl Store {
         })
     }
 
+    /// Replaces track `id`'s recipe without reopening it (a running speech
+    /// track keeping best-of-N's choices).
+    ///
+    /// # Errors
+    /// [`Error::Store`].
+    pub fn set_track_recipe(&self, id: i64, recipe_json: &str) -> Result<()> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE tracks SET recipe_json = ?2 WHERE id = ?1",
+                rusqlite::params![id, recipe_json],
+            )?;
+            Ok(())
+        })
+    }
+
     /// Pending track ids of a batch, in order.
     ///
     /// # Errors

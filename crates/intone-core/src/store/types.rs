@@ -119,6 +119,9 @@ str_enum! {
         /// Transcribe the input recording with the speech recognizer and write
         /// its text, SRT and WebVTT beside the delivered file (conversion).
         Transcribe = "transcribe",
+        /// Speak flagged sentences again and keep the take the recognizer
+        /// hears best (speech, with best-of-N; per candidate).
+        Retake = "retake",
     }
 }
 
@@ -142,6 +145,7 @@ impl Step {
             Step::Merge => "merging",
             Step::Fit => "fitting",
             Step::Subtitles => "writing subtitles",
+            Step::Retake => "retaking",
         }
     }
 }

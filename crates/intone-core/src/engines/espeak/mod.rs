@@ -20,6 +20,10 @@ pub const DEFAULT_RATE_WPM: f64 = 175.0;
 /// take of a sentence is spoken a little slower or faster), cycled.
 const TAKE_RATES: [f64; 5] = [1.0, 0.93, 1.07, 0.87, 1.13];
 
+/// Each take's pitch offset (0–100 scale), beside [`TAKE_RATES`]: a later
+/// take is said a little faster or slower and higher or lower.
+const TAKE_PITCH: [f64; 5] = [0.0, 6.0, -6.0, 10.0, -10.0];
+
 /// Initialized espeak-ng state, guarded by [`LOCK`].
 struct Espeak {
     sample_rate_hz: u32,
@@ -227,7 +231,10 @@ impl SpeechEngine for EspeakEngine {
             // Every call sets every parameter it uses, so no call inherits
             // another's (espeak-ng keeps them between calls).
             for (param, name) in [(ffi::ESPEAK_PITCH, "pitch"), (ffi::ESPEAK_RANGE, "range")] {
-                let v = req.settings.get(name).copied().unwrap_or(50.0);
+                let mut v = req.settings.get(name).copied().unwrap_or(50.0);
+                if name == "pitch" {
+                    v += TAKE_PITCH[req.take as usize % TAKE_PITCH.len()];
+                }
                 // SAFETY: plain integer parameter.
                 unsafe { ffi::espeak_SetParameter(param, v.clamp(0.0, 100.0).round() as c_int, 0) };
             }

@@ -67,6 +67,24 @@ pub struct InferenceConfig {
     pub noise_w: f32,
 }
 
+/// How much each take scales the voice's noise (take 0 is the voice's own):
+/// a later take asks VITS for a different delivery by sampling its prior
+/// and its duration predictor with more or less noise.
+const TAKE_NOISE: [f32; 5] = [1.0, 1.25, 0.8, 1.45, 0.65];
+
+impl InferenceConfig {
+    /// These scales for take `take` (0-based): `noise_scale` and `noise_w`
+    /// scaled by the take's factor, `length_scale` as it is.
+    pub fn for_take(self, take: u32) -> Self {
+        let f = TAKE_NOISE[take as usize % TAKE_NOISE.len()];
+        Self {
+            noise_scale: (self.noise_scale * f).clamp(0.0, 2.0),
+            noise_w: (self.noise_w * f).clamp(0.0, 2.0),
+            ..self
+        }
+    }
+}
+
 fn noise_scale() -> f32 {
     0.667
 }

@@ -321,7 +321,7 @@ impl SpeechEngine for PiperEngine {
     }
 
     fn synthesize(&self, req: &SpeechRequest) -> Result<Clip, EngineError> {
-        let scales = if req.settings.is_empty() {
+        let scales = if req.settings.is_empty() && req.take == 0 {
             None
         } else {
             let mut s = self.model(&req.voice)?.config.inference;
@@ -334,7 +334,7 @@ impl SpeechEngine for PiperEngine {
                     _ => {}
                 }
             }
-            Some(s)
+            Some(s.for_take(req.take))
         };
         self.speak(
             &req.voice,

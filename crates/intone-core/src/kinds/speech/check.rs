@@ -39,6 +39,18 @@ struct SynthOut {
 }
 
 impl Studio {
+    /// The clips a done `step` (synthesize or retake) of a track recorded.
+    fn done_clips(&self, track_id: i64, step: Step) -> Result<Option<SynthOut>> {
+        let Some(row) = self.store().step(track_id, step)? else {
+            return Ok(None);
+        };
+        Ok(row
+            .output_json
+            .as_deref()
+            .filter(|_| row.status == "done")
+            .and_then(|j| serde_json::from_str::<SynthOut>(j).ok()))
+    }
+
     /// The sentence checks that a batch's own check step made, without
     /// hearing anything: empty for a batch whose kind has no check step or
     /// that was made with the check off.
@@ -79,14 +91,10 @@ impl Studio {
         let threads = std::thread::available_parallelism().map_or(1, usize::from);
         let mut out = Vec::new();
         for track in self.store().tracks(batch_id)? {
-            let Some(step) = self.store().step(track.id, Step::Synthesize)? else {
-                continue;
-            };
-            let Some(synth) = step
-                .output_json
-                .as_deref()
-                .filter(|_| step.status == "done")
-                .and_then(|j| serde_json::from_str::<SynthOut>(j).ok())
+            // The clips the track is made from: best-of-N's, else the synthesized ones.
+            let Some(synth) = self
+                .done_clips(track.id, Step::Retake)?
+                .or(self.done_clips(track.id, Step::Synthesize)?)
             else {
                 continue;
             };

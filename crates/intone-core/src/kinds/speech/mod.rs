@@ -1,10 +1,11 @@
 //! The `speech` kind: a script's section × a variant → a spoken, mixed,
 //! mastered track with subtitles. Steps: synthesize (per sentence, cached
 //! across batches) → check (each sentence heard by the recognizer, when the
-//! batch checks) → assemble → mix → master → encode → peaks → subtitles.
+//! batch checks) → retake (best of N for flagged sentences) → assemble → mix → master → encode → peaks → subtitles.
 //! [`plan`] turns a Generate request into the batch's tracks; [`retake`]
 //! regenerates one sentence; [`check`] reads a batch's flags.
 
+pub mod best_of;
 pub mod casting;
 pub mod check;
 pub mod lexicon;
@@ -14,6 +15,7 @@ pub mod plan;
 pub mod recipe;
 pub mod retake;
 pub mod steps;
+pub mod takes;
 
 pub use plan::{GenerateRequest, Plan};
 pub use recipe::SpeechRecipe;
@@ -29,6 +31,7 @@ pub static KIND: KindDef = KindDef {
     steps: &[
         Step::Synthesize,
         Step::Check,
+        Step::Retake,
         Step::Assemble,
         Step::Mix,
         Step::Master,

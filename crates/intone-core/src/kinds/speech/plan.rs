@@ -45,10 +45,22 @@ pub struct GenerateRequest {
     /// has a cast. WebVTT cues always carry it as a voice span.
     #[serde(default)]
     pub srt_speakers: bool,
+    /// Best of N (1–[`MAX_BEST_OF`]; 1 = off): a sentence the check flags
+    /// is spoken up to N − 1 more times, and the take the recognizer hears
+    /// best is kept. Needs the check.
+    #[serde(default = "default_best_of")]
+    pub best_of: u32,
 }
+
+/// The most candidates best-of-N makes of one sentence.
+pub const MAX_BEST_OF: u32 = 9;
 
 fn default_check() -> bool {
     true
+}
+
+fn default_best_of() -> u32 {
+    1
 }
 
 impl Default for GenerateRequest {
@@ -63,6 +75,7 @@ impl Default for GenerateRequest {
             cast: None,
             roles: None,
             srt_speakers: false,
+            best_of: 1,
         }
     }
 }
@@ -104,6 +117,17 @@ impl Studio {
             return Err(Error::Config("no script given".into()));
         }
         req.delivery.check()?;
+        if !(1..=MAX_BEST_OF).contains(&req.best_of) {
+            return Err(Error::Config(format!(
+                "--best-of {} is out of range: give 1 (off) to {MAX_BEST_OF}",
+                req.best_of
+            )));
+        }
+        if req.best_of > 1 && !req.check {
+            return Err(Error::Config(
+                "--best-of needs the sentence check (it keeps the take the recognizer hears best); drop --no-check".into(),
+            ));
+        }
         let mut scripts = Vec::new();
         let mut warnings = Vec::new();
         for p in &req.scripts {
@@ -246,6 +270,7 @@ impl Plan {
                         cast: cast.clone(),
                         srt_speakers: self.request.srt_speakers,
                         lexicon: self.lexicon.touching_lexicon(&s.text),
+                        best_of: self.request.best_of,
                     };
                     out.push(NewTrack {
                         title: s.title.clone(),
@@ -254,7 +279,10 @@ impl Plan {
                             section,
                         }),
                         variant: v.name.clone(),
-                        recipe_json: if cast.is_empty() && recipe.lexicon.is_empty() {
+                        recipe_json: if cast.is_empty()
+                            && recipe.lexicon.is_empty()
+                            && recipe.best_of <= 1
+                        {
                             crate::kinds::delivery::recipe_json(v)?
                         } else {
                             recipe.to_json()?

@@ -1,8 +1,9 @@
 //! A speech track's recipe, as stored with the track: the variant's JSON
 //! with extra keys a variant file never has: `takes` (utterance → take,
 //! after **Regenerate sentence**), `cast` (speaker → voice) and
-//! `srt_speakers` (prefix SRT cues with the speaker's name) and `lexicon`
-//! (the entries that touch the section, fixed when planned).
+//! `srt_speakers` (prefix SRT cues with the speaker's name), `lexicon`
+//! (the entries that touch the section, fixed when planned) and `best_of`
+//! (candidates per flagged sentence).
 
 use crate::cast::Cast;
 use crate::error::{Error, Result};
@@ -16,7 +17,10 @@ use crate::variants::Variant;
 pub struct SpeechRecipe {
     /// The production recipe.
     pub variant: Variant,
-    /// Takes other than the first, by utterance index (0-based).
+    /// The take each sentence uses, by utterance index (0-based), where it
+    /// is not the first: after **Regenerate sentence**, a picked take, or
+    /// best-of-N's choice. A sentence listed here (even as take 0) was
+    /// decided and is never retaken automatically.
     pub takes: std::collections::BTreeMap<u32, u32>,
     /// Who speaks which lines (empty: the track's voice speaks them all).
     pub cast: Cast,
@@ -26,6 +30,9 @@ pub struct SpeechRecipe {
     /// batch was planned (or a change was applied): what the track is made
     /// and checked with, whatever happens to the lexicon meanwhile.
     pub lexicon: Lexicon,
+    /// Best of N: a sentence the check flags is spoken up to N − 1 more
+    /// times and the take the recognizer hears best is kept (1: off).
+    pub best_of: u32,
 }
 
 impl SpeechRecipe {
@@ -55,6 +62,9 @@ impl SpeechRecipe {
         let srt_speakers = take_key("srt_speakers")
             .and_then(|b| b.as_bool())
             .unwrap_or(false);
+        let best_of = take_key("best_of")
+            .and_then(|b| b.as_u64())
+            .map_or(1, |b| u32::try_from(b).unwrap_or(u32::MAX).max(1));
         let variant =
             serde_json::from_value(v).map_err(|e| Error::Config(format!("bad variant: {e}")))?;
         Ok(Self {
@@ -63,6 +73,7 @@ impl SpeechRecipe {
             cast,
             srt_speakers,
             lexicon,
+            best_of,
         })
     }
 
@@ -88,6 +99,9 @@ impl SpeechRecipe {
             }
             if !self.lexicon.is_empty() {
                 o.insert("lexicon".into(), json(serde_json::to_value(&self.lexicon))?);
+            }
+            if self.best_of > 1 {
+                o.insert("best_of".into(), self.best_of.into());
             }
         }
         serde_json::to_string(&v).map_err(|e| Error::Config(e.to_string()))

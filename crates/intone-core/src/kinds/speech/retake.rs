@@ -45,7 +45,18 @@ impl Studio {
                 u64::from(index) + 1
             )));
         }
-        *recipe.takes.entry(index).or_insert(0) += 1;
+        // The next take after every take this sentence has had (kept or pruned
+        // ones alike are never reused while remembered).
+        let newest = self
+            .store()
+            .takes(track_id)?
+            .iter()
+            .filter(|r| r.sentence == index)
+            .map(|r| r.take)
+            .max()
+            .unwrap_or(0);
+        let current = recipe.takes.get(&index).copied().unwrap_or(0);
+        recipe.takes.insert(index, newest.max(current) + 1);
         if !self.store().reopen_track(track_id, &recipe.to_json()?)? {
             return Err(Error::Config(format!(
                 "track {track_id} is being made; wait for it to finish"

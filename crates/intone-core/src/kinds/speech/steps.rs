@@ -12,7 +12,7 @@ use crate::audio::master::MasterSettings;
 use crate::audio::ms_to_frames;
 use crate::error::{Error, Result};
 use crate::kinds::speech::lines::{lines, Lines, Role};
-use crate::kinds::speech::SpeechRecipe;
+use crate::kinds::speech::{best_of, SpeechRecipe};
 use crate::pipeline::cx::{deliver, TrackCx};
 use crate::pipeline::failpoint;
 use crate::pipeline::stages::{
@@ -20,6 +20,7 @@ use crate::pipeline::stages::{
 };
 use crate::recognize::check::{check_clips, CheckReport};
 use crate::recognize::Recognizer;
+use crate::script::Utterance;
 use crate::store::{Step, TrackResult, TrackStatus};
 use crate::subtitles;
 use crate::variants::Variant;
@@ -27,6 +28,10 @@ use crate::variants::Variant;
 #[derive(Serialize, Deserialize)]
 struct SynthOut {
     clips: Vec<ClipRef>,
+    /// Clips spoken now (not found in the cache): 0 when a picked take
+    /// only reassembles the track.
+    #[serde(default)]
+    made: usize,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -46,6 +51,7 @@ struct SubtitlesOut {
 /// What every step of one speech track works from.
 struct Speech<'c, 'p> {
     c: &'c TrackCx<'p>,
+    recipe: SpeechRecipe,
     variant: Variant,
     /// Who says what, the lexicon applied.
     lines: Lines,
@@ -64,18 +70,31 @@ pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
     let lines = lines(&c.p.engines(), &c.section_text, &recipe, &c.track.engine)?;
     let s = Speech {
         c,
-        variant: recipe.variant,
+        variant: recipe.variant.clone(),
         lines,
         srt_speakers: recipe.srt_speakers,
         cast: !recipe.cast.is_empty(),
+        recipe,
     };
     let mut force = false;
     let synth = synthesize(&s, &mut force)?;
     c.check_cancelled()?;
-    check(&s, &synth, &mut force)?;
+    let checked = check(&s, &synth, &mut force)?;
+    c.check_cancelled()?;
+    let voices = voices(&s)?;
+    let retaken = best_of::retake(
+        c,
+        &s.recipe,
+        &s.lines,
+        &voices,
+        &synth.clips,
+        &checked,
+        &mut force,
+    )?;
+    keep_choices(c, &retaken.chosen)?;
     c.check_cancelled()?;
     let voice_path = c.work.join("voice.wav");
-    let assembled = assemble(&s, &synth, &voice_path, &mut force)?;
+    let assembled = assemble(&s, &retaken.clips, &voice_path, &mut force)?;
     c.check_cancelled()?;
     let mix_path = c.work.join("mix.wav");
     c.file_step(Step::Mix, &mut force, &mix_path, |out| {
@@ -105,19 +124,9 @@ fn synthesize(s: &Speech<'_, '_>, force: &mut bool) -> Result<SynthOut> {
         || {
             let utterances = &s.lines.utterances;
             let total = utterances.len();
-            let speaker = |r| speaker_of(c, r, s.variant.tempo_ratio);
-            let (narrator, others) = s
-                .lines
-                .roles
-                .split_first()
-                .ok_or_else(|| Error::Config("a speech track has no voice".into()))?;
-            let voices = Voices {
-                narrator: speaker(narrator),
-                cast: others
-                    .iter()
-                    .map(|r| (r.name.clone().unwrap_or_default(), speaker(r)))
-                    .collect(),
-            };
+            let voices = voices(s)?;
+            let narrator = &s.lines.roles[0];
+            let mut made = 0;
             let units = c.units(
                 Step::Synthesize,
                 &voices.unit_plan(utterances),
@@ -142,11 +151,70 @@ fn synthesize(s: &Speech<'_, '_>, force: &mut bool) -> Result<SynthOut> {
                         None,
                     )
                 },
-                &mut |n| failpoint::hit(&format!("synthesize:sentence:{n}"), c.track.position),
+                &mut |n| {
+                    made = n;
+                    failpoint::hit(&format!("synthesize:sentence:{n}"), c.track.position)
+                },
             )?;
-            Ok(SynthOut { clips })
+            record_takes(c, utterances, &clips)?;
+            Ok(SynthOut { clips, made })
         },
     )
+}
+
+/// Who speaks in track `s`: the narrator and the cast's speakers.
+///
+/// # Errors
+/// [`Error::Config`] for a track with no voice.
+fn voices<'a>(s: &'a Speech<'_, '_>) -> Result<Voices<'a>> {
+    let c = s.c;
+    let speaker = |r| speaker_of(c, r, s.variant.tempo_ratio);
+    let (narrator, others) = s
+        .lines
+        .roles
+        .split_first()
+        .ok_or_else(|| Error::Config("a speech track has no voice".into()))?;
+    Ok(Voices {
+        narrator: speaker(narrator),
+        cast: others
+            .iter()
+            .map(|r| (r.name.clone().unwrap_or_default(), speaker(r)))
+            .collect(),
+    })
+}
+
+/// Remembers each sentence's take (the take in use is never pruned) and
+/// forgets takes beyond the kept count.
+fn record_takes(c: &TrackCx<'_>, utterances: &[Utterance], clips: &[ClipRef]) -> Result<()> {
+    let keep =
+        c.p.store
+            .setting(best_of::KEEP_TAKES, best_of::DEFAULT_KEEP_TAKES)?;
+    for (i, (u, clip)) in utterances.iter().zip(clips).enumerate() {
+        let i = u32::try_from(i).unwrap_or(u32::MAX);
+        c.p.store.record_take(c.track.id, i, u.take, &clip.key)?;
+        c.p.store.prune_takes(c.track.id, i, keep, u.take)?;
+    }
+    Ok(())
+}
+
+/// Writes best-of-N's choices into the track's recipe (when they are not
+/// there yet), so the sentence list, Regenerate and a later run use them
+/// and never retake those sentences again. Idempotent: a kill between the
+/// step and this repairs itself on the next run.
+fn keep_choices(c: &TrackCx<'_>, chosen: &std::collections::BTreeMap<u32, u32>) -> Result<()> {
+    if chosen.is_empty() {
+        return Ok(());
+    }
+    let (_, json) = c.p.store.track_inputs(c.track.id)?;
+    let mut recipe = SpeechRecipe::parse(&json)?;
+    let before = recipe.takes.clone();
+    for (i, t) in chosen {
+        recipe.takes.entry(*i).or_insert(*t);
+    }
+    if recipe.takes != before {
+        c.p.store.set_track_recipe(c.track.id, &recipe.to_json()?)?;
+    }
+    Ok(())
 }
 
 /// Who speaks as `r` in track `c`, at `tempo_ratio`.
@@ -214,7 +282,7 @@ fn check(s: &Speech<'_, '_>, synth: &SynthOut, force: &mut bool) -> Result<Check
 /// Joins the clips with pauses and crossfades into the voice stem `out`.
 fn assemble(
     s: &Speech<'_, '_>,
-    synth: &SynthOut,
+    clips: &[ClipRef],
     out: &std::path::Path,
     force: &mut bool,
 ) -> Result<AssembleOut> {
@@ -224,7 +292,7 @@ fn assemble(
         |o: &AssembleOut| o.path.is_file(),
         || {
             let sr = s.c.batch.sample_rate_hz;
-            let report = stages::assemble(&synth.clips, &s.lines.written, &s.variant, sr, out)?;
+            let report = stages::assemble(clips, &s.lines.written, &s.variant, sr, out)?;
             Ok(AssembleOut {
                 path: out.to_path_buf(),
                 report,
