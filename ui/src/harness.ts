@@ -6,6 +6,7 @@ import { mockIPC, mockWindows } from "@tauri-apps/api/mocks";
 import { emit } from "@tauri-apps/api/event";
 import { scenesCommand } from "./harness-scenes";
 import { castCommand, castSentences, recordGenerated, VOICES } from "./harness-cast";
+import { playedTakes, takesCommand } from "./harness-takes";
 import { kinds } from "./lib/kinds";
 import type { BatchProgress, BatchRow, BatchUpdate, EngineEntry, InputRow, WatchFolder, LibraryFilter, Step, TrackRow, TrackStatusEvent as TrackStatus } from "./lib/types";
 
@@ -106,7 +107,6 @@ function count(batch: BatchRow, rows: TrackRow[]): BatchProgress {
   if (batch.pending === 0) batch.status = batch.failed === 0 ? "completed" : batch.completed === 0 ? "failed" : "partial_success";
   return { type: "batch_progress", batch_id: batch.id, status: batch.status, expected: batch.expected, completed: batch.completed, failed: batch.failed, cancelled: 0, pending: batch.pending };
 }
-
 function trackStatus(batch: BatchRow, t: TrackRow, progress: number | null): TrackStatus {
   return { type: "track_status", batch_id: batch.id, track_id: t.id, title: t.title, variant: t.variant, status: t.status, stage: t.stage, progress, units: null, error: t.error };
 }
@@ -230,7 +230,8 @@ mockIPC(
     if (scene !== undefined) return scene;
     const cast = castCommand({ batches, tracks, played, state, rerun: (b, only) => run(b, tracks.get(b.id) ?? [], only) }, cmd, a);
     if (cast !== undefined) return cast;
-    switch (cmd) {
+    const take = takesCommand({ batches, tracks, played, state, sentencesOf, rerun: (b, only) => run(b, tracks.get(b.id) ?? [], only) }, cmd, a);
+    if (take !== undefined) return take;    switch (cmd) {
       case "app_info":
         return { version: "0.1.0", home: "/home/test/.local/share/intone", audio_error: null, warnings: [], notes: [] };
       case "examples":
@@ -492,6 +493,6 @@ function state() {
 }
 
 // Exposed for the test's own checks.
-(window as any).__harness = { batches, tracks, calls, exportedBooks };
+(window as any).__harness = { batches, tracks, calls, exportedBooks, playedTakes };
 
 await import("./main");

@@ -40,7 +40,8 @@ export function parseLength(text: string): number | null {
 export function stepText(stage: string, unitsDone: number, unitsTotal: number, progress: number | null): string {
   const word = stepLabel[stage] ?? stage;
   if (unitsTotal > 0 && stage === "generate") return `generating scene ${Math.min(unitsDone + 1, unitsTotal)}/${unitsTotal}`;
-  if (unitsTotal > 0 && stage === "convert") return `${word} ${unitsDone}/${unitsTotal}`;
+  if (unitsTotal > 0 && (stage === "convert" || stage === "retake")) return `${word} ${unitsDone}/${unitsTotal}`;
+  if (progress != null && stage === "check") return `${word} ${Math.round(progress * 100)}%`;
   if (progress != null && stage === "synthesize") return `${word} ${Math.round(progress * 100)}%`;
   return word;
 }

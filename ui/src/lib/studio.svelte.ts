@@ -15,6 +15,8 @@ export const studio = $state({
   format: "wav" as Format,
   /** Whether the speech recognizer checks every sentence. */
   check: true,
+  /** Best of N for sentences the check flags (1: off). */
+  bestOf: 1,
   /** The variants to pick from, listed once per run of the app. */
   variants: [] as Variant[],
   /** Voices picked in the cast panel, by speaker (over the script's own cast). */

@@ -13,6 +13,8 @@ export type {
   SpeakerLines,
   Touched,
   SentenceCheck,
+  SentenceTakes,
+  TakeInfo,
   TrackCheck,
   TranscriptLine,
   BatchRow,
