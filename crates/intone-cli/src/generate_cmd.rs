@@ -12,7 +12,7 @@ use crate::{code_for, encode_args, output, progress};
 /// `intone generate`'s arguments.
 #[derive(Args, Debug)]
 pub struct GenerateArgs {
-    /// Script files (.md or .txt).
+    /// Script files (.md or .txt) or books (.epub, .pdf, or a .txt with chapter lines).
     #[arg(required = true)]
     scripts: Vec<PathBuf>,
     /// Voice as engine:voice (see `intone voices`). Default: the best installed voice.
@@ -40,6 +40,10 @@ pub struct GenerateArgs {
     /// times and the take the speech recognizer hears best is kept. Needs the check.
     #[arg(long, value_name = "N", default_value_t = 1)]
     best_of: u32,
+    /// A book's chapters to make ("3-7", "1,4,9-12"; numbered as `intone chapters` lists them).
+    /// Default: every chapter that is not front or back matter.
+    #[arg(long, value_name = "LIST")]
+    chapters: Option<String>,
     /// Print one JSON document on stdout.
     #[arg(long)]
     json: bool,
@@ -65,6 +69,7 @@ pub fn generate(
         roles: None,
         srt_speakers: a.srt_speakers,
         best_of: a.best_of,
+        chapters: a.chapters,
     };
     let mut plan = studio.plan(&req)?;
     rt.block_on(studio.prepare_beds(&mut plan))?;

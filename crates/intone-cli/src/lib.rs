@@ -4,6 +4,7 @@
 //! failed batch or any error (one line on stderr naming the problem).
 
 mod cast_cmd;
+mod chapters_cmd;
 mod check_cmd;
 mod convert_cmd;
 mod encode_args;
@@ -56,6 +57,8 @@ enum Command {
     Check(check_cmd::CheckArgs),
     /// Speak one sentence of a track again (a new take) and remake the track.
     Regenerate(check_cmd::RegenerateArgs),
+    /// List a book's chapters (EPUB, PDF, or text with chapter lines) before making any.
+    Chapters(chapters_cmd::ChaptersArgs),
     /// List a speech track's sentences and their takes; pick one (--use) or mark favourites.
     Takes(takes_cmd::TakesArgs),
     /// Prune takes beyond the kept count and delete the cached clips nothing refers to.
@@ -231,6 +234,7 @@ fn run(cli: Cli, started: Instant) -> anyhow::Result<ExitCode> {
         Command::Pauses(args) => cast_cmd::pauses(&studio, args),
         Command::Check(args) => check_cmd::check(&studio, args),
         Command::Regenerate(args) => check_cmd::regenerate(&studio, &rt, args),
+        Command::Chapters(args) => chapters_cmd::chapters(args),
         Command::Takes(args) => takes_cmd::takes(&studio, &rt, args),
         Command::Gc(args) => takes_cmd::gc(&studio, args),
         Command::Watch(args) => convert_cmd::watch(&studio, &rt, args),

@@ -9,6 +9,7 @@
 
 pub mod assets;
 pub mod audio;
+pub mod book;
 pub mod cast;
 pub mod engines;
 pub mod error;

@@ -50,6 +50,11 @@ pub struct GenerateRequest {
     /// best is kept. Needs the check.
     #[serde(default = "default_best_of")]
     pub best_of: u32,
+    /// Which chapters of a book to make (`"3-7"`, `"1,4,9-12"`; numbers as
+    /// `intone chapters` lists them). `None`: every chapter that is not
+    /// front or back matter.
+    #[serde(default)]
+    pub chapters: Option<String>,
 }
 
 /// The most candidates best-of-N makes of one sentence.
@@ -76,6 +81,7 @@ impl Default for GenerateRequest {
             roles: None,
             srt_speakers: false,
             best_of: 1,
+            chapters: None,
         }
     }
 }
@@ -107,6 +113,33 @@ impl Plan {
     }
 }
 
+/// The script `path` is: a book's picked chapters (an EPUB, a PDF, or a
+/// text whose only section has chapter lines), else the script as written.
+///
+/// # Errors
+/// [`Error::Script`] naming the file; [`Error::Config`] for a chapter
+/// spec the book does not have, or one given for a script with no chapters.
+fn script_of(path: &std::path::Path, chapters: Option<&str>) -> Result<Script> {
+    if crate::book::is_book_path(path) {
+        let book = crate::book::read(path)?;
+        return book.script(&book.pick(chapters)?);
+    }
+    let script = script::parse_file(path)?;
+    if script.sections.len() == 1 {
+        let book = crate::book::read(path)?;
+        if book.chapters.len() > 1 {
+            return book.script(&book.pick(chapters)?);
+        }
+    }
+    if chapters.is_some() {
+        return Err(Error::Config(format!(
+            "{}: --chapters is for books (EPUB, PDF, or a text with chapter lines); this script has sections instead",
+            path.display()
+        )));
+    }
+    Ok(script)
+}
+
 impl Studio {
     /// Validates a request without writing anything.
     ///
@@ -131,7 +164,7 @@ impl Studio {
         let mut scripts = Vec::new();
         let mut warnings = Vec::new();
         for p in &req.scripts {
-            let s = script::parse_file(p)?;
+            let s = script_of(p, req.chapters.as_deref())?;
             warnings.extend(s.warnings.iter().map(|w| format!("{}: {w}", p.display())));
             scripts.push(s);
         }
