@@ -8,7 +8,8 @@ use tauri::Runtime;
 use tauri_specta::{collect_commands, collect_events, Builder, ErrorHandlingMode};
 
 use crate::commands::{
-    self, cast, check, convert, engines, library, music, playback, scenes, start, studio, takes,
+    self, book, cast, check, convert, engines, library, music, playback, scenes, start, studio,
+    takes,
 };
 use crate::drop::Dropped;
 use crate::forward::{BatchUpdate, LogLine};
@@ -36,6 +37,9 @@ pub fn builder<R: Runtime>() -> Builder<R> {
             studio::export_book,
             check::batch_checks,
             check::regenerate_utterance,
+            book::open_book,
+            book::pick_book,
+            book::voice_pace,
             takes::sentence_takes,
             takes::use_take,
             takes::set_take_favourite,

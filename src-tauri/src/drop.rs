@@ -23,6 +23,9 @@ use crate::AppState;
 pub struct Dropped {
     /// Script files (.md, .txt) with their text, for the editor.
     pub scripts: Vec<ScriptFile>,
+    /// Books (EPUB, PDF) read into their chapter lists.
+    #[serde(default)]
+    pub books: Vec<intone_core::book::BookOutline>,
     /// Voice ids of Piper voices installed.
     pub voices: Vec<String>,
     /// Audio files kept as inputs.
@@ -52,6 +55,12 @@ pub fn handle(studio: &Studio, paths: &[PathBuf]) -> Dropped {
                 Ok(f) => d.scripts.push(f),
                 Err(e) => d.rejected.push(e),
             },
+            e if intone_core::book::BOOK_EXTENSIONS.contains(&e) => {
+                match intone_core::book::read(p) {
+                    Ok(b) => d.books.push(b.outline()),
+                    Err(e) => d.rejected.push(e.to_string()),
+                }
+            }
             "onnx" => match studio.install_voice(p) {
                 Ok(v) => d.voices.push(v),
                 Err(e) => d.rejected.push(e.to_string()),
@@ -71,7 +80,7 @@ pub fn handle(studio: &Studio, paths: &[PathBuf]) -> Dropped {
                 Err(e) => d.rejected.push(e.to_string()),
             },
             _ => d.rejected.push(format!(
-                "{}: Intone uses scripts (.md, .txt), Piper voices (.onnx + .onnx.json) and audio ({})",
+                "{}: Intone uses scripts (.md, .txt), books (.epub, .pdf), Piper voices (.onnx + .onnx.json) and audio ({})",
                 p.display(),
                 INPUT_EXTENSIONS.join(", ")
             )),

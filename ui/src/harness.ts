@@ -7,6 +7,7 @@ import { emit } from "@tauri-apps/api/event";
 import { scenesCommand } from "./harness-scenes";
 import { castCommand, castSentences, recordGenerated, VOICES } from "./harness-cast";
 import { playedTakes, takesCommand } from "./harness-takes";
+import { bookCommand } from "./harness-book";
 import { kinds } from "./lib/kinds";
 import type { BatchProgress, BatchRow, BatchUpdate, EngineEntry, InputRow, WatchFolder, LibraryFilter, Step, TrackRow, TrackStatusEvent as TrackStatus } from "./lib/types";
 
@@ -27,14 +28,7 @@ const tracks = new Map<number, TrackRow[]>();
 let nextTrack = 1;
 const engines: EngineEntry[] = [];
 const calls: { cmd: string; args: unknown }[] = [];
-const played: { trackId: number | null; preview: string | null; original: number | null; fromMs: number; at: number; playing: boolean } = {
-  trackId: null,
-  preview: null,
-  original: null,
-  fromMs: 0,
-  at: 0,
-  playing: false,
-};
+const played: { trackId: number | null; preview: string | null; original: number | null; fromMs: number; at: number; playing: boolean } = { trackId: null, preview: null, original: null, fromMs: 0, at: 0, playing: false };
 
 function preview(text: string) {
   const sections = text
@@ -228,10 +222,11 @@ mockIPC(
     const allTracks = () => [...tracks.values()].flat();
     const scene = scenesCommand({ batches, tracks, nextTrack: () => nextTrack++, count, played, state }, cmd, a);
     if (scene !== undefined) return scene;
-    const cast = castCommand({ batches, tracks, played, state, rerun: (b, only) => run(b, tracks.get(b.id) ?? [], only) }, cmd, a);
-    if (cast !== undefined) return cast;
-    const take = takesCommand({ batches, tracks, played, state, sentencesOf, rerun: (b, only) => run(b, tracks.get(b.id) ?? [], only) }, cmd, a);
-    if (take !== undefined) return take;    switch (cmd) {
+    const rerun = (b: BatchRow, only: TrackRow[]) => run(b, tracks.get(b.id) ?? [], only);
+    for (const h of [() => castCommand({ batches, tracks, played, state, rerun }, cmd, a), () => takesCommand({ batches, tracks, played, state, sentencesOf, rerun }, cmd, a), () => bookCommand(cmd, a)]) {
+      const r = h();
+      if (r !== undefined) return r;
+    }    switch (cmd) {
       case "app_info":
         return { version: "0.1.0", home: "/home/test/.local/share/intone", audio_error: null, warnings: [], notes: [] };
       case "examples":

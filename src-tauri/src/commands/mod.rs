@@ -2,6 +2,7 @@
 //! core; errors come back as one readable line (never a panic across the IPC
 //! boundary). Their TypeScript client is generated (see `bindings.rs`).
 
+pub mod book;
 pub mod cast;
 pub mod check;
 pub mod convert;

@@ -121,6 +121,18 @@ pub struct GenerateArgs {
     /// Best of N for sentences the check flags (1 = off).
     #[serde(default)]
     pub best_of: Option<u32>,
+    /// A book's chapters to make instead of the scripts.
+    #[serde(default)]
+    pub book: Option<BookPick>,
+}
+
+/// A book and the chapters ticked in its chapter list.
+#[derive(Debug, Deserialize, specta::Type)]
+pub struct BookPick {
+    /// The book's file.
+    pub path: String,
+    /// Chapter numbers (from 1), as the chapter list shows them.
+    pub chapters: Vec<u32>,
 }
 
 /// Records a batch (before any work) and starts it; returns its id.
@@ -130,7 +142,16 @@ pub async fn generate(state: State<'_, AppState>, args: GenerateArgs) -> CmdResu
     let studio = state.studio.clone();
     let mut plan = tauri::async_runtime::spawn_blocking(move || -> CmdResult<Plan> {
         let mut paths = Vec::new();
-        for s in &args.scripts {
+        let mut chapters = None;
+        if let Some(b) = &args.book {
+            if b.chapters.is_empty() {
+                return Err("tick at least one chapter".to_string());
+            }
+            paths.push(std::path::PathBuf::from(&b.path));
+            let list: Vec<String> = b.chapters.iter().map(u32::to_string).collect();
+            chapters = Some(list.join(","));
+        }
+        for s in args.scripts.iter().filter(|_| args.book.is_none()) {
             paths.push(studio.save_script(&s.name, &s.text).map_err(err)?);
         }
         let req = GenerateRequest {
@@ -144,6 +165,7 @@ pub async fn generate(state: State<'_, AppState>, args: GenerateArgs) -> CmdResu
             },
             check: args.check,
             best_of: args.best_of.unwrap_or(1),
+            chapters,
             ..Default::default()
         };
         studio.plan(&req).map_err(err)

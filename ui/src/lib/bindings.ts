@@ -65,6 +65,12 @@ export const commands = {
 	 *  track in the background; progress arrives as batch events.
 	 */
 	regenerateUtterance: (trackId: number, index: number) => __TAURI_INVOKE<number>("regenerate_utterance", { trackId, index }),
+	/**  A book's chapters (no text), read off the UI thread. */
+	openBook: (path: string) => __TAURI_INVOKE<BookOutline>("open_book", { path }),
+	/**  Opens a book with the native file dialog (`None` when cancelled). */
+	pickBook: () => __TAURI_INVOKE<BookOutline | null>("pick_book"),
+	/**  Words a minute `voice` speaks (the chapter list's duration estimates). */
+	voicePace: (voice: string) => __TAURI_INVOKE<number | null>("voice_pace", { voice }),
 	/**  A speech track's sentences and their takes. */
 	sentenceTakes: (trackId: number) => __TAURI_INVOKE<SentenceTakes[]>("sentence_takes", { trackId }),
 	/**
@@ -366,6 +372,37 @@ export type BatchUpdate = {
 	tracks: Event[],
 };
 
+/**  What a book was read from. */
+export type BookFormat = 
+/**  EPUB 2 or 3. */
+"epub" | 
+/**  PDF (through `pdftotext`). */
+"pdf" | 
+/**  Plain text or Markdown with chapter lines. */
+"text";
+
+/**  A book as the app lists it before any work: its chapters without text. */
+export type BookOutline = {
+	/**  The file. */
+	path: string,
+	/**  Its title. */
+	title: string,
+	/**  Its first author, when known. */
+	author: string | null,
+	/**  What it was read from. */
+	format: BookFormat,
+	/**  Every chapter, matter included. */
+	chapters: ChapterOutline[],
+};
+
+/**  A book and the chapters ticked in its chapter list. */
+export type BookPick = {
+	/**  The book's file. */
+	path: string,
+	/**  Chapter numbers (from 1), as the chapter list shows them. */
+	chapters: number[],
+};
+
 /**  Where an exported book went. */
 export type BookSaved = {
 	/**  The book. */
@@ -392,6 +429,20 @@ export type Casting = {
 	problems: string[],
 	/**  Notes that do not stop a batch. */
 	warnings: string[],
+};
+
+/**  A chapter as the app lists it (no text). */
+export type ChapterOutline = {
+	/**  Its number, from 1. */
+	number: number,
+	/**  Its title. */
+	title: string,
+	/**  Words in it. */
+	words: number,
+	/**  Front or back matter (`None`: the book's text). */
+	matter: Matter | null,
+	/**  Its first words (up to [`EXCERPT_CHARS`] characters). */
+	excerpt: string,
 };
 
 /**  Chatterbox's generation parameters (server defaults when absent). */
@@ -509,6 +560,8 @@ export type Delivery = {
 export type Dropped = {
 	/**  Script files (.md, .txt) with their text, for the editor. */
 	scripts: ScriptFile[],
+	/**  Books (EPUB, PDF) read into their chapter lists. */
+	books?: BookOutline[],
 	/**  Voice ids of Piper voices installed. */
 	voices: string[],
 	/**  Audio files kept as inputs. */
@@ -696,6 +749,8 @@ export type GenerateArgs = {
 	cast?: Cast | null,
 	/**  Best of N for sentences the check flags (1 = off). */
 	best_of?: number | null,
+	/**  A book's chapters to make instead of the scripts. */
+	book?: BookPick | null,
 };
 
 /**  What a health check found. */
@@ -833,6 +888,13 @@ export type LogLine = {
 	/**  The message. */
 	message: string,
 };
+
+/**  Front or back matter: not read by default. */
+export type Matter = 
+/**  Before the text: cover, title page, copyright, contents, preface. */
+"front" | 
+/**  After it: index, colophon, licences. */
+"back";
 
 /**  LAME's rate control. */
 export type Mp3Mode = 

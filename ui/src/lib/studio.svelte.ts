@@ -3,7 +3,7 @@
 // module level so they survive a visit to another view, and so files dropped
 // on the window or opened with the app reach the editor whichever view is open.
 import { api } from "./api";
-import type { Format } from "./bindings";
+import type { BookOutline, Format } from "./bindings";
 import type { ScriptFile, Variant } from "./types";
 
 export const studio = $state({
@@ -15,6 +15,9 @@ export const studio = $state({
   format: "wav" as Format,
   /** Whether the speech recognizer checks every sentence. */
   check: true,
+  /** A book opened instead of scripts, and its ticked chapters. */
+  book: null as BookOutline | null,
+  bookPicked: [] as number[],
   /** Best of N for sentences the check flags (1: off). */
   bestOf: 1,
   /** The variants to pick from, listed once per run of the app. */
@@ -30,6 +33,18 @@ export function addScripts(files: ScriptFile[]) {
   if (!files.length) return;
   const empty = studio.scripts.length === 1 && !studio.scripts[0].text.trim();
   studio.scripts = empty ? files : [...studio.scripts, ...files];
+}
+
+/** Shows `book` in the Studio, its text chapters ticked. */
+export function openBook(book: BookOutline) {
+  studio.book = book;
+  studio.bookPicked = book.chapters.filter((c) => !c.matter && c.words > 0).map((c) => c.number);
+}
+
+/** Opens a book with the native file dialog (nothing when cancelled). */
+export async function pickBook() {
+  const b = await api.pickBook();
+  if (b) openBook(b);
 }
 
 /** Opens scripts with the native file dialog and adds them (nothing when cancelled). */

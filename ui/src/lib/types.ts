@@ -14,6 +14,8 @@ export type {
   Touched,
   SentenceCheck,
   SentenceTakes,
+  BookOutline,
+  ChapterOutline,
   TakeInfo,
   TrackCheck,
   TranscriptLine,

@@ -159,7 +159,73 @@ pub(crate) fn mark_matter(chapters: &mut [Chapter]) {
     }
 }
 
+/// A chapter as the app lists it (no text).
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChapterOutline {
+    /// Its number, from 1.
+    pub number: u32,
+    /// Its title.
+    pub title: String,
+    /// Words in it.
+    pub words: u32,
+    /// Front or back matter (`None`: the book's text).
+    pub matter: Option<Matter>,
+    /// Its first words (up to [`EXCERPT_CHARS`] characters).
+    pub excerpt: String,
+}
+
+/// A book as the app lists it before any work: its chapters without text.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BookOutline {
+    /// The file.
+    pub path: String,
+    /// Its title.
+    pub title: String,
+    /// Its first author, when known.
+    pub author: Option<String>,
+    /// What it was read from.
+    pub format: BookFormat,
+    /// Every chapter, matter included.
+    pub chapters: Vec<ChapterOutline>,
+}
+
+/// How much of a chapter's text an outline shows, characters.
+pub const EXCERPT_CHARS: usize = 160;
+
+/// Words a minute a voice speaks, for duration estimates: espeak-ng's own
+/// default rate for its voices, else the studio's narration estimate.
+pub fn pace_wpm(voice: &str) -> f64 {
+    if voice.starts_with("espeak:") {
+        crate::engines::espeak::DEFAULT_RATE_WPM
+    } else {
+        crate::studio::ESTIMATE_WPM
+    }
+}
+
 impl Book {
+    /// The book without its text, for a chapter list.
+    pub fn outline(&self) -> BookOutline {
+        BookOutline {
+            path: self.source.display().to_string(),
+            title: self.title.clone(),
+            author: self.author.clone(),
+            format: self.format,
+            chapters: self
+                .chapters
+                .iter()
+                .map(|c| ChapterOutline {
+                    number: c.number,
+                    title: c.title.clone(),
+                    words: c.words,
+                    matter: c.matter,
+                    excerpt: c.text.chars().take(EXCERPT_CHARS).collect(),
+                })
+                .collect(),
+        }
+    }
+
     /// The chapters `spec` names ("3-7", "1,4,9-12"; numbers from
     /// [`Chapter::number`], matter included when named), or with no spec
     /// every chapter that is not front or back matter.
