@@ -18,7 +18,6 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
 import { mkdir, mkdtemp, readdir, rename, rm, writeFile, readFile, stat } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createRequire } from "node:module";
@@ -46,55 +45,9 @@ Each sound drifts by like a wave on the shore. Ngozi whispered xqzt vbrk plmn ne
 
 // A two-character scene: a narrator (Piper joe) and MARA (espeak-ng), cast
 // in front matter, with pause tags (the same scene tests/cast.rs runs).
+import { filesUnder, freePort, waitForHttp, killAppsUsing } from "./e2e-driver.mjs";
+
 const SCENE = await readFile(new URL("./fixtures/night-ferry.md", import.meta.url), "utf8");
-
-/** A free TCP port on loopback. */
-/** Every file below `dir`, as paths. */
-async function filesUnder(dir) {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath ?? e.path, e.name));
-}
-
-function freePort() {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once("error", fail);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
-}
-
-/** Resolves once `url` answers, or fails after `ms`. */
-async function waitForHttp(url, ms) {
-  const end = Date.now() + ms;
-  for (;;) {
-    try {
-      const r = await fetch(url);
-      if (r.ok) return;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > end) throw new Error(`${url} did not answer within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-/** Kills the processes whose environment names `dir` (the app started for this test). */
-async function killAppsUsing(dir) {
-  for (const pid of await readdir("/proc").catch(() => [])) {
-    if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
-    const env = await readFile(`/proc/${pid}/environ`, "latin1").catch(() => "");
-    if (env.includes(`INTONE_HOME=${join(dir, "home")}\0`)) {
-      try {
-        process.kill(Number(pid), "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
-  }
-}
 
 /** RMS of little-endian signed 16-bit samples, as a fraction of full scale. */
 function rms16(bytes) {
@@ -265,6 +218,7 @@ test("real app: paste, pick voice and two variants, generate, every track comple
     assert.match(await flag.getText(), /heard: “[^”]*” · word error rate \d+ %/);
     const regen = await flag.findElement(By.css("button"));
     assert.equal(await regen.getAttribute("aria-label"), "Regenerate sentence 2 of Rest · voice");
+    await driver.executeScript("arguments[0].scrollIntoView({ block: 'center' })", regen);
     await regen.click();
     const restVoice = By.xpath('//ul[@aria-label="Tracks"]/li[contains(@class, "track")][.//*[contains(@class, "section")][normalize-space()="Rest"]][.//*[contains(@class, "variant")][normalize-space()="voice"]]');
     await driver.wait(async () => (await driver.findElement(restVoice).getAttribute("data-status")) !== "completed", 10_000, "the track was not reopened");

@@ -1,0 +1,55 @@
+// Helpers the real-app end-to-end tests share (app.e2e.mjs, book.e2e.mjs):
+// free ports, waiting for tauri-driver, the files a run wrote, and ending an
+// app that outlived its driver.
+import { readdir, readFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { join } from "node:path";
+
+/** Every file below `dir`, as paths. */
+export async function filesUnder(dir) {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath ?? e.path, e.name));
+}
+
+/** A free TCP port on loopback. */
+export function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once("error", fail);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+/** Resolves once `url` answers, or fails after `ms`. */
+export async function waitForHttp(url, ms) {
+  const end = Date.now() + ms;
+  for (;;) {
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > end) throw new Error(`${url} did not answer within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Kills the processes whose environment names `dir` (the app started for this test). */
+export async function killAppsUsing(dir) {
+  for (const pid of await readdir("/proc").catch(() => [])) {
+    if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
+    const env = await readFile(`/proc/${pid}/environ`, "latin1").catch(() => "");
+    if (env.includes(`INTONE_HOME=${join(dir, "home")}\0`)) {
+      try {
+        process.kill(Number(pid), "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+  }
+}
+
