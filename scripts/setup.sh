@@ -39,6 +39,8 @@ if ((dev)); then
   # The packaging test: the .rpm's contents (rpm), the installed app's window
   # (xwininfo) and its screenshot (ImageMagick's import and convert).
   packages+=(rpm x11-utils imagemagick)
+  # Book import's PDF reader (optional for users: Intone names the package when it is missing).
+  packages+=(poppler-utils)
   python3 -c "import venv, ensurepip" >/dev/null 2>&1 || packages+=(python3-venv)
 fi
 

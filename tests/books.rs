@@ -283,3 +283,88 @@ fn bad_and_hostile_books_are_refused_by_name_with_no_batch() {
     let book = chapters(&d.join("home"), &p("deep.epub"));
     assert_eq!(book["chapters"][0]["text"], "Deep words here.");
 }
+
+/// A one-page PDF (PDF 1.4, ISO 32000-1 §7: header, objects, xref, trailer)
+/// whose lines are `lines`, each 40 pt below the last (so `pdftotext
+/// -layout` leaves a blank line between them).
+fn pdf(path: &Path, lines: &[&str]) {
+    let mut content = String::from("BT /F1 12 Tf 72 760 Td\n");
+    for (i, l) in lines.iter().enumerate() {
+        if i > 0 {
+            content.push_str("0 -40 Td\n");
+        }
+        content.push_str(&format!("({l}) Tj\n"));
+    }
+    content.push_str("ET");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_string(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
+    ];
+    let mut out = String::from("%PDF-1.4\n");
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.push_str(&format!("{} 0 obj\n{o}\nendobj\n", i + 1));
+    }
+    let xref = out.len();
+    out.push_str(&format!(
+        "xref\n0 {}\n0000000000 65535 f \n",
+        objects.len() + 1
+    ));
+    for o in offsets {
+        out.push_str(&format!("{o:010} 00000 n \n"));
+    }
+    out.push_str(&format!(
+        "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+        objects.len() + 1
+    ));
+    std::fs::write(path, out).expect("pdf");
+}
+
+#[test]
+fn a_pdf_is_read_through_pdftotext_and_its_absence_is_named() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let home = dir.path().join("home");
+    let p = dir.path().join("keeper.pdf");
+    pdf(
+        &p,
+        &[
+            "CHAPTER 1",
+            "The keeper lit the lamp.",
+            "CHAPTER 2",
+            "The sea was calm that night.",
+        ],
+    );
+    let book = chapters(&home, &p);
+    assert_eq!(book["format"], "pdf");
+    let list = book["chapters"].as_array().expect("chapters");
+    let got: Vec<(&str, &str)> = list
+        .iter()
+        .map(|c| {
+            (
+                c["title"].as_str().expect("t"),
+                c["text"].as_str().expect("x"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("CHAPTER 1", "The keeper lit the lamp."),
+            ("CHAPTER 2", "The sea was calm that night.")
+        ]
+    );
+    // Without pdftotext on the PATH, the error names the package to install.
+    let empty = dir.path().join("bin");
+    std::fs::create_dir(&empty).expect("bin");
+    let out = run(intone(&home).arg("chapters").arg(&p).env("PATH", &empty));
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("poppler-utils") && err.contains("keeper.pdf"),
+        "{err}"
+    );
+}

@@ -36,6 +36,7 @@ pub fn builder<R: Runtime>() -> Builder<R> {
             studio::retry_batch,
             studio::export_book,
             check::batch_checks,
+            check::batch_retakes,
             check::regenerate_utterance,
             book::open_book,
             book::pick_book,

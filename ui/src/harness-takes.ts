@@ -64,6 +64,11 @@ export function takesCommand(ctx: TakesCtx, cmd: string, a: Record<string, any>)
       k.favourite = a.favourite;
       return null;
     }
+    case "batch_retakes": {
+      // Best of 3 retook each Evening track's misheard sentence (two more takes).
+      const evening = (ctx.tracks.get(a.batchId) ?? []).filter((t) => t.title === "Evening" && t.status === "completed").length;
+      return { retaken: evening, still_flagged: 0, made: 2 * evening };
+    }
     case "play_takes":
       playedTakes.push(`${a.trackId}:${a.sentence}:${(a.takes as number[]).join(",")}`);
       Object.assign(ctx.played, { trackId: null, preview: `take:${a.trackId}:${a.sentence}`, fromMs: 0, at: performance.now(), playing: true });

@@ -36,6 +36,7 @@ test("takes: best of N, list, play, A/B, favourite, keyboard, use this take", as
     await page.getByTestId("batch-status").filter({ hasText: "completed" }).waitFor({ timeout: 20000 });
     const generated = await page.evaluate(() => window.__harness.calls.find((c) => c.cmd === "generate").args.args);
     assert.equal(generated.best_of, 3);
+    assert.equal(await page.getByTestId("retakes").innerText(), "Best of N: 1 sentence retaken (2 takes) · 0 still flagged");
 
     // Morning: two sentences, one take each, both heard as written.
     await page.getByRole("button", { name: "Takes of Morning · voice" }).click();

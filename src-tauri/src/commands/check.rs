@@ -68,6 +68,16 @@ pub async fn batch_checks(state: State<'_, AppState>, batch_id: i64) -> CmdResul
         .map_err(err)
 }
 
+/// What best-of-N did in a batch: sentences retaken and still flagged.
+#[tauri::command]
+#[specta::specta]
+pub fn batch_retakes(
+    state: State<'_, AppState>,
+    batch_id: i64,
+) -> CmdResult<intone_core::studio::RetakeSummary> {
+    state.studio.batch_retakes(batch_id).map_err(err)
+}
+
 /// Speaks utterance `index` (0-based, a sentence as the check numbers
 /// them) of a speech track again and remakes the
 /// track in the background; progress arrives as batch events.

@@ -59,6 +59,8 @@ export const commands = {
 	 *  (only what the check step already heard: no recognition runs here).
 	 */
 	batchChecks: (batchId: number) => __TAURI_INVOKE<TrackCheck[]>("batch_checks", { batchId }),
+	/**  What best-of-N did in a batch: sentences retaken and still flagged. */
+	batchRetakes: (batchId: number) => __TAURI_INVOKE<RetakeSummary>("batch_retakes", { batchId }),
 	/**
 	 *  Speaks utterance `index` (0-based, a sentence as the check numbers
 	 *  them) of a speech track again and remakes the
@@ -1034,6 +1036,16 @@ export type PlaybackState = {
 	duration_ms: number,
 	/**  Why playback cannot happen (no output device, unreadable file). */
 	error: string | null,
+};
+
+/**  What best-of-N did in a batch: summed over its tracks' `retake` steps. */
+export type RetakeSummary = {
+	/**  Sentences flagged by the check and retaken. */
+	retaken: number,
+	/**  Of those, still flagged with their best take. */
+	still_flagged: number,
+	/**  Takes spoken for them. */
+	made: number,
 };
 
 /**  A speaker's voice. */

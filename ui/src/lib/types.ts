@@ -14,6 +14,7 @@ export type {
   Touched,
   SentenceCheck,
   SentenceTakes,
+  RetakeSummary,
   BookOutline,
   ChapterOutline,
   TakeInfo,
