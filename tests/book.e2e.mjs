@@ -111,11 +111,13 @@ test("a book: chapters, two made with best of 3, an earlier take picked in the r
     await driver.executeScript("arguments[0].scrollIntoView({ block: 'center' })", use);
     if (process.env.INTONE_E2E_TAKES_SCREENSHOT) await writeFile(process.env.INTONE_E2E_TAKES_SCREENSHOT, await driver.takeScreenshot(), "base64");
     await use.click();
+    // Use reopens the track at once (recipe and status in one transaction):
+    // once the take is in use and every track is completed again, it is remade.
     await driver.wait(
       async () => {
         const s = cli("takes", String(track), "--json").sentences.find((x) => x.index === before.index);
-        const t = await driver.findElement(By.css('[data-testid="batch-status"]')).getText();
-        return s.takes.find((x) => x.in_use)?.take === earlier.take && t.toLowerCase() === "completed";
+        const done = cli("tracks", "1", "--json").every((t) => t.status === "completed");
+        return s.takes.find((x) => x.in_use)?.take === earlier.take && done;
       },
       60_000,
       "the earlier take was not put in use",

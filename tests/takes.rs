@@ -221,3 +221,45 @@ fn a_kill_during_best_of_resumes_at_the_next_candidate() {
     let retake = step_output(&home, "retake");
     assert_eq!(retake["retaken"], 1);
 }
+
+#[test]
+fn a_take_made_before_a_lexicon_change_can_be_heard_not_used() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let home = dir.path().join("home");
+    let s = dir.path().join("mill.md");
+    std::fs::write(&s, "# Mill\n\n## One\n\nCaptain Nguyen watched the mill.\n").expect("script");
+    let out =
+        run(intone(&home)
+            .arg("generate")
+            .arg(&s)
+            .args(["--voice", "espeak:en-us", "--no-check"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(intone(&home).args(["regenerate", "1", "1"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(intone(&home).args(["lexicon", "add", "Nguyen", "--respell", "Win"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(intone(&home).args(["lexicon", "apply"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let list = takes(&home);
+    let current: Vec<(u64, bool, bool)> = list[0]["takes"]
+        .as_array()
+        .expect("takes")
+        .iter()
+        .map(|t| {
+            (
+                t["take"].as_u64().expect("n"),
+                t["in_use"] == true,
+                t["current"] == true,
+            )
+        })
+        .collect();
+    // Take 2 (in use) was spoken again with the new words; take 1 says the old ones.
+    assert_eq!(current, [(0, false, false), (1, true, true)]);
+    let out = run(intone(&home).args(["takes", "1", "--use", "1:1"]));
+    assert!(!out.status.success(), "an old take was used");
+    assert!(
+        stderr(&out).contains("says other words"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -27,7 +27,7 @@ function takesOf(ctx: TakesCtx, t: TrackRow): SentenceTakes[] {
     const span: [number, number] = [at, at + 2400];
     at += 2900;
     const take = (n: number, wer: number, heard: string, inUse: boolean) => ({
-      take: n, in_use: inUse, favourite: false, duration_ms: 2300 + n * 120, heard, wer, flagged: wer > 0.3,
+      take: n, in_use: inUse, current: true, favourite: false, duration_ms: 2300 + n * 120, heard, wer, flagged: wer > 0.3,
       path: `/tmp/clips/${t.id}-${s.index}-${n}.wav`, created_at: "2026-12-05T10:00:00Z",
     });
     const takes = s.flagged

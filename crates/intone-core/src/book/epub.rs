@@ -189,6 +189,12 @@ pub fn read(path: &Path) -> Result<Book> {
                 .collect()
         })
         .unwrap_or_default();
+    let starts_at: std::collections::HashMap<(&str, Option<&str>), &Start> = starts
+        .iter()
+        .map(|s| ((s.doc.as_str(), s.fragment.as_deref()), s))
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    let mut read_bytes = 0u64;
     let mut chapters: Vec<Chapter> = Vec::new();
     let mut current: Option<(String, Option<Matter>, Vec<String>)> = None;
     let push = |chapters: &mut Vec<Chapter>, cur: Option<(String, Option<Matter>, Vec<String>)>| {
@@ -204,6 +210,9 @@ pub fn read(path: &Path) -> Result<Book> {
             ));
         };
         let doc = entry.href().path().decode().into_owned();
+        if !seen.insert(doc.clone()) {
+            continue; // a document listed twice in the spine is read once
+        }
         let xhtml = entry.read_str().map_err(|e| {
             bad(
                 path,
@@ -213,21 +222,23 @@ pub fn read(path: &Path) -> Result<Book> {
                 ),
             )
         })?;
+        read_bytes += xhtml.len() as u64;
+        if read_bytes > MAX_TOTAL_BYTES {
+            return Err(bad(
+                path,
+                format!(
+                    "has more than {} MB of text; refusing it",
+                    MAX_TOTAL_BYTES >> 20
+                ),
+            ));
+        }
         let nav = entry.properties().has_property("nav");
-        let doc_start = |fragment: Option<&str>| {
-            starts
-                .iter()
-                .find(|s| s.doc == doc && s.fragment.as_deref() == fragment)
-        };
+        let doc_start = |fragment: Option<&str>| starts_at.get(&(doc.as_str(), fragment)).copied();
         let mut heading: Option<String> = None;
         if starts.is_empty() || doc_start(None).is_some() || current.is_none() {
             let label = doc_start(None).map(|s| s.label.clone());
             push(&mut chapters, current.take());
-            let matter = if nav || !item.is_linear() {
-                Some(Matter::Front)
-            } else {
-                looks_like_matter(&doc)
-            };
+            let matter = (nav || !item.is_linear() || doc_is_front(&doc)).then_some(Matter::Front);
             let named = || {
                 let stem = super::stem(Path::new(&doc));
                 if matter.is_some() {
@@ -279,32 +290,57 @@ pub fn read(path: &Path) -> Result<Book> {
     })
 }
 
-/// Front or back matter by a document's or chapter's name.
-pub fn looks_like_matter(name: &str) -> Option<Matter> {
-    let n = name.to_lowercase();
-    const FRONT: [&str; 6] = [
+/// Front or back matter by a chapter's title: the whole title is one of
+/// the usual names ("Contents", "Table of Contents", "Index", "Copyright
+/// 1900", …), so a chapter called "The Discovery" or "Index of Memories"
+/// stays text.
+pub fn looks_like_matter(title: &str) -> Option<Matter> {
+    let words: Vec<String> = title
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
+    let t = words.join(" ");
+    const FRONT: [&str; 8] = [
         "cover",
-        "copyright",
         "contents",
-        "titlepage",
+        "table of contents",
         "title page",
+        "titlepage",
         "dedication",
+        "toc",
+        "copyright",
     ];
-    if n.split(|c: char| !c.is_alphanumeric()).any(|w| w == "toc") {
-        return Some(Matter::Front);
-    }
     const BACK: [&str; 5] = [
         "index",
         "colophon",
-        "gutenberg license",
-        "also by",
+        "also by the author",
         "about the publisher",
+        "license",
     ];
-    if FRONT.iter().any(|k| n.contains(k)) {
+    if FRONT.contains(&t.as_str()) || words.first().is_some_and(|w| w == "copyright") {
         Some(Matter::Front)
-    } else if BACK.iter().any(|k| n.contains(k)) {
+    } else if BACK.contains(&t.as_str()) || t.contains("gutenberg license") {
         Some(Matter::Back)
     } else {
         None
     }
+}
+
+/// Front matter by a content document's file name: its stem is exactly a
+/// cover, title page, copyright page or contents (`cover.xhtml`,
+/// `titlepage.xhtml`; not `index_split_000.xhtml`, Calibre's text).
+pub fn doc_is_front(doc: &str) -> bool {
+    let stem = super::stem(Path::new(doc)).to_lowercase();
+    [
+        "cover",
+        "titlepage",
+        "title",
+        "copyright",
+        "toc",
+        "contents",
+        "nav",
+    ]
+    .contains(&stem.as_str())
 }

@@ -22,7 +22,7 @@ pub enum Piece {
 }
 
 /// Elements whose content is never read.
-const SKIPPED: [&str; 7] = ["script", "style", "nav", "sup", "head", "title", "template"];
+const SKIPPED: [&str; 6] = ["script", "style", "nav", "head", "title", "template"];
 
 /// Elements that end a paragraph.
 const BLOCKS: [&str; 22] = [
@@ -50,8 +50,18 @@ const BLOCKS: [&str; 22] = [
     "table",
 ];
 
-/// Whether an element is a footnote marker or a note.
+/// Whether an element is a footnote marker or a note: EPUB 3's
+/// `epub:type`, DPUB-ARIA's roles, or the classes and links Project
+/// Gutenberg's books use (`class="fnanchor"`, `href="#Footnote_1"`).
 fn is_note(e: &scraper::node::Element) -> bool {
+    let class = e.attr("class").unwrap_or_default().to_ascii_lowercase();
+    let href = e.attr("href").unwrap_or_default().to_ascii_lowercase();
+    if class.contains("fnanchor")
+        || class.contains("noteref")
+        || (href.starts_with('#') && (href.contains("footnote") || href.starts_with("#fn")))
+    {
+        return true;
+    }
     let types = e.attr("epub:type").unwrap_or_default();
     let role = e.attr("role").unwrap_or_default();
     types
@@ -73,7 +83,12 @@ fn is_note(e: &scraper::node::Element) -> bool {
 
 /// The pieces of `xhtml`, in document order.
 pub fn pieces(xhtml: &str) -> Vec<Piece> {
-    let doc = Html::parse_document(xhtml);
+    // An HTML parser reads XHTML's empty `<title/>` as a title running to
+    // the end of the file.
+    let xhtml = xhtml
+        .replace("<title/>", "<title></title>")
+        .replace("<title />", "<title></title>");
+    let doc = Html::parse_document(&xhtml);
     let mut out = Vec::new();
     let mut text = String::new();
     let mut skip_depth = 0usize;
@@ -94,7 +109,12 @@ pub fn pieces(xhtml: &str) -> Vec<Piece> {
             Edge::Open(node) => match node.value() {
                 Node::Element(e) => {
                     let name = e.name();
-                    if skip_depth > 0 || SKIPPED.contains(&name) || is_note(e) {
+                    // A superscript holding a link is a note marker; "1<sup>st</sup>" is text.
+                    let marker = name == "sup"
+                        && node
+                            .descendants()
+                            .any(|d| d.value().as_element().is_some_and(|x| x.name() == "a"));
+                    if skip_depth > 0 || SKIPPED.contains(&name) || marker || is_note(e) {
                         skip_depth += 1;
                         continue;
                     }
@@ -142,7 +162,7 @@ mod tests {
     fn text_anchors_and_headings_without_footnotes() {
         let x = r##"<html xmlns:epub="http://www.idpf.org/2007/ops"><head><title>T</title><style>p{}</style></head>
 <body><h2 id="c1">Chapter <em>One</em></h2>
-<p>It was late.<sup>1</sup> The sea<a epub:type="noteref" href="#n1">[2]</a> was calm.</p>
+<p>It was late.<sup><a href="#n0">1</a></sup> The sea<a epub:type="noteref" href="#n1">[2]</a> was calm on the 1<sup>st</sup>.<a class="fnanchor" href="#Footnote_3">[3]</a></p>
 <aside epub:type="footnote" id="n1"><p>A note.</p></aside>
 <div id="c2"><p>Second   part.</p></div></body></html>"##;
         assert_eq!(
@@ -150,7 +170,7 @@ mod tests {
             vec![
                 Piece::Anchor("c1".into()),
                 Piece::Heading("Chapter One".into()),
-                Piece::Text("It was late. The sea was calm.".into()),
+                Piece::Text("It was late. The sea was calm on the 1st.".into()),
                 Piece::Anchor("c2".into()),
                 Piece::Text("Second part.".into()),
             ]

@@ -28,7 +28,8 @@ pub fn read(path: &Path) -> Result<Book> {
         .arg(path)
         .arg("-")
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        // Its complaints about a damaged file could fill a pipe no one reads.
+        .stderr(Stdio::null())
         .spawn()
         .map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => bad(
@@ -50,13 +51,11 @@ pub fn read(path: &Path) -> Result<Book> {
             MAX_TEXT_BYTES >> 20
         )));
     }
-    let mut err = String::new();
-    if let Some(e) = child.stderr.take() {
-        let _ = e.take(4096).read_to_string(&mut err);
-    }
     let status = child.wait().map_err(|e| bad(format!("pdftotext: {e}")))?;
     if !status.success() {
-        return Err(bad(format!("pdftotext could not read it: {}", err.trim())));
+        return Err(bad(format!(
+            "pdftotext could not read it ({status}): is it a damaged or password-protected PDF?"
+        )));
     }
     // Page breaks are form feeds; a page's lines are the text's lines.
     let text = String::from_utf8_lossy(&bytes).replace('\u{c}', "\n\n");

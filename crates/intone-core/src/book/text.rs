@@ -157,6 +157,11 @@ pub fn chapters(text: &str, front_title: &str) -> Option<Vec<Chapter>> {
     while i < paras.len() {
         let p = &paras[i].1;
         match (!p.contains('\n')).then(|| heading(p)).flatten() {
+            // A page's running head ("CHAPTER 3 THE STORM" atop every page of a
+            // PDF) repeats the chapter's own heading: it is not a new chapter.
+            Some(_)
+                if p.trim_end_matches(['.', ':']) == title
+                    || title.starts_with(&format!("{}: ", p.trim_end_matches(['.', ':']))) => {}
             Some(m) => {
                 flush(&mut out, &title, matter, &mut body);
                 title = p.trim_end_matches(['.', ':']).to_string();
@@ -179,6 +184,17 @@ pub fn chapters(text: &str, front_title: &str) -> Option<Vec<Chapter>> {
         i += 1;
     }
     flush(&mut out, &title, matter, &mut body);
+    // A contents list ("CHAPTER I", "CHAPTER II", … then the chapters) gives
+    // empty chapters whose titles come again: they are not chapters.
+    let titles: Vec<String> = out.iter().map(|c| c.title.clone()).collect();
+    let mut i = 0;
+    out.retain(|c| {
+        i += 1;
+        let again = titles[i..]
+            .iter()
+            .any(|t| t == &c.title || t.starts_with(&format!("{}: ", c.title)));
+        !(c.words == 0 && again)
+    });
     Some(out)
 }
 
@@ -231,6 +247,26 @@ mod tests {
         assert_eq!(c[1].text, "He came. Slowly.");
         assert_eq!(c[1].matter, None);
         assert_eq!(c[2].words, 7);
+    }
+
+    #[test]
+    fn running_heads_and_a_contents_list_are_not_chapters() {
+        let text = "CONTENTS\n\nCHAPTER I\n\nCHAPTER II\n\nCHAPTER I\n\nIt began.\n\nCHAPTER I\n\nIt went on.\n\n\
+                    CHAPTER II\n\nIt ended.\n";
+        let c = chapters(text, "Front").expect("chapters");
+        let got: Vec<(&str, &str)> = c
+            .iter()
+            .map(|c| (c.title.as_str(), c.text.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("Front", "CONTENTS"),
+                ("CHAPTER I", "It began.\n\nIt went on."),
+                ("CHAPTER II", "It ended.")
+            ],
+            "{c:#?}"
+        );
     }
 
     #[test]

@@ -17,6 +17,8 @@ pub struct TakeRow {
     pub take: u32,
     /// Its clip in the clip cache.
     pub clip_key: String,
+    /// The words it says (see [`crate::kinds::speech::lines::words`]).
+    pub words: String,
     /// Marked to keep: never pruned.
     pub favourite: bool,
     /// When it was made (RFC 3339, UTC).
@@ -24,9 +26,10 @@ pub struct TakeRow {
 }
 
 impl Store {
-    /// Remembers take `take` of sentence `sentence` of track `track_id`
-    /// (a take made again with other text, after a lexicon change, takes
-    /// the new clip and keeps its favourite mark).
+    /// Remembers take `take` of sentence `sentence` of track `track_id`,
+    /// its clip and the `words` it says (a take made again with other
+    /// words, after a lexicon change, takes the new clip and keeps its
+    /// favourite mark).
     ///
     /// # Errors
     /// [`crate::Error::Store`].
@@ -36,12 +39,14 @@ impl Store {
         sentence: u32,
         take: u32,
         clip_key: &str,
+        words: &str,
     ) -> Result<()> {
         self.with(|c| {
             c.execute(
-                "INSERT INTO takes (track_id, sentence, take, clip_key) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (track_id, sentence, take) DO UPDATE SET clip_key = excluded.clip_key",
-                params![track_id, sentence, take, clip_key],
+                "INSERT INTO takes (track_id, sentence, take, clip_key, words) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (track_id, sentence, take)
+                 DO UPDATE SET clip_key = excluded.clip_key, words = excluded.words",
+                params![track_id, sentence, take, clip_key, words],
             )?;
             Ok(())
         })
@@ -54,7 +59,7 @@ impl Store {
     pub fn takes(&self, track_id: i64) -> Result<Vec<TakeRow>> {
         self.with(|c| {
             let mut st = c.prepare(
-                "SELECT sentence, take, clip_key, favourite, created_at FROM takes
+                "SELECT sentence, take, clip_key, favourite, created_at, words FROM takes
                  WHERE track_id = ?1 ORDER BY sentence, take",
             )?;
             let rows = st
@@ -65,6 +70,7 @@ impl Store {
                         clip_key: r.get(2)?,
                         favourite: r.get::<_, i64>(3)? != 0,
                         created_at: r.get(4)?,
+                        words: r.get(5)?,
                     })
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -130,9 +136,11 @@ impl Store {
         })
     }
 
-    /// The cached clips no take and no sentence unit refers to, `(key,
-    /// path)`: what `intone gc` may delete. Clips of tracks made before
-    /// takes were recorded are still referred to by their sentence units.
+    /// The cached clips nothing refers to, `(key, path)`: what `intone gc`
+    /// may delete. Kept: every take's clip, every sentence unit's, and every
+    /// clip a synthesize or retake step recorded (so a track made before
+    /// takes or units were recorded keeps its clips, and best-of-N's choice
+    /// is kept before it reaches the recipe).
     ///
     /// # Errors
     /// [`crate::Error::Store`].
@@ -141,12 +149,31 @@ impl Store {
             let mut st = c.prepare(
                 "SELECT key, path FROM clips
                  WHERE key NOT IN (SELECT clip_key FROM takes)
-                   AND key NOT IN (SELECT key FROM units WHERE stage = 'synthesize')",
+                   AND key NOT IN (SELECT key FROM units WHERE stage = 'synthesize' OR (stage = 'retake' AND status <> 'done'))
+                   AND key NOT IN (
+                       SELECT json_extract(j.value, '$.key')
+                       FROM steps s, json_each(s.output_json, '$.clips') j
+                       WHERE s.name IN ('synthesize', 'retake') AND json_valid(s.output_json))",
             )?;
             let rows = st
                 .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             Ok(rows)
+        })
+    }
+
+    /// How many tracks are being made now (by this or another process, or
+    /// left running by one that died and was not resumed yet).
+    ///
+    /// # Errors
+    /// [`crate::Error::Store`].
+    pub fn running_tracks(&self) -> Result<i64> {
+        self.with(|c| {
+            Ok(c.query_row(
+                "SELECT count(*) FROM tracks WHERE status = 'running'",
+                [],
+                |r| r.get(0),
+            )?)
         })
     }
 

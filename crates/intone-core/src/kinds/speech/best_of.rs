@@ -117,8 +117,13 @@ pub(crate) fn retake(
                 u.take = k.take;
                 let (clip, fresh) =
                     sentence(voices.of(&u), Some(&units), j, &u, 1, &|| c.cancelled())?;
-                c.p.store
-                    .record_take(c.track.id, k.sentence as u32, k.take, &clip.key)?;
+                c.p.store.record_take(
+                    c.track.id,
+                    k.sentence as u32,
+                    k.take,
+                    &clip.key,
+                    &crate::kinds::speech::lines::words(&u),
+                )?;
                 let expected = lines.expected[k.sentence].as_str();
                 let heard = hear_clips(
                     &c.p.store,

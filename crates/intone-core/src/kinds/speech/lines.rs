@@ -148,3 +148,10 @@ pub(crate) fn lines(
         roles,
     })
 }
+
+/// The words utterance `u` says, as a take records them: its text and the
+/// lexicon's phonemes (JSON). Two takes with the same words differ only in
+/// delivery.
+pub(crate) fn words(u: &Utterance) -> String {
+    serde_json::json!({ "text": u.text, "phonemes": u.phonemes }).to_string()
+}

@@ -113,29 +113,28 @@ impl Plan {
     }
 }
 
-/// The script `path` is: a book's picked chapters (an EPUB, a PDF, or a
-/// text whose only section has chapter lines), else the script as written.
+/// The script `path` is: a book's picked chapters (an EPUB or a PDF, any
+/// file given `--chapters`, or a plain-text file whose one section has
+/// chapter lines and no pause tags), else the script as written.
 ///
 /// # Errors
 /// [`Error::Script`] naming the file; [`Error::Config`] for a chapter
-/// spec the book does not have, or one given for a script with no chapters.
+/// spec the book does not have.
 fn script_of(path: &std::path::Path, chapters: Option<&str>) -> Result<Script> {
-    if crate::book::is_book_path(path) {
+    if crate::book::is_book_path(path) || chapters.is_some() {
         let book = crate::book::read(path)?;
         return book.script(&book.pick(chapters)?);
     }
     let script = script::parse_file(path)?;
-    if script.sections.len() == 1 {
+    let plain = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("txt"));
+    if plain && script.sections.len() == 1 && script.directives.is_empty() && script.cast.is_none()
+    {
         let book = crate::book::read(path)?;
         if book.chapters.len() > 1 {
-            return book.script(&book.pick(chapters)?);
+            return book.script(&book.pick(None)?);
         }
-    }
-    if chapters.is_some() {
-        return Err(Error::Config(format!(
-            "{}: --chapters is for books (EPUB, PDF, or a text with chapter lines); this script has sections instead",
-            path.display()
-        )));
     }
     Ok(script)
 }

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::audio::master::MasterSettings;
 use crate::audio::ms_to_frames;
 use crate::error::{Error, Result};
-use crate::kinds::speech::lines::{lines, Lines, Role};
+use crate::kinds::speech::lines::{self, lines, Lines, Role};
 use crate::kinds::speech::{best_of, SpeechRecipe};
 use crate::pipeline::cx::{deliver, TrackCx};
 use crate::pipeline::failpoint;
@@ -32,6 +32,11 @@ struct SynthOut {
     /// only reassembles the track.
     #[serde(default)]
     made: usize,
+    /// The take of each clip (empty in outputs made before takes were
+    /// kept): a recipe whose takes changed since (best-of-N's choices
+    /// written after a kill) makes the step run again.
+    #[serde(default)]
+    takes: Vec<u32>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -120,7 +125,14 @@ fn synthesize(s: &Speech<'_, '_>, force: &mut bool) -> Result<SynthOut> {
     c.step(
         Step::Synthesize,
         force,
-        |o: &SynthOut| o.clips.iter().all(|x| x.path.is_file()),
+        |o: &SynthOut| {
+            let same_takes = o.takes.is_empty()
+                || o.takes
+                    .iter()
+                    .copied()
+                    .eq(s.lines.utterances.iter().map(|u| u.take));
+            same_takes && o.clips.iter().all(|x| x.path.is_file())
+        },
         || {
             let utterances = &s.lines.utterances;
             let total = utterances.len();
@@ -157,7 +169,8 @@ fn synthesize(s: &Speech<'_, '_>, force: &mut bool) -> Result<SynthOut> {
                 },
             )?;
             record_takes(c, utterances, &clips)?;
-            Ok(SynthOut { clips, made })
+            let takes = utterances.iter().map(|u| u.take).collect();
+            Ok(SynthOut { clips, made, takes })
         },
     )
 }
@@ -191,7 +204,8 @@ fn record_takes(c: &TrackCx<'_>, utterances: &[Utterance], clips: &[ClipRef]) ->
             .setting(best_of::KEEP_TAKES, best_of::DEFAULT_KEEP_TAKES)?;
     for (i, (u, clip)) in utterances.iter().zip(clips).enumerate() {
         let i = u32::try_from(i).unwrap_or(u32::MAX);
-        c.p.store.record_take(c.track.id, i, u.take, &clip.key)?;
+        c.p.store
+            .record_take(c.track.id, i, u.take, &clip.key, &lines::words(u))?;
         c.p.store.prune_takes(c.track.id, i, keep, u.take)?;
     }
     Ok(())

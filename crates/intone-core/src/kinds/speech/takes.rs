@@ -24,6 +24,9 @@ pub struct TakeInfo {
     pub take: u32,
     /// The track uses this take.
     pub in_use: bool,
+    /// It says the sentence's words as they are now (false: made before a
+    /// lexicon change; it can be heard, not used).
+    pub current: bool,
     /// Marked to keep (never pruned).
     pub favourite: bool,
     /// Length, ms.
@@ -88,6 +91,7 @@ impl Studio {
         for (i, u) in lines.utterances.iter().enumerate() {
             let index = u32::try_from(i).unwrap_or(u32::MAX);
             let expected = &lines.expected[i];
+            let now = crate::kinds::speech::lines::words(u);
             let mut takes = Vec::new();
             for r in rows.iter().filter(|r| r.sentence == index) {
                 let clip = self.store().clip(&r.clip_key)?;
@@ -96,6 +100,7 @@ impl Studio {
                 takes.push(TakeInfo {
                     take: r.take,
                     in_use: r.take == u.take,
+                    current: r.words == now,
                     favourite: r.favourite,
                     duration_ms: clip.as_ref().map_or(0, |c| {
                         (c.frames * 1000 / i64::from(c.sample_rate_hz.max(1))) as u32
@@ -127,10 +132,11 @@ impl Studio {
     ///
     /// # Errors
     /// [`Error::NotFound`] for an unknown track or take, or a take whose
-    /// clip was collected; [`Error::Config`] for another kind of track or
-    /// one being made.
+    /// clip was collected; [`Error::Config`] for another kind of track,
+    /// one being made, or a take that says other words (made before a
+    /// lexicon change).
     pub fn use_take(&self, track_id: i64, sentence: u32, take: u32) -> Result<i64> {
-        let (track, mut recipe, _) = self.speech_track(track_id)?;
+        let (track, mut recipe, text) = self.speech_track(track_id)?;
         let row = self
             .store()
             .takes(track_id)?
@@ -143,6 +149,17 @@ impl Studio {
                     u64::from(sentence) + 1
                 ))
             })?;
+        let now = lines(&self.engines(), &text, &recipe, &track.engine)?
+            .utterances
+            .get(sentence as usize)
+            .map(crate::kinds::speech::lines::words);
+        if now.as_deref() != Some(row.words.as_str()) {
+            return Err(Error::Config(format!(
+                "take {} of sentence {} of track {track_id} says other words (it was made before a lexicon change); regenerate the sentence instead",
+                u64::from(take) + 1,
+                u64::from(sentence) + 1
+            )));
+        }
         let on_disk = self
             .store()
             .clip(&row.clip_key)?
@@ -209,8 +226,15 @@ impl Studio {
     /// (a deleted track's takes, pruned takes, `say`'s clips).
     ///
     /// # Errors
-    /// Store errors (a file that cannot be deleted is left and not counted).
+    /// [`Error::Config`] while a track is being made; store errors (a file
+    /// that cannot be deleted is left and not counted).
     pub fn gc(&self) -> Result<GcReport> {
+        let running = self.store().running_tracks()?;
+        if running > 0 {
+            return Err(Error::Config(format!(
+                "{running} track(s) are being made (or were left running: `intone resume` finishes them); collect when they are done"
+            )));
+        }
         let keep = self.keep_takes()?;
         let mut report = GcReport::default();
         for (track_id, sentence, in_use) in self.takes_in_use()? {
