@@ -1335,6 +1335,11 @@ export type TakeInfo = {
 	take: number,
 	/**  The track uses this take. */
 	in_use: boolean,
+	/**
+	 *  It says the sentence's words as they are now (false: made before a
+	 *  lexicon change; it can be heard, not used).
+	 */
+	current: boolean,
 	/**  Marked to keep (never pruned). */
 	favourite: boolean,
 	/**  Length, ms. */
