@@ -8,39 +8,6 @@
 
 use super::{Chapter, Matter};
 
-/// Words for numbers up to twenty (and tens up to one hundred), as chapter
-/// headings spell them.
-const NUMBER_WORDS: [&str; 28] = [
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-    "twenty",
-    "thirty",
-    "forty",
-    "fifty",
-    "sixty",
-    "seventy",
-    "eighty",
-    "ninety",
-    "hundred",
-];
-
 /// Headings that stand alone, with whether they are front or back matter.
 const NAMED: [(&str, Option<Matter>); 8] = [
     ("prologue", None),
@@ -69,8 +36,13 @@ fn is_number(w: &str) -> bool {
     if w.chars().all(|c| "IVXLCDMivxlcdm".contains(c)) {
         return w.len() <= 8;
     }
-    w.split('-')
-        .all(|p| NUMBER_WORDS.contains(&p.to_ascii_lowercase().as_str()))
+    // "Twenty-One", "Hundred": the recognizer's number words (recognize::wer).
+    use crate::recognize::wer::{ONES, TENS};
+    w.split('-').all(|p| {
+        let p = p.to_ascii_lowercase();
+        !p.is_empty()
+            && (ONES.contains(&p.as_str()) || TENS.contains(&p.as_str()) || p == "hundred")
+    })
 }
 
 /// Whether `line` (trimmed) is a chapter heading, and its matter.

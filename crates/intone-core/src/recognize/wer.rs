@@ -9,7 +9,8 @@
 
 use unicode_normalization::UnicodeNormalization;
 
-const ONES: [&str; 20] = [
+/// English words for 0–19.
+pub(crate) const ONES: [&str; 20] = [
     "zero",
     "one",
     "two",
@@ -31,7 +32,8 @@ const ONES: [&str; 20] = [
     "eighteen",
     "nineteen",
 ];
-const TENS: [&str; 10] = [
+/// English words for the tens (20–90; the first two are empty).
+pub(crate) const TENS: [&str; 10] = [
     "", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
 ];
 

@@ -10,8 +10,6 @@
 
 use crate::error::{Error, Result};
 use crate::kinds::speech::lines::lines;
-use crate::kinds::speech::SpeechRecipe;
-use crate::store::Step;
 use crate::studio::Studio;
 
 impl Studio {
@@ -25,16 +23,7 @@ impl Studio {
     /// [`Error::NotFound`] for an unknown track or engine; [`Error::Config`]
     /// for a track that is not speech, is running, or has no such sentence.
     pub fn regenerate_utterance(&self, track_id: i64, index: u32) -> Result<i64> {
-        let track = self.store().track(track_id)?;
-        let batch = self.store().batch(track.batch_id)?;
-        if !crate::kinds::steps(batch.kind).contains(&Step::Synthesize) {
-            return Err(Error::Config(format!(
-                "track {track_id} is a {} track: only speech has sentences to regenerate",
-                batch.kind
-            )));
-        }
-        let (text, recipe_json) = self.store().track_inputs(track_id)?;
-        let mut recipe = SpeechRecipe::parse(&recipe_json)?;
+        let (track, mut recipe, text) = self.speech_track(track_id)?;
         let n = lines(&self.engines(), &text, &recipe, &track.engine)?
             .utterances
             .len();
