@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use intone_core::store::{JobKind, LibraryFilter, LibraryItem, TrackStatus};
+use intone_core::store::{
+    parse_key, JobKind, LibraryFilter, LibraryItem, LibrarySort, TrackStatus,
+};
 use intone_core::studio::TakesRequest;
 use intone_core::Studio;
 use serde_json::json;
@@ -42,9 +44,13 @@ pub struct MusicArgs {
     /// Put the takes in this collection.
     #[arg(long)]
     pub collection: Option<String>,
-    /// Continue this audio file: each take is the file with new music joined on.
+    /// Continue this audio file (any format): each take is the file with new music joined on.
     #[arg(long = "continue", value_name = "FILE")]
     pub continue_from: Option<PathBuf>,
+    /// Make each take a seamless loop: its length rounded to whole bars, loop points in the file
+    /// (WAV smpl chunk; LOOPSTART/LOOPLENGTH in FLAC and Ogg).
+    #[arg(long = "loop")]
+    pub looped: bool,
     #[command(flatten)]
     pub delivery: crate::encode_args::DeliveryArgs,
     /// Print one JSON document on stdout.
@@ -72,6 +78,21 @@ pub enum MusicCommand {
         /// Only this collection.
         #[arg(long)]
         collection: Option<String>,
+        /// Only takes at this tempo or faster, BPM.
+        #[arg(long, value_name = "BPM")]
+        tempo_min: Option<f32>,
+        /// Only takes at this tempo or slower, BPM.
+        #[arg(long, value_name = "BPM")]
+        tempo_max: Option<f32>,
+        /// Only takes in this key, e.g. "D minor".
+        #[arg(long)]
+        key: Option<String>,
+        /// Only loops.
+        #[arg(long)]
+        loops: bool,
+        /// Order: newest, tempo, key, loudness or duration.
+        #[arg(long, default_value = "newest", value_parser = sort_order)]
+        sort: LibrarySort,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -107,6 +128,14 @@ pub enum MusicCommand {
         /// Track ids of the takes.
         #[arg(required = true)]
         ids: Vec<i64>,
+    },
+    /// Estimate the tempo and key of any audio file, and measure its loudness and length.
+    Analyze {
+        /// The audio file (WAV, FLAC, MP3, Ogg, M4A…).
+        file: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Delete takes and their files.
     Delete {
@@ -144,6 +173,7 @@ pub fn music(
         collection: a.collection,
         delivery: a.delivery.delivery()?,
         continue_from: a.continue_from,
+        looped: a.looped,
         ..TakesRequest::default()
     };
     let plan = studio.plan_music(&order)?;
@@ -176,8 +206,16 @@ fn gallery(studio: &Studio, cmd: MusicCommand) -> anyhow::Result<ExitCode> {
             engine,
             status,
             collection,
+            tempo_min,
+            tempo_max,
+            key,
+            loops,
+            sort,
             json,
         } => {
+            if let Some(k) = key.as_deref().filter(|k| parse_key(k).is_none()) {
+                anyhow::bail!("unknown key \"{k}\" (write it as \"D minor\", \"F# major\")");
+            }
             let status = match status {
                 Some(s) => Some(TrackStatus::parse(&s).ok_or_else(|| {
                     anyhow::anyhow!(
@@ -191,6 +229,11 @@ fn gallery(studio: &Studio, cmd: MusicCommand) -> anyhow::Result<ExitCode> {
                 engine,
                 status,
                 collection,
+                tempo_min,
+                tempo_max,
+                key,
+                looped: loops.then_some(true),
+                sort: Some(sort),
                 limit: Some(limit),
                 offset: Some(offset),
                 ..LibraryFilter::default()
@@ -211,7 +254,8 @@ fn gallery(studio: &Studio, cmd: MusicCommand) -> anyhow::Result<ExitCode> {
             let t = studio.store().track(id)?;
             let recipe = studio.take_recipe(id)?;
             if json {
-                output::print_json(&json!({ "track": t, "recipe": recipe }))?;
+                let facts = studio.store().music_facts(id)?;
+                output::print_json(&json!({ "track": t, "recipe": recipe, "music": facts }))?;
                 return Ok(ExitCode::SUCCESS);
             }
             println!("take {id}: {}", recipe.prompt);
@@ -232,6 +276,18 @@ fn gallery(studio: &Studio, cmd: MusicCommand) -> anyhow::Result<ExitCode> {
                 println!("  understood  {}", recipe.understood.join(", "));
             }
             println!("  status      {}", t.status);
+            if let Some(f) = studio.store().music_facts(id)? {
+                let est = if f.estimated { " (estimated)" } else { "" };
+                if let Some(t) = f.tempo_bpm {
+                    println!("  tempo       {t:.1} BPM{est}");
+                }
+                if let Some(k) = &f.key {
+                    println!("  key         {k}{est}");
+                }
+                if let Some(n) = f.loop_frames {
+                    println!("  loop        {n} frames, from the start");
+                }
+            }
             if let Some(c) = &t.collection {
                 println!("  collection  {c}");
             }
@@ -263,6 +319,24 @@ fn gallery(studio: &Studio, cmd: MusicCommand) -> anyhow::Result<ExitCode> {
             eprintln!("Use it with: intone generate SCRIPT --variant {name}");
             Ok(ExitCode::SUCCESS)
         }
+        MusicCommand::Analyze { file, json } => {
+            let a = studio.analyze_audio(&file)?;
+            if json {
+                output::print_json(&serde_json::to_value(&a)?)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!("{}", file.display());
+            match &a.facts {
+                Some(f) => {
+                    println!("  tempo       {:.1} BPM (estimated)", f.tempo_bpm);
+                    println!("  key         {} (estimated)", f.key_name());
+                }
+                None => println!("  tempo, key  none heard"),
+            }
+            println!("  loudness    {:.1} LUFS", a.loudness_lufs);
+            println!("  duration    {:.2} s", a.duration_ms as f64 / 1000.0);
+            Ok(ExitCode::SUCCESS)
+        }
         MusicCommand::Delete { ids } => {
             let r = studio.delete_tracks(&ids)?;
             eprintln!("deleted {} take(s)", r.deleted);
@@ -271,11 +345,29 @@ fn gallery(studio: &Studio, cmd: MusicCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Parses `--sort`.
+fn sort_order(s: &str) -> Result<LibrarySort, String> {
+    serde_json::from_value(serde_json::Value::String(s.to_ascii_lowercase()))
+        .map_err(|_| format!("\"{s}\" is not an order (newest, tempo, key, loudness, duration)"))
+}
+
 fn print_row(it: &LibraryItem) {
     let t = &it.track;
+    let facts = it.music.as_ref();
+    let tempo = facts
+        .and_then(|f| f.tempo_bpm)
+        .map_or("      -".into(), |b| format!("{b:>3.0} BPM"));
+    let key = facts
+        .and_then(|f| f.key.clone())
+        .unwrap_or_else(|| "-".into());
+    let looped = if facts.is_some_and(|f| f.loop_frames.is_some()) {
+        " loop"
+    } else {
+        ""
+    };
     let meta = match t.status {
         TrackStatus::Completed => format!(
-            "{:>5.1} s {:>6.1} LUFS",
+            "{:>5.1} s {:>6.1} LUFS {tempo} {key:<9}{looped}",
             t.duration_ms.unwrap_or(0) as f64 / 1000.0,
             t.loudness_lufs.unwrap_or(f64::NAN)
         ),

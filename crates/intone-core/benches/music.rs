@@ -60,6 +60,7 @@ fn main() {
         continuation: None,
         open_end: false,
         sample_rate_hz: SR,
+        looped: false,
     };
     let t = Instant::now();
     engine

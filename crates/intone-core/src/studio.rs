@@ -27,7 +27,7 @@ pub use crate::kinds::conversion::{
 };
 pub use crate::kinds::delivery::DEFAULT_SAMPLE_RATE_HZ;
 pub use crate::kinds::music::{
-    MusicCatalog, MusicPlan, TakesRequest, BED_TAKE_S, DEFAULT_MUSIC_LUFS, MAX_TAKES,
+    AudioFacts, MusicCatalog, MusicPlan, TakesRequest, BED_TAKE_S, DEFAULT_MUSIC_LUFS, MAX_TAKES,
 };
 pub use crate::kinds::scenes::{
     SceneChange, SceneState, ScoreRequest, ScoreView, DEFAULT_CROSSFADE_MS, DEFAULT_SCORE_LUFS,

@@ -74,6 +74,7 @@ fn mp3_opus_and_flac_decode_to_the_source_length_and_loudness_with_tags_and_chap
                 end_ms: 9350,
             },
         ],
+        loop_frames: None,
     };
     for (rate, channels) in [(48_000u32, 2u16), (44_100, 1)] {
         let src = dir.path().join(format!("src-{rate}-{channels}.wav"));

@@ -40,12 +40,26 @@ pub struct Tags {
     pub cover: Option<PathBuf>,
     /// Chapters, in order.
     pub chapters: Vec<Chapter>,
+    /// The whole file is a seamless loop of this many frames, from frame 0
+    /// (written as WAV's `smpl` chunk, or the `LOOPSTART`/`LOOPLENGTH`
+    /// Vorbis comments games and samplers read, in FLAC and Ogg).
+    pub loop_frames: Option<u64>,
 }
 
 impl Tags {
     /// Whether there is nothing to write.
     pub fn is_empty(&self) -> bool {
         *self == Self::default()
+    }
+
+    /// The same tags with the loop counted at `to_hz` instead of `from_hz`
+    /// (Opus files are decoded at 48 kHz whatever the input's rate).
+    pub fn loop_at_rate(&self, from_hz: u32, to_hz: u32) -> Self {
+        let mut t = self.clone();
+        t.loop_frames = self
+            .loop_frames
+            .map(|n| (u128::from(n) * u128::from(to_hz) / u128::from(from_hz.max(1))) as u64);
+        t
     }
 }
 
@@ -122,7 +136,32 @@ pub fn vorbis_comments(tags: &Tags) -> Vec<(String, String)> {
         out.push((key.clone(), chapter_time(c.start_ms)));
         out.push((format!("{key}NAME"), c.title.clone()));
     }
+    if let Some(n) = tags.loop_frames {
+        out.push(("LOOPSTART".into(), "0".into()));
+        out.push(("LOOPLENGTH".into(), n.to_string()));
+    }
     out
+}
+
+/// A RIFF `smpl` chunk (header and body) saying the whole file loops:
+/// one forward loop from frame 0 to frame `frames − 1` (inclusive), played
+/// forever, MIDI unity note 60. Layout as in the Multimedia Programming
+/// Interface and Data Specifications 1.0's sampler chunk: nine 32-bit
+/// little-endian header fields, then one 24-byte loop record.
+pub fn smpl_chunk(frames: u64, sample_rate_hz: u32) -> Vec<u8> {
+    let last = u32::try_from(frames.saturating_sub(1)).unwrap_or(u32::MAX);
+    let period_ns = 1_000_000_000u32 / sample_rate_hz.max(1);
+    let fields: [u32; 15] = [
+        0, 0, period_ns, 60, 0, 0, 0, 1, 0, // header: one loop, no sampler data
+        0, 0, 0, last, 0, 0, // loop: id, forward, start, end, fraction, forever
+    ];
+    let mut b = Vec::with_capacity(8 + 60);
+    b.extend_from_slice(b"smpl");
+    b.extend_from_slice(&60u32.to_le_bytes());
+    for f in fields {
+        b.extend_from_slice(&f.to_le_bytes());
+    }
+    b
 }
 
 /// A FLAC PICTURE block's body (FLAC format, METADATA_BLOCK_PICTURE), type

@@ -194,7 +194,7 @@ pub struct WavBlockWriter {
 }
 
 /// Size of the header [`WavBlockWriter`] writes: RIFF, `fmt ` (16 bytes), `data`.
-const HEADER_BYTES: u64 = 44;
+pub(crate) const HEADER_BYTES: u64 = 44;
 
 impl WavBlockWriter {
     /// Creates `path` as a 32-bit float WAV file.
@@ -306,6 +306,26 @@ impl WavBlockWriter {
     /// # Errors
     /// [`Error::Audio`] naming the file.
     pub fn finish(self) -> Result<()> {
+        self.finish_with(&[])
+    }
+
+    /// Appends `chunks` (whole RIFF chunks, headers included, e.g.
+    /// [`crate::audio::tags::smpl_chunk`]) after the `data` chunk (padded
+    /// to an even length, as RIFF requires), writes the header's sizes and
+    /// flushes.
+    ///
+    /// # Errors
+    /// [`Error::Audio`] naming the file.
+    pub fn finish_with(mut self, chunks: &[u8]) -> Result<()> {
+        let mut extra = 0u32;
+        if !chunks.is_empty() {
+            let pad: &[u8] = if self.data_bytes % 2 == 1 { &[0] } else { &[] };
+            self.file
+                .write_all(pad)
+                .and_then(|()| self.file.write_all(chunks))
+                .map_err(|e| Error::audio(&self.path, e))?;
+            extra = (pad.len() + chunks.len()) as u32;
+        }
         let path = self.path;
         let data = self.data_bytes as u32;
         let mut file = self
@@ -314,7 +334,7 @@ impl WavBlockWriter {
             .map_err(|e| Error::audio(&path, e.error()))?;
         let patch = |f: &mut File| -> std::io::Result<()> {
             f.seek(SeekFrom::Start(4))?;
-            f.write_all(&(data + HEADER_BYTES as u32 - 8).to_le_bytes())?;
+            f.write_all(&(data + extra + HEADER_BYTES as u32 - 8).to_le_bytes())?;
             f.seek(SeekFrom::Start(HEADER_BYTES - 4))?;
             f.write_all(&data.to_le_bytes())?;
             f.flush()

@@ -136,6 +136,7 @@ impl TrackCx<'_> {
             )),
             cover: self.batch.encode.cover.clone(),
             chapters: Vec::new(),
+            loop_frames: None,
         }
     }
 
@@ -234,6 +235,20 @@ pub(crate) fn deliver(
     pre_master: &Path,
     settings: MasterSettings,
 ) -> Result<TrackResult> {
+    deliver_tagged(c, force, pre_master, settings, &c.tags())
+}
+
+/// [`deliver`] with the kind's own `tags` (a music loop's loop points).
+///
+/// # Errors
+/// As [`deliver`].
+pub(crate) fn deliver_tagged(
+    c: &TrackCx<'_>,
+    force: &mut bool,
+    pre_master: &Path,
+    settings: MasterSettings,
+    tags: &Tags,
+) -> Result<TrackResult> {
     c.check_cancelled()?;
     let master_path = c.work.join("master.wav");
     c.file_step(Step::Master, force, &master_path, |out| {
@@ -253,7 +268,7 @@ pub(crate) fn deliver(
                 format,
                 c.batch.bit_depth,
                 &c.batch.encode,
-                &c.tags(),
+                tags,
             )?;
             Ok(EncodeOut {
                 path: out_path.clone(),

@@ -6,6 +6,7 @@ use rusqlite::params_from_iter;
 use serde::{Deserialize, Serialize};
 
 use super::batches::recompute;
+use super::music::{facts_from_row, parse_key, MusicFacts, FACT_COLUMNS};
 use super::tracks::TRACK_COLUMN_COUNT;
 use super::tracks::{track_from_row, TRACK_COLUMNS};
 use super::types::{JobKind, TrackRow, TrackStatus};
@@ -30,10 +31,54 @@ pub struct LibraryFilter {
     pub kind: Option<JobKind>,
     /// Only tracks in this collection.
     pub collection: Option<String>,
+    /// Only music takes at this tempo or faster, BPM.
+    pub tempo_min: Option<f32>,
+    /// Only music takes at this tempo or slower, BPM.
+    pub tempo_max: Option<f32>,
+    /// Only music takes in this key ("D minor", "F# major").
+    pub key: Option<String>,
+    /// Only loops (`true`) or only takes that are not (`false`).
+    pub looped: Option<bool>,
+    /// The order of the rows (default: newest batch first).
+    pub sort: Option<LibrarySort>,
     /// At most this many rows (`None`: all).
     pub limit: Option<u32>,
     /// Skip this many rows first (paging).
     pub offset: Option<u32>,
+}
+
+/// How Library rows are ordered. The music orders put takes without the
+/// fact last, then go newest first.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LibrarySort {
+    /// Newest batch first, then in batch order.
+    #[default]
+    Newest,
+    /// Slowest tempo first.
+    Tempo,
+    /// By key: tonic from C, major before minor.
+    Key,
+    /// Loudest (integrated LUFS) first.
+    Loudness,
+    /// Longest first.
+    Duration,
+}
+
+impl LibrarySort {
+    /// The `ORDER BY` terms.
+    fn order_by(self) -> &'static str {
+        match self {
+            Self::Newest => "b.id DESC, t.position",
+            Self::Tempo => "mf.tempo_bpm IS NULL, mf.tempo_bpm, b.id DESC, t.position",
+            Self::Key => "mf.tonic IS NULL, mf.tonic, mf.mode, b.id DESC, t.position",
+            Self::Loudness => {
+                "t.loudness_lufs IS NULL, t.loudness_lufs DESC, b.id DESC, t.position"
+            }
+            Self::Duration => "t.duration_ms IS NULL, t.duration_ms DESC, b.id DESC, t.position",
+        }
+    }
 }
 
 /// One Library row: the track and where it came from.
@@ -54,6 +99,8 @@ pub struct LibraryItem {
     /// Sentences the `check` step flagged (speech tracks whose batch checks
     /// its sentences and whose check has run); `None` when not checked.
     pub flagged: Option<u32>,
+    /// Tempo, key and loop of a music take whose `analyze` step has run.
+    pub music: Option<MusicFacts>,
 }
 
 /// The values present in the Library, for the filter pickers.
@@ -83,7 +130,8 @@ const FROM: &str = "FROM tracks t
                  LEFT JOIN scripts sc ON sc.id = s.script_id
                  LEFT JOIN inputs i ON i.hash = t.input_hash
                  JOIN batches b ON b.id = t.batch_id
-                 JOIN projects p ON p.id = b.project_id";
+                 JOIN projects p ON p.id = b.project_id
+                 LEFT JOIN music_facts mf ON mf.track_id = t.id";
 
 /// The `WHERE` clause of `filter` and its arguments (`?1`, `?2`, …).
 fn where_clause(filter: &LibraryFilter) -> (String, Vec<String>) {
@@ -101,6 +149,34 @@ fn where_clause(filter: &LibraryFilter) -> (String, Vec<String>) {
     add(SOURCE, filter.source.clone());
     add("b.kind", filter.kind.map(|k| k.as_str().to_string()));
     add("t.collection", filter.collection.clone());
+    let mut cmp = |clause: &str, v: Option<String>| {
+        if let Some(v) = v {
+            args.push(v);
+            clauses.push(clause.replace('?', &format!("?{}", args.len())));
+        }
+    };
+    cmp(
+        "mf.tempo_bpm >= CAST(? AS REAL)",
+        filter.tempo_min.map(|t| t.to_string()),
+    );
+    cmp(
+        "mf.tempo_bpm <= CAST(? AS REAL)",
+        filter.tempo_max.map(|t| t.to_string()),
+    );
+    match filter.key.as_deref().map(|k| (k, parse_key(k))) {
+        Some((_, Some((tonic, mode)))) => {
+            cmp("mf.tonic = CAST(? AS INTEGER)", Some(tonic.to_string()));
+            cmp("mf.mode = ?", Some(mode.name().to_string()));
+        }
+        // A key nobody writes matches nothing.
+        Some((_, None)) => clauses.push("0".into()),
+        None => {}
+    }
+    match filter.looped {
+        Some(true) => clauses.push("mf.loop_frames IS NOT NULL".into()),
+        Some(false) => clauses.push("mf.loop_frames IS NULL".into()),
+        None => {}
+    }
     let wher = if clauses.is_empty() {
         String::new()
     } else {
@@ -126,11 +202,13 @@ impl Store {
         let (wher, args) = where_clause(filter);
         self.with(|c| {
             let mut st = c.prepare(&format!(
-                "SELECT {TRACK_COLUMNS}, {SOURCE}, p.name, b.created_at, b.kind, {FLAGGED}
+                "SELECT {TRACK_COLUMNS}, {SOURCE}, p.name, b.created_at, b.kind, {FLAGGED},
+                        {FACT_COLUMNS}
                  {FROM}
                  {wher}
-                 ORDER BY b.id DESC, t.position
+                 ORDER BY {}
                  LIMIT {} OFFSET {}",
+                filter.sort.unwrap_or_default().order_by(),
                 filter.limit.map_or(-1, i64::from),
                 filter.offset.unwrap_or(0)
             ))?;
@@ -143,6 +221,7 @@ impl Store {
                         created_at: r.get(TRACK_COLUMN_COUNT + 2)?,
                         kind: r.get(TRACK_COLUMN_COUNT + 3)?,
                         flagged: r.get(TRACK_COLUMN_COUNT + 4)?,
+                        music: facts_from_row(r, TRACK_COLUMN_COUNT + 5)?,
                     })
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;

@@ -88,7 +88,7 @@ fn version_7_store_upgrades_to_the_names_of_version_8() {
         .expect("seed");
     }
     let store = Store::open(&db).expect("upgrade");
-    assert_eq!(store.schema_version().expect("v"), 10);
+    assert_eq!(store.schema_version().expect("v"), 11);
     assert_eq!(store.batch(1).expect("b").engine, "espeak:en-us");
     let t = store.tracks(1).expect("tracks");
     assert_eq!(t[0].engine, "espeak:en-us");

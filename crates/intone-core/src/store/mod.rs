@@ -9,6 +9,7 @@ mod batches;
 mod clips;
 mod inputs;
 mod library;
+mod music;
 mod projects;
 mod settings;
 mod steps;
@@ -30,7 +31,8 @@ use crate::error::{Error, Result};
 pub use batches::{NewBatch, NewTrack, SectionRef};
 pub use clips::ClipRow;
 pub use inputs::InputRow;
-pub use library::{LibraryFacets, LibraryFilter, LibraryItem};
+pub use library::{LibraryFacets, LibraryFilter, LibraryItem, LibrarySort};
+pub use music::{parse_key, MusicFacts};
 pub use steps::StepRow;
 pub use takes::TakeRow;
 pub use types::{BatchRow, BatchStatus, JobKind, Step, TrackResult, TrackRow, TrackStatus};
@@ -53,6 +55,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../../../migrations/0008_names.sql")),
         M::up(include_str!("../../../../migrations/0009_cast_lexicon.sql")),
         M::up(include_str!("../../../../migrations/0010_takes.sql")),
+        M::up(include_str!("../../../../migrations/0011_music_facts.sql")),
     ])
 }
 

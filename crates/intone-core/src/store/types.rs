@@ -122,6 +122,9 @@ str_enum! {
         /// Speak flagged sentences again and keep the take the recognizer
         /// hears best (speech, with best-of-N; per candidate).
         Retake = "retake",
+        /// Find a take's tempo and key (known from the composer, or
+        /// estimated from a model's audio) and record them (music).
+        Analyze = "analyze",
     }
 }
 
@@ -146,6 +149,7 @@ impl Step {
             Step::Fit => "fitting",
             Step::Subtitles => "writing subtitles",
             Step::Retake => "retaking",
+            Step::Analyze => "analyzing",
         }
     }
 }

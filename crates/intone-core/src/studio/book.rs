@@ -249,6 +249,7 @@ fn book_tags(
         track: None,
         cover: options.cover.clone(),
         chapters: tag_chapters,
+        loop_frames: None,
     }
 }
 

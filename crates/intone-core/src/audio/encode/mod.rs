@@ -90,7 +90,7 @@ pub fn encode_file(input: &Path, output: &Path, format: Format, bits: u16) -> Re
 /// Encodes the f32 WAV `input` to `output` as `format`: WAV and FLAC at
 /// `bits` (16 or 24) with TPDF dither; MP3 and Opus as `options` say. Writes
 /// `tags` as the format carries them (ID3v2.4 for MP3, Vorbis comments for
-/// FLAC and Opus; WAV carries none). The report's loudness is measured on the
+/// FLAC and Opus; WAV carries only a loop, in its `smpl` chunk). The report's loudness is measured on the
 /// delivered samples (PCM) or on the samples given to the lossy encoder.
 ///
 /// # Errors
@@ -111,7 +111,7 @@ pub fn encode_tagged(
         )));
     }
     match format {
-        Format::Wav => encode_wav(input, output, bits),
+        Format::Wav => encode_wav(input, output, bits, tags.loop_frames),
         Format::Flac => {
             let report = flac::encode_flac(input, output, bits)?;
             tags::write_flac(output, tags)?;
@@ -126,7 +126,13 @@ pub fn encode_tagged(
     }
 }
 
-fn encode_wav(input: &Path, output: &Path, bits: u16) -> Result<EncodeReport> {
+/// `loop_frames`: the file loops whole (a `smpl` chunk says so).
+fn encode_wav(
+    input: &Path,
+    output: &Path,
+    bits: u16,
+    loop_frames: Option<u64>,
+) -> Result<EncodeReport> {
     let mut r = WavBlockReader::open(input)?;
     let mut w = WavBlockWriter::create_pcm(output, r.sample_rate_hz, r.channels, bits)?;
     let mut meter = MeterThread::start(r.channels, r.sample_rate_hz, output)?;
@@ -140,7 +146,10 @@ fn encode_wav(input: &Path, output: &Path, bits: u16) -> Result<EncodeReport> {
         w.write_ints(&ints)?;
         frames += (buf.len() / usize::from(r.channels)) as u64;
     }
-    w.finish()?;
+    match loop_frames {
+        Some(n) => w.finish_with(&tags::smpl_chunk(n, r.sample_rate_hz))?,
+        None => w.finish()?,
+    }
     Ok(EncodeReport {
         loudness: meter.finish()?,
         frames,

@@ -209,7 +209,8 @@ pub(super) fn encode_opus(
             input.display()
         )));
     }
-    let comments = tags::opus_comments(tags)?;
+    // Loop points count 48 kHz samples after pre-skip, as an Opus decoder outputs them.
+    let comments = tags::opus_comments(&tags.loop_at_rate(rate_in, OPUS_RATE_HZ))?;
     let (mut stream, pre_skip) = OpusStream::create(output, channels, rate_in, kbps, &comments)?;
     let ch = usize::from(channels);
     let mut resampler = if rate_in == OPUS_RATE_HZ {

@@ -27,6 +27,10 @@ const SYSTEM_SOUNDFONTS: [&str; 3] = [
     "/usr/share/soundfonts/FluidR3_GM.sf2",
 ];
 
+/// What a loop renders past its end (release and reverb) to fold into
+/// its head, seconds.
+const LOOP_TAIL_S: f64 = 4.0;
+
 /// Longest take, seconds (an hour).
 pub const MAX_DURATION_S: f64 = 3600.0;
 
@@ -215,6 +219,11 @@ impl MusicEngine for Builtin {
             }
             None => super::continuation::Overlap::none(),
         };
+        let tail_frames = if req.looped {
+            ((LOOP_TAIL_S * f64::from(req.sample_rate_hz)) as u64).min(frames)
+        } else {
+            0
+        };
         let r = Render {
             brief,
             seed: u64::from(req.seed),
@@ -223,13 +232,19 @@ impl MusicEngine for Builtin {
             sample_rate_hz: req.sample_rate_hz,
             soundfont: &sf,
             form,
+            tail_frames,
         };
+        let mut tail: Vec<f32> = Vec::new();
+        let mut written = 0u64;
         let finished = render(
             &r,
             &mut |block: &[f32]| {
                 let mut b = block.to_vec();
                 overlap.apply(&mut b);
-                w.write(&b).map_err(|e| e.to_string())
+                let body = ((frames - written.min(frames)) as usize * 2).min(b.len());
+                written += (b.len() / 2) as u64;
+                tail.extend_from_slice(&b[body..]);
+                w.write(&b[..body]).map_err(|e| e.to_string())
             },
             cancelled,
         )
@@ -237,7 +252,23 @@ impl MusicEngine for Builtin {
         if !finished {
             return Err(EngineError::transient(DEFAULT_MUSIC_ENGINE, "cancelled"));
         }
-        w.finish().map_err(io)
+        w.finish().map_err(io)?;
+        super::looping::fold_tail(out, &tail).map_err(io)
+    }
+
+    fn loops(&self) -> bool {
+        true
+    }
+
+    fn facts(&self, req: &MusicRequest) -> Option<super::analysis::Facts> {
+        let (brief, _) = self.plan(req);
+        brief.music.then(|| super::analysis::Facts {
+            tempo_bpm: brief.tempo_bpm.clamp(40.0, 200.0),
+            tonic: brief.tonic,
+            mode: brief.mode,
+            beats_per_bar: brief.beats_per_bar,
+            estimated: false,
+        })
     }
 
     fn end_state(&self, req: &MusicRequest) -> Option<String> {
@@ -266,6 +297,7 @@ impl Builtin {
         let mut brief = prompt::read(&req.prompt);
         let form = Form {
             open_end: req.open_end,
+            looped: req.looped,
             ..Form::default()
         };
         let Some(c) = &req.continuation else {

@@ -104,6 +104,7 @@ impl Carry {
             first_downbeat_s: overlap_s + self.next_downbeat_s,
             bars_before: self.bars,
             voicing: self.voicing.clone(),
+            looped: false,
         }
     }
 }

@@ -10,15 +10,6 @@ use super::prompt::Mode;
 use crate::audio::{decode, resample};
 use crate::error::Result;
 
-/// Krumhansl–Kessler key profiles (Krumhansl, *Cognitive Foundations of
-/// Musical Pitch*, 1990): how well each pitch class above the tonic fits.
-const MAJOR_PROFILE: [f32; 12] = [
-    6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88,
-];
-const MINOR_PROFILE: [f32; 12] = [
-    6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17,
-];
-
 /// Seconds of the tail a continuation analyses for its key.
 pub const TAIL_S: f32 = 8.0;
 
@@ -47,49 +38,10 @@ pub fn tail_tonic(path: &Path, mode: Mode, tail_s: f32) -> Option<u8> {
             *v = x[at + i] * w;
         }
         fft.process(&mut input, &mut spec).ok()?;
-        for (bin, c) in spec.iter().enumerate().skip(1) {
-            let f = bin as f32 * sr / n as f32;
-            // Fundamentals of the bass to the melody; above, overtones (a
-            // note's third partial is its fifth) would pull toward the dominant.
-            if !(100.0..=1000.0).contains(&f) {
-                continue;
-            }
-            let midi = 69.0 + 12.0 * (f / 440.0).log2();
-            // Bins between two semitones belong to neither.
-            if (midi - midi.round()).abs() > 0.3 {
-                continue;
-            }
-            let pc = (midi.round() as i32).rem_euclid(12) as usize;
-            chroma[pc] += c.norm().sqrt();
-        }
+        super::analysis::add_chroma(&mut chroma, &spec, sr);
         at += n / 2;
     }
-    if chroma.iter().all(|&c| c <= 0.0) {
-        return None;
-    }
-    let profile = match mode {
-        Mode::Major | Mode::Lydian => MAJOR_PROFILE,
-        Mode::Minor | Mode::Dorian => MINOR_PROFILE,
-    };
-    (0..12u8).max_by(|&a, &b| {
-        correlation(&chroma, &profile, a).total_cmp(&correlation(&chroma, &profile, b))
-    })
-}
-
-/// Pearson correlation of `chroma` with `profile` rotated to `tonic`.
-fn correlation(chroma: &[f32; 12], profile: &[f32; 12], tonic: u8) -> f32 {
-    let rot: Vec<f32> = (0..12)
-        .map(|i| profile[(i + 12 - usize::from(tonic)) % 12])
-        .collect();
-    let mc = chroma.iter().sum::<f32>() / 12.0;
-    let mp = rot.iter().sum::<f32>() / 12.0;
-    let (mut num, mut dc, mut dp) = (0.0, 0.0, 0.0);
-    for i in 0..12 {
-        num += (chroma[i] - mc) * (rot[i] - mp);
-        dc += (chroma[i] - mc).powi(2);
-        dp += (rot[i] - mp).powi(2);
-    }
-    num / (dc * dp).sqrt().max(1e-12)
+    super::analysis::best_tonic(&chroma, mode)
 }
 
 /// The tail of earlier audio, faded out (equal power) over the first frames

@@ -3,12 +3,14 @@
 //! MusicGen, Riffusion, any predictor), with continuation in the request
 //! from the start (scenes generate each piece from the end of the last).
 
+pub mod analysis;
 mod brief;
 pub mod builtin;
 pub mod carry;
 pub mod cog;
 pub mod compose;
 pub mod continuation;
+pub mod looping;
 pub mod prompt;
 mod render;
 mod vocabulary;
@@ -66,6 +68,11 @@ pub struct MusicRequest {
     pub open_end: bool,
     /// Output sample rate, Hz.
     pub sample_rate_hz: u32,
+    /// Make a seamless loop: the end leads into the start with no seam,
+    /// no fades. An engine that cannot ([`MusicEngine::loops`] false) makes
+    /// an ordinary take, and the caller cuts a loop from it
+    /// ([`looping::make_loop`]).
+    pub looped: bool,
 }
 
 /// One parameter a model takes.
@@ -136,6 +143,20 @@ pub trait MusicEngine: Send + Sync {
     /// [`Continuation::state`]. `None` (the default) when the engine
     /// carries nothing but the audio (a neural model hears the audio).
     fn end_state(&self, _req: &MusicRequest) -> Option<String> {
+        None
+    }
+
+    /// Whether the engine makes seamless loops itself when
+    /// [`MusicRequest::looped`] asks (the built-in composer does; a model
+    /// does not, and Intone cuts a loop from its take).
+    fn loops(&self) -> bool {
+        false
+    }
+
+    /// What the engine knows of the take `req` makes: its tempo and key
+    /// (the composer's own plan), or `None` when they must be estimated
+    /// from the audio ([`analysis`]).
+    fn facts(&self, _req: &MusicRequest) -> Option<analysis::Facts> {
         None
     }
 }

@@ -46,13 +46,18 @@ pub struct Render<'a> {
     /// The SoundFont the parts play.
     pub soundfont: &'a Arc<SoundFont>,
     /// Where the piece sits in a longer one: a continuing piece has no
-    /// fade-in, an open-ended one no fade-out.
+    /// fade-in, an open-ended one no fade-out, a loop neither.
     pub form: Form,
+    /// For a loop: frames rendered after `frames` (the last notes' release
+    /// and reverb, to fold into the head). The ambiences fade in (sine)
+    /// over this many frames at the start and out (cosine) over the tail,
+    /// so folded together they keep their power.
+    pub tail_frames: u64,
 }
 
 /// Renders `r` as interleaved stereo blocks (f32 samples at
 /// `r.sample_rate_hz`, at most 1024 frames a block) handed to `sink`, in
-/// order, `r.frames` frames in all. Returns false (having stopped early)
+/// order, `r.frames + r.tail_frames` frames in all. Returns false (having stopped early)
 /// when `cancelled` says so.
 ///
 /// # Errors
@@ -78,11 +83,12 @@ pub fn render(
     let mut amb = vec![0f32; BLOCK * 2];
     let mut out = vec![0f32; BLOCK * 2];
     let mut pos = 0u64;
-    while pos < r.frames {
+    let total = r.frames + r.tail_frames;
+    while pos < total {
         if cancelled() {
             return Ok(false);
         }
-        let n = (r.frames - pos).min(BLOCK as u64) as usize;
+        let n = (total - pos).min(BLOCK as u64) as usize;
         sequencer.compose_ahead(&mut composer, pos + n as u64);
         if let Some(s) = synth.as_mut() {
             sequencer.play(s, pos, &mut left[..n], &mut right[..n]);
@@ -96,8 +102,8 @@ pub fn render(
         }
         for (src, gain) in &mut ambiences {
             src.fill(&mut amb[..n * 2]);
-            for (o, a) in out[..n * 2].iter_mut().zip(&amb[..n * 2]) {
-                *o += a * *gain;
+            for (i, (o, a)) in out[..n * 2].iter_mut().zip(&amb[..n * 2]).enumerate() {
+                *o += a * *gain * loop_envelope(r, pos + (i / 2) as u64);
             }
         }
         fades.apply(&mut out[..n * 2], pos);
@@ -105,6 +111,24 @@ pub fn render(
         pos += n as u64;
     }
     Ok(true)
+}
+
+/// The ambiences' gain at frame `f` of a loop: a quarter sine up over the
+/// first `tail_frames`, a quarter cosine down over the tail (1 elsewhere,
+/// and always for a piece that is not a loop).
+fn loop_envelope(r: &Render<'_>, f: u64) -> f32 {
+    let t = r.tail_frames;
+    if t == 0 {
+        return 1.0;
+    }
+    let quarter = |x: u64| (x as f32 + 0.5) / t as f32 * std::f32::consts::FRAC_PI_2;
+    if f >= r.frames {
+        quarter(f - r.frames).min(std::f32::consts::FRAC_PI_2).cos()
+    } else if f < t {
+        quarter(f).sin()
+    } else {
+        1.0
+    }
 }
 
 /// The SoundFont synthesizer, with its reverb and chorus, for a brief with
@@ -312,8 +336,8 @@ impl Fades {
             frames: r.frames,
             in_frames: (0.01 * f64::from(sr)) as u64,
             out_frames: ((fade_s * f64::from(sr)) as u64).max(1),
-            fade_in: !r.form.continues,
-            fade_out: !r.form.open_end,
+            fade_in: !r.form.continues && !r.form.looped,
+            fade_out: !r.form.open_end && !r.form.looped,
         }
     }
 
@@ -325,8 +349,8 @@ impl Fades {
             if f < self.in_frames && self.fade_in {
                 g *= f as f32 / self.in_frames as f32;
             }
-            let to_end = self.frames - f;
-            if to_end <= self.out_frames && self.fade_out {
+            let to_end = self.frames.saturating_sub(f);
+            if to_end <= self.out_frames && self.fade_out && to_end > 0 {
                 let p = (to_end - 1) as f32 / self.out_frames as f32;
                 g *= 0.5 - 0.5 * (std::f32::consts::PI * p).cos();
             }

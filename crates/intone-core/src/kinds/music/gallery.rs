@@ -7,13 +7,49 @@ use std::path::PathBuf;
 
 use crate::audio::encode::{Delivery, Format};
 use crate::engines::beds::BedSpec;
+use crate::engines::music::analysis::Facts;
 use crate::error::{Error, Result};
 use crate::kinds::music::{MusicRecipe, TakesRequest, BED_TAKE_S};
 use crate::kinds::speech::Plan;
 use crate::store::{BatchStatus, JobKind};
 use crate::studio::Studio;
 
+/// What a piece of audio is, as the gallery shows a take: tempo, key,
+/// loudness and length.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AudioFacts {
+    /// Estimated tempo and key; `None` when none could be heard (silence,
+    /// ambience, under 4 s).
+    pub facts: Option<Facts>,
+    /// The key as written ("D minor").
+    pub key: Option<String>,
+    /// Integrated loudness, LUFS (ITU-R BS.1770-4).
+    pub loudness_lufs: f64,
+    /// Length, ms.
+    pub duration_ms: u64,
+}
+
 impl Studio {
+    /// Estimates the tempo and key of any audio file the decoder reads
+    /// (see [`crate::engines::music::analysis`]) and measures its loudness
+    /// and length. The file is decoded whole.
+    ///
+    /// # Errors
+    /// [`Error::Audio`] naming a file that cannot be decoded.
+    pub fn analyze_audio(&self, path: &std::path::Path) -> Result<AudioFacts> {
+        let clip = crate::audio::decode::decode_file(path)?;
+        let facts = crate::engines::music::analysis::estimate_clip(&clip);
+        let loudness = crate::audio::loudness::measure_clip(&clip)?;
+        let frames = clip.samples.len() / usize::from(clip.channels.max(1));
+        Ok(AudioFacts {
+            key: facts.as_ref().map(Facts::key_name),
+            facts,
+            loudness_lufs: (loudness.integrated_lufs * 100.0).round() / 100.0,
+            duration_ms: (frames as u64 * 1000) / u64::from(clip.sample_rate_hz.max(1)),
+        })
+    }
+
     /// Puts takes (any tracks) in a collection; `None` or an empty name takes
     /// them out.
     ///
@@ -70,6 +106,7 @@ impl Studio {
             project: Some(b.project),
             continue_from: r.continue_from,
             overlap_ms: r.overlap_ms,
+            looped: r.looped,
         };
         let plan = self.plan_music(&order)?;
         self.create_music_batch(&plan)

@@ -55,6 +55,10 @@ pub struct TakesRequest {
     pub continue_from: Option<PathBuf>,
     /// Crossfade into the new music when continuing, ms.
     pub overlap_ms: u32,
+    /// Make each take a seamless loop: the built-in composer rounds the
+    /// length to whole bars of the prompt's tempo; a model's take is cut
+    /// at whole bars of its estimated tempo.
+    pub looped: bool,
 }
 
 impl Default for TakesRequest {
@@ -72,6 +76,7 @@ impl Default for TakesRequest {
             project: None,
             continue_from: None,
             overlap_ms: 1500,
+            looped: false,
         }
     }
 }
@@ -145,6 +150,16 @@ pub(crate) fn check_param(p: &crate::engines::music::ParamInfo, value: &str) -> 
         "boolean" if !["true", "false"].contains(&value) => bad("true or false".into()),
         _ => Ok(()),
     }
+}
+
+/// `seconds` rounded to whole bars (at least one) of the tempo and meter
+/// the built-in composer reads in `prompt`, ms.
+pub fn whole_bars_ms(prompt: &str, seconds: f64) -> u32 {
+    let brief = crate::engines::music::prompt::read(prompt);
+    let bar_s = 60.0 / f64::from(brief.tempo_bpm.clamp(40.0, 200.0))
+        * f64::from(brief.beats_per_bar.max(1));
+    let bars = (seconds / bar_s).round().max(1.0);
+    (bars * bar_s * 1000.0).round() as u32
 }
 
 /// A music engine that can run now, with what it says of itself.
@@ -242,6 +257,11 @@ impl Studio {
             return Err(Error::Config("overlap must be at most 10000 ms".into()));
         }
         req.delivery.check()?;
+        if req.looped && req.continue_from.is_some() {
+            return Err(Error::Config(
+                "a loop cannot continue a file: make the loop, or continue the file".into(),
+            ));
+        }
         let (name, engine, info, model) =
             self.music_engine(req.engine.as_deref(), req.model.as_deref())?;
         for (k, v) in &req.params {
@@ -270,6 +290,11 @@ impl Studio {
             .map(str::trim)
             .filter(|c| !c.is_empty())
             .map(String::from);
+        let duration_ms = if req.looped && engine.loops() {
+            whole_bars_ms(prompt, req.duration_s)
+        } else {
+            (req.duration_s * 1000.0).round() as u32
+        };
         let mut tracks = Vec::new();
         for i in 0..req.takes {
             let seed = first.wrapping_add(i);
@@ -277,13 +302,14 @@ impl Studio {
                 engine: name.clone(),
                 model: model.clone(),
                 prompt: prompt.to_string(),
-                duration_ms: (req.duration_s * 1000.0).round() as u32,
+                duration_ms,
                 seed,
                 params: req.params.clone(),
                 target_lufs: req.delivery.target_or(DEFAULT_MUSIC_LUFS),
                 understood: understood.clone(),
                 continue_from: continue_from.clone(),
                 overlap_ms: req.overlap_ms,
+                looped: req.looped,
             };
             let recipe_json =
                 serde_json::to_string(&recipe).map_err(|e| Error::Config(e.to_string()))?;

@@ -10,9 +10,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::audio::master::MasterSettings;
 use crate::audio::wav::{WavBlockReader, WavBlockWriter};
-use crate::engines::music::{Continuation, MusicRequest};
+use crate::engines::music::analysis::{self, Facts};
+use crate::engines::music::{looping, Continuation, MusicRequest};
 use crate::error::{Error, Result};
-use crate::pipeline::cx::{deliver, TrackCx};
+use crate::pipeline::cx::{deliver_tagged, TrackCx};
 use crate::store::{Step, TrackResult};
 
 /// How one take is made; stored as the track's recipe.
@@ -40,7 +41,23 @@ pub struct MusicRecipe {
     pub continue_from: Option<PathBuf>,
     /// Crossfade between the audio continued and the new music, ms.
     pub overlap_ms: u32,
+    /// The take is a seamless loop (its length whole bars, loop points in
+    /// the delivered file).
+    #[serde(default)]
+    pub looped: bool,
 }
+
+/// What the `analyze` step found: the take's tempo and key, and its loop
+/// length (frames, from frame 0) when it is a loop.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct AnalyzeOut {
+    facts: Option<Facts>,
+    loop_frames: Option<u64>,
+}
+
+/// Extra audio asked of a model for a loop: room to round to whole bars
+/// and for the crossfade at the loop point, seconds.
+const LOOP_EXTRA_S: f64 = 4.0;
 
 /// Runs a music track's steps.
 pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
@@ -50,23 +67,12 @@ pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
     let sr = c.batch.sample_rate_hz;
     let mut force = false;
     let take_path = c.work.join("take.wav");
+    let req = request(&recipe, sr);
     c.file_step(Step::Generate, &mut force, &take_path, |out| {
-        let req = MusicRequest {
-            prompt: recipe.prompt.clone(),
-            model: recipe.model.clone(),
-            duration_ms: u64::from(recipe.duration_ms),
-            seed: recipe.seed,
-            params: recipe.params.clone(),
-            continuation: recipe.continue_from.as_ref().map(|p| Continuation {
-                path: p.clone(),
-                overlap_ms: recipe.overlap_ms,
-                crossfade: true,
-                state: None,
-            }),
-            open_end: false,
-            sample_rate_hz: sr,
-        };
         let new_path = c.work.join("new.wav");
+        if recipe.looped && !engine.loops() {
+            return cut_loop(c, engine.as_ref(), &req, &new_path, out);
+        }
         let generated = if recipe.continue_from.is_some() {
             new_path.as_path()
         } else {
@@ -81,7 +87,29 @@ pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
         }
         Ok(())
     })?;
-    deliver(
+    c.check_cancelled()?;
+    let analyzed: AnalyzeOut = c.step(
+        Step::Analyze,
+        &mut force,
+        |_| true,
+        || {
+            let facts = match engine.facts(&req) {
+                Some(f) => Some(f),
+                None => analysis::estimate(&take_path)?,
+            };
+            let loop_frames = if recipe.looped {
+                Some(WavBlockReader::open(&take_path)?.frames)
+            } else {
+                None
+            };
+            c.p.store
+                .record_music_facts(c.track.id, facts.as_ref(), loop_frames)?;
+            Ok(AnalyzeOut { facts, loop_frames })
+        },
+    )?;
+    let mut tags = c.tags();
+    tags.loop_frames = analyzed.loop_frames;
+    deliver_tagged(
         c,
         &mut force,
         &take_path,
@@ -89,7 +117,55 @@ pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
             target_lufs: recipe.target_lufs,
             ceiling_dbtp: -1.0,
         },
+        &tags,
     )
+}
+
+/// The engine request of a take's recipe at `sr` Hz.
+fn request(recipe: &MusicRecipe, sr: u32) -> MusicRequest {
+    MusicRequest {
+        prompt: recipe.prompt.clone(),
+        model: recipe.model.clone(),
+        duration_ms: u64::from(recipe.duration_ms),
+        seed: recipe.seed,
+        params: recipe.params.clone(),
+        continuation: recipe.continue_from.as_ref().map(|p| Continuation {
+            path: p.clone(),
+            overlap_ms: recipe.overlap_ms,
+            crossfade: true,
+            state: None,
+        }),
+        open_end: false,
+        sample_rate_hz: sr,
+        looped: recipe.looped,
+    }
+}
+
+/// A loop from an engine that cannot make one: a take [`LOOP_EXTRA_S`]
+/// longer than asked is made into `raw`, its tempo estimated, and the loop
+/// cut from it ([`looping::make_loop`]) into `out`.
+///
+/// # Errors
+/// As [`generate`]; [`Error::Config`] when the take is too short to loop.
+fn cut_loop(
+    c: &TrackCx<'_>,
+    engine: &dyn crate::engines::music::MusicEngine,
+    req: &MusicRequest,
+    raw: &std::path::Path,
+    out: &std::path::Path,
+) -> Result<()> {
+    let longer = MusicRequest {
+        duration_ms: req.duration_ms + (LOOP_EXTRA_S * 1000.0) as u64,
+        looped: false,
+        ..req.clone()
+    };
+    crate::fsio::write_with(raw, |tmp| generate(c, engine, &longer, tmp))?;
+    c.check_cancelled()?;
+    let facts = analysis::estimate(raw)?;
+    let target = req.duration_ms * u64::from(req.sample_rate_hz) / 1000;
+    crate::fsio::write_with(out, |tmp| {
+        looping::make_loop(raw, tmp, target, facts.as_ref()).map(|_| ())
+    })
 }
 
 /// Makes `req`'s take into `out` under the pipeline's retry policy

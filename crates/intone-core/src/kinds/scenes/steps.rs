@@ -349,6 +349,7 @@ fn scene_request(
         }),
         open_end: i + 1 < recipe.scenes.len(),
         sample_rate_hz: sr,
+        looped: false,
     }
 }
 

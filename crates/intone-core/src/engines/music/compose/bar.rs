@@ -63,7 +63,8 @@ impl Composer {
         let beat_s = self.beat_s;
         let t0 = self.offset_s + bar as f64 * beats * beat_s;
         let energy = section.energy(self.brief.energy, in_phrase);
-        let last = !self.open_end && bar + 1 == self.total_bars;
+        // A loop's last bar plays on into its first: it is no ending.
+        let last = !self.open_end && !self.looped && bar + 1 == self.total_bars;
         // The last bar rings to the end of the piece (under the fade-out).
         let hold = if last {
             (self.end_s - t0) / beat_s

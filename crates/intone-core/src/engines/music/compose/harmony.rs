@@ -41,31 +41,60 @@ pub(super) fn progressions_for(mode: Mode, seed: u64) -> ([u8; 4], [u8; 4]) {
     (prog_a, prog_b)
 }
 
+/// The chord before the tonic in a cadence, as a scale degree: the
+/// dominant (V–I, an authentic cadence) in major and minor; the modes'
+/// own colour chord in the others (IV–i in Dorian, with its raised sixth;
+/// II–I in Lydian, with its raised fourth), as modal harmony resolves.
+pub(super) fn cadence(mode: Mode) -> u8 {
+    match mode {
+        Mode::Major | Mode::Minor => 4,
+        Mode::Dorian => 3,
+        Mode::Lydian => 1,
+    }
+}
+
 impl Composer {
-    /// The chord (scale degree, 0 = tonic) of a bar.
+    /// The chord (scale degree, 0 = tonic) of a bar. Every 8-bar phrase
+    /// closes with a cadence (the cadence chord, then the tonic); the
+    /// outro comes home (IV, the cadence chord, I); a loop starts on the
+    /// tonic and its last bar is the tonic again.
     pub(super) fn degree(&self, bar: u64) -> u8 {
         let (s, phrase, in_phrase) = self.section(bar);
+        let cadence = cadence(self.brief.mode);
+        if self.looped {
+            if bar == 0 || bar + 1 == self.total_bars {
+                return 0;
+            }
+            if bar + 2 == self.total_bars && in_phrase != 7 {
+                return cadence;
+            }
+        }
+        // Slow, held styles change chord every two bars.
+        let sustained = self.brief.style == Style::Sustained;
+        let slot = if sustained {
+            (in_phrase / 2) % 4
+        } else {
+            in_phrase % 4
+        };
         match s {
             Section::Outro => {
                 if in_phrase + 1 >= self.outro_bars || self.outro_bars == 1 {
                     0
                 } else if in_phrase + 2 == self.outro_bars {
-                    4
+                    cadence
                 } else {
                     3
                 }
             }
+            // The phrase's last chord is the tonic, the one before it the
+            // cadence chord (a bar each, or two bars each when held).
+            _ if s != Section::Intro && in_phrase >= 4 && slot == 3 => 0,
+            _ if s != Section::Intro && in_phrase >= 4 && slot == 2 => cadence,
             _ => {
                 let prog = if s == Section::B {
                     self.prog_b
                 } else {
                     self.prog_a
-                };
-                // Slow, held styles change chord every two bars.
-                let slot = if self.brief.style == Style::Sustained {
-                    (in_phrase / 2) % 4
-                } else {
-                    in_phrase % 4
                 };
                 let mut d = prog[slot as usize];
                 // Substitution: a relative chord (a third away) now and then.
@@ -76,6 +105,38 @@ impl Composer {
                 d
             }
         }
+    }
+
+    /// Voices a chord's pitch classes in the register and spacing the
+    /// prompt's mood asks for: darker modes (minor, Dorian) and low energy
+    /// sit lower, bright ones (major, Lydian) with energy higher; calm
+    /// pieces (energy under 0.35) spread the chord open (the middle voice
+    /// dropped an octave below the root, a "drop-2"-like open voicing),
+    /// livelier ones keep it close.
+    pub(super) fn voice_chord(&mut self, pcs: &[u8]) -> Vec<u8> {
+        let (lo, hi) = self.register();
+        let mut v = self.voice(pcs, lo, hi);
+        if self.brief.energy < 0.35 && v.len() >= 3 && v[1] >= lo + 12 {
+            let mut open = v.clone();
+            open[1] -= 12;
+            open.sort_unstable();
+            return open;
+        }
+        v.sort_unstable();
+        v
+    }
+
+    /// The MIDI key range chords are voiced in, from the mode and energy.
+    pub(super) fn register(&self) -> (u8, u8) {
+        let dark = matches!(self.brief.mode, Mode::Minor | Mode::Dorian);
+        let shift: i8 = match (dark, self.brief.energy >= 0.5) {
+            (true, false) => -5,
+            (true, true) => -2,
+            (false, false) => 0,
+            (false, true) => 3,
+        };
+        let at = |k: u8| (i16::from(k) + i16::from(shift)) as u8;
+        (at(52), at(76))
     }
 
     /// Pitch classes (0 = C) of the chord on `degree`, root first (triad, or
@@ -144,6 +205,7 @@ fn voicings(pcs: &[u8], lo: u8, hi: u8) -> Vec<Vec<u8>> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::sections::Section;
     use super::super::Form;
     use super::*;
     use crate::engines::music::prompt::read;
@@ -165,5 +227,89 @@ mod tests {
             }
             prev = Some(v);
         }
+    }
+
+    #[test]
+    fn every_take_and_loop_ends_on_the_tonic_and_phrases_resolve() {
+        let prompts = [
+            "calm piano",
+            "sad strings",
+            "upbeat lo-fi groove",
+            "dreamy ambient pad",
+            "dark cinematic, D dorian",
+            "waltz, 3/4, happy",
+        ];
+        for prompt in prompts {
+            for seed in 0..8 {
+                for seconds in [4.0, 20.0, 45.0, 130.0] {
+                    for looped in [false, true] {
+                        let form = Form {
+                            looped,
+                            ..Form::default()
+                        };
+                        let c = Composer::new(read(prompt), seed, 1.5, seconds, &form);
+                        let plan = c.chord_plan();
+                        let what = format!("{prompt}, seed {seed}, {seconds} s, loop {looped}");
+                        assert_eq!(plan.last(), Some(&0), "{what}: {plan:?}");
+                        if looped {
+                            assert_eq!(plan[0], 0, "{what}: a loop starts on the tonic");
+                        }
+                        // Every whole 8-bar phrase closes on the tonic after
+                        // its cadence chord.
+                        for bar in 0..c.total_bars() {
+                            let (s, _, in_phrase) = c.section(bar);
+                            if matches!(s, Section::A | Section::B | Section::Breakdown)
+                                && in_phrase == 7
+                            {
+                                assert_eq!(plan[bar as usize], 0, "{what}: bar {bar}");
+                                let before = plan[bar as usize - 1];
+                                assert!(
+                                    before == cadence(c.brief.mode) || before == 0,
+                                    "{what}: bar {bar} comes from {before}"
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_mood_moves_the_voicing() {
+        let chords = |prompt: &str| -> Vec<Vec<u8>> {
+            let mut c = Composer::new(read(prompt), 1, 0.0, 60.0, &Form::default());
+            (0..c.total_bars())
+                .map(|b| {
+                    let pcs = c.chord(c.degree(b));
+                    c.voice_chord(&pcs)
+                })
+                .collect()
+        };
+        let mean = |v: &[Vec<u8>]| {
+            let keys: Vec<f32> = v.iter().flatten().map(|&k| f32::from(k)).collect();
+            keys.iter().sum::<f32>() / keys.len() as f32
+        };
+        let spread = |v: &[Vec<u8>]| {
+            v.iter()
+                .map(|c| f32::from(c[c.len() - 1] - c[0]))
+                .sum::<f32>()
+                / v.len() as f32
+        };
+        let (sad, happy) = (chords("sad piano"), chords("happy upbeat piano"));
+        assert!(
+            mean(&sad) + 4.0 < mean(&happy),
+            "sad sits at {}, happy at {}",
+            mean(&sad),
+            mean(&happy)
+        );
+        // Calm pieces spread the chord open; lively ones keep it close.
+        assert!(
+            spread(&sad) > spread(&happy) + 4.0,
+            "{} vs {}",
+            spread(&sad),
+            spread(&happy)
+        );
+        assert!(spread(&happy) <= 9.0);
     }
 }

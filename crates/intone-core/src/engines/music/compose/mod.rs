@@ -77,6 +77,10 @@ pub struct Form {
     /// The last chord's voicing before this piece (MIDI keys; voice leading
     /// goes on from it).
     pub voicing: Vec<u8>,
+    /// The piece is a loop: whole bars, no intro or outro, its harmony
+    /// starting on the tonic and coming back to it in the last bar, so the
+    /// end leads into the start.
+    pub looped: bool,
 }
 
 /// The composer's state between bars.
@@ -93,6 +97,8 @@ pub struct Composer {
     offset_s: f64,
     bars_before: u64,
     open_end: bool,
+    /// Whether the piece is a loop ([`Form::looped`]).
+    pub(super) looped: bool,
     total_bars: u64,
     intro_bars: u64,
     outro_bars: u64,
@@ -137,7 +143,9 @@ impl Composer {
             0.0
         };
         let span = (music_s - offset_s) / bar_s;
-        let total_bars = if form.open_end {
+        let total_bars = if form.looped {
+            span.round() as u64
+        } else if form.open_end {
             span.ceil() as u64
         } else {
             span.floor() as u64
@@ -152,9 +160,10 @@ impl Composer {
             offset_s,
             bars_before: form.bars_before,
             open_end: form.open_end,
+            looped: form.looped,
             total_bars,
-            intro_bars: sections::intro_bars(form.continues, total_bars),
-            outro_bars: sections::outro_bars(form.open_end, total_bars),
+            intro_bars: sections::intro_bars(form.continues || form.looped, total_bars),
+            outro_bars: sections::outro_bars(form.open_end || form.looped, total_bars),
             prog_a,
             prog_b,
             voicing: form.voicing.clone(),
@@ -196,6 +205,12 @@ impl Composer {
         self.bars_before + ((t_s - self.offset_s) / self.bar_s()).ceil().max(0.0) as u64
     }
 
+    /// The chord plan: the chord of every bar as a scale degree (0 = the
+    /// tonic, 4 = the dominant), in order.
+    pub fn chord_plan(&self) -> Vec<u8> {
+        (0..self.total_bars).map(|b| self.degree(b)).collect()
+    }
+
     /// Length of one bar, seconds.
     pub fn bar_s(&self) -> f64 {
         self.beat_s * f64::from(self.brief.beats_per_bar)
@@ -227,7 +242,7 @@ impl Composer {
         // One generator for the accompaniment and drums of the bar, drawn
         // from in this order; the melody has its own.
         let mut rng = fastrand::Rng::with_seed(mix(&[self.seed, 3, bar]));
-        let voicing = self.voice(&b.pcs, 52, 76);
+        let voicing = self.voice_chord(&b.pcs);
         self.chords(&b, &voicing, &mut rng, &mut notes);
         self.broken_chords(&b, &voicing, &mut rng, &mut notes);
         self.bass(&b, &mut rng, &mut notes);

@@ -1,0 +1,292 @@
+//! Music a producer can use, through the real `intone` binary with the
+//! built-in composer and Debian's FluidR3 SoundFont: seamless loops (whole
+//! bars, loop points in WAV, FLAC and Ogg, no seam when played end to
+//! start, measured against the file's own sample-to-sample jumps and by an
+//! independent EBU R128 meter), and the gallery's tempo, key and loudness
+//! (estimates within ±2 BPM or half/double and the right key on takes of
+//! known tempo and key; filters and sorts).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{intone, json, run, stderr};
+use intone_core::audio::decode::decode_file;
+
+/// Makes takes and returns the JSON document.
+fn music(home: &Path, args: &[&str]) -> serde_json::Value {
+    let out = run(intone(home).arg("music").args(args).arg("--json"));
+    assert!(out.status.success(), "music {args:?}: {}", stderr(&out));
+    json(&out)
+}
+
+fn output(doc: &serde_json::Value) -> PathBuf {
+    PathBuf::from(doc["tracks"][0]["output_path"].as_str().expect("output"))
+}
+
+/// The loop's end frame (inclusive) in a WAV file's `smpl` chunk.
+fn smpl_loop_end(path: &Path) -> Option<u32> {
+    let b = std::fs::read(path).expect("wav");
+    let mut at = 12;
+    while at + 8 <= b.len() {
+        let size = u32::from_le_bytes(b[at + 4..at + 8].try_into().ok()?) as usize;
+        if &b[at..at + 4] == b"smpl" {
+            let body = &b[at + 8..at + 8 + size];
+            let loops = u32::from_le_bytes(body[28..32].try_into().ok()?);
+            assert_eq!(loops, 1, "one loop");
+            return Some(u32::from_le_bytes(body[36 + 12..36 + 16].try_into().ok()?));
+        }
+        at += 8 + size + size % 2;
+    }
+    None
+}
+
+/// The Vorbis comments `LOOPSTART` and `LOOPLENGTH`, by ffprobe.
+fn loop_tags(path: &Path) -> (Option<u64>, Option<u64>) {
+    let out = Command::new("ffprobe")
+        .args(["-v", "error", "-of", "json", "-show_entries"])
+        .arg("format_tags:stream_tags")
+        .arg(path)
+        .output()
+        .expect("ffprobe");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("ffprobe json");
+    let find = |key: &str| -> Option<u64> {
+        let from = |t: &serde_json::Value| {
+            t.as_object()?
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                .and_then(|(_, v)| v.as_str()?.parse().ok())
+        };
+        from(&v["format"]["tags"]).or_else(|| from(&v["streams"][0]["tags"]))
+    };
+    (find("LOOPSTART"), find("LOOPLENGTH"))
+}
+
+/// Short-term loudness (EBU R128, 3 s) of interleaved stereo `x`.
+fn loudness(x: &[f32], sr: u32) -> f64 {
+    let mut m = ebur128::EbuR128::new(2, sr, ebur128::Mode::S).expect("meter");
+    m.add_frames_f32(x).expect("frames");
+    m.loudness_shortterm().expect("short-term")
+}
+
+/// How a file played twice, end to start, sounds at the join: the jump
+/// between its last and first samples against the 99.9th percentile of
+/// its own sample-to-sample jumps, and the short-term loudness of the 3 s
+/// across the join against the mean of the 3 s before and after it.
+struct Seam {
+    jump: f32,
+    p999: f32,
+    dip_lu: f64,
+}
+
+fn seam(path: &Path) -> Seam {
+    let clip = decode_file(path).expect("decode").with_channels(2);
+    let (x, sr) = (&clip.samples, clip.sample_rate_hz);
+    let mut jumps: Vec<f32> = x
+        .chunks_exact(2)
+        .zip(x.chunks_exact(2).skip(1))
+        .map(|(a, b)| (a[0] - b[0]).abs().max((a[1] - b[1]).abs()))
+        .collect();
+    jumps.sort_by(f32::total_cmp);
+    let p999 = jumps[jumps.len() * 999 / 1000];
+    let n = x.len();
+    let jump = (x[n - 2] - x[0]).abs().max((x[n - 1] - x[1]).abs());
+    let twice: Vec<f32> = x.iter().chain(x.iter()).copied().collect();
+    let at = n; // the join, in samples (stereo).
+    let w = 3 * sr as usize * 2;
+    let window = |from: usize| loudness(&twice[from..from + w], sr);
+    let across = window(at - w / 2);
+    let around = (window(at - w - w / 2) + window(at + w / 2)) / 2.0;
+    Seam {
+        jump,
+        p999,
+        dip_lu: around - across,
+    }
+}
+
+#[test]
+fn a_loop_is_whole_bars_carries_its_loop_points_and_repeats_without_a_seam() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let home = dir.path().join("home");
+    // 12 s at 70 BPM in 4/4 is 3.5 bars: the loop is 4 bars, 13.714 s.
+    let wav = music(
+        &home,
+        &[
+            "calm piano, rain, 70 bpm, D minor",
+            "--duration",
+            "12",
+            "--loop",
+            "--seed",
+            "2",
+            "--format",
+            "wav",
+        ],
+    );
+    let path = output(&wav);
+    let frames = hound::WavReader::open(&path).expect("wav").duration();
+    let bars_s = 4.0 * 4.0 * 60.0 / 70.0;
+    assert!(
+        (f64::from(frames) / 48_000.0 - bars_s).abs() < 0.001,
+        "{frames} frames is not 4 bars at 70 BPM"
+    );
+    assert_eq!(smpl_loop_end(&path), Some(frames - 1), "smpl loop end");
+    let s = seam(&path);
+    assert!(
+        s.jump <= s.p999,
+        "the seam jumps {} (the file's 99.9th percentile is {})",
+        s.jump,
+        s.p999
+    );
+    assert!(
+        s.dip_lu <= 1.0,
+        "loudness dips {:.2} LU across the seam",
+        s.dip_lu
+    );
+
+    // The same loop in FLAC and Ogg Opus carries LOOPSTART/LOOPLENGTH.
+    for (format, rate) in [("flac", 48_000u64), ("opus", 48_000)] {
+        let d = music(
+            &home,
+            &[
+                "upbeat lo-fi groove, 90 bpm",
+                "--duration",
+                "8",
+                "--loop",
+                "--seed",
+                "4",
+                "--format",
+                format,
+            ],
+        );
+        let (start, length) = loop_tags(&output(&d));
+        let bar_frames = 4.0 * 60.0 / 90.0 * rate as f64;
+        let want = (3.0 * bar_frames).round() as u64; // 8 s is 3 bars at 90 BPM.
+        assert_eq!(start, Some(0), "{format}: LOOPSTART");
+        let got = length.expect("LOOPLENGTH");
+        assert!(
+            got.abs_diff(want) <= 48,
+            "{format}: LOOPLENGTH {got}, want {want}"
+        );
+        let s = seam(&output(&d));
+        assert!(s.dip_lu <= 1.0, "{format}: {:.2} LU dip", s.dip_lu);
+    }
+
+    // An ordinary take of the same prompt fades out: played end to start
+    // it has the seam a loop does not (so the measure can fail).
+    let plain = music(
+        &home,
+        &[
+            "calm piano, rain, 70 bpm, D minor",
+            "--duration",
+            "13.714",
+            "--seed",
+            "2",
+            "--format",
+            "wav",
+        ],
+    );
+    assert_eq!(smpl_loop_end(&output(&plain)), None);
+    let s = seam(&output(&plain));
+    assert!(
+        s.dip_lu > 1.0,
+        "a take that fades out dips only {:.2} LU",
+        s.dip_lu
+    );
+
+    // A loop cannot also continue a file.
+    let out = run(intone(&home)
+        .args(["music", "piano", "--loop", "--continue"])
+        .arg(&path));
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("a loop cannot continue a file"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn the_gallery_knows_tempo_key_and_loudness_and_estimates_them_from_audio() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let home = dir.path().join("home");
+    let cases = [
+        ("solo piano, 70 bpm, D minor", 70.0, "D minor"),
+        ("lo-fi groove, 90 bpm, F major", 90.0, "F major"),
+        ("upbeat folk guitar, 120 bpm, A minor", 120.0, "A minor"),
+    ];
+    for (prompt, bpm, key) in cases {
+        let d = music(&home, &[prompt, "--duration", "30", "--seed", "5"]);
+        // The estimate from the audio alone.
+        let out = run(intone(&home)
+            .args(["music", "analyze", "--json"])
+            .arg(output(&d)));
+        assert!(out.status.success(), "{}", stderr(&out));
+        let a = json(&out);
+        let est = a["facts"]["tempo_bpm"].as_f64().expect("a tempo");
+        let near = |t: f64| (est - t).abs() <= 2.0;
+        assert!(
+            near(bpm) || near(bpm / 2.0) || near(bpm * 2.0),
+            "{prompt}: estimated {est} BPM"
+        );
+        assert_eq!(a["key"], key, "{prompt}: estimated key");
+        assert!((a["loudness_lufs"].as_f64().expect("lufs") + 16.0).abs() < 0.6);
+        assert_eq!(a["duration_ms"], 30_000);
+    }
+    // A loop among them.
+    music(
+        &home,
+        &[
+            "solo piano, 100 bpm, E major",
+            "--duration",
+            "10",
+            "--loop",
+            "--seed",
+            "1",
+        ],
+    );
+
+    // The gallery shows the composer's own facts (not estimated).
+    let list = |args: &[&str]| -> Vec<serde_json::Value> {
+        let out = run(intone(&home).args(["music", "list", "--json"]).args(args));
+        assert!(out.status.success(), "{}", stderr(&out));
+        json(&out)["takes"].as_array().expect("takes").clone()
+    };
+    let all = list(&[]);
+    assert_eq!(all.len(), 4);
+    for t in &all {
+        assert_eq!(t["music"]["estimated"], false);
+        assert!(t["track"]["loudness_lufs"].as_f64().is_some());
+    }
+    let tempos = |v: &[serde_json::Value]| -> Vec<f64> {
+        v.iter()
+            .map(|t| t["music"]["tempo_bpm"].as_f64().expect("tempo"))
+            .collect()
+    };
+    assert_eq!(
+        tempos(&list(&["--sort", "tempo"])),
+        [70.0, 90.0, 100.0, 120.0]
+    );
+    assert_eq!(
+        tempos(&list(&["--tempo-min", "80", "--tempo-max", "110"])),
+        [100.0, 90.0]
+    );
+    let minor = list(&["--key", "a minor"]);
+    assert_eq!(minor.len(), 1);
+    assert_eq!(minor[0]["music"]["key"], "A minor");
+    let loops = list(&["--loops"]);
+    assert_eq!(loops.len(), 1);
+    assert!(loops[0]["music"]["loop_frames"].as_u64().is_some());
+    let keys: Vec<String> = list(&["--sort", "key"])
+        .iter()
+        .map(|t| t["music"]["key"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(keys, ["D minor", "E major", "F major", "A minor"]);
+    let out = run(intone(&home).args(["music", "list", "--key", "H minor"]));
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("unknown key \"H minor\""),
+        "{}",
+        stderr(&out)
+    );
+}
