@@ -375,3 +375,45 @@ fn bad_scene_lists_name_the_file_and_the_scene() {
         .arg(dir.path().join("none.toml")));
     assert!(String::from_utf8_lossy(&out.stderr).contains("none.toml"));
 }
+
+#[test]
+fn scene_changes_snap_to_the_outgoing_takes_bar_line_and_the_total_stays_exact() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let home = dir.path().join("home");
+    // 90 BPM in 4/4: a bar is 8/3 s. Changes listed at 7 s and 16 s move to
+    // the nearest bar lines, 8 s and 16 s; the score stays 22 s.
+    let list = dir.path().join("bars.toml");
+    let mut t = String::from("title = \"Bars\"\nsnap = \"bar\"\n");
+    for (i, d) in [7, 9, 6].iter().enumerate() {
+        t += &format!("[[scene]]\nprompt = \"solo piano, 90 bpm\"\nduration_s = {d}\nseed = {i}\n");
+    }
+    std::fs::write(&list, t).expect("write");
+    let doc = scenes(&home, &[list.to_str().expect("utf-8")]);
+    let starts: Vec<f64> = (0..3)
+        .map(|i| {
+            doc["score"]["scenes"][i]["start_ms"]
+                .as_f64()
+                .expect("start")
+        })
+        .collect();
+    assert!(
+        (starts[1] - 8_000.0).abs() < 1.0,
+        "scene 2 at {}",
+        starts[1]
+    );
+    assert!(
+        (starts[2] - 16_000.0).abs() < 1.0,
+        "scene 3 at {}",
+        starts[2]
+    );
+    assert_eq!(doc["score"]["recipe"]["snap"], "bar");
+    let t = &doc["tracks"][0];
+    let (s, ch) = read(t["output_path"].as_str().expect("path"));
+    assert_eq!(s.len() / ch, 22 * SR as usize);
+    // Without snapping, the same list changes where it says.
+    let doc = scenes(&home, &[list.to_str().expect("utf-8"), "--snap", "none"]);
+    let b = doc["score"]["scenes"][1]["start_ms"]
+        .as_f64()
+        .expect("start");
+    assert!((b - 7_000.0).abs() < 1.0, "unsnapped scene 2 at {b}");
+}

@@ -43,6 +43,10 @@ pub struct ScenesArgs {
     /// What a scene that cannot be generated becomes.
     #[arg(long, value_parser = ["continue_with_silence", "halt"])]
     pub on_error: Option<String>,
+    /// Where scene changes fall: none (as listed) or bar (on the outgoing take's nearest bar
+    /// line, within 2 s). Default: the list's, else none.
+    #[arg(long, value_parser = ["none", "bar"])]
+    pub snap: Option<String>,
     #[command(flatten)]
     pub delivery: crate::encode_args::DeliveryArgs,
     /// Name of the score (default: the list's title, else the video's name).
@@ -141,6 +145,9 @@ pub fn scenes(
     if let Some(e) = &a.on_error {
         order.on_error = e.parse()?;
     }
+    if let Some(x) = &a.snap {
+        order.snap = x.parse()?;
+    }
     if a.title.is_some() {
         order.title = a.title;
     }
@@ -150,11 +157,16 @@ pub fn scenes(
     if !a.json {
         let r = studio.score_recipe(track_id)?;
         eprintln!(
-            "Batch {batch_id}: score {track_id}, {} scenes → {:.3} s ({}, crossfades {} ms, {})",
+            "Batch {batch_id}: score {track_id}, {} scenes → {:.3} s ({}, crossfades {} ms{}, {})",
             r.scenes.len(),
             f64::from(r.target_ms) / 1000.0,
             r.fit.as_str(),
             r.crossfade_ms,
+            if r.snap == intone_core::kinds::scenes::Snap::Bar {
+                " on bar lines"
+            } else {
+                ""
+            },
             r.on_error.as_str()
         );
     }

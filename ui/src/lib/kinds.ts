@@ -40,6 +40,7 @@ export const kinds = [
     "track_noun": "take",
     "steps": [
       "generate",
+      "analyze",
       "master",
       "encode",
       "peaks"
@@ -74,6 +75,7 @@ export const kinds = [
 
 /** Step (stored name) → the word shown while it runs. */
 export const stepLabel: Record<string, string> = {
+  "analyze": "analyzing",
   "assemble": "assembling",
   "check": "checking",
   "chunk": "chunking",

@@ -26,13 +26,84 @@ pub struct SceneSpan {
     pub pre: u64,
     /// Handle after `end` (half the crossfade out of it; 0 for the last).
     pub post: u64,
+    /// Take frames before the crossfade into the scene (room for its start
+    /// to move onto a bar line: [`snap`]); silent in the merge.
+    #[serde(default)]
+    pub before: u64,
+    /// Take frames after the crossfade out of the scene (room for its end
+    /// to move onto a bar line); silent in the merge.
+    #[serde(default)]
+    pub after: u64,
 }
 
 impl SceneSpan {
-    /// Frames of the take this scene needs: handles included.
+    /// Frames of the take this scene needs: handles and slack included.
     pub fn take_frames(&self) -> u64 {
-        self.pre + (self.end - self.start) + self.post
+        self.before + self.pre + (self.end - self.start) + self.post + self.after
     }
+
+    /// The score frame the take's first frame lands on.
+    pub fn take_start(&self) -> u64 {
+        self.start - self.pre - self.before
+    }
+
+    /// Frames the take overlaps the one before it: its own lead-in and the
+    /// last take's lead-out (the continuation's overlap).
+    pub fn overlap_with(&self, prev: &SceneSpan) -> u64 {
+        (prev.end + prev.post + prev.after).saturating_sub(self.take_start())
+    }
+}
+
+/// `spans` with `slack` frames of extra take on each inner boundary, so a
+/// boundary can later move up to `slack` either way ([`snap`]).
+pub fn with_slack(spans: &[SceneSpan], slack: u64) -> Vec<SceneSpan> {
+    let n = spans.len();
+    spans
+        .iter()
+        .enumerate()
+        .map(|(i, s)| SceneSpan {
+            before: if i > 0 { slack } else { 0 },
+            after: if i + 1 < n { slack } else { 0 },
+            ..*s
+        })
+        .collect()
+}
+
+/// Moves each inner boundary onto the bar line nearest it that the slack
+/// reaches: `bar_lines[i]` lists the score frames of the bar lines of
+/// scene `i`'s take (the outgoing one at boundary `i`). Every take keeps
+/// its place on the score and the total is unchanged; a boundary with no
+/// bar line within reach stays where it is. A scene never shrinks below
+/// twice its handles.
+pub fn snap(spans: &[SceneSpan], bar_lines: &[Vec<u64>]) -> Vec<SceneSpan> {
+    let mut out = spans.to_vec();
+    for i in 0..spans.len().saturating_sub(1) {
+        let b = out[i].end;
+        let reach = out[i].after.min(out[i + 1].before);
+        let lo = b
+            .saturating_sub(reach)
+            .max(out[i].start + out[i].pre + out[i].post);
+        let hi = (b + reach).min(
+            out[i + 1]
+                .end
+                .saturating_sub(out[i + 1].post + out[i + 1].pre),
+        );
+        let Some(&to) = bar_lines
+            .get(i)
+            .into_iter()
+            .flatten()
+            .filter(|&&x| x >= lo && x <= hi)
+            .min_by_key(|&&x| x.abs_diff(b))
+        else {
+            continue;
+        };
+        // The takes stay put: what one span gains the slack loses.
+        out[i].end = to;
+        out[i].after = out[i].after + b - to;
+        out[i + 1].start = to;
+        out[i + 1].before = out[i + 1].before + to - b;
+    }
+    out
 }
 
 /// Lays scenes of `durations_ms` end to end at `sample_rate_hz`, with
@@ -58,6 +129,8 @@ pub fn layout(durations_ms: &[u64], crossfade_ms: u32, sample_rate_hz: u32) -> V
                 end: bounds[i + 1],
                 pre: if i > 0 { handle(i - 1) } else { 0 },
                 post: if i + 1 < n { handle(i) } else { 0 },
+                before: 0,
+                after: 0,
             }
         })
         .collect()
@@ -81,21 +154,23 @@ pub fn merge(
         let Some(path) = take else { continue };
         let clip = read_clip(path)?.with_channels(2);
         let clip = crate::audio::resample::resample(&clip, sample_rate_hz)?;
-        let first = (s.start - s.pre) as usize;
+        let first = s.take_start() as usize;
+        let before = s.before as usize;
         let fade_in = 2 * s.pre as usize;
         let fade_out = 2 * s.post as usize;
         let out_start = (s.end - s.post) as usize;
-        for f in 0..s.take_frames() as usize {
+        let out_end = out_start + fade_out;
+        for f in before..s.take_frames() as usize {
             let at = first + f;
-            if at >= total {
+            if at >= total || (fade_out > 0 && at >= out_end) {
                 break;
             }
             let Some(frame) = clip.samples.get(f * 2..f * 2 + 2) else {
                 break;
             };
             let mut g = 1.0;
-            if f < fade_in {
-                g *= equal_power((f as f32 + 0.5) / fade_in as f32);
+            if f - before < fade_in {
+                g *= equal_power(((f - before) as f32 + 0.5) / fade_in as f32);
             }
             if at >= out_start && fade_out > 0 {
                 g *= equal_power(1.0 - ((at - out_start) as f32 + 0.5) / fade_out as f32);
@@ -184,5 +259,28 @@ mod tests {
         let m = read_clip(&out).expect("read");
         let mid = ((spans[1].start + spans[1].end) / 2) as usize;
         assert_eq!(m.samples[mid * 2], 0.0);
+    }
+
+    #[test]
+    fn snapping_moves_boundaries_onto_bar_lines_and_keeps_takes_in_place() {
+        let sr = 1_000;
+        let spans = with_slack(&layout(&[10_000, 10_000, 10_000], 1_000, sr), 2_000);
+        let starts: Vec<u64> = spans.iter().map(SceneSpan::take_start).collect();
+        // Scene 1's bars fall every 3 s from 0.5 s: 9.5 s is nearest 10 s.
+        // Scene 2's nearest bar line (23.2 s) is out of reach: it stays.
+        let bars = vec![
+            (0..10).map(|k| 500 + 3_000 * k).collect::<Vec<u64>>(),
+            vec![14_000, 23_200],
+        ];
+        let snapped = snap(&spans, &bars);
+        assert_eq!(snapped[0].end, 9_500);
+        assert_eq!(snapped[1].start, 9_500);
+        assert_eq!(snapped[1].end, 20_000);
+        assert_eq!(snapped[2].end, 30_000);
+        let moved: Vec<u64> = snapped.iter().map(SceneSpan::take_start).collect();
+        assert_eq!(moved, starts, "takes stay where they were made");
+        for (a, b) in spans.iter().zip(&snapped) {
+            assert_eq!(a.take_frames(), b.take_frames());
+        }
     }
 }

@@ -4,7 +4,7 @@
 //!
 //! * **TOML** (`.toml`): optional top-level `title`, `duration_s` (or
 //!   `duration`, a timecode: the target length), `engine`, `model`,
-//!   `crossfade_ms`, `fit`, `on_error`; then `[[scene]]` tables with
+//!   `crossfade_ms`, `fit`, `on_error`, `snap`; then `[[scene]]` tables with
 //!   `prompt`, `duration_s` (or `duration`), optional `seed`, and any other
 //!   key as an engine parameter (`temperature = 0.8`).
 //! * **Markdown** (`.md`): `# Title`, an optional `Duration: 1:00` line, and
@@ -60,6 +60,9 @@ pub struct SceneList {
     pub fit: Option<String>,
     /// Error strategy (`continue_with_silence`, `halt`).
     pub on_error: Option<String>,
+    /// Where scene changes fall (`none`, `bar`).
+    #[serde(default)]
+    pub snap: Option<String>,
     /// The scenes, in order.
     pub scenes: Vec<SceneEntry>,
 }
@@ -181,6 +184,7 @@ pub fn parse_toml(text: &str) -> Result<SceneList> {
         },
         fit: str_of(&doc, "fit"),
         on_error: str_of(&doc, "on_error"),
+        snap: str_of(&doc, "snap"),
         scenes: Vec::new(),
     };
     let scenes = match doc.get("scene") {

@@ -211,6 +211,49 @@ pub fn estimate_clip(clip: &crate::audio::Clip) -> Option<Facts> {
     a.finish()
 }
 
+/// The bar grid of the float WAV at `path`, estimated: (seconds from its
+/// start to its first bar line, bar length in seconds), bars taken as four
+/// beats of the estimated tempo and placed where the onset envelope,
+/// summed at every bar line, is strongest (a comb over the bar's phases:
+/// the downbeat is where the strongest onsets recur). `None` as for
+/// [`estimate`].
+///
+/// # Errors
+/// [`crate::Error::Audio`] naming a file that cannot be read.
+pub fn bar_grid(path: &Path) -> Result<Option<(f64, f64)>> {
+    let mut r = WavBlockReader::open(path)?;
+    let channels = usize::from(r.channels.max(1));
+    let mut a = Analyser::new(r.sample_rate_hz);
+    let mut buf = Vec::new();
+    while r.read_block(&mut buf, 16_384)? > 0 {
+        for frame in buf.chunks_exact(channels) {
+            a.push(frame.iter().sum::<f32>() / channels as f32);
+        }
+    }
+    a.run();
+    let Some(f) = a.facts() else {
+        return Ok(None);
+    };
+    let rate = a.rate();
+    let bar_s = 60.0 / f64::from(f.tempo_bpm) * f64::from(f.beats_per_bar);
+    let bar = bar_s * rate;
+    let env = &a.envelope;
+    let comb = |phase: usize| -> f32 {
+        (0..)
+            .map(|k| (phase as f64 + k as f64 * bar).round() as usize)
+            .take_while(|&i| i < env.len())
+            .map(|i| env[i])
+            .sum()
+    };
+    let best = (0..bar.ceil() as usize)
+        .max_by(|&a, &b| comb(a).total_cmp(&comb(b)))
+        .unwrap_or(0);
+    // The envelope's frame `i` looks at samples from i·hop: its onset sits
+    // about half a window later.
+    let lag = ONSET_FFT as f64 / 2.0 / f64::from(a.sr);
+    Ok(Some((best as f64 / rate + lag, bar_s)))
+}
+
 /// The streaming analyser behind [`estimate`].
 struct Analyser {
     sr: u32,
@@ -299,12 +342,20 @@ impl Analyser {
 
     fn finish(mut self) -> Option<Facts> {
         self.run();
+        self.facts()
+    }
+
+    /// The onset envelope's rate, Hz.
+    fn rate(&self) -> f64 {
+        f64::from(self.sr) / ONSET_HOP as f64
+    }
+
+    fn facts(&self) -> Option<Facts> {
         if self.samples < 4 * u64::from(self.sr) {
             return None;
         }
         let (tonic, mode) = best_key(&self.chroma)?;
-        let rate = f64::from(self.sr) / ONSET_HOP as f64;
-        let tempo_bpm = tempo(&self.envelope, rate)? as f32;
+        let tempo_bpm = tempo(&self.envelope, self.rate())? as f32;
         Some(Facts {
             tempo_bpm: (tempo_bpm * 10.0).round() / 10.0,
             tonic,

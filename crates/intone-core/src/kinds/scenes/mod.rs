@@ -10,7 +10,10 @@ pub mod steps;
 pub use plan::{
     SceneChange, SceneState, ScoreRequest, ScoreView, DEFAULT_CROSSFADE_MS, DEFAULT_SCORE_LUFS,
 };
-pub use steps::{scenes_dir, OnError, Scene, SceneTake, ScenesRecipe, MAX_SCENE_ATTEMPTS};
+pub use steps::{
+    scenes_dir, MergeOut, OnError, Scene, SceneTake, ScenesRecipe, Snap, MAX_SCENE_ATTEMPTS,
+    SNAP_SLACK_MS,
+};
 
 use crate::pipeline::kind::{plain_title, KindDef};
 use crate::store::{JobKind, Step};

@@ -13,7 +13,7 @@ use crate::engines::music::builtin::MAX_DURATION_S;
 use crate::error::{Error, Result};
 use crate::kinds::delivery::Delivery;
 use crate::kinds::music::plan::check_param;
-use crate::kinds::scenes::{scenes_dir, OnError, Scene, SceneTake, ScenesRecipe};
+use crate::kinds::scenes::{scenes_dir, MergeOut, OnError, Scene, SceneTake, ScenesRecipe, Snap};
 use crate::script::scenes::{SceneEntry, SceneList};
 use crate::store::{JobKind, NewBatch, NewTrack, Step, TrackStatus, UnitStatus};
 use crate::studio::Studio;
@@ -48,6 +48,8 @@ pub struct ScoreRequest {
     pub fit: FitMode,
     /// What a scene that cannot be generated becomes.
     pub on_error: OnError,
+    /// Where scene changes fall (`bar`: on the outgoing take's bar line).
+    pub snap: Snap,
     /// How its files are delivered.
     #[serde(flatten)]
     pub delivery: Delivery,
@@ -68,6 +70,7 @@ impl Default for ScoreRequest {
             crossfade_ms: DEFAULT_CROSSFADE_MS,
             fit: FitMode::Trim,
             on_error: OnError::ContinueWithSilence,
+            snap: Snap::None,
             project: None,
         }
     }
@@ -90,6 +93,7 @@ impl ScoreRequest {
                 .on_error
                 .as_deref()
                 .map_or(Ok(OnError::ContinueWithSilence), str::parse)?,
+            snap: list.snap.as_deref().map_or(Ok(Snap::None), str::parse)?,
             scenes: list.scenes,
             ..Self::default()
         })
@@ -297,6 +301,7 @@ impl Studio {
                 crossfade_ms: order.crossfade_ms,
                 fit: order.fit,
                 on_error: order.on_error,
+                snap: order.snap,
                 target_lufs: order.delivery.target_or(DEFAULT_SCORE_LUFS),
                 video,
             },
@@ -327,7 +332,12 @@ impl Studio {
         let recipe = self.score_recipe(track_id)?;
         let t = self.store().track(track_id)?;
         let units = self.store().units(track_id, Step::Generate)?;
-        let starts = recipe.boundaries_ms();
+        let merged: Option<MergeOut> = self
+            .store()
+            .step(track_id, Step::Merge)?
+            .and_then(|s| s.output_json)
+            .and_then(|j| serde_json::from_str(&j).ok());
+        let starts = recipe.boundaries_ms(merged.as_ref().map(|m| m.starts_ms.as_slice()));
         let completed = t.status == TrackStatus::Completed;
         let scenes = recipe
             .scenes

@@ -27,12 +27,14 @@ use serde::{Deserialize, Serialize};
 use crate::audio::fit::{fit, FitMode};
 use crate::audio::master::MasterSettings;
 use crate::audio::wav::{read_clip, write_clip};
+use crate::engines::music::analysis;
+use crate::engines::music::carry::Carry;
 use crate::engines::music::{Continuation, MusicEngine, MusicRequest};
 use crate::error::{Error, Result};
 use crate::fsio;
 use crate::pipeline::cx::{deliver, TrackCx};
 use crate::pipeline::failpoint;
-use crate::pipeline::merge::{layout, merge, SceneSpan};
+use crate::pipeline::merge::{layout, merge, snap, with_slack, SceneSpan};
 use crate::pipeline::units::{Prior, Units};
 use crate::store::{Step, TrackResult};
 
@@ -74,6 +76,47 @@ impl std::str::FromStr for OnError {
     }
 }
 
+/// Where scene changes fall on the score.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Snap {
+    /// Exactly where the scene list puts them.
+    #[default]
+    None,
+    /// On the outgoing take's nearest bar line, within [`SNAP_SLACK_MS`]:
+    /// the composer's own bar grid, or one estimated from a model's take
+    /// ([`analysis::bar_grid`]).
+    Bar,
+}
+
+impl Snap {
+    /// The name used in the CLI and scene files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Bar => "bar",
+        }
+    }
+}
+
+impl std::str::FromStr for Snap {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_lowercase().as_str() {
+            "none" | "off" | "" => Ok(Self::None),
+            "bar" | "bars" => Ok(Self::Bar),
+            other => Err(Error::Config(format!(
+                "unknown snap \"{other}\" (none or bar)"
+            ))),
+        }
+    }
+}
+
+/// How far a scene change may move to reach a bar line, ms: half a 4/4
+/// bar at 60 BPM. Each take is made this much longer on each inner side.
+pub const SNAP_SLACK_MS: u64 = 2_000;
+
 /// One scene of a score.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -110,6 +153,9 @@ pub struct ScenesRecipe {
     pub target_lufs: f64,
     /// The video the score is for (a kept input's path), if any.
     pub video: Option<PathBuf>,
+    /// Where scene changes fall.
+    #[serde(default)]
+    pub snap: Snap,
 }
 
 impl ScenesRecipe {
@@ -120,22 +166,34 @@ impl ScenesRecipe {
             .iter()
             .map(|s| u64::from(s.duration_ms))
             .collect();
-        layout(&d, self.crossfade_ms, sample_rate_hz)
+        let spans = layout(&d, self.crossfade_ms, sample_rate_hz);
+        match self.snap {
+            Snap::None => spans,
+            Snap::Bar => with_slack(&spans, SNAP_SLACK_MS * u64::from(sample_rate_hz) / 1000),
+        }
     }
 
     /// Where each scene starts in the delivered score, ms: its start on
-    /// the merged scenes, moved by the fit's stretch.
-    pub fn boundaries_ms(&self) -> Vec<f64> {
+    /// the merged scenes (`merged_starts_ms`, as the merge placed them after
+    /// snapping, else as the list lays them), moved by the fit's stretch.
+    pub fn boundaries_ms(&self, merged_starts_ms: Option<&[f64]>) -> Vec<f64> {
         let total: u64 = self.scenes.iter().map(|s| u64::from(s.duration_ms)).sum();
         let scale = self.fit.time_scale(total as usize, self.target_ms as usize);
         let mut at = 0u64;
-        self.scenes
+        let planned: Vec<f64> = self
+            .scenes
             .iter()
             .map(|s| {
-                let b = (at as f64 * scale).min(f64::from(self.target_ms));
+                let b = at as f64;
                 at += u64::from(s.duration_ms);
                 b
             })
+            .collect();
+        merged_starts_ms
+            .filter(|m| m.len() == planned.len())
+            .unwrap_or(&planned)
+            .iter()
+            .map(|b| (b * scale).min(f64::from(self.target_ms)))
             .collect()
     }
 }
@@ -152,6 +210,16 @@ pub struct SceneTake {
 #[derive(Serialize, Deserialize)]
 struct GenerateOut {
     takes: Vec<SceneTake>,
+}
+
+/// What the merge step wrote: the merged scenes, and where each scene
+/// starts on them (after snapping), ms.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MergeOut {
+    /// The merged score (f32 WAV).
+    pub path: PathBuf,
+    /// Each scene's start on the merged score, ms.
+    pub starts_ms: Vec<f64>,
 }
 
 /// Runs a scenes track's steps.
@@ -189,10 +257,35 @@ pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
     )?;
     c.check_cancelled()?;
     let merged = c.work.join("merged.wav");
-    c.file_step(Step::Merge, &mut force, &merged, |out| {
-        let takes: Vec<Option<PathBuf>> = generated.takes.iter().map(|t| t.path.clone()).collect();
-        fsio::write_with(out, |tmp| merge(&takes, &spans, sr, tmp))
-    })?;
+    c.step(
+        Step::Merge,
+        &mut force,
+        |o: &MergeOut| o.path.is_file(),
+        || {
+            let takes: Vec<Option<PathBuf>> =
+                generated.takes.iter().map(|t| t.path.clone()).collect();
+            let placed = match recipe.snap {
+                Snap::None => spans.clone(),
+                Snap::Bar => {
+                    let bars: Vec<Vec<u64>> = generated
+                        .takes
+                        .iter()
+                        .zip(&spans)
+                        .map(|(t, sp)| bar_lines(t, sp, sr))
+                        .collect();
+                    snap(&spans, &bars)
+                }
+            };
+            fsio::write_with(&merged, |tmp| merge(&takes, &placed, sr, tmp))?;
+            Ok(MergeOut {
+                path: merged.clone(),
+                starts_ms: placed
+                    .iter()
+                    .map(|s| s.start as f64 * 1000.0 / f64::from(sr))
+                    .collect(),
+            })
+        },
+    )?;
     c.check_cancelled()?;
     let fitted = c.work.join("fitted.wav");
     c.file_step(Step::Fit, &mut force, &fitted, |out| {
@@ -212,6 +305,39 @@ pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
     )
 }
 
+/// The score frames of the bar lines in the take of a scene laid out as
+/// `span`: from the composer's own state at the take's end (its tempo,
+/// meter and the time to its next downbeat), else estimated from the
+/// audio. Empty for silence or a take with no audible beat.
+fn bar_lines(take: &SceneTake, span: &SceneSpan, sr: u32) -> Vec<u64> {
+    let Some(path) = &take.path else {
+        return Vec::new();
+    };
+    let take_s = span.take_frames() as f64 / f64::from(sr);
+    let known = take
+        .state
+        .as_deref()
+        .and_then(|s| serde_json::from_str::<Carry>(s).ok())
+        .map(|c| {
+            let bar_s = 60.0 / f64::from(c.tempo_bpm.clamp(40.0, 200.0))
+                * f64::from(c.beats_per_bar.max(1));
+            ((take_s + c.next_downbeat_s).rem_euclid(bar_s), bar_s)
+        });
+    let grid = match known {
+        Some(g) => Some(g),
+        None => analysis::bar_grid(path).ok().flatten(),
+    };
+    let Some((first_s, bar_s)) = grid.filter(|g| g.1 > 0.05) else {
+        return Vec::new();
+    };
+    let start = span.take_start() as f64;
+    (0..)
+        .map(|k| first_s + f64::from(k) * bar_s)
+        .take_while(|t| *t <= take_s)
+        .map(|t| (start + t * f64::from(sr)).round() as u64)
+        .collect()
+}
+
 /// BLAKE3 of what makes scene `idx`'s take.
 fn scene_key(r: &ScenesRecipe, s: &Scene, sp: &SceneSpan, idx: usize, sr: u32) -> String {
     crate::hash::key(&[
@@ -221,11 +347,16 @@ fn scene_key(r: &ScenesRecipe, s: &Scene, sp: &SceneSpan, idx: usize, sr: u32) -
         s.seed.to_string(),
         serde_json::to_string(&s.params).unwrap_or_default(),
         format!(
-            "{}-{}-{}-{}-{sr}",
+            "{}-{}-{}-{}-{sr}{}",
             sp.pre,
             sp.end - sp.start,
             sp.post,
-            idx > 0
+            idx > 0,
+            if sp.before + sp.after > 0 {
+                format!("-slack-{}-{}", sp.before, sp.after)
+            } else {
+                String::new()
+            }
         ),
     ])
 }
@@ -342,7 +473,7 @@ fn scene_request(
         continuation: prev.and_then(|p| {
             p.path.as_ref().map(|path| Continuation {
                 path: path.clone(),
-                overlap_ms: ((spans[i].pre * 2) * 1000 / u64::from(sr)) as u32,
+                overlap_ms: (spans[i].overlap_with(&spans[i - 1]) * 1000 / u64::from(sr)) as u32,
                 crossfade: false,
                 state: p.state.clone(),
             })
