@@ -27,6 +27,18 @@ pub struct PlaybackState {
     pub duration_ms: u64,
     /// Why playback cannot happen (no output device, unreadable file).
     pub error: Option<String>,
+    /// Whether the loaded audio repeats end to start (a loop take).
+    pub looping: bool,
+}
+
+/// How a file is played: a gain (to match loudness for an A/B) and
+/// whether it repeats (a seamless loop).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct PlayOpts {
+    /// Gain, dB (0: as the file is).
+    pub gain_db: f32,
+    /// Repeat end to start until paused or replaced.
+    pub looped: bool,
 }
 
 /// What is loaded: a finished track or a voice preview.
@@ -45,10 +57,12 @@ enum Cmd {
         source: Source,
         path: PathBuf,
         from_ms: u64,
+        opts: PlayOpts,
     },
     Append {
         source: Source,
         path: PathBuf,
+        gain_db: f32,
     },
     Pause,
     Seek(u64),
@@ -103,10 +117,22 @@ impl Player {
     /// failed, with [`PlaybackState::error`] set). Blocks while the file is
     /// decoded: call it off the UI thread.
     pub fn play(&self, source: Source, path: PathBuf, from_ms: u64) -> PlaybackState {
+        self.play_with(source, path, from_ms, PlayOpts::default())
+    }
+
+    /// [`Self::play`] with a gain and, for a loop, repetition.
+    pub fn play_with(
+        &self,
+        source: Source,
+        path: PathBuf,
+        from_ms: u64,
+        opts: PlayOpts,
+    ) -> PlaybackState {
         self.apply(Cmd::Play {
             source,
             path,
             from_ms,
+            opts,
         })
     }
 
@@ -114,7 +140,16 @@ impl Player {
     /// part), so it follows without a gap; ignored when another source has
     /// been loaded since. Returns the state after.
     pub fn append(&self, source: Source, path: PathBuf) -> PlaybackState {
-        self.apply(Cmd::Append { source, path })
+        self.append_with(source, path, 0.0)
+    }
+
+    /// [`Self::append`] with a gain, dB.
+    pub fn append_with(&self, source: Source, path: PathBuf, gain_db: f32) -> PlaybackState {
+        self.apply(Cmd::Append {
+            source,
+            path,
+            gain_db,
+        })
     }
 
     /// Pauses; returns the state after the pause.
@@ -144,7 +179,11 @@ impl Player {
         };
         let mut st = s.state.clone();
         if let Some(sink) = &s.sink {
-            st.position_ms = play_head_ms(sink, st.duration_ms);
+            st.position_ms = if st.looping {
+                (sink.get_pos().as_millis() as u64) % st.duration_ms.max(1)
+            } else {
+                play_head_ms(sink, st.duration_ms)
+            };
             st.playing = !sink.is_paused() && !sink.empty();
         }
         st
@@ -220,8 +259,13 @@ fn audio_thread(rx: &mpsc::Receiver<Request>, shared: &Arc<Mutex<Shared>>) {
                 source,
                 path,
                 from_ms,
-            } => start_playing(shared, &mut stream, source, &path, from_ms),
-            Cmd::Append { source, path } => append_part(shared, &source, &path),
+                opts,
+            } => start_playing(shared, &mut stream, source, &path, from_ms, opts),
+            Cmd::Append {
+                source,
+                path,
+                gain_db,
+            } => append_part(shared, &source, &path, gain_db),
             Cmd::Pause => {
                 if let Ok(s) = shared.lock() {
                     if let Some(k) = &s.sink {
@@ -252,9 +296,9 @@ fn ids_of(source: Source) -> (Option<i64>, Option<String>, Option<i64>) {
 
 /// Queues `path` on the sink when `source` is still the one loaded, and
 /// lengthens the loaded duration by it.
-fn append_part(shared: &Arc<Mutex<Shared>>, source: &Source, path: &std::path::Path) {
+fn append_part(shared: &Arc<Mutex<Shared>>, source: &Source, path: &std::path::Path, gain_db: f32) {
     let (track_id, preview_voice, original_of) = ids_of(source.clone());
-    let decoded = intone_core::audio::decode::decode_file(path);
+    let decoded = intone_core::audio::decode::decode_file(path).map(|c| gained(c, gain_db));
     let Ok(mut s) = shared.lock() else { return };
     let loaded = s.state.track_id == track_id
         && s.state.preview_voice == preview_voice
@@ -288,6 +332,7 @@ fn start_playing(
     source: Source,
     path: &std::path::Path,
     from_ms: u64,
+    opts: PlayOpts,
 ) {
     // A preview always starts over: its later parts are queued behind it.
     let resumable = !matches!(source, Source::Preview(_));
@@ -308,7 +353,7 @@ fn start_playing(
         *stream = open_output(shared);
     }
     let Some(out) = stream.as_ref() else { return };
-    let decoded = intone_core::audio::decode::decode_file(path);
+    let decoded = intone_core::audio::decode::decode_file(path).map(|c| gained(c, opts.gain_db));
     let Ok(mut s) = shared.lock() else { return };
     match decoded {
         Ok(clip) => {
@@ -319,11 +364,13 @@ fn start_playing(
             // Play from the end (an A/B switch after the other side ended) starts over.
             let from_ms = if from_ms >= duration_ms { 0 } else { from_ms };
             let sink = rodio::Sink::connect_new(out.mixer());
-            sink.append(rodio::buffer::SamplesBuffer::new(
-                clip.channels,
-                clip.sample_rate_hz,
-                clip.samples,
-            ));
+            let buffer =
+                rodio::buffer::SamplesBuffer::new(clip.channels, clip.sample_rate_hz, clip.samples);
+            if opts.looped {
+                sink.append(rodio::Source::repeat_infinite(buffer));
+            } else {
+                sink.append(buffer);
+            }
             let _ = sink.try_seek(Duration::from_millis(from_ms));
             sink.play();
             s.sink = Some(sink);
@@ -335,10 +382,20 @@ fn start_playing(
                 position_ms: from_ms.min(duration_ms),
                 duration_ms,
                 error: None,
+                looping: opts.looped,
             };
         }
         Err(e) => s.state.error = Some(format!("cannot play: {e}")),
     }
+}
+
+/// `clip` turned up or down by `gain_db`.
+fn gained(mut clip: intone_core::audio::Clip, gain_db: f32) -> intone_core::audio::Clip {
+    if gain_db != 0.0 {
+        let g = 10f32.powf(gain_db / 20.0);
+        clip.samples.iter_mut().for_each(|s| *s *= g);
+    }
+    clip
 }
 
 /// Called while the device is open and no command came: returns true when

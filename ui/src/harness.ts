@@ -8,6 +8,7 @@ import { scenesCommand } from "./harness-scenes";
 import { castCommand, castSentences, recordGenerated, VOICES } from "./harness-cast";
 import { playedTakes, takesCommand } from "./harness-takes";
 import { bookCommand } from "./harness-book";
+import { musicCommand, playedAb } from "./harness-music";
 import { kinds } from "./lib/kinds";
 import type { BatchProgress, BatchRow, BatchUpdate, EngineEntry, InputRow, WatchFolder, LibraryFilter, Step, TrackRow, TrackStatusEvent as TrackStatus } from "./lib/types";
 
@@ -141,43 +142,6 @@ async function runConversion(batch: BatchRow, rows: TrackRow[]) {
   }
 }
 
-/** Runs a music batch: each take generates, then is delivered. */
-async function runMusic(batch: BatchRow, rows: TrackRow[]) {
-  const send = (u: BatchUpdate) => emit("intone://batch", u);
-  batch.status = "processing";
-  for (const t of rows) {
-    for (const stage of ["generate", "master", "encode", "peaks"] as const) {
-      Object.assign(t, { status: "running", stage });
-      await send({ batch_id: batch.id, progress: null, tracks: [trackStatus(batch, t, null)] });
-      await new Promise((r) => setTimeout(r, 30));
-    }
-    Object.assign(t, { status: "completed", stage: null, duration_ms: 30000, loudness_lufs: -16.0, true_peak_dbtp: -1.1, output_path: `/tmp/${t.id}.wav`, peaks_path: `/tmp/${t.id}.json`, sample_rate_hz: 48000, channels: 2 });
-    await send({ batch_id: batch.id, progress: count(batch, rows), tracks: [trackStatus(batch, t, null)] });
-  }
-}
-
-const musicCatalog = {
-  engines: [
-    {
-      name: "builtin",
-      kind: "builtin",
-      models: ["composer"],
-      params: [
-        { name: "temperature", kind: "number", default: "1", minimum: 0, maximum: 2, choices: [], description: "How far the composer strays" },
-        { name: "soundfont", kind: "string", default: "FluidR3_GM.sf2", minimum: null, maximum: null, choices: ["FluidR3_GM.sf2"], description: "SoundFont" },
-      ],
-      available: true,
-      detail: "Composes offline from the prompt's words",
-    },
-  ],
-  vocabulary: [
-    { word: "calm", category: "mood" },
-    { word: "piano", category: "genre" },
-    { word: "slow", category: "tempo" },
-    { word: "rain", category: "ambience" },
-  ],
-};
-
 function input(name: string): InputRow {
   const hash = Array.from(name).reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7).toString(16).padStart(8, "0").repeat(8);
   return { hash, name, path: `/home/test/.local/share/intone/inputs/${hash}.m4a`, bytes: 1000000, sample_rate_hz: 44100, channels: 2, duration_ms: 60000, added_at: "2026-11-21T10:00:00Z" };
@@ -223,7 +187,7 @@ mockIPC(
     const scene = scenesCommand({ batches, tracks, nextTrack: () => nextTrack++, count, played, state }, cmd, a);
     if (scene !== undefined) return scene;
     const rerun = (b: BatchRow, only: TrackRow[]) => run(b, tracks.get(b.id) ?? [], only);
-    for (const h of [() => castCommand({ batches, tracks, played, state, rerun }, cmd, a), () => takesCommand({ batches, tracks, played, state, sentencesOf, rerun }, cmd, a), () => bookCommand(cmd, a)]) {
+    for (const h of [() => castCommand({ batches, tracks, played, state, rerun }, cmd, a), () => takesCommand({ batches, tracks, played, state, sentencesOf, rerun }, cmd, a), () => bookCommand(cmd, a), () => musicCommand({ batches, tracks, nextTrack: () => nextTrack++, count, trackStatus, played, state }, cmd, a)]) {
       const r = h();
       if (r !== undefined) return r;
     }    switch (cmd) {
@@ -311,50 +275,6 @@ mockIPC(
         setTimeout(() => runConversion(batch, rows), 50);
         return { batch_id: id, already: [], rejected: [] };
       }
-      case "music_catalog":
-        return musicCatalog;
-      case "make_music": {
-        const o = a.order;
-        if (!o.prompt.trim()) throw "the prompt is empty";
-        const id = batches.length + 1;
-        const rows: TrackRow[] = Array.from({ length: o.takes }, (_, i) => ({ id: nextTrack++, batch_id: id, position: i, title: o.prompt, section_id: null, input_hash: null, variant: `seed ${o.seed + i}`, engine: o.engine, status: "pending", stage: null, output_path: null, duration_ms: null, sample_rate_hz: null, channels: null, loudness_lufs: null, true_peak_dbtp: null, peaks_path: null, error: null, attempts: 0, units_done: 0, units_total: 0, collection: o.collection }));
-        const batch: BatchRow = { id, project: "Music", project_slug: "music", kind: "music", status: "pending", engine: o.engine, format: "wav", sample_rate_hz: 48000, bit_depth: 16, encode: { mp3: { mode: "vbr", quality: 2 }, opus_kbps: 96, artist: null, cover: null }, speech_check: false, expected: rows.length, completed: 0, failed: 0, cancelled: 0, pending: rows.length, created_at: "2026-11-21T10:00:00Z", updated_at: "2026-11-21T10:00:00Z" };
-        batches.unshift(batch);
-        tracks.set(id, rows);
-        setTimeout(() => runMusic(batch, rows), 50);
-        return id;
-      }
-      case "music_gallery": {
-        const f = a.filter as LibraryFilter;
-        const music = new Set(batches.filter((b) => b.kind === "music").map((b) => b.id));
-        const all = allTracks()
-          .filter((t) => music.has(t.batch_id) && (!f.status || t.status === f.status) && (!f.collection || t.collection === f.collection) && (!f.engine || t.engine === f.engine))
-          .reverse();
-        const page = all.slice(f.offset ?? 0, (f.offset ?? 0) + (f.limit ?? all.length));
-        return {
-          takes: page.map((t) => ({
-            item: { track: { ...t }, source: t.title, kind: "music", project: "Music", created_at: "2026-11-21T10:00:00Z", flagged: null },
-            recipe: { engine: t.engine, model: null, prompt: t.title, duration_ms: 30000, seed: Number(t.variant.replace("seed ", "")), params: { temperature: "0.5" }, target_lufs: -16, understood: ["calm", "piano", "rain"], continue_from: null, overlap_ms: 1500 },
-          })),
-          total: all.length,
-        };
-      }
-      case "set_collection": {
-        for (const t of allTracks()) if (a.trackIds.includes(t.id)) t.collection = a.collection;
-        return null;
-      }
-      case "regenerate_take": {
-        const src = allTracks().find((t) => t.id === a.trackId)!;
-        const id = batches.length + 1;
-        const row: TrackRow = { ...src, id: nextTrack++, batch_id: id, position: 0, variant: "seed 777", status: "pending", stage: null, output_path: null, duration_ms: null, loudness_lufs: null, true_peak_dbtp: null, peaks_path: null };
-        const batch: BatchRow = { id, project: "Music", project_slug: "music", kind: "music", status: "pending", engine: src.engine, format: "wav", sample_rate_hz: 48000, bit_depth: 16, encode: { mp3: { mode: "vbr", quality: 2 }, opus_kbps: 96, artist: null, cover: null }, speech_check: false, expected: 1, completed: 0, failed: 0, cancelled: 0, pending: 1, created_at: "2026-11-21T10:00:00Z", updated_at: "2026-11-21T10:00:00Z" };
-        batches.unshift(batch);
-        tracks.set(id, [row]);
-        setTimeout(() => runMusic(batch, [row]), 50);
-        return id;
-      }
-      case "use_as_bed":
-        return `sleep-take-${a.trackId}`;
       case "export_book": {
         const batch = batches.find((b) => b.id === a.batchId)!;
         const n = (tracks.get(a.batchId) ?? []).filter((t) => t.variant === a.variant).length;
@@ -484,10 +404,10 @@ mockIPC(
 
 function state() {
   const pos = played.playing ? played.fromMs + (performance.now() - played.at) : played.fromMs;
-  return { track_id: played.trackId, preview_voice: played.preview, original_of: played.original, playing: played.playing, position_ms: Math.min(12000, Math.round(pos)), duration_ms: 12000, error: null };
+  return { track_id: played.trackId, preview_voice: played.preview, original_of: played.original, playing: played.playing, position_ms: Math.min(12000, Math.round(pos)), duration_ms: 12000, error: null, looping: false };
 }
 
 // Exposed for the test's own checks.
-(window as any).__harness = { batches, tracks, calls, exportedBooks, playedTakes };
+(window as any).__harness = { batches, tracks, calls, exportedBooks, playedTakes, playedAb };
 
 await import("./main");

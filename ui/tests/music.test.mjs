@@ -72,3 +72,76 @@ test("music: prompt with suggestions, parameters, three takes, gallery play/coll
     server.close();
   }
 });
+
+test("music: a seamless loop, tempo and key on every take, filter and sort by them, A/B matched in loudness, continue a file", async () => {
+  const server = await serve();
+  const browser = await launch();
+  try {
+    const { page, errors } = await openHarness(browser, server);
+    await page.getByRole("button", { name: "Music", exact: true }).click();
+    await page.getByLabel("Prompt", { exact: true }).fill("lo-fi groove, 90 bpm");
+    await page.getByLabel("Seed", { exact: true }).fill("1");
+    await page.getByLabel("Keep seed").check();
+    await page.getByRole("spinbutton", { name: "Takes", exact: true }).fill("3");
+    await page.getByRole("button", { name: "Generate 3 takes" }).click();
+    await page.getByTestId("batch-counts").filter({ hasText: "3 of 3 completed" }).waitFor({ timeout: 20000 });
+    // A loop: the toggle is sent, and the take says it loops.
+    await page.getByLabel("Prompt", { exact: true }).fill("calm piano, 60 bpm");
+    await page.getByRole("spinbutton", { name: "Takes", exact: true }).fill("1");
+    await page.getByLabel("Seamless loop").check();
+    await page.getByRole("button", { name: "Generate 1 take" }).click();
+    await page.getByRole("heading", { name: /Batch 2 · Music/ }).waitFor();
+    await page.getByTestId("batch-counts").filter({ hasText: "1 of 1 completed" }).waitFor({ timeout: 20000 });
+    const orders = await page.evaluate(() => window.__harness.calls.filter((c) => c.cmd === "make_music").map((c) => c.args.order));
+    assert.equal(orders[0].looped, false);
+    assert.equal(orders[1].looped, true);
+
+    const takes = page.getByRole("list", { name: "Takes" }).getByRole("listitem");
+    await page.getByRole("heading", { name: /Gallery/ }).filter({ hasText: "4 takes" }).waitFor();
+    const facts = (label) => page.getByLabel(`Tempo and key of ${label}`).innerText();
+    assert.match(await facts("calm piano, 60 bpm · seed 1"), /60 BPM\s*F major\s*⟲ loop/);
+    assert.match(await facts("lo-fi groove, 90 bpm · seed 2"), /90 BPM\s*A minor/);
+    // Filter by tempo, by key and to loops; sort by tempo and by loudness.
+    await page.getByLabel("Tempo from").fill("80");
+    await page.getByRole("heading", { name: /Gallery/ }).filter({ hasText: "3 takes" }).waitFor();
+    await page.getByLabel("Tempo from").fill("");
+    await page.getByRole("heading", { name: /Gallery/ }).filter({ hasText: "4 takes" }).waitFor();
+    await page.getByLabel("Filter by key").selectOption("A minor");
+    await page.getByRole("heading", { name: /Gallery/ }).filter({ hasText: "1 take" }).waitFor();
+    await page.getByLabel("Filter by key").selectOption("");
+    await page.getByLabel("Loops").check();
+    await page.getByRole("heading", { name: /Gallery/ }).filter({ hasText: "1 take" }).waitFor();
+    await page.getByLabel("Loops").uncheck();
+    await page.getByLabel("Sort takes").selectOption("tempo");
+    await page.getByRole("heading", { name: /Gallery/ }).filter({ hasText: "4 takes" }).waitFor();
+    await page.waitForFunction(() => document.querySelector('[aria-label="Takes"] li .facts')?.textContent?.includes("60 BPM"));
+    const last = await page.evaluate(() => window.__harness.calls.filter((c) => c.cmd === "music_gallery").at(-1).args.filter);
+    assert.equal(last.sort, "tempo");
+    // A/B: pick A, then B; the two play back to back.
+    await page.getByRole("button", { name: "A/B lo-fi groove, 90 bpm · seed 1" }).click();
+    await page.getByText("A: seed 1 — pick B").waitFor();
+    await page.getByRole("button", { name: "A/B lo-fi groove, 90 bpm · seed 3" }).click();
+    await page.getByText(/A\/B: seed 1 → seed 3, both at -1\d\.\d LUFS/).waitFor();
+    const ab = await page.evaluate(() => window.__harness.calls.find((c) => c.cmd === "play_ab").args);
+    assert.deepEqual([ab.a, ab.b].length, 2);
+    // Continue a take: the loop toggle gives way, and Generate sends the file.
+    await page.getByRole("button", { name: "Continue lo-fi groove, 90 bpm · seed 2" }).click();
+    await page.getByRole("status").filter({ hasText: "Continue lo-fi groove, 90 bpm · seed 2" }).waitFor();
+    assert.equal(await page.getByLabel("Seamless loop").isDisabled(), true);
+    await page.getByRole("button", { name: "Generate 1 take" }).click();
+    await page.getByRole("heading", { name: /Batch 3 · Music/ }).waitFor();
+    const cont = await page.evaluate(() => window.__harness.calls.filter((c) => c.cmd === "make_music").at(-1).args.order);
+    assert.match(cont.continue_from, /^\/tmp\/\d+\.wav$/);
+    assert.equal(cont.looped, false);
+    // Or any file, picked.
+    await page.getByRole("button", { name: "Do not continue a file" }).click();
+    await page.getByRole("button", { name: "Continue a file…" }).click();
+    await page.getByRole("status").filter({ hasText: "Continue field-recording.flac" }).waitFor();
+    await page.getByTestId("batch-counts").filter({ hasText: "1 of 1 completed" }).waitFor({ timeout: 20000 });
+    await page.screenshot({ path: process.env.UI_MUSIC_LOOP_SCREENSHOT ?? "/tmp/intone-ui-music-loop.png", fullPage: true });
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    server.close();
+  }
+});

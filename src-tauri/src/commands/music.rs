@@ -2,7 +2,7 @@
 //! gallery page, collections, and using a take as a variant's bed.
 
 use intone_core::kinds::music::MusicRecipe;
-use intone_core::store::{JobKind, LibraryFilter, LibraryItem};
+use intone_core::store::{InputRow, JobKind, LibraryFilter, LibraryItem};
 use intone_core::studio::{MusicCatalog, TakesRequest};
 use serde::Serialize;
 use tauri::State;
@@ -101,4 +101,26 @@ pub fn set_collection(
 #[specta::specta]
 pub fn use_as_bed(state: State<'_, AppState>, track_id: i64) -> CmdResult<String> {
     state.studio.variant_from_take(track_id).map_err(err)
+}
+
+/// Asks for an audio file to continue (any format Intone reads) and keeps
+/// it as an input. `None` when the dialog is cancelled.
+#[tauri::command]
+#[specta::specta]
+pub async fn pick_audio(state: State<'_, AppState>) -> CmdResult<Option<InputRow>> {
+    let Some(file) = rfd::AsyncFileDialog::new()
+        .set_title("Continue an audio file")
+        .add_filter("Audio", intone_core::library::INPUT_EXTENSIONS)
+        .pick_file()
+        .await
+    else {
+        return Ok(None);
+    };
+    let studio = state.studio.clone();
+    let path = file.path().to_path_buf();
+    tauri::async_runtime::spawn_blocking(move || studio.add_input(&path))
+        .await
+        .map_err(err)?
+        .map(Some)
+        .map_err(err)
 }

@@ -6,7 +6,7 @@ use intone_core::audio::peaks::Peaks;
 use tauri::State;
 
 use super::{err, CmdResult};
-use crate::playback::{PlaybackState, Source};
+use crate::playback::{PlayOpts, PlaybackState, Source};
 use crate::AppState;
 
 /// A finished track's stored waveform peaks.
@@ -34,9 +34,59 @@ pub async fn play(
     let path = t
         .output_path
         .ok_or_else(|| format!("track {track_id} is not finished"))?;
+    // A loop take repeats end to start, as it will in a game or a sampler.
+    let looped = state
+        .studio
+        .store()
+        .music_facts(track_id)
+        .map_err(err)?
+        .is_some_and(|f| f.loop_frames.is_some());
     let player = state.player.clone();
     let from_ms = u64::from(from_ms.unwrap_or(0));
-    off_ui(move || player.play(Source::Track(track_id), PathBuf::from(path), from_ms)).await
+    let opts = PlayOpts {
+        gain_db: 0.0,
+        looped,
+    };
+    off_ui(move || player.play_with(Source::Track(track_id), PathBuf::from(path), from_ms, opts))
+        .await
+}
+
+/// Plays take `a`, then take `b`, matched in loudness: the louder one is
+/// turned down to the quieter one's integrated loudness (never up, so
+/// nothing clips). Returns the state once `a` has started.
+#[tauri::command]
+#[specta::specta]
+pub async fn play_ab(state: State<'_, AppState>, a: i64, b: i64) -> CmdResult<PlaybackState> {
+    let store = state.studio.store();
+    let mut parts = Vec::new();
+    for id in [a, b] {
+        let t = store.track(id).map_err(err)?;
+        let path = t
+            .output_path
+            .filter(|_| t.status == intone_core::store::TrackStatus::Completed)
+            .ok_or_else(|| format!("take {id} is not finished"))?;
+        parts.push((PathBuf::from(path), t.loudness_lufs.unwrap_or(0.0)));
+    }
+    let quietest = parts.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
+    let source = Source::Preview(format!("ab:{a}:{b}"));
+    let player = state.player.clone();
+    off_ui(move || {
+        let mut st = PlaybackState::default();
+        for (i, (path, lufs)) in parts.into_iter().enumerate() {
+            let gain_db = (quietest - lufs) as f32;
+            st = if i == 0 {
+                let opts = PlayOpts {
+                    gain_db,
+                    looped: false,
+                };
+                player.play_with(source.clone(), path, 0, opts)
+            } else {
+                player.append_with(source.clone(), path, gain_db)
+            };
+        }
+        st
+    })
+    .await
 }
 
 /// Pauses playback; returns the state after the pause.

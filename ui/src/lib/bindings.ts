@@ -156,6 +156,12 @@ export const commands = {
 	 *  state once audio has started (or with `error` set when it cannot).
 	 */
 	play: (trackId: number, fromMs: number | null) => __TAURI_INVOKE<PlaybackState>("play", { trackId, fromMs }),
+	/**
+	 *  Plays take `a`, then take `b`, matched in loudness: the louder one is
+	 *  turned down to the quieter one's integrated loudness (never up, so
+	 *  nothing clips). Returns the state once `a` has started.
+	 */
+	playAb: (a: number, b: number) => __TAURI_INVOKE<PlaybackState>("play_ab", { a, b }),
 	/**  Pauses playback; returns the state after the pause. */
 	pause: () => __TAURI_INVOKE<PlaybackState>("pause"),
 	/**  Moves the play head, ms; returns the state after the move. */
@@ -207,6 +213,11 @@ export const commands = {
 	makeMusic: (order: TakesRequest) => __TAURI_INVOKE<number>("make_music", { order }),
 	/**  Takes matching `filter` (its kind is always music), one page. */
 	musicGallery: (filter: LibraryFilter) => __TAURI_INVOKE<GalleryPage>("music_gallery", { filter }),
+	/**
+	 *  Asks for an audio file to continue (any format Intone reads) and keeps
+	 *  it as an input. `None` when the dialog is cancelled.
+	 */
+	pickAudio: () => __TAURI_INVOKE<InputRow | null>("pick_audio"),
 	/**  Puts takes in a collection (`None` or empty takes them out). */
 	setCollection: (trackIds: number[], collection: string | null) => __TAURI_INVOKE<null>("set_collection", { trackIds, collection }),
 	/**
@@ -855,6 +866,16 @@ export type LibraryFilter = {
 	kind?: JobKind | null,
 	/**  Only tracks in this collection. */
 	collection?: string | null,
+	/**  Only music takes at this tempo or faster, BPM. */
+	tempo_min?: number | null,
+	/**  Only music takes at this tempo or slower, BPM. */
+	tempo_max?: number | null,
+	/**  Only music takes in this key ("D minor", "F# major"). */
+	key?: string | null,
+	/**  Only loops (`true`) or only takes that are not (`false`). */
+	looped?: boolean | null,
+	/**  The order of the rows (default: newest batch first). */
+	sort?: LibrarySort | null,
 	/**  At most this many rows (`None`: all). */
 	limit?: number | null,
 	/**  Skip this many rows first (paging). */
@@ -881,7 +902,25 @@ export type LibraryItem = {
 	 *  its sentences and whose check has run); `None` when not checked.
 	 */
 	flagged: number | null,
+	/**  Tempo, key and loop of a music take whose `analyze` step has run. */
+	music: MusicFacts | null,
 };
+
+/**
+ *  How Library rows are ordered. The music orders put takes without the
+ *  fact last, then go newest first.
+ */
+export type LibrarySort = 
+/**  Newest batch first, then in batch order. */
+"newest" | 
+/**  Slowest tempo first. */
+"tempo" | 
+/**  By key: tonic from C, major before minor. */
+"key" | 
+/**  Loudest (integrated LUFS) first. */
+"loudness" | 
+/**  Longest first. */
+"duration";
 
 /**  A line for the log view. */
 export type LogLine = {
@@ -933,6 +972,23 @@ export type MusicEngineInfo = {
 	detail: string,
 };
 
+/**  A take's musical facts as the gallery shows them. */
+export type MusicFacts = {
+	/**  Beats per minute; `None` when no tempo could be heard (ambience). */
+	tempo_bpm: number | null,
+	/**  The key as written ("D minor"); `None` when none could be heard. */
+	key: string | null,
+	/**  Beats per bar. */
+	beats_per_bar: number | null,
+	/**  Whether tempo and key were estimated from the audio. */
+	estimated: boolean,
+	/**
+	 *  Loop length in frames of the delivered file, from frame 0; `None`
+	 *  for a take that is not a loop.
+	 */
+	loop_frames: number | null,
+};
+
 /**  How one take is made; stored as the track's recipe. */
 export type MusicRecipe = {
 	/**  Music engine name (`builtin`, or a Cog engine's name). */
@@ -958,6 +1014,11 @@ export type MusicRecipe = {
 	continue_from: string | null,
 	/**  Crossfade between the audio continued and the new music, ms. */
 	overlap_ms: number,
+	/**
+	 *  The take is a seamless loop (its length whole bars, loop points in
+	 *  the delivered file).
+	 */
+	looped?: boolean,
 };
 
 /**  What happens when a scene cannot be generated (after its retries). */
@@ -1036,6 +1097,8 @@ export type PlaybackState = {
 	duration_ms: number,
 	/**  Why playback cannot happen (no output device, unreadable file). */
 	error: string | null,
+	/**  Whether the loaded audio repeats end to start (a loop take). */
+	looping: boolean,
 };
 
 /**  What best-of-N did in a batch: summed over its tracks' `retake` steps. */
@@ -1107,6 +1170,8 @@ export type SceneList = {
 	fit: string | null,
 	/**  Error strategy (`continue_with_silence`, `halt`). */
 	on_error: string | null,
+	/**  Where scene changes fall (`none`, `bar`). */
+	snap?: string | null,
 	/**  The scenes, in order. */
 	scenes: SceneEntry[],
 };
@@ -1151,6 +1216,8 @@ export type ScenesRecipe = {
 	target_lufs: number | null,
 	/**  The video the score is for (a kept input's path), if any. */
 	video: string | null,
+	/**  Where scene changes fall. */
+	snap?: Snap,
 };
 
 /**  A Generate score click (or `intone scenes`). */
@@ -1173,6 +1240,8 @@ export type ScoreRequest = {
 	fit?: FitMode,
 	/**  What a scene that cannot be generated becomes. */
 	on_error?: OnError,
+	/**  Where scene changes fall (`bar`: on the outgoing take's bar line). */
+	snap?: Snap,
 	/**  Project name; `None` = "Scores". */
 	project?: string | null,
 } & Delivery;
@@ -1268,6 +1337,17 @@ export type SettingInfo = {
 	max: number | null,
 };
 
+/**  Where scene changes fall on the score. */
+export type Snap = 
+/**  Exactly where the scene list puts them. */
+"none" | 
+/**
+ *  On the outgoing take's nearest bar line, within [`SNAP_SLACK_MS`]:
+ *  the composer's own bar grid, or one estimated from a model's take
+ *  ([`analysis::bar_grid`]).
+ */
+"bar";
+
 /**  One speaker's share of a script. */
 export type SpeakerLines = {
 	/**  The speaker ([`NARRATOR`] for unmarked text). */
@@ -1327,7 +1407,12 @@ export type Step =
  *  Speak flagged sentences again and keep the take the recognizer
  *  hears best (speech, with best-of-N; per candidate).
  */
-"retake";
+"retake" | 
+/**
+ *  Find a take's tempo and key (known from the composer, or
+ *  estimated from a model's audio) and record them (music).
+ */
+"analyze";
 
 /**  One take of one sentence. */
 export type TakeInfo = {
@@ -1383,6 +1468,12 @@ export type TakesRequest = {
 	continue_from?: string | null,
 	/**  Crossfade into the new music when continuing, ms. */
 	overlap_ms?: number,
+	/**
+	 *  Make each take a seamless loop: the built-in composer rounds the
+	 *  length to whole bars of the prompt's tempo; a model's take is cut
+	 *  at whole bars of its estimated tempo.
+	 */
+	looped?: boolean,
 } & Delivery;
 
 /**  A speech track a lexicon entry touches. */

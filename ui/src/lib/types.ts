@@ -16,6 +16,8 @@ export type {
   SentenceTakes,
   RetakeSummary,
   BookOutline,
+  MusicFacts,
+  LibrarySort,
   ChapterOutline,
   TakeInfo,
   TrackCheck,
