@@ -13,8 +13,8 @@ use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::cog::{free_port, predictor, start, start_with};
-use common::{intone, json, run, stderr};
+use common::cog::{free_port, predictor, predictor_from, start, start_with};
+use common::{intone, json, run, seam, stderr};
 
 #[test]
 fn musicgen_through_a_real_cog_server() {
@@ -278,4 +278,134 @@ fn a_server_whose_model_process_died_is_named_then_retried_after_restart() {
     let batch_id = doc["batch_id"].as_i64().expect("batch").to_string();
     let again = json(&run(intone(&home).args(["retry", &batch_id, "--json"])));
     assert_eq!(again["status"], "completed", "{again}");
+}
+
+#[test]
+fn riffusion_through_a_real_cog_server_chains_clips_keeps_spectrograms_and_loops() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let home = tmp.path().join("home");
+    let log = tmp.path().join("inputs.jsonl");
+    let dir = predictor_from(tmp.path(), "cog_riffusion");
+    let log_s = log.to_str().expect("utf-8");
+    let server = start_with(
+        &dir,
+        free_port(),
+        &[("INTONE_TEST_COG_LOG", log_s)],
+        "READY",
+    );
+    let url = format!("http://127.0.0.1:{}", server.port);
+    let out = run(intone(&home).args([
+        "engines",
+        "add",
+        "riffusion",
+        "--kind",
+        "cog",
+        "--url",
+        &url,
+    ]));
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    // Its schema's parameters, the seed images as a choice.
+    let models = json(&run(intone(&home).args(["models", "--json"])));
+    let rf = models
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|e| e["name"] == "riffusion")
+        .expect("riffusion")
+        .clone();
+    let params = rf["params"].as_array().expect("params");
+    let names: Vec<&str> = params
+        .iter()
+        .map(|p| p["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "denoising",
+            "prompt_b",
+            "alpha",
+            "num_inference_steps",
+            "seed_image_id"
+        ]
+    );
+    let seeds = params
+        .iter()
+        .find(|p| p["name"] == "seed_image_id")
+        .expect("seed images");
+    assert_eq!(seeds["default"], "vibes");
+    assert_eq!(seeds["choices"].as_array().expect("choices").len(), 11);
+    assert!(seeds["choices"]
+        .as_array()
+        .expect("c")
+        .contains(&serde_json::json!("og_beat")));
+
+    // 12 s from ~5.11 s clips crossfaded by 1 s: three clips, alpha 0 → 0.5 → 1.
+    let doc = json(&run(intone(&home).args([
+        "music",
+        "lofi beat",
+        "--engine",
+        "riffusion",
+        "--duration",
+        "12",
+        "--set",
+        "prompt_b=jazz piano",
+        "--set",
+        "seed_image_id=og_beat",
+        "--json",
+    ])));
+    assert_eq!(doc["status"], "completed", "{}", server.log_tail());
+    assert_eq!(doc["tracks"][0]["duration_ms"], 12_000);
+    let sent: Vec<serde_json::Value> = std::fs::read_to_string(&log)
+        .expect("inputs")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    let alphas: Vec<f64> = sent
+        .iter()
+        .map(|v| v["alpha"].as_f64().expect("alpha"))
+        .collect();
+    assert_eq!(alphas, [0.0, 0.5, 1.0]);
+    assert!(sent.iter().all(|v| v["prompt_a"] == "lofi beat"
+        && v["prompt_b"] == "jazz piano"
+        && v["seed_image_id"] == "og_beat"));
+    // Each clip's spectrogram is kept with the take; the tempo is estimated.
+    let id = doc["tracks"][0]["id"].as_i64().expect("id").to_string();
+    let show = json(&run(intone(&home).args(["music", "show", &id, "--json"])));
+    let images = show["music"]["spectrograms"].as_array().expect("images");
+    assert_eq!(images.len(), 3);
+    for i in images {
+        let bytes = std::fs::read(i.as_str().expect("path")).expect("image");
+        assert_eq!(&bytes[..3], [0xFF, 0xD8, 0xFF], "a JPEG");
+    }
+    let bpm = show["music"]["tempo_bpm"].as_f64().expect("tempo");
+    assert!(
+        [60.0, 120.0, 240.0].iter().any(|t| (bpm - t).abs() <= 2.0),
+        "{bpm} BPM"
+    );
+    assert_eq!(show["music"]["estimated"], true);
+
+    // A loop from the model: whole bars of its estimated tempo, no seam.
+    let doc = json(&run(intone(&home).args([
+        "music",
+        "lofi beat",
+        "--engine",
+        "riffusion",
+        "--duration",
+        "8",
+        "--loop",
+        "--json",
+    ])));
+    assert_eq!(doc["status"], "completed", "{}", server.log_tail());
+    let path = PathBuf::from(doc["tracks"][0]["output_path"].as_str().expect("path"));
+    let id = doc["tracks"][0]["id"].as_i64().expect("id").to_string();
+    let show = json(&run(intone(&home).args(["music", "show", &id, "--json"])));
+    let frames = show["music"]["loop_frames"].as_u64().expect("a loop");
+    let bar = 4.0 * 60.0 / show["music"]["tempo_bpm"].as_f64().expect("tempo") * 48_000.0;
+    let bars = frames as f64 / bar;
+    assert!((bars - bars.round()).abs() < 0.02, "{bars} bars");
+    let s = seam(&path);
+    assert!(s.jump <= s.p999, "seam jump {} above {}", s.jump, s.p999);
+    assert!(s.dip_lu <= 1.0, "{:.2} LU dip", s.dip_lu);
+    drop(server);
 }

@@ -11,8 +11,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{intone, json, run, stderr};
-use intone_core::audio::decode::decode_file;
+use common::{intone, json, run, seam, stderr};
 
 /// Makes takes and returns the JSON document.
 fn music(home: &Path, args: &[&str]) -> serde_json::Value {
@@ -61,48 +60,6 @@ fn loop_tags(path: &Path) -> (Option<u64>, Option<u64>) {
         from(&v["format"]["tags"]).or_else(|| from(&v["streams"][0]["tags"]))
     };
     (find("LOOPSTART"), find("LOOPLENGTH"))
-}
-
-/// Short-term loudness (EBU R128, 3 s) of interleaved stereo `x`.
-fn loudness(x: &[f32], sr: u32) -> f64 {
-    let mut m = ebur128::EbuR128::new(2, sr, ebur128::Mode::S).expect("meter");
-    m.add_frames_f32(x).expect("frames");
-    m.loudness_shortterm().expect("short-term")
-}
-
-/// How a file played twice, end to start, sounds at the join: the jump
-/// between its last and first samples against the 99.9th percentile of
-/// its own sample-to-sample jumps, and the short-term loudness of the 3 s
-/// across the join against the mean of the 3 s before and after it.
-struct Seam {
-    jump: f32,
-    p999: f32,
-    dip_lu: f64,
-}
-
-fn seam(path: &Path) -> Seam {
-    let clip = decode_file(path).expect("decode").with_channels(2);
-    let (x, sr) = (&clip.samples, clip.sample_rate_hz);
-    let mut jumps: Vec<f32> = x
-        .chunks_exact(2)
-        .zip(x.chunks_exact(2).skip(1))
-        .map(|(a, b)| (a[0] - b[0]).abs().max((a[1] - b[1]).abs()))
-        .collect();
-    jumps.sort_by(f32::total_cmp);
-    let p999 = jumps[jumps.len() * 999 / 1000];
-    let n = x.len();
-    let jump = (x[n - 2] - x[0]).abs().max((x[n - 1] - x[1]).abs());
-    let twice: Vec<f32> = x.iter().chain(x.iter()).copied().collect();
-    let at = n; // the join, in samples (stereo).
-    let w = 3 * sr as usize * 2;
-    let window = |from: usize| loudness(&twice[from..from + w], sr);
-    let across = window(at - w / 2);
-    let around = (window(at - w - w / 2) + window(at + w / 2)) / 2.0;
-    Seam {
-        jump,
-        p999,
-        dip_lu: around - across,
-    }
 }
 
 #[test]

@@ -120,10 +120,18 @@ pub fn start_with(dir: &Path, port: u16, env: &[(&str, &str)], status: &str) -> 
     }
 }
 
-/// The predictor copied to a fresh folder (Cog reads `.cog/` from its cwd).
+/// The MusicGen-schema predictor copied to a fresh folder (Cog reads
+/// `.cog/` from its cwd).
 pub fn predictor(tmp: &Path) -> PathBuf {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/servers/cog_musicgen");
-    let dir = tmp.join("predictor");
+    predictor_from(tmp, "cog_musicgen")
+}
+
+/// The predictor in `tests/servers/<name>` copied to a fresh folder.
+pub fn predictor_from(tmp: &Path, name: &str) -> PathBuf {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/servers")
+        .join(name);
+    let dir = tmp.join(name);
     std::fs::create_dir_all(dir.join(".cog")).expect("dir");
     std::fs::copy(src.join("predict.py"), dir.join("predict.py")).expect("predict.py");
     std::fs::copy(

@@ -987,6 +987,11 @@ export type MusicFacts = {
 	 *  for a take that is not a loop.
 	 */
 	loop_frames: number | null,
+	/**
+	 *  The spectrogram images the model made the take from (Riffusion's
+	 *  clips, in order); empty for other engines.
+	 */
+	spectrograms: string[],
 };
 
 /**  How one take is made; stored as the track's recipe. */

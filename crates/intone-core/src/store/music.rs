@@ -25,11 +25,15 @@ pub struct MusicFacts {
     /// Loop length in frames of the delivered file, from frame 0; `None`
     /// for a take that is not a loop.
     pub loop_frames: Option<u64>,
+    /// The spectrogram images the model made the take from (Riffusion's
+    /// clips, in order); empty for other engines.
+    pub spectrograms: Vec<String>,
 }
 
 /// The columns [`facts_from_row`] reads, in order, from `music_facts mf`.
 pub(crate) const FACT_COLUMNS: &str =
-    "mf.track_id, mf.tempo_bpm, mf.tonic, mf.mode, mf.beats_per_bar, mf.estimated, mf.loop_frames";
+    "mf.track_id, mf.tempo_bpm, mf.tonic, mf.mode, mf.beats_per_bar, mf.estimated, mf.loop_frames,
+     mf.spectrograms_json";
 
 /// Reads [`FACT_COLUMNS`] starting at column `at` (`None` when the track
 /// has no facts row).
@@ -45,12 +49,16 @@ pub(crate) fn facts_from_row(r: &Row<'_>, at: usize) -> rusqlite::Result<Option<
         _ => None,
     };
     let loop_frames: Option<i64> = r.get(at + 6)?;
+    let images: Option<String> = r.get(at + 7)?;
     Ok(Some(MusicFacts {
         tempo_bpm: r.get::<_, Option<f64>>(at + 1)?.map(|t| t as f32),
         key,
         beats_per_bar: r.get(at + 4)?,
         estimated: r.get::<_, i64>(at + 5)? != 0,
         loop_frames: loop_frames.map(|n| n.max(0) as u64),
+        spectrograms: images
+            .and_then(|j| serde_json::from_str(&j).ok())
+            .unwrap_or_default(),
     }))
 }
 
@@ -89,7 +97,8 @@ pub fn parse_key(key: &str) -> Option<(u8, Mode)> {
 
 impl Store {
     /// Records (or replaces) what take `track_id` is: `facts` (`None` when
-    /// no tempo or key could be heard) and its loop length.
+    /// no tempo or key could be heard), its loop length and the spectrogram
+    /// images it was made from.
     ///
     /// # Errors
     /// [`crate::Error::Store`].
@@ -98,12 +107,15 @@ impl Store {
         track_id: i64,
         facts: Option<&Facts>,
         loop_frames: Option<u64>,
+        spectrograms: &[String],
     ) -> Result<()> {
+        let images = serde_json::to_string(spectrograms).unwrap_or_else(|_| "[]".into());
         self.with(|c| {
             c.execute(
                 "INSERT OR REPLACE INTO music_facts
-                 (track_id, tempo_bpm, tonic, mode, beats_per_bar, estimated, loop_frames)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                 (track_id, tempo_bpm, tonic, mode, beats_per_bar, estimated, loop_frames,
+                  spectrograms_json)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![
                     track_id,
                     facts.map(|f| f64::from(f.tempo_bpm)),
@@ -112,6 +124,7 @@ impl Store {
                     facts.map(|f| f.beats_per_bar),
                     facts.is_some_and(|f| f.estimated),
                     loop_frames.map(|n| n as i64),
+                    images,
                 ],
             )?;
             Ok(())

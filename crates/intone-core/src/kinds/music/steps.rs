@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::audio::master::MasterSettings;
 use crate::audio::wav::{WavBlockReader, WavBlockWriter};
 use crate::engines::music::analysis::{self, Facts};
+use crate::engines::music::cog::spectrograms_dir;
 use crate::engines::music::{looping, Continuation, MusicRequest};
 use crate::error::{Error, Result};
 use crate::pipeline::cx::{deliver_tagged, TrackCx};
@@ -102,8 +103,9 @@ pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
             } else {
                 None
             };
+            let spectrograms = keep_spectrograms(c)?;
             c.p.store
-                .record_music_facts(c.track.id, facts.as_ref(), loop_frames)?;
+                .record_music_facts(c.track.id, facts.as_ref(), loop_frames, &spectrograms)?;
             Ok(AnalyzeOut { facts, loop_frames })
         },
     )?;
@@ -119,6 +121,36 @@ pub(crate) fn run(c: &TrackCx<'_>) -> Result<TrackResult> {
         },
         &tags,
     )
+}
+
+/// Copies the spectrogram images the engine left in the track's work
+/// folder ([`spectrograms_dir`]) to `projects/<slug>/spectrograms/track-<id>/`
+/// (the work folder goes when the track completes), and returns their
+/// paths in order.
+///
+/// # Errors
+/// [`Error::Io`] naming a file that cannot be copied.
+fn keep_spectrograms(c: &TrackCx<'_>) -> Result<Vec<String>> {
+    let from = spectrograms_dir(&c.work.join("take.wav"));
+    let Ok(rd) = std::fs::read_dir(&from) else {
+        return Ok(Vec::new());
+    };
+    let mut files: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
+    files.sort();
+    let to =
+        c.p.home
+            .project_dir(&c.batch.project_slug)
+            .join("spectrograms")
+            .join(format!("track-{}", c.track.id));
+    std::fs::create_dir_all(&to).map_err(|e| Error::io(&to, e))?;
+    let mut kept = Vec::new();
+    for f in files {
+        let Some(name) = f.file_name() else { continue };
+        let dest = to.join(name);
+        std::fs::copy(&f, &dest).map_err(|e| Error::io(&dest, e))?;
+        kept.push(dest.to_string_lossy().into_owned());
+    }
+    Ok(kept)
 }
 
 /// The engine request of a take's recipe at `sr` Hz.

@@ -23,14 +23,16 @@
 //! Configured in `engines.toml` like a speech server, with `kind = "cog"`.
 //!
 //! The parts: `schema` reads the OpenAPI schema, `input` builds a take's
-//! input, `predict` runs the prediction (waiting, backing off, cancelling)
-//! and `output` makes its output into the take.
+//! input, `predict` runs the prediction (waiting, backing off, cancelling),
+//! `output` makes its output into the take, and `clips` chains a
+//! fixed-length model's clips (Riffusion) into a take of any length.
 
 use std::path::Path;
 use std::sync::Mutex;
 
 use serde_json::{Map, Value};
 
+mod clips;
 mod input;
 mod output;
 mod predict;
@@ -40,6 +42,7 @@ use super::{MusicEngine, MusicEngineInfo, MusicRequest};
 use crate::engines::http::config::EngineConfig;
 use crate::engines::http::Http;
 use crate::engines::EngineError;
+pub use clips::spectrograms_dir;
 use schema::resolve_inputs;
 
 /// Inputs Intone fills itself (not shown as parameters).
@@ -176,6 +179,9 @@ impl MusicEngine for Cog {
         cancelled: &dyn Fn() -> bool,
     ) -> Result<(), EngineError> {
         let props = self.inputs()?;
+        if clips::chains_clips(&props) {
+            return self.chain(req, &props, out, cancelled);
+        }
         let (input, context_s) = self.input(req, &props)?;
         let output = self.predict(&predict::prediction_id(req), &input, cancelled)?;
         let bytes = self.output_bytes(&output)?;

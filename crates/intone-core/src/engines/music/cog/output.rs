@@ -128,7 +128,7 @@ impl Cog {
 
 /// A short linear fade at the end of interleaved stereo `samples` (20 ms at
 /// `sample_rate_hz`) so a cut never clicks.
-fn fade_out(samples: &mut [f32], sample_rate_hz: u32) {
+pub(super) fn fade_out(samples: &mut [f32], sample_rate_hz: u32) {
     let fade = (0.02 * f64::from(sample_rate_hz)) as usize;
     let n = samples.len() / 2;
     for i in 0..fade.min(n) {
