@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::{intone, json, run, seam, stderr};
+use intone_core::audio::decode::decode_file;
 
 /// Makes takes and returns the JSON document.
 fn music(home: &Path, args: &[&str]) -> serde_json::Value {
@@ -246,4 +247,42 @@ fn the_gallery_knows_tempo_key_and_loudness_and_estimates_them_from_audio() {
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn any_audio_file_can_be_continued_with_a_crossfaded_join() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let home = dir.path().join("home");
+    // A file no take made: 6 s of a C major chord, FLAC at 44.1 kHz.
+    let src = dir.path().join("field.flac");
+    let st = Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i"])
+        .arg("aevalsrc=0.2*sin(2*PI*261.6*t)+0.15*sin(2*PI*329.6*t)+0.15*sin(2*PI*392*t):s=44100:d=6")
+        .arg(&src)
+        .status()
+        .expect("ffmpeg");
+    assert!(st.success());
+    let doc = music(
+        &home,
+        &["calm piano", "--continue", src.to_str().expect("utf-8"), "--duration", "5", "--format", "wav"],
+    );
+    assert_eq!(doc["status"], "completed");
+    // The new 5 s begin with the 1.5 s crossfade over the file's end.
+    assert_eq!(doc["tracks"][0]["duration_ms"], 6_000 + 5_000 - 1_500);
+    // The join (1.5 s of crossfade ending at 6 s) has no jump above the
+    // file's own 99.9th percentile.
+    let clip = decode_file(&output(&doc)).expect("decode").with_channels(1);
+    let x = &clip.samples;
+    let mut jumps: Vec<f32> = x.windows(2).map(|w| (w[1] - w[0]).abs()).collect();
+    let join: f32 = jumps[(4.4 * 48_000.0) as usize..(6.1 * 48_000.0) as usize]
+        .iter()
+        .copied()
+        .fold(0.0, f32::max);
+    jumps.sort_by(f32::total_cmp);
+    let p999 = jumps[jumps.len() * 999 / 1000];
+    assert!(join <= p999 * 1.5, "the join jumps {join}, the file's 99.9th percentile is {p999}");
+    // The file is kept as an input, and the recipe names it.
+    let id = doc["tracks"][0]["id"].as_i64().expect("id").to_string();
+    let show = json(&run(intone(&home).args(["music", "show", &id, "--json"])));
+    assert!(show["recipe"]["continue_from"].as_str().expect("kept").contains("inputs"));
 }

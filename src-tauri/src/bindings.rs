@@ -83,6 +83,7 @@ pub fn builder<R: Runtime>() -> Builder<R> {
             music::make_music,
             music::music_gallery,
             music::pick_audio,
+            music::take_spectrogram,
             music::set_collection,
             music::regenerate_take,
             music::use_as_bed,

@@ -63,7 +63,7 @@ async function runMusic(ctx: MusicCtx, batch: BatchRow, rows: TrackRow[]) {
     const bpm = Number(/(\d+)\s*bpm/i.exec(t.title)?.[1] ?? 70 + (seed % 5) * 10);
     const looped = recipes.get(t.id)?.looped ?? false;
     const duration = looped ? Math.round((16 * 60_000) / bpm) : 30000;
-    facts.set(t.id, { tempo_bpm: bpm, key: KEYS[seed % KEYS.length], beats_per_bar: 4, estimated: false, loop_frames: looped ? Math.round((duration * 48000) / 1000) : null });
+    facts.set(t.id, { tempo_bpm: bpm, key: KEYS[seed % KEYS.length], beats_per_bar: 4, estimated: false, loop_frames: looped ? Math.round((duration * 48000) / 1000) : null, spectrograms: /clips/.test(t.title) ? ["/tmp/clip-001.jpg", "/tmp/clip-002.jpg"] : [] });
     Object.assign(t, { status: "completed", stage: null, duration_ms: duration, loudness_lufs: -16.0 - (seed % 3), true_peak_dbtp: -1.1, output_path: `/tmp/${t.id}.wav`, peaks_path: `/tmp/${t.id}.json`, sample_rate_hz: 48000, channels: 2 });
     await send({ batch_id: batch.id, progress: ctx.count(batch, rows), tracks: [ctx.trackStatus(batch, t, null)] });
   }
@@ -149,6 +149,9 @@ export function musicCommand(ctx: MusicCtx, cmd: string, a: Record<string, any>)
       playedAb.push(`${a.a},${a.b}`);
       Object.assign(ctx.played, { trackId: null, preview: `ab:${a.a}:${a.b}`, fromMs: 0, at: performance.now(), playing: true });
       return ctx.state();
+    case "take_spectrogram":
+      // A 1×1 grey PNG.
+      return "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgYAAAAAMAASsJTYQAAAAASUVORK5CYII=";
     case "pick_audio":
       return { hash: "ab".repeat(32), name: "field-recording.flac", path: "/home/test/.local/share/intone/inputs/field-recording.flac", bytes: 2000000, sample_rate_hz: 44100, channels: 2, duration_ms: 42000, added_at: "2026-12-05T10:00:00Z" };
     default:

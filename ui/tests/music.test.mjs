@@ -98,6 +98,7 @@ test("music: a seamless loop, tempo and key on every take, filter and sort by th
 
     const takes = page.getByRole("list", { name: "Takes" }).getByRole("listitem");
     await page.getByRole("heading", { name: /Gallery/ }).filter({ hasText: "4 takes" }).waitFor();
+    assert.equal(await takes.locator("img").count(), 0, "only a model's clips have spectrograms");
     const facts = (label) => page.getByLabel(`Tempo and key of ${label}`).innerText();
     assert.match(await facts("calm piano, 60 bpm · seed 1"), /60 BPM\s*F major\s*⟲ loop/);
     assert.match(await facts("lo-fi groove, 90 bpm · seed 2"), /90 BPM\s*A minor/);
@@ -124,12 +125,19 @@ test("music: a seamless loop, tempo and key on every take, filter and sort by th
     await page.getByText(/A\/B: seed 1 → seed 3, both at -1\d\.\d LUFS/).waitFor();
     const ab = await page.evaluate(() => window.__harness.calls.find((c) => c.cmd === "play_ab").args);
     assert.deepEqual([ab.a, ab.b].length, 2);
+    // A model's take made from clips shows each clip's spectrogram.
+    await page.getByLabel("Seamless loop").uncheck();
+    await page.getByLabel("Prompt", { exact: true }).fill("model clips, 120 bpm");
+    await page.getByRole("button", { name: "Generate 1 take" }).click();
+    await page.getByRole("heading", { name: /Batch 3 · Music/ }).waitFor();
+    await page.getByTestId("batch-counts").filter({ hasText: "1 of 1 completed" }).waitFor({ timeout: 20000 });
+    await page.getByLabel("Spectrograms of model clips, 120 bpm · seed 1").getByRole("img").nth(1).waitFor();
     // Continue a take: the loop toggle gives way, and Generate sends the file.
     await page.getByRole("button", { name: "Continue lo-fi groove, 90 bpm · seed 2" }).click();
     await page.getByRole("status").filter({ hasText: "Continue lo-fi groove, 90 bpm · seed 2" }).waitFor();
     assert.equal(await page.getByLabel("Seamless loop").isDisabled(), true);
     await page.getByRole("button", { name: "Generate 1 take" }).click();
-    await page.getByRole("heading", { name: /Batch 3 · Music/ }).waitFor();
+    await page.getByRole("heading", { name: /Batch 4 · Music/ }).waitFor();
     const cont = await page.evaluate(() => window.__harness.calls.filter((c) => c.cmd === "make_music").at(-1).args.order);
     assert.match(cont.continue_from, /^\/tmp\/\d+\.wav$/);
     assert.equal(cont.looped, false);

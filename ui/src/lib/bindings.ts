@@ -218,6 +218,11 @@ export const commands = {
 	 *  it as an input. `None` when the dialog is cancelled.
 	 */
 	pickAudio: () => __TAURI_INVOKE<InputRow | null>("pick_audio"),
+	/**
+	 *  Spectrogram image `index` (0-based) of take `track_id` (a Riffusion
+	 *  take's clips) as a `data:image/…;base64,` URI for the gallery.
+	 */
+	takeSpectrogram: (trackId: number, index: number) => __TAURI_INVOKE<string>("take_spectrogram", { trackId, index }),
 	/**  Puts takes in a collection (`None` or empty takes them out). */
 	setCollection: (trackIds: number[], collection: string | null) => __TAURI_INVOKE<null>("set_collection", { trackIds, collection }),
 	/**
