@@ -45,7 +45,7 @@ Each sound drifts by like a wave on the shore. Ngozi whispered xqzt vbrk plmn ne
 
 // A two-character scene: a narrator (Piper joe) and MARA (espeak-ng), cast
 // in front matter, with pause tags (the same scene tests/cast.rs runs).
-import { filesUnder, freePort, waitForHttp, killAppsUsing } from "./e2e-driver.mjs";
+import { alsaFileDevice, filesUnder, freePort, waitForHttp, killAppsUsing } from "./e2e-driver.mjs";
 
 const SCENE = await readFile(new URL("./fixtures/night-ferry.md", import.meta.url), "utf8");
 
@@ -65,22 +65,7 @@ test("real app: paste, pick voice and two variants, generate, every track comple
   assert.ok(APP, "set INTONE_APP to the intone-app binary");
   assert.ok(ASSETS, "set INTONE_ASSETS to the .assets folder");
   const tmp = await mkdtemp(join(tmpdir(), "intone-e2e-"));
-  const capture = join(tmp, "capture.raw");
-  const asound = join(tmp, "asound.conf");
-  // The file plugin writes whatever reaches it; the null slave discards it.
-  await writeFile(
-    asound,
-    `pcm.!default {
-  type plug
-  slave {
-    pcm { type file; file "${capture}"; format "raw"; slave.pcm { type null } }
-    format S16_LE
-    rate 48000
-    channels 2
-  }
-}
-`,
-  );
+  const { capture, asound } = await alsaFileDevice(tmp);
   const port = await freePort();
   const nativePort = await freePort();
   const driverLog = [];

@@ -1,7 +1,7 @@
 // Helpers the real-app end-to-end tests share (app.e2e.mjs, book.e2e.mjs):
 // free ports, waiting for tauri-driver, the files a run wrote, and ending an
 // app that outlived its driver.
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
 
@@ -53,3 +53,29 @@ export async function killAppsUsing(dir) {
   }
 }
 
+
+/**
+ * An ALSA configuration whose default device writes what reaches it to a raw
+ * file (S16_LE, 48 kHz, stereo) and discards it: playback on a machine with
+ * no sound card. Returns the capture file and the configuration's path (for
+ * ALSA_CONFIG_PATH).
+ */
+export async function alsaFileDevice(tmp) {
+  const capture = join(tmp, "capture.raw");
+  const asound = join(tmp, "asound.conf");
+  // The file plugin writes whatever reaches it; the null slave discards it.
+  await writeFile(
+    asound,
+    `pcm.!default {
+  type plug
+  slave {
+    pcm { type file; file "${capture}"; format "raw"; slave.pcm { type null } }
+    format S16_LE
+    rate 48000
+    channels 2
+  }
+}
+`,
+  );
+  return { capture, asound };
+}

@@ -264,7 +264,15 @@ fn any_audio_file_can_be_continued_with_a_crossfaded_join() {
     assert!(st.success());
     let doc = music(
         &home,
-        &["calm piano", "--continue", src.to_str().expect("utf-8"), "--duration", "5", "--format", "wav"],
+        &[
+            "calm piano",
+            "--continue",
+            src.to_str().expect("utf-8"),
+            "--duration",
+            "5",
+            "--format",
+            "wav",
+        ],
     );
     assert_eq!(doc["status"], "completed");
     // The new 5 s begin with the 1.5 s crossfade over the file's end.
@@ -280,9 +288,15 @@ fn any_audio_file_can_be_continued_with_a_crossfaded_join() {
         .fold(0.0, f32::max);
     jumps.sort_by(f32::total_cmp);
     let p999 = jumps[jumps.len() * 999 / 1000];
-    assert!(join <= p999 * 1.5, "the join jumps {join}, the file's 99.9th percentile is {p999}");
+    assert!(
+        join <= p999 * 1.5,
+        "the join jumps {join}, the file's 99.9th percentile is {p999}"
+    );
     // The file is kept as an input, and the recipe names it.
     let id = doc["tracks"][0]["id"].as_i64().expect("id").to_string();
     let show = json(&run(intone(&home).args(["music", "show", &id, "--json"])));
-    assert!(show["recipe"]["continue_from"].as_str().expect("kept").contains("inputs"));
+    assert!(show["recipe"]["continue_from"]
+        .as_str()
+        .expect("kept")
+        .contains("inputs"));
 }

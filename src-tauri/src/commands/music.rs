@@ -132,18 +132,28 @@ const MAX_SPECTROGRAM_BYTES: u64 = 4 * 1024 * 1024;
 /// take's clips) as a `data:image/…;base64,` URI for the gallery.
 #[tauri::command]
 #[specta::specta]
-pub fn take_spectrogram(state: State<'_, AppState>, track_id: i64, index: u32) -> CmdResult<String> {
+pub fn take_spectrogram(
+    state: State<'_, AppState>,
+    track_id: i64,
+    index: u32,
+) -> CmdResult<String> {
     use base64::Engine as _;
     let facts = state.studio.store().music_facts(track_id).map_err(err)?;
     let path = facts
         .and_then(|f| f.spectrograms.get(index as usize).cloned())
         .ok_or_else(|| format!("take {track_id} has no spectrogram {}", index + 1))?;
-    let size = std::fs::metadata(&path).map_err(|e| format!("{path}: {e}"))?.len();
+    let size = std::fs::metadata(&path)
+        .map_err(|e| format!("{path}: {e}"))?
+        .len();
     if size > MAX_SPECTROGRAM_BYTES {
         return Err(format!("{path}: {size} bytes is too large to show"));
     }
     let bytes = std::fs::read(&path).map_err(|e| format!("{path}: {e}"))?;
-    let mime = if path.ends_with(".png") { "image/png" } else { "image/jpeg" };
+    let mime = if path.ends_with(".png") {
+        "image/png"
+    } else {
+        "image/jpeg"
+    };
     Ok(format!(
         "data:{mime};base64,{}",
         base64::engine::general_purpose::STANDARD.encode(bytes)
