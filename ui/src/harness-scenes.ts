@@ -103,7 +103,7 @@ export function scenesCommand(ctx: Ctx, cmd: string, a: Record<string, any>): un
       const lines = (a.text as string).split("\n").map((l) => l.trim()).filter((l) => l.startsWith("- "));
       if (!lines.length) throw "it lists no scenes";
       return {
-        title: null, duration_ms: null, engine: null, model: null, crossfade_ms: null, fit: null, on_error: null,
+        title: null, duration_ms: null, engine: null, model: null, crossfade_ms: null, fit: null, on_error: null, snap: null,
         scenes: lines.map((l) => {
           const [len, ...rest] = l.slice(2).split(" ");
           const [m, sec] = len.includes(":") ? len.split(":").map(Number) : [0, parseFloat(len)];
@@ -124,7 +124,7 @@ export function scenesCommand(ctx: Ctx, cmd: string, a: Record<string, any>): un
       ctx.batches.unshift(batch);
       ctx.tracks.set(id, [row]);
       scores.set(row.id, {
-        view: { track_id: row.id, batch_id: id, scenes: [], recipe: { engine: row.engine, model: null, scenes, target_ms: target, crossfade_ms: o.crossfade_ms ?? 1000, fit: o.fit ?? "trim", on_error: o.on_error ?? "continue_with_silence", target_lufs: -16, video: o.video ?? null } },
+        view: { track_id: row.id, batch_id: id, scenes: [], recipe: { engine: row.engine, model: null, scenes, target_ms: target, crossfade_ms: o.crossfade_ms ?? 1000, fit: o.fit ?? "trim", on_error: o.on_error ?? "continue_with_silence", target_lufs: -16, video: o.video ?? null, snap: o.snap ?? "none" } },
         units: scenes.map(() => ({ status: "pending", attempts: 0, error: null })),
       });
       setTimeout(() => run(ctx, batch, row), 50);

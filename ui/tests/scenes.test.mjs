@@ -47,6 +47,7 @@ test("scenes: video, five scenes, generate score, boundaries, silent scene, play
     await page.getByLabel("Fit", { exact: true }).selectOption("stretch");
     assert.match(await page.getByTestId("fit-hint").innerText(), /Target 0:45\. Stretched shorter by 0:05/);
     await page.getByLabel("Crossfade in ms").fill("1500");
+    await page.getByLabel("Changes on bar lines").check();
     await page.getByRole("button", { name: "Generate score" }).click();
 
     // The batch view names the scene in hand, then the score completes.
@@ -58,6 +59,7 @@ test("scenes: video, five scenes, generate score, boundaries, silent scene, play
     assert.equal(order.target_ms, null, "the video's duration is the target");
     assert.equal(order.fit, "stretch");
     assert.equal(order.crossfade_ms, 1500);
+    assert.equal(order.snap, "bar");
     assert.deepEqual(order.scenes.map((s) => s.duration_ms), [12000, 10000, 8000, 10000, 10000]);
 
     const score = page.getByTestId("score");
