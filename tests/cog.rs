@@ -405,6 +405,13 @@ fn riffusion_through_a_real_cog_server_chains_clips_keeps_spectrograms_and_loops
     let bars = frames as f64 / bar;
     assert!((bars - bars.round()).abs() < 0.02, "{bars} bars");
     let s = seam(&path);
+    eprintln!(
+        "seam {}: jump {:.5} (99.9th percentile {:.5}), dip {:.2} LU",
+        &path.display(),
+        s.jump,
+        s.p999,
+        s.dip_lu
+    );
     assert!(s.jump <= s.p999, "seam jump {} above {}", s.jump, s.p999);
     assert!(s.dip_lu <= 1.0, "{:.2} LU dip", s.dip_lu);
     drop(server);

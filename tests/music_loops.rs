@@ -90,6 +90,13 @@ fn a_loop_is_whole_bars_carries_its_loop_points_and_repeats_without_a_seam() {
     );
     assert_eq!(smpl_loop_end(&path), Some(frames - 1), "smpl loop end");
     let s = seam(&path);
+    eprintln!(
+        "seam {}: jump {:.5} (99.9th percentile {:.5}), dip {:.2} LU",
+        &path.display(),
+        s.jump,
+        s.p999,
+        s.dip_lu
+    );
     assert!(
         s.jump <= s.p999,
         "the seam jumps {} (the file's 99.9th percentile is {})",
@@ -127,6 +134,13 @@ fn a_loop_is_whole_bars_carries_its_loop_points_and_repeats_without_a_seam() {
             "{format}: LOOPLENGTH {got}, want {want}"
         );
         let s = seam(&output(&d));
+        eprintln!(
+            "seam {}: jump {:.5} (99.9th percentile {:.5}), dip {:.2} LU",
+            &output(&d).display(),
+            s.jump,
+            s.p999,
+            s.dip_lu
+        );
         assert!(s.dip_lu <= 1.0, "{format}: {:.2} LU dip", s.dip_lu);
     }
 
@@ -146,6 +160,13 @@ fn a_loop_is_whole_bars_carries_its_loop_points_and_repeats_without_a_seam() {
     );
     assert_eq!(smpl_loop_end(&output(&plain)), None);
     let s = seam(&output(&plain));
+    eprintln!(
+        "seam {}: jump {:.5} (99.9th percentile {:.5}), dip {:.2} LU",
+        &output(&plain).display(),
+        s.jump,
+        s.p999,
+        s.dip_lu
+    );
     assert!(
         s.dip_lu > 1.0,
         "a take that fades out dips only {:.2} LU",
