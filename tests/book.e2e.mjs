@@ -10,15 +10,15 @@
 // INTONE_E2E_TAKES_SCREENSHOT save what the window showed.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRequire } from "node:module";
-import { freePort, waitForHttp, killAppsUsing } from "./e2e-driver.mjs";
+import { killAppsUsing, launchApp } from "./e2e-driver.mjs";
 
 const uiRequire = createRequire(new URL("../ui/package.json", import.meta.url));
-const { Builder, By, until } = uiRequire("selenium-webdriver");
+const { By, until } = uiRequire("selenium-webdriver");
 
 const APP = process.env.INTONE_APP;
 const CLI = process.env.INTONE_CLI;
@@ -82,19 +82,8 @@ test("a book: chapters, two made with best of 3, an earlier take picked in the r
   const earlier = before.takes.find((t) => !t.in_use);
 
   // The real app, started with the book: its chapters; then the batch's takes.
-  const port = await freePort();
-  const nativePort = await freePort();
-  const tauriDriver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort), "--native-driver", "/usr/bin/WebKitWebDriver"], {
-    env: { ...env, INTONE_VOICE_PATH: join(ASSETS, "voices"), ORT_DYLIB_PATH: join(ASSETS, "runtime", "libonnxruntime.so.1.32.0") },
-    stdio: ["ignore", "ignore", "ignore"],
-  });
-  let driver;
+  const { driver, stop } = await launchApp(APP, { ...env, INTONE_VOICE_PATH: join(ASSETS, "voices"), ORT_DYLIB_PATH: join(ASSETS, "runtime", "libonnxruntime.so.1.32.0") }, [epub]);
   try {
-    await waitForHttp(`http://127.0.0.1:${port}/status`, 30_000);
-    driver = await new Builder()
-      .usingServer(`http://127.0.0.1:${port}/`)
-      .withCapabilities({ browserName: "wry", "tauri:options": { application: APP, args: [epub] } })
-      .build();
     const list = await driver.wait(until.elementLocated(By.css('ol[aria-label="Chapters"]')), 60_000, "the book's chapters are not shown");
     await driver.wait(async () => (await list.findElements(By.css("li"))).length === 12, 10_000);
     const cover = await driver.findElement(By.css('input[aria-label="Chapter 1: Cover"]'));
@@ -123,8 +112,7 @@ test("a book: chapters, two made with best of 3, an earlier take picked in the r
       "the earlier take was not put in use",
     );
   } finally {
-    if (driver) await driver.quit().catch(() => {});
-    tauriDriver.kill();
+    await stop();
     await killAppsUsing(tmp);
   }
   assert.notEqual(earlier.take, used.take);

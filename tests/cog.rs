@@ -14,7 +14,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::cog::{free_port, predictor, predictor_from, start, start_with};
-use common::{intone, json, run, seam, stderr};
+use common::{add_cog_engine, intone, json, run, seam, stderr};
 
 #[test]
 fn musicgen_through_a_real_cog_server() {
@@ -294,26 +294,8 @@ fn riffusion_through_a_real_cog_server_chains_clips_keeps_spectrograms_and_loops
         "READY",
     );
     let url = format!("http://127.0.0.1:{}", server.port);
-    let out = run(intone(&home).args([
-        "engines",
-        "add",
-        "riffusion",
-        "--kind",
-        "cog",
-        "--url",
-        &url,
-    ]));
-    assert!(out.status.success(), "{}", stderr(&out));
-
     // Its schema's parameters, the seed images as a choice.
-    let models = json(&run(intone(&home).args(["models", "--json"])));
-    let rf = models
-        .as_array()
-        .expect("list")
-        .iter()
-        .find(|e| e["name"] == "riffusion")
-        .expect("riffusion")
-        .clone();
+    let rf = add_cog_engine(&home, "riffusion", &url);
     let params = rf["params"].as_array().expect("params");
     let names: Vec<&str> = params
         .iter()
@@ -404,15 +386,6 @@ fn riffusion_through_a_real_cog_server_chains_clips_keeps_spectrograms_and_loops
     let bar = 4.0 * 60.0 / show["music"]["tempo_bpm"].as_f64().expect("tempo") * 48_000.0;
     let bars = frames as f64 / bar;
     assert!((bars - bars.round()).abs() < 0.02, "{bars} bars");
-    let s = seam(&path);
-    eprintln!(
-        "seam {}: jump {:.5} (99.9th percentile {:.5}), dip {:.2} LU",
-        &path.display(),
-        s.jump,
-        s.p999,
-        s.dip_lu
-    );
-    assert!(s.jump <= s.p999, "seam jump {} above {}", s.jump, s.p999);
-    assert!(s.dip_lu <= 1.0, "{:.2} LU dip", s.dip_lu);
+    seam(&path).assert_seamless(&path);
     drop(server);
 }

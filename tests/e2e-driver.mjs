@@ -2,6 +2,8 @@
 // free ports, waiting for tauri-driver, the files a run wrote, and ending an
 // app that outlived its driver.
 import { readdir, readFile, writeFile } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { join } from "node:path";
 
@@ -78,4 +80,34 @@ export async function alsaFileDevice(tmp) {
 `,
   );
   return { capture, asound };
+}
+
+/**
+ * Starts tauri-driver (with WebKitWebDriver) in `env` and the app `app` with
+ * `args` under it; resolves to `{ driver, stop }` once the session is up.
+ * `stop()` quits the session and ends the driver.
+ */
+export async function launchApp(app, env, args = []) {
+  const { Builder } = createRequire(new URL("../ui/package.json", import.meta.url))("selenium-webdriver");
+  const port = await freePort();
+  const nativePort = await freePort();
+  const tauriDriver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort), "--native-driver", "/usr/bin/WebKitWebDriver"], {
+    env,
+    stdio: ["ignore", "ignore", "ignore"],
+  });
+  const stop = async (driver) => {
+    if (driver) await driver.quit().catch(() => {});
+    tauriDriver.kill();
+  };
+  try {
+    await waitForHttp(`http://127.0.0.1:${port}/status`, 30_000);
+    const driver = await new Builder()
+      .usingServer(`http://127.0.0.1:${port}/`)
+      .withCapabilities({ browserName: "wry", "tauri:options": { application: app, args } })
+      .build();
+    return { driver, stop: () => stop(driver) };
+  } catch (e) {
+    await stop(null);
+    throw e;
+  }
 }

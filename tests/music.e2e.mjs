@@ -7,15 +7,15 @@
 // INTONE_E2E_GALLERY_SCREENSHOT saves what the window showed.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRequire } from "node:module";
-import { alsaFileDevice, freePort, waitForHttp, killAppsUsing } from "./e2e-driver.mjs";
+import { alsaFileDevice, killAppsUsing, launchApp } from "./e2e-driver.mjs";
 
 const uiRequire = createRequire(new URL("../ui/package.json", import.meta.url));
-const { Builder, By, until } = uiRequire("selenium-webdriver");
+const { By, until } = uiRequire("selenium-webdriver");
 
 const APP = process.env.INTONE_APP;
 const CLI = process.env.INTONE_CLI;
@@ -35,19 +35,8 @@ test("music: the gallery shows tempo, key and loudness, filters and sorts, and a
   assert.equal(loop.tracks[0].duration_ms, 7200);
 
   const { capture, asound } = await alsaFileDevice(tmp);
-  const port = await freePort();
-  const nativePort = await freePort();
-  const tauriDriver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort), "--native-driver", "/usr/bin/WebKitWebDriver"], {
-    env: { ...env, ALSA_CONFIG_PATH: asound },
-    stdio: ["ignore", "ignore", "ignore"],
-  });
-  let driver;
+  const { driver, stop } = await launchApp(APP, { ...env, ALSA_CONFIG_PATH: asound });
   try {
-    await waitForHttp(`http://127.0.0.1:${port}/status`, 30_000);
-    driver = await new Builder()
-      .usingServer(`http://127.0.0.1:${port}/`)
-      .withCapabilities({ browserName: "wry", "tauri:options": { application: APP } })
-      .build();
     const nav = await driver.wait(until.elementLocated(By.xpath('//nav//button[normalize-space()="Music"]')), 60_000);
     await nav.click();
     const heading = () => driver.findElement(By.xpath('//h3[starts-with(normalize-space(),"Gallery")]')).getText();
@@ -105,8 +94,7 @@ test("music: the gallery shows tempo, key and loudness, filters and sorts, and a
     }
     await driver.findElement(By.css('button[aria-label="Pause calm piano, rain, 100 bpm, E major · seed 1"]')).click();
   } finally {
-    if (driver) await driver.quit().catch(() => {});
-    tauriDriver.kill();
+    await stop();
     await killAppsUsing(tmp);
   }
   await rm(tmp, { recursive: true, force: true });

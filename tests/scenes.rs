@@ -409,7 +409,7 @@ fn scene_changes_snap_to_the_outgoing_takes_bar_line_and_the_total_stays_exact()
     assert_eq!(doc["score"]["recipe"]["snap"], "bar");
     let t = &doc["tracks"][0];
     let (s, ch) = read(t["output_path"].as_str().expect("path"));
-    assert_eq!(s.len() / ch, 22 * SR as usize);
+    assert_eq!(s.len() / ch, 22 * SR);
     // Without snapping, the same list changes where it says.
     let doc = scenes(&home, &[list.to_str().expect("utf-8"), "--snap", "none"]);
     let b = doc["score"]["scenes"][1]["start_ms"]

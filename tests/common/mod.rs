@@ -307,6 +307,33 @@ pub struct Seam {
     pub dip_lu: f64,
 }
 
+impl Seam {
+    /// Prints the figures, then asserts the join is seamless: no jump
+    /// above the file's own 99.9th percentile, no dip over 1 LU.
+    pub fn assert_seamless(&self, path: &Path) {
+        eprintln!(
+            "seam {}: jump {:.5} (99.9th percentile {:.5}), dip {:.2} LU",
+            path.display(),
+            self.jump,
+            self.p999,
+            self.dip_lu
+        );
+        assert!(
+            self.jump <= self.p999,
+            "{}: the seam jumps {} (the file's 99.9th percentile is {})",
+            path.display(),
+            self.jump,
+            self.p999
+        );
+        assert!(
+            self.dip_lu <= 1.0,
+            "{}: loudness dips {:.2} LU across the seam",
+            path.display(),
+            self.dip_lu
+        );
+    }
+}
+
 pub fn seam(path: &Path) -> Seam {
     let clip = intone_core::audio::decode::decode_file(path)
         .expect("decode")
@@ -332,4 +359,19 @@ pub fn seam(path: &Path) -> Seam {
         p999,
         dip_lu: around - across,
     }
+}
+
+/// Registers the Cog server at `url` as music engine `name` and returns
+/// what `intone models --json` says of it.
+pub fn add_cog_engine(home: &Path, name: &str, url: &str) -> serde_json::Value {
+    let out = run(intone(home).args(["engines", "add", name, "--kind", "cog", "--url", url]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let models = json(&run(intone(home).args(["models", "--json"])));
+    models
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|e| e["name"] == name)
+        .unwrap_or_else(|| panic!("no engine {name} in {models}"))
+        .clone()
 }
