@@ -25,7 +25,19 @@ pub fn decode_file(path: &Path) -> Result<Clip> {
     if crate::audio::opus_decode::is_ogg_opus(path) {
         return crate::audio::opus_decode::decode_file(path);
     }
-    decode_opened(open_file(path)?, path)
+    guarded(path, || decode_opened(open_file(path)?, path))
+}
+
+/// Runs a decode, turning a panic inside the decoder (symphonia's readers
+/// can overflow on damaged data, e.g. an ADTS frame length shorter than its
+/// header) into an error naming the file.
+fn guarded(path: &Path, f: impl FnOnce() -> Result<Clip>) -> Result<Clip> {
+    crate::audio::ingest::quietly(f).unwrap_or_else(|_| {
+        Err(Error::audio(
+            path,
+            "the decoder failed on this file: it is damaged or not audio",
+        ))
+    })
 }
 
 /// Decodes audio held in memory, detecting the format from the bytes alone
@@ -34,7 +46,9 @@ pub fn decode_file(path: &Path) -> Result<Clip> {
 /// # Errors
 /// [`Error::Audio`] naming `label` when the bytes are not decodable audio.
 pub fn decode_bytes(bytes: Vec<u8>, label: &Path) -> Result<Clip> {
-    decode_source(Box::new(std::io::Cursor::new(bytes)), Hint::new(), label)
+    guarded(label, || {
+        decode_source(Box::new(std::io::Cursor::new(bytes)), Hint::new(), label)
+    })
 }
 
 /// A container opened at its first audio track, with a decoder for it.

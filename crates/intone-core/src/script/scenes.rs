@@ -67,8 +67,13 @@ pub struct SceneList {
     pub scenes: Vec<SceneEntry>,
 }
 
+/// Longest length a scene list may write, ms (100 hours; a score has its
+/// own, smaller cap).
+pub const MAX_LENGTH_MS: u32 = 100 * 3_600_000;
+
 /// Reads a length: seconds (`12`, `12.5`, `12s`, `12 s`) or a timecode
-/// (`m:ss`, `h:mm:ss`, each with optional `.fraction`). Returns ms.
+/// (`m:ss`, `h:mm:ss`, each with optional `.fraction`), in plain digits
+/// (no sign, exponent or `inf`), at most 100 hours. Returns ms.
 ///
 /// # Errors
 /// [`Error::Config`] quoting the text.
@@ -87,6 +92,12 @@ pub fn parse_length(text: &str) -> Result<u32> {
     let mut secs = 0f64;
     for (i, p) in parts.iter().enumerate() {
         let last = i + 1 == parts.len();
+        let plain = p.chars().all(|c| c.is_ascii_digit() || c == '.')
+            && p.chars().filter(|&c| c == '.').count() <= 1
+            && p.chars().any(|c| c.is_ascii_digit());
+        if !plain {
+            return Err(bad());
+        }
         let v: f64 = if last {
             p.parse().map_err(|_| bad())?
         } else {
@@ -98,8 +109,8 @@ pub fn parse_length(text: &str) -> Result<u32> {
         secs = secs * 60.0 + v;
     }
     let ms = (secs * 1000.0).round();
-    if ms > f64::from(u32::MAX) {
-        return Err(bad());
+    if ms > f64::from(MAX_LENGTH_MS) {
+        return Err(Error::Config(format!("\"{t}\" is longer than 100 hours")));
     }
     Ok(ms as u32)
 }
@@ -418,6 +429,15 @@ mod tests {
         assert_eq!(parse_length("12.5s").ok(), Some(12_500));
         assert_eq!(parse_length("1:02.25").ok(), Some(62_250));
         assert_eq!(parse_length("01:00:00").ok(), Some(3_600_000));
+        // Found by the fuzz suite: exponents, signs and infinities are not
+        // lengths, and nothing past 100 hours is.
+        for bad in [
+            "4e5", "1e1s", "inf", "-3", "+3", "1.2.3", ".", "NaN", "1:2e1",
+        ] {
+            assert!(parse_length(bad).is_err(), "{bad}");
+        }
+        assert!(parse_length("100:00:01").is_err());
+        assert_eq!(parse_length("100:00:00").ok(), Some(MAX_LENGTH_MS));
         assert!(parse_length("1:75").is_err());
         assert!(parse_length("soon").is_err());
     }
