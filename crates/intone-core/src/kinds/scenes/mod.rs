@@ -4,6 +4,7 @@
 //! merge → fit → master → encode → peaks. [`plan`] turns a scene list into
 //! the batch's one track.
 
+pub mod options;
 pub mod plan;
 pub mod steps;
 
